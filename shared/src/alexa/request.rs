@@ -1,0 +1,304 @@
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestEnvelope {
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub session: Option<Session>,
+    #[serde(default)]
+    pub context: Option<Context>,
+    pub request: Request,
+}
+
+impl RequestEnvelope {
+    /// The account-linking access token: `context.System.user` first, then `session.user`.
+    pub fn access_token(&self) -> Option<&str> {
+        let from_context = self
+            .context
+            .as_ref()
+            .and_then(|c| c.system.as_ref())
+            .and_then(|s| s.user.as_ref())
+            .and_then(|u| u.access_token.as_deref());
+        let from_session = self.session.as_ref().and_then(|s| s.user.as_ref()).and_then(|u| u.access_token.as_deref());
+        from_context.or(from_session).filter(|t| !t.trim().is_empty())
+    }
+
+    /// The skill id the request was sent to.
+    pub fn application_id(&self) -> Option<&str> {
+        let from_context = self
+            .context
+            .as_ref()
+            .and_then(|c| c.system.as_ref())
+            .and_then(|s| s.application.as_ref())
+            .map(|a| a.application_id.as_str());
+        let from_session =
+            self.session.as_ref().and_then(|s| s.application.as_ref()).map(|a| a.application_id.as_str());
+        from_context.or(from_session)
+    }
+
+    pub fn request_id(&self) -> &str {
+        match &self.request {
+            Request::LaunchRequest { request_id, .. }
+            | Request::IntentRequest(IntentRequest { request_id, .. })
+            | Request::SessionEndedRequest { request_id, .. } => request_id.as_deref().unwrap_or(""),
+            Request::Other => "",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    #[serde(default)]
+    pub new: bool,
+    #[serde(default)]
+    pub session_id: Option<String>,
+    #[serde(default)]
+    pub application: Option<Application>,
+    #[serde(default)]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub user: Option<User>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    pub application_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub access_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Context {
+    #[serde(rename = "System", default)]
+    pub system: Option<SystemState>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemState {
+    #[serde(default)]
+    pub application: Option<Application>,
+    #[serde(default)]
+    pub user: Option<User>,
+    #[serde(default)]
+    pub api_endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type")]
+pub enum Request {
+    #[serde(rename_all = "camelCase")]
+    LaunchRequest {
+        #[serde(default)]
+        request_id: Option<String>,
+        #[serde(default)]
+        timestamp: Option<String>,
+    },
+    IntentRequest(IntentRequest),
+    #[serde(rename_all = "camelCase")]
+    SessionEndedRequest {
+        #[serde(default)]
+        request_id: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(default)]
+        error: Option<serde_json::Value>,
+    },
+    /// Any other request type (e.g. `CanFulfillIntentRequest`, `System.ExceptionEncountered`).
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentRequest {
+    #[serde(default)]
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub dialog_state: Option<String>,
+    pub intent: Intent,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Intent {
+    pub name: String,
+    #[serde(default)]
+    pub confirmation_status: Option<String>,
+    #[serde(default)]
+    pub slots: HashMap<String, Slot>,
+}
+
+impl Intent {
+    pub fn slot(&self, name: &str) -> Option<&Slot> {
+        self.slots.get(name)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub resolutions: Option<Resolutions>,
+    #[serde(default)]
+    pub slot_value: Option<SlotValue>,
+}
+
+/// `slotValue`: `Simple` (one value) or `List` (a multiple-value slot).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotValue {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub resolutions: Option<Resolutions>,
+    #[serde(default)]
+    pub values: Vec<SlotValue>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolutions {
+    #[serde(default)]
+    pub resolutions_per_authority: Vec<Resolution>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Resolution {
+    #[serde(default)]
+    pub status: Option<ResolutionStatus>,
+    #[serde(default)]
+    pub values: Vec<ResolutionValueWrapper>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResolutionStatus {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResolutionValueWrapper {
+    pub value: ResolutionValue,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResolutionValue {
+    pub name: String,
+}
+
+/// One value a user said for a slot: what was heard, and the canonical
+/// slot-type value entity resolution matched it to, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpokenValue {
+    pub heard: String,
+    pub canonical: Option<String>,
+}
+
+impl SpokenValue {
+    /// The canonical value when resolution matched, else what was heard.
+    pub fn best(&self) -> &str {
+        self.canonical.as_deref().unwrap_or(&self.heard)
+    }
+}
+
+fn canonical(resolutions: Option<&Resolutions>) -> Option<String> {
+    resolutions?
+        .resolutions_per_authority
+        .iter()
+        .filter(|r| r.status.as_ref().is_some_and(|s| s.code == "ER_SUCCESS_MATCH"))
+        .find_map(|r| r.values.first().map(|v| v.value.name.clone()))
+}
+
+fn spoken(value: Option<&str>, resolutions: Option<&Resolutions>) -> Option<SpokenValue> {
+    let heard = value.map(str::trim).filter(|v| !v.is_empty() && *v != "?")?;
+    Some(SpokenValue { heard: heard.to_string(), canonical: canonical(resolutions) })
+}
+
+impl Slot {
+    /// Every value given for this slot: the list of a multiple-value slot, or its one value.
+    pub fn spoken_values(&self) -> Vec<SpokenValue> {
+        if let Some(slot_value) = &self.slot_value {
+            if slot_value.kind.as_deref() == Some("List") {
+                return slot_value
+                    .values
+                    .iter()
+                    .filter_map(|v| spoken(v.value.as_deref(), v.resolutions.as_ref()))
+                    .collect();
+            }
+            if let Some(one) = spoken(slot_value.value.as_deref(), slot_value.resolutions.as_ref()) {
+                return vec![one];
+            }
+        }
+        spoken(self.value.as_deref(), self.resolutions.as_ref()).into_iter().collect()
+    }
+
+    /// The first value given, if any.
+    pub fn first_value(&self) -> Option<SpokenValue> {
+        self.spoken_values().into_iter().next()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_an_intent_request_with_resolutions_and_a_list_slot() {
+        let json = r#"{
+          "version": "1.0",
+          "session": {"new": true, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.x"},
+                      "user": {"userId": "u", "accessToken": "session-token"}},
+          "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.x"},
+                      "user": {"userId": "u", "accessToken": "context-token"}}},
+          "request": {"type": "IntentRequest", "requestId": "r1", "timestamp": "2026-11-25T00:00:00Z",
+            "intent": {"name": "GetMeSomePizzaIntent", "slots": {
+              "Size": {"name": "Size", "value": "big",
+                "resolutions": {"resolutionsPerAuthority": [{"authority": "a", "status": {"code": "ER_SUCCESS_MATCH"},
+                  "values": [{"value": {"name": "large", "id": "LARGE"}}]}]}},
+              "Toppings": {"name": "Toppings", "slotValue": {"type": "List", "values": [
+                {"type": "Simple", "value": "pepperoni"},
+                {"type": "Simple", "value": "anchovies", "resolutions": {"resolutionsPerAuthority": [
+                  {"authority": "a", "status": {"code": "ER_SUCCESS_NO_MATCH"}}]}}]}}}}}
+        }"#;
+        let envelope: RequestEnvelope = serde_json::from_str(json).unwrap();
+        assert_eq!(envelope.access_token(), Some("context-token"));
+        assert_eq!(envelope.application_id(), Some("amzn1.ask.skill.x"));
+        assert_eq!(envelope.request_id(), "r1");
+        let Request::IntentRequest(intent) = envelope.request else { panic!("not an intent") };
+        let size = intent.intent.slot("Size").unwrap().first_value().unwrap();
+        assert_eq!(size.best(), "large");
+        let toppings: Vec<String> =
+            intent.intent.slot("Toppings").unwrap().spoken_values().iter().map(|v| v.best().to_string()).collect();
+        assert_eq!(toppings, ["pepperoni", "anchovies"]);
+    }
+
+    #[test]
+    fn unknown_request_types_and_empty_slots_are_tolerated() {
+        let envelope: RequestEnvelope =
+            serde_json::from_str(r#"{"request": {"type": "CanFulfillIntentRequest", "requestId": "r"}}"#).unwrap();
+        assert!(matches!(envelope.request, Request::Other));
+        assert_eq!(envelope.access_token(), None);
+        let slot: Slot = serde_json::from_str(r#"{"name": "Size", "value": "?"}"#).unwrap();
+        assert!(slot.first_value().is_none());
+    }
+}

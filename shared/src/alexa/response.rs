@@ -1,0 +1,194 @@
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Alexa reads no more than 8,000 characters of speech.
+pub const MAX_SPEECH_CHARS: usize = 8000;
+
+/// SSML speech built from plain text (escaped) and small markup helpers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Speech(String);
+
+impl Speech {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Plain text, escaped for SSML.
+    pub fn text(mut self, text: &str) -> Self {
+        for c in text.chars() {
+            match c {
+                '&' => self.0.push_str("&amp;"),
+                '<' => self.0.push_str("&lt;"),
+                '>' => self.0.push_str("&gt;"),
+                '"' => self.0.push_str("&quot;"),
+                '\'' => self.0.push_str("&apos;"),
+                c => self.0.push(c),
+            }
+        }
+        self
+    }
+
+    /// Digits read one by one ("two one", not "twenty-one").
+    pub fn digits(mut self, digits: &str) -> Self {
+        let digits: String = digits.chars().filter(char::is_ascii_digit).collect();
+        self.0.push_str(&format!("<say-as interpret-as=\"digits\">{digits}</say-as>"));
+        self
+    }
+
+    pub fn ssml(&self) -> String {
+        let mut body = self.0.clone();
+        if body.chars().count() > MAX_SPEECH_CHARS {
+            body = body.chars().take(MAX_SPEECH_CHARS).collect();
+        }
+        format!("<speak>{body}</speak>")
+    }
+
+    /// The words without markup, for cards and logs.
+    pub fn plain(&self) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in self.0.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseEnvelope {
+    pub version: &'static str,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub session_attributes: Map<String, Value>,
+    pub response: Response,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_speech: Option<OutputSpeech>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<Card>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reprompt: Option<Reprompt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub should_end_session: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub directives: Vec<Directive>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "type")]
+pub enum OutputSpeech {
+    #[serde(rename = "SSML")]
+    Ssml { ssml: String },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Reprompt {
+    pub output_speech: OutputSpeech,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "type")]
+pub enum Card {
+    LinkAccount,
+    Simple { title: String, content: String },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type")]
+pub enum Directive {
+    #[serde(rename = "Dialog.ElicitSlot", rename_all = "camelCase")]
+    ElicitSlot {
+        slot_to_elicit: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        updated_intent: Option<Value>,
+    },
+}
+
+impl ResponseEnvelope {
+    fn with(response: Response) -> Self {
+        Self { version: "1.0", session_attributes: Map::new(), response }
+    }
+
+    /// Says something and ends the session.
+    pub fn tell(speech: Speech) -> Self {
+        Self::with(Response {
+            output_speech: Some(OutputSpeech::Ssml { ssml: speech.ssml() }),
+            should_end_session: Some(true),
+            ..Response::default()
+        })
+    }
+
+    /// Says something and listens, repeating `reprompt` if the user is silent.
+    pub fn ask(speech: Speech, reprompt: Speech) -> Self {
+        Self::with(Response {
+            output_speech: Some(OutputSpeech::Ssml { ssml: speech.ssml() }),
+            reprompt: Some(Reprompt { output_speech: OutputSpeech::Ssml { ssml: reprompt.ssml() } }),
+            should_end_session: Some(false),
+            ..Response::default()
+        })
+    }
+
+    /// Asks for one slot of the current intent (`Dialog.ElicitSlot`).
+    pub fn elicit_slot(slot: &str, speech: Speech, reprompt: Speech, updated_intent: Option<Value>) -> Self {
+        let mut envelope = Self::ask(speech, reprompt);
+        envelope.response.directives.push(Directive::ElicitSlot { slot_to_elicit: slot.to_string(), updated_intent });
+        envelope
+    }
+
+    /// An empty answer (what Alexa expects to a `SessionEndedRequest`).
+    pub fn empty() -> Self {
+        Self::with(Response::default())
+    }
+
+    pub fn with_card(mut self, card: Card) -> Self {
+        self.response.card = Some(card);
+        self
+    }
+
+    /// The SSML of the output speech, if any.
+    pub fn speech_ssml(&self) -> Option<&str> {
+        self.response.output_speech.as_ref().map(|OutputSpeech::Ssml { ssml }| ssml.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speech_is_escaped_and_digits_are_spelled() {
+        let speech = Speech::new().text("Tom & Jerry <3 ").digits("21");
+        assert_eq!(speech.ssml(), "<speak>Tom &amp; Jerry &lt;3 <say-as interpret-as=\"digits\">21</say-as></speak>");
+        assert_eq!(speech.plain(), "Tom & Jerry <3 21");
+    }
+
+    #[test]
+    fn serialises_the_alexa_response_format() {
+        let json = serde_json::to_value(
+            ResponseEnvelope::elicit_slot("Size", Speech::new().text("What size?"), Speech::new().text("Size?"), None)
+                .with_card(Card::LinkAccount),
+        )
+        .unwrap();
+        assert_eq!(json["version"], "1.0");
+        assert_eq!(json["response"]["outputSpeech"]["type"], "SSML");
+        assert_eq!(json["response"]["shouldEndSession"], false);
+        assert_eq!(json["response"]["card"]["type"], "LinkAccount");
+        assert_eq!(json["response"]["directives"][0]["type"], "Dialog.ElicitSlot");
+        assert_eq!(json["response"]["directives"][0]["slotToElicit"], "Size");
+        assert_eq!(serde_json::to_value(ResponseEnvelope::empty()).unwrap()["response"], serde_json::json!({}));
+    }
+}

@@ -1,0 +1,342 @@
+//! Auth0 over HTTP with `reqwest`: every call has a timeout, every failure a typed error.
+
+use super::tokens::{AccessTokenValidator, IdTokenValidator};
+use crate::config::Auth0Settings;
+use crate::domain::{Code, Destination, EmailAddress, PhoneNumber, UserId};
+use crate::ports::{AuthError, CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// A cached Management API token is renewed this long before it expires.
+const MANAGEMENT_TOKEN_MARGIN: Duration = Duration::from_secs(60);
+const OTP_GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
+/// Bodies of Auth0 error answers are cut to this length in error messages.
+const MAX_ERROR_MESSAGE: usize = 300;
+
+struct CachedToken {
+    token: String,
+    renew_at: Instant,
+}
+
+/// The production identity provider and code channel.
+pub struct Auth0Client {
+    http: reqwest::Client,
+    settings: Auth0Settings,
+    access_tokens: AccessTokenValidator,
+    id_tokens: IdTokenValidator,
+    management_token: Mutex<Option<CachedToken>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    id_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Auth0User {
+    user_id: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone_number: Option<String>,
+    #[serde(default)]
+    user_metadata: Option<Value>,
+    #[serde(default)]
+    identities: Vec<Auth0Identity>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Auth0Identity {
+    connection: String,
+    provider: String,
+    user_id: Value,
+}
+
+impl Auth0Identity {
+    fn user_id(&self) -> String {
+        match &self.user_id {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> IdentityError {
+    if e.is_timeout() { IdentityError::Timeout } else { IdentityError::Unreachable(e.without_url().to_string()) }
+}
+
+/// The message of an Auth0 error body (`error_description`, `message` or `error`).
+fn error_message(body: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| {
+            ["error_description", "message", "error"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_string))
+        })
+        .unwrap_or_else(|| body.to_string());
+    message.chars().take(MAX_ERROR_MESSAGE).collect()
+}
+
+fn error_code(body: &str) -> Option<String> {
+    serde_json::from_str::<Value>(body).ok()?.get("error")?.as_str().map(str::to_string)
+}
+
+impl Auth0Client {
+    pub fn new(settings: Auth0Settings) -> Result<Self, IdentityError> {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .user_agent(concat!("pod/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| IdentityError::Unreachable(format!("cannot build the HTTP client: {e}")))?;
+        let issuer = settings.endpoint.issuer();
+        let access_tokens = AccessTokenValidator::hs256(&settings.api_signing_key, &issuer, &settings.api_id);
+        let id_tokens = IdTokenValidator::hs256(settings.client_secret.as_bytes(), &issuer, &settings.client_id);
+        Ok(Self { http, settings, access_tokens, id_tokens, management_token: Mutex::new(None) })
+    }
+
+    async fn read_json<T: DeserializeOwned>(response: reqwest::Response, what: &str) -> Result<T, IdentityError> {
+        let status = response.status();
+        let body = response.text().await.map_err(transport_error)?;
+        if !status.is_success() {
+            return Err(IdentityError::Refused { status: status.as_u16(), message: error_message(&body) });
+        }
+        serde_json::from_str(&body).map_err(|e| IdentityError::BadResponse(format!("{what}: {e}")))
+    }
+
+    /// A Management API token from the client-credentials grant, cached until shortly before expiry.
+    async fn management_token(&self) -> Result<String, IdentityError> {
+        let mut cached = self.management_token.lock().await;
+        if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+            return Ok(token.token.clone());
+        }
+        let response = self
+            .http
+            .post(self.settings.endpoint.url("/oauth/token"))
+            .json(&json!({
+                "grant_type": "client_credentials",
+                "client_id": self.settings.client_id,
+                "client_secret": self.settings.client_secret,
+                "audience": self.settings.endpoint.management_audience(),
+            }))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let token: TokenResponse = Self::read_json(response, "management token").await?;
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
+        let renew_at = Instant::now() + lifetime.saturating_sub(MANAGEMENT_TOKEN_MARGIN);
+        *cached = Some(CachedToken { token: token.access_token.clone(), renew_at });
+        tracing::debug!(lifetime_s = lifetime.as_secs(), "management token fetched");
+        Ok(token.access_token)
+    }
+
+    async fn forget_management_token(&self) {
+        *self.management_token.lock().await = None;
+    }
+
+    /// One Management API call; a 401 (revoked or rotated token) renews the token once.
+    async fn management<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        what: &str,
+    ) -> Result<T, IdentityError> {
+        for attempt in 0..2 {
+            let token = self.management_token().await?;
+            let mut request = self.http.request(method.clone(), self.settings.endpoint.url(path)).bearer_auth(token);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().await.map_err(transport_error)?;
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
+                self.forget_management_token().await;
+                continue;
+            }
+            return Self::read_json(response, what).await;
+        }
+        Err(IdentityError::Refused { status: 401, message: "the Management API refused a fresh token".into() })
+    }
+
+    async fn fetch_user(&self, user: &UserId) -> Result<Auth0User, IdentityError> {
+        let path = format!("/api/v2/users/{}", urlencoding::encode(user.as_str()));
+        match self.management(reqwest::Method::GET, &path, None, "user profile").await {
+            Err(IdentityError::Refused { status: 404, .. }) => Err(IdentityError::UnknownUser),
+            other => other,
+        }
+    }
+
+    /// Makes sure the user has an identity in the passwordless connection for
+    /// `destination`, linked to their primary account, so that a code verified
+    /// there proves this same user (as the seed's sample does).
+    async fn ensure_passwordless_identity(
+        &self,
+        user: &UserProfile,
+        destination: &Destination,
+    ) -> Result<(), IdentityError> {
+        let connection = destination.channel().connection();
+        let record = self.fetch_user(&user.user_id).await?;
+        if record.identities.iter().any(|i| i.connection == connection) {
+            return Ok(());
+        }
+        let body = match destination {
+            Destination::Sms(phone) => json!({"connection": "sms", "phone_number": phone.as_str()}),
+            Destination::Email(email) => {
+                json!({"connection": "email", "email": email.as_str(), "email_verified": true})
+            }
+        };
+        let created: Auth0User = match self
+            .management(reqwest::Method::POST, "/api/v2/users", Some(&body), "create passwordless user")
+            .await
+        {
+            Err(IdentityError::Refused { status: 409, .. }) => {
+                return Err(IdentityError::Refused {
+                    status: 409,
+                    message: format!("a {connection} account with this contact exists but is not linked to this user"),
+                });
+            }
+            other => other?,
+        };
+        let secondary_id = created
+            .identities
+            .iter()
+            .find(|i| i.connection == connection)
+            .map(Auth0Identity::user_id)
+            .or_else(|| created.user_id.split_once('|').map(|(_, id)| id.to_string()))
+            .ok_or_else(|| IdentityError::BadResponse("created user has no identity".into()))?;
+        let provider = created
+            .identities
+            .iter()
+            .find(|i| i.connection == connection)
+            .map(|i| i.provider.clone())
+            .unwrap_or_else(|| connection.to_string());
+        let path = format!("/api/v2/users/{}/identities", urlencoding::encode(user.user_id.as_str()));
+        let link = json!({"provider": provider, "user_id": secondary_id});
+        let _: Value = self.management(reqwest::Method::POST, &path, Some(&link), "link identity").await?;
+        tracing::info!(connection, "passwordless identity created and linked");
+        Ok(())
+    }
+}
+
+fn phone_from(record: &Auth0User) -> Option<PhoneNumber> {
+    let metadata_phone = record.user_metadata.as_ref().and_then(|m| m.get("phone_number")).and_then(Value::as_str);
+    let raw = record.phone_number.as_deref().or(metadata_phone)?;
+    match PhoneNumber::parse(raw) {
+        Ok(phone) => Some(phone),
+        Err(_) => {
+            tracing::warn!("profile phone number is not in E.164 form; ignoring it");
+            None
+        }
+    }
+}
+
+fn email_from(record: &Auth0User) -> Option<EmailAddress> {
+    let raw = record.email.as_deref()?;
+    match EmailAddress::parse(raw) {
+        Ok(email) => Some(email),
+        Err(_) => {
+            tracing::warn!("profile email address is malformed; ignoring it");
+            None
+        }
+    }
+}
+
+#[async_trait]
+impl IdentityProvider for Auth0Client {
+    async fn authenticate(&self, access_token: &str) -> Result<UserId, AuthError> {
+        let result = self.access_tokens.validate(access_token).map(|(user, _)| user);
+        if let Err(reason) = &result {
+            tracing::info!(%reason, "access token refused");
+        }
+        result
+    }
+
+    async fn profile(&self, user: &UserId) -> Result<UserProfile, IdentityError> {
+        let record = self.fetch_user(user).await?;
+        if record.user_id != user.as_str() {
+            return Err(IdentityError::BadResponse("the profile belongs to another user".into()));
+        }
+        Ok(UserProfile { user_id: user.clone(), email: email_from(&record), phone: phone_from(&record) })
+    }
+}
+
+#[async_trait]
+impl CodeChannel for Auth0Client {
+    async fn send_code(&self, user: &UserProfile, destination: &Destination) -> Result<(), IdentityError> {
+        self.ensure_passwordless_identity(user, destination).await?;
+        let connection = destination.channel().connection();
+        let mut body = json!({
+            "client_id": self.settings.client_id,
+            "client_secret": self.settings.client_secret,
+            "connection": connection,
+            "send": "code",
+        });
+        match destination {
+            Destination::Sms(phone) => body["phone_number"] = json!(phone.as_str()),
+            Destination::Email(email) => body["email"] = json!(email.as_str()),
+        }
+        let response = self
+            .http
+            .post(self.settings.endpoint.url("/passwordless/start"))
+            .json(&body)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let _: Value = Self::read_json(response, "passwordless start").await?;
+        tracing::info!(connection, to = %destination.masked(), "code sent");
+        Ok(())
+    }
+
+    async fn verify_code(
+        &self,
+        user: &UserProfile,
+        destination: &Destination,
+        code: &Code,
+    ) -> Result<CodeCheck, IdentityError> {
+        let response = self
+            .http
+            .post(self.settings.endpoint.url("/oauth/token"))
+            .json(&json!({
+                "grant_type": OTP_GRANT,
+                "client_id": self.settings.client_id,
+                "client_secret": self.settings.client_secret,
+                "realm": destination.channel().connection(),
+                "username": destination.address(),
+                "otp": code.expose(),
+                "scope": "openid",
+            }))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNAUTHORIZED {
+            let body = response.text().await.map_err(transport_error)?;
+            if error_code(&body).as_deref() == Some("invalid_grant") {
+                return Ok(CodeCheck::Rejected);
+            }
+            return Err(IdentityError::Refused { status: status.as_u16(), message: error_message(&body) });
+        }
+        let tokens: TokenResponse = Self::read_json(response, "passwordless verification").await?;
+        let id_token = tokens
+            .id_token
+            .ok_or_else(|| IdentityError::BadResponse("no id_token in the passwordless answer".into()))?;
+        match self.id_tokens.validate(&id_token, None) {
+            Ok(subject) if subject == user.user_id => Ok(CodeCheck::Accepted),
+            Ok(_) => {
+                tracing::warn!(channel = ?destination.channel(), "a right code proved a different user; refused");
+                Ok(CodeCheck::Rejected)
+            }
+            Err(reason) => Err(IdentityError::BadResponse(format!("the returned id_token is not valid: {reason}"))),
+        }
+    }
+}

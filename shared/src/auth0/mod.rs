@@ -1,0 +1,7 @@
+//! The Auth0 adapter: token validation, Management API, passwordless codes.
+
+mod client;
+mod tokens;
+
+pub use client::Auth0Client;
+pub use tokens::{AccessTokenClaims, AccessTokenValidator, IdTokenValidator};

@@ -1,0 +1,245 @@
+//! Settings from the environment, validated once at start.
+
+use crate::domain::ChallengePolicy;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Where the Auth0 tenant (or the local identity provider) lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth0Endpoint {
+    /// Base URL without a trailing slash: `https://tenant.auth0.com`, `http://127.0.0.1:3000/auth0`.
+    base: String,
+}
+
+impl Auth0Endpoint {
+    /// Accepts a bare domain (`tenant.auth0.com`, https implied) or a URL with
+    /// an `http`/`https` scheme and an optional path.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim().trim_end_matches('/');
+        if raw.is_empty() {
+            return Err("empty".into());
+        }
+        let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
+        let url = url::Url::parse(&with_scheme).map_err(|e| format!("not a domain or URL ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err("the scheme must be http or https".into());
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("no host".into());
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err("no query or fragment allowed".into());
+        }
+        Ok(Self { base: with_scheme })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The token issuer, `https://tenant.auth0.com/` (with the trailing slash, as Auth0 writes it).
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.base)
+    }
+
+    /// The Management API audience, `https://tenant.auth0.com/api/v2/`.
+    pub fn management_audience(&self) -> String {
+        format!("{}/api/v2/", self.base)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+/// The Auth0 application and API, as the seed configures them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Auth0Settings {
+    pub endpoint: Auth0Endpoint,
+    /// The API identifier: the `aud` of access tokens.
+    pub api_id: String,
+    /// The API's HS256 signing secret.
+    pub api_signing_key: Vec<u8>,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The longest any one call to Auth0 may take.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for Auth0Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Settings")
+            .field("endpoint", &self.endpoint)
+            .field("api_id", &self.api_id)
+            .field("client_id", &self.client_id)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSettings {
+    /// redb file under this directory.
+    Embedded { data_dir: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub auth0: Auth0Settings,
+    pub store: StoreSettings,
+    pub challenge: ChallengePolicy,
+    pub log_format: LogFormat,
+}
+
+/// The shortest accepted signing secret, in bytes (HS256 wants at least 256 bits).
+pub const MIN_SECRET_LEN: usize = 32;
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let invalid = |name: &'static str, reason: &str| ConfigError::Invalid { name, reason: reason.to_string() };
+        let number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(raw) => raw.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
+                        invalid(name, &format!("expected a whole number from {min} to {max}, got '{raw}'"))
+                    }),
+                }
+            };
+
+        let endpoint = Auth0Endpoint::parse(&required("AUTH0_DOMAIN")?).map_err(|r| invalid("AUTH0_DOMAIN", &r))?;
+        let api_id = required("API_ID")?;
+        let api_signing_key = required("API_SIGNING_KEY")?;
+        if api_signing_key.len() < MIN_SECRET_LEN {
+            return Err(invalid("API_SIGNING_KEY", &format!("must be at least {MIN_SECRET_LEN} characters")));
+        }
+        let client_id = required("APP_CLIENT_ID")?;
+        let client_secret = required("APP_CLIENT_SECRET")?;
+        if client_secret.len() < MIN_SECRET_LEN {
+            return Err(invalid("APP_CLIENT_SECRET", &format!("must be at least {MIN_SECRET_LEN} characters")));
+        }
+        let timeout = Duration::from_millis(number("AUTH0_TIMEOUT_MS", 3000, 100, 10_000)?);
+
+        let store = match get("ORDERS_STORE").as_deref().unwrap_or("embedded") {
+            "embedded" => {
+                StoreSettings::Embedded { data_dir: PathBuf::from(get("DATA_DIR").unwrap_or(".data".into())) }
+            }
+            other => return Err(invalid("ORDERS_STORE", &format!("expected 'embedded', got '{other}'"))),
+        };
+
+        let challenge = ChallengePolicy {
+            ttl: Duration::from_secs(number("CODE_TTL_SECONDS", 300, 30, 600)?),
+            max_attempts: number("CODE_MAX_ATTEMPTS", 3, 1, 10)? as u32,
+        };
+
+        let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("json") {
+            "json" => LogFormat::Json,
+            "text" => LogFormat::Text,
+            other => return Err(invalid("LOG_FORMAT", &format!("expected 'json' or 'text', got '{other}'"))),
+        };
+
+        Ok(Self {
+            auth0: Auth0Settings {
+                endpoint,
+                api_id,
+                api_signing_key: api_signing_key.into_bytes(),
+                client_id,
+                client_secret,
+                timeout,
+            },
+            store,
+            challenge,
+            log_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn base() -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("AUTH0_DOMAIN", "pod.eu.auth0.com".to_string()),
+            ("API_ID", "https://pod.localtest.me".to_string()),
+            ("API_SIGNING_KEY", "k".repeat(32)),
+            ("APP_CLIENT_ID", "client".to_string()),
+            ("APP_CLIENT_SECRET", "s".repeat(32)),
+        ])
+    }
+
+    fn load(vars: &HashMap<&'static str, String>) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_seed_and_the_issue() {
+        let settings = load(&base()).unwrap();
+        assert_eq!(settings.auth0.endpoint.issuer(), "https://pod.eu.auth0.com/");
+        assert_eq!(settings.auth0.endpoint.management_audience(), "https://pod.eu.auth0.com/api/v2/");
+        assert_eq!(settings.challenge, ChallengePolicy::default());
+        assert_eq!(settings.store, StoreSettings::Embedded { data_dir: ".data".into() });
+        assert_eq!(settings.log_format, LogFormat::Json);
+        assert!(!format!("{:?}", settings.auth0).contains("sssss"), "secrets stay out of Debug");
+    }
+
+    #[test]
+    fn a_local_domain_may_carry_a_scheme_and_path() {
+        let mut vars = base();
+        vars.insert("AUTH0_DOMAIN", "http://127.0.0.1:3000/auth0/".into());
+        let settings = load(&vars).unwrap();
+        assert_eq!(settings.auth0.endpoint.issuer(), "http://127.0.0.1:3000/auth0/");
+        assert_eq!(settings.auth0.endpoint.url("/oauth/token"), "http://127.0.0.1:3000/auth0/oauth/token");
+    }
+
+    #[test]
+    fn each_missing_or_malformed_setting_is_named() {
+        for name in ["AUTH0_DOMAIN", "API_ID", "API_SIGNING_KEY", "APP_CLIENT_ID", "APP_CLIENT_SECRET"] {
+            let mut vars = base();
+            vars.remove(name);
+            assert_eq!(load(&vars), Err(ConfigError::Missing(name)));
+        }
+        let cases = [
+            ("AUTH0_DOMAIN", "ftp://x"),
+            ("API_SIGNING_KEY", "short"),
+            ("APP_CLIENT_SECRET", "short"),
+            ("CODE_TTL_SECONDS", "abc"),
+            ("CODE_TTL_SECONDS", "3600"),
+            ("CODE_MAX_ATTEMPTS", "0"),
+            ("AUTH0_TIMEOUT_MS", "-1"),
+            ("ORDERS_STORE", "postgres"),
+            ("LOG_FORMAT", "xml"),
+        ];
+        for (name, value) in cases {
+            let mut vars = base();
+            vars.insert(name, value.to_string());
+            match load(&vars) {
+                Err(ConfigError::Invalid { name: got, .. }) => assert_eq!(got, name, "{name}={value}"),
+                other => panic!("{name}={value}: expected Invalid, got {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Pod's domain: plain Rust, no AWS, HTTP or Auth0 types.
+//!
+//! Every value here is a newtype or enum whose constructor refuses invalid
+//! input, so code that holds one never has to check it again.
+
+mod contact;
+mod ids;
+mod order;
+mod pizza;
+mod timestamp;
+
+pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber};
+pub use ids::{IdError, OrderId, UserId};
+pub use order::{
+    Challenge, ChallengePolicy, Code, CodeError, Order, OrderStatus, Transition, TransitionError, WrongCodeOutcome,
+};
+pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
+pub use timestamp::Timestamp;

@@ -1,0 +1,361 @@
+use super::{Channel, MaskedDestination, OrderId, Pizza, Timestamp, UserId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::Duration;
+
+/// Where an order is in its life.
+///
+/// ```text
+/// PendingConfirmation ──right code──────────▶ Confirmed
+///        │ ──cancel / superseded───────────▶ Cancelled
+///        │ ──challenge past its expiry─────▶ Expired
+///        └ ──last allowed wrong code───────▶ Locked
+/// ```
+/// Every other move is a [`TransitionError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    #[serde(rename = "pending")]
+    PendingConfirmation,
+    Confirmed,
+    Cancelled,
+    Expired,
+    Locked,
+}
+
+impl OrderStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderStatus::PendingConfirmation => "pending",
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Locked => "locked",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            OrderStatus::PendingConfirmation,
+            OrderStatus::Confirmed,
+            OrderStatus::Cancelled,
+            OrderStatus::Expired,
+            OrderStatus::Locked,
+        ]
+        .into_iter()
+        .find(|s| s.name() == raw)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("the order is {0}, not pending confirmation")]
+    NotPending(OrderStatus),
+    #[error("the confirmation code has expired")]
+    ChallengeExpired,
+    #[error("the confirmation code has not expired yet")]
+    ChallengeStillValid,
+    #[error("no confirmation attempts are left")]
+    AttemptsExhausted,
+}
+
+/// A move of the state machine, as a store applies it atomically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// The right code was given: pending, unexpired, attempts left → confirmed.
+    Confirm,
+    /// A wrong code was given: one attempt used; the last one locks the order.
+    RecordWrongCode,
+    /// The user (or a newer order) cancels a pending order.
+    Cancel,
+    /// The challenge ran out: pending and past expiry → expired.
+    Expire,
+}
+
+/// How long a code lives and how many wrong codes an order survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChallengePolicy {
+    pub ttl: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for ChallengePolicy {
+    fn default() -> Self {
+        Self { ttl: Duration::from_secs(300), max_attempts: 3 }
+    }
+}
+
+/// The step-up challenge bound to one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub channel: Channel,
+    pub destination: MaskedDestination,
+    pub sent_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub attempts_used: u32,
+    pub max_attempts: u32,
+}
+
+impl Challenge {
+    pub fn is_expired_at(&self, now: Timestamp) -> bool {
+        now >= self.expires_at
+    }
+
+    pub fn attempts_left(&self) -> u32 {
+        self.max_attempts.saturating_sub(self.attempts_used)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrongCodeOutcome {
+    TriesLeft(u32),
+    Locked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub user_id: UserId,
+    pub pizza: Pizza,
+    pub status: OrderStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub challenge: Challenge,
+}
+
+impl Order {
+    /// A new order, pending confirmation by the code just sent.
+    pub fn place(
+        user_id: UserId,
+        pizza: Pizza,
+        channel: Channel,
+        destination: MaskedDestination,
+        policy: ChallengePolicy,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id: OrderId::generate(),
+            user_id,
+            pizza,
+            status: OrderStatus::PendingConfirmation,
+            created_at: now,
+            updated_at: now,
+            challenge: Challenge {
+                channel,
+                destination,
+                sent_at: now,
+                expires_at: now.plus(policy.ttl),
+                attempts_used: 0,
+                max_attempts: policy.max_attempts.max(1),
+            },
+        }
+    }
+
+    /// The status as a reader should see it: a pending order whose code has
+    /// run out is expired even before anything wrote that down.
+    pub fn status_at(&self, now: Timestamp) -> OrderStatus {
+        if self.status == OrderStatus::PendingConfirmation && self.challenge.is_expired_at(now) {
+            OrderStatus::Expired
+        } else {
+            self.status
+        }
+    }
+
+    fn require_pending(&self) -> Result<(), TransitionError> {
+        match self.status {
+            OrderStatus::PendingConfirmation => Ok(()),
+            other => Err(TransitionError::NotPending(other)),
+        }
+    }
+
+    fn require_live_challenge(&self, now: Timestamp) -> Result<(), TransitionError> {
+        self.require_pending()?;
+        if self.challenge.is_expired_at(now) {
+            return Err(TransitionError::ChallengeExpired);
+        }
+        if self.challenge.attempts_left() == 0 {
+            return Err(TransitionError::AttemptsExhausted);
+        }
+        Ok(())
+    }
+
+    /// Checks that `transition` is allowed at `now` without changing anything.
+    pub fn check(&self, transition: Transition, now: Timestamp) -> Result<(), TransitionError> {
+        match transition {
+            Transition::Confirm | Transition::RecordWrongCode => self.require_live_challenge(now),
+            Transition::Cancel => self.require_pending(),
+            Transition::Expire => {
+                self.require_pending()?;
+                if self.challenge.is_expired_at(now) { Ok(()) } else { Err(TransitionError::ChallengeStillValid) }
+            }
+        }
+    }
+
+    /// Applies `transition` at `now`, or leaves the order untouched and says why not.
+    pub fn apply(&mut self, transition: Transition, now: Timestamp) -> Result<(), TransitionError> {
+        self.check(transition, now)?;
+        match transition {
+            Transition::Confirm => self.status = OrderStatus::Confirmed,
+            Transition::RecordWrongCode => {
+                self.challenge.attempts_used += 1;
+                if self.challenge.attempts_left() == 0 {
+                    self.status = OrderStatus::Locked;
+                }
+            }
+            Transition::Cancel => self.status = OrderStatus::Cancelled,
+            Transition::Expire => self.status = OrderStatus::Expired,
+        }
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// What a wrong code did to this order (after [`Transition::RecordWrongCode`]).
+    pub fn wrong_code_outcome(&self) -> WrongCodeOutcome {
+        match self.status {
+            OrderStatus::Locked => WrongCodeOutcome::Locked,
+            _ => WrongCodeOutcome::TriesLeft(self.challenge.attempts_left()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a code is 4 to 10 digits")]
+pub struct CodeError;
+
+/// A one-time code as the user gave it: 4 to 10 ASCII digits. Never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Code(String);
+
+impl Code {
+    pub fn parse(raw: &str) -> Result<Self, CodeError> {
+        let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if (4..=10).contains(&compact.len()) && compact.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(compact))
+        } else {
+            Err(CodeError)
+        }
+    }
+
+    /// The digits, for the one call that must send them to the verifier.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Code(****)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Size, Toppings};
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_unix_millis(seconds * 1000)
+    }
+
+    fn pending_order() -> Order {
+        Order::place(
+            UserId::parse("auth0|ana").unwrap(),
+            Pizza { size: Size::Large, toppings: Toppings::default() },
+            Channel::Sms,
+            MaskedDestination::Phone { last_digits: "21".into() },
+            ChallengePolicy::default(),
+            at(1_000),
+        )
+    }
+
+    #[test]
+    fn a_new_order_is_pending_with_a_five_minute_three_attempt_challenge() {
+        let order = pending_order();
+        assert_eq!(order.status, OrderStatus::PendingConfirmation);
+        assert_eq!(order.challenge.expires_at, at(1_300));
+        assert_eq!(order.challenge.attempts_left(), 3);
+    }
+
+    #[test]
+    fn the_right_code_confirms_once() {
+        let mut order = pending_order();
+        order.apply(Transition::Confirm, at(1_010)).unwrap();
+        assert_eq!(order.status, OrderStatus::Confirmed);
+        assert_eq!(order.updated_at, at(1_010));
+        assert_eq!(
+            order.apply(Transition::Confirm, at(1_011)),
+            Err(TransitionError::NotPending(OrderStatus::Confirmed))
+        );
+    }
+
+    #[test]
+    fn wrong_codes_count_down_and_the_last_one_locks() {
+        let mut order = pending_order();
+        order.apply(Transition::RecordWrongCode, at(1_001)).unwrap();
+        assert_eq!(order.wrong_code_outcome(), WrongCodeOutcome::TriesLeft(2));
+        order.apply(Transition::RecordWrongCode, at(1_002)).unwrap();
+        assert_eq!(order.wrong_code_outcome(), WrongCodeOutcome::TriesLeft(1));
+        order.apply(Transition::RecordWrongCode, at(1_003)).unwrap();
+        assert_eq!(order.wrong_code_outcome(), WrongCodeOutcome::Locked);
+        assert_eq!(order.status, OrderStatus::Locked);
+        assert_eq!(order.challenge.attempts_used, 3);
+        let before = order.clone();
+        assert_eq!(order.apply(Transition::Confirm, at(1_004)), Err(TransitionError::NotPending(OrderStatus::Locked)));
+        assert_eq!(order, before, "a refused transition changes nothing");
+    }
+
+    #[test]
+    fn an_expired_challenge_cannot_confirm_or_count_and_can_only_expire() {
+        let mut order = pending_order();
+        assert_eq!(order.apply(Transition::Expire, at(1_299)), Err(TransitionError::ChallengeStillValid));
+        assert_eq!(order.status_at(at(1_299)), OrderStatus::PendingConfirmation);
+        assert_eq!(order.status_at(at(1_300)), OrderStatus::Expired);
+        assert_eq!(order.apply(Transition::Confirm, at(1_300)), Err(TransitionError::ChallengeExpired));
+        assert_eq!(order.apply(Transition::RecordWrongCode, at(1_300)), Err(TransitionError::ChallengeExpired));
+        order.apply(Transition::Expire, at(1_300)).unwrap();
+        assert_eq!(order.status, OrderStatus::Expired);
+        assert_eq!(order.apply(Transition::Cancel, at(1_301)), Err(TransitionError::NotPending(OrderStatus::Expired)));
+    }
+
+    #[test]
+    fn only_pending_orders_cancel() {
+        let mut order = pending_order();
+        order.apply(Transition::Cancel, at(1_001)).unwrap();
+        assert_eq!(order.status, OrderStatus::Cancelled);
+        assert_eq!(
+            order.apply(Transition::Confirm, at(1_002)),
+            Err(TransitionError::NotPending(OrderStatus::Cancelled))
+        );
+    }
+
+    #[test]
+    fn statuses_serialise_with_their_public_names() {
+        for status in [
+            OrderStatus::PendingConfirmation,
+            OrderStatus::Confirmed,
+            OrderStatus::Cancelled,
+            OrderStatus::Expired,
+            OrderStatus::Locked,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.name()));
+            assert_eq!(OrderStatus::parse(status.name()), Some(status));
+        }
+    }
+
+    #[test]
+    fn codes_are_four_to_ten_digits_and_never_printed() {
+        assert_eq!(Code::parse("4217").unwrap().expose(), "4217");
+        assert_eq!(Code::parse("42 17").unwrap().expose(), "4217");
+        for bad in ["", "123", "12345678901", "12a4", "١٢٣٤"] {
+            assert_eq!(Code::parse(bad), Err(CodeError), "{bad}");
+        }
+        assert_eq!(format!("{:?}", Code::parse("4217").unwrap()), "Code(****)");
+    }
+}

@@ -1,0 +1,14 @@
+//! `pod-shared`: what Pod's Lambda functions have in common.
+//!
+//! One request flows one way: a function's handler → [`service`] (use cases)
+//! → [`ports`] (traits) → adapters ([`store`], [`auth0`]). The [`domain`] knows
+//! nothing of Alexa, HTTP, AWS or Auth0.
+
+pub mod alexa;
+pub mod auth0;
+pub mod bootstrap;
+pub mod config;
+pub mod domain;
+pub mod ports;
+pub mod service;
+pub mod store;

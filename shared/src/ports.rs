@@ -1,0 +1,179 @@
+//! The ports: what the use cases need from the outside world, as traits.
+//! Adapters (embedded store, DynamoDB, Auth0, local identity provider) implement them.
+
+use crate::domain::{
+    Code, Destination, EmailAddress, Order, OrderId, PhoneNumber, Timestamp, Transition, TransitionError, UserId,
+};
+use async_trait::async_trait;
+
+// ---------------------------------------------------------------- store
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such order")]
+    NotFound,
+    #[error("refused: {0}")]
+    Transition(#[from] TransitionError),
+    #[error("an order with this id already exists")]
+    Duplicate,
+    #[error("the order store is unavailable: {0}")]
+    Unavailable(String),
+    #[error("a stored order could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// One page of a user's orders, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    /// Continue after this order (the last one of the previous page).
+    pub after: Option<OrderId>,
+}
+
+impl PageRequest {
+    pub const MAX_LIMIT: u32 = 100;
+
+    pub fn first(limit: u32) -> Self {
+        Self { limit: limit.clamp(1, Self::MAX_LIMIT), after: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderPage {
+    pub orders: Vec<Order>,
+    /// Present when more orders follow; pass it as [`PageRequest::after`].
+    pub next: Option<OrderId>,
+}
+
+/// Where orders live. Every method is one atomic step, so that each maps onto
+/// one conditional write (or one transaction) in DynamoDB.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Stores a new pending order and, in the same atomic step, cancels the
+    /// user's previous pending order if there is one; returns that order's id.
+    async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError>;
+
+    /// The user's order with this id; another user's order is `None`.
+    async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError>;
+
+    /// The user's order that is pending confirmation, if any.
+    async fn pending_for(&self, user: &UserId) -> Result<Option<Order>, StoreError>;
+
+    /// The user's orders, newest first.
+    async fn list(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, StoreError>;
+
+    /// Applies one state-machine move atomically: the write happens only if the
+    /// stored order allows it at `now` (see [`Order::check`]). Returns the order as stored after.
+    async fn transition(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        transition: Transition,
+        now: Timestamp,
+    ) -> Result<Order, StoreError>;
+}
+
+// ---------------------------------------------------------------- identity
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("no access token was given")]
+    Missing,
+    #[error("the access token is malformed")]
+    Malformed,
+    #[error("the access token's signature or algorithm is not accepted")]
+    BadSignature,
+    #[error("the access token has expired")]
+    Expired,
+    #[error("the access token is not valid yet")]
+    NotYetValid,
+    #[error("the access token was issued by someone else")]
+    WrongIssuer,
+    #[error("the access token is meant for another audience")]
+    WrongAudience,
+    #[error("the access token's subject is not a valid user id")]
+    BadSubject,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    #[error("the identity provider does not know this user")]
+    UnknownUser,
+    #[error("the identity provider did not answer in time")]
+    Timeout,
+    #[error("the identity provider could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the identity provider refused: HTTP {status}: {message}")]
+    Refused { status: u16, message: String },
+    #[error("the identity provider answered something unexpected: {0}")]
+    BadResponse(String),
+}
+
+/// What Pod needs to know about a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    pub user_id: UserId,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
+}
+
+impl UserProfile {
+    /// SMS when the user has a phone number, otherwise email; `None` if neither.
+    pub fn code_destination(&self) -> Option<Destination> {
+        match (&self.phone, &self.email) {
+            (Some(phone), _) => Some(Destination::Sms(phone.clone())),
+            (None, Some(email)) => Some(Destination::Email(email.clone())),
+            (None, None) => None,
+        }
+    }
+}
+
+#[async_trait]
+pub trait IdentityProvider: Send + Sync {
+    /// Validates a bearer access token and returns whom it belongs to.
+    async fn authenticate(&self, access_token: &str) -> Result<UserId, AuthError>;
+
+    /// The user's profile (email and phone on file).
+    async fn profile(&self, user: &UserId) -> Result<UserProfile, IdentityError>;
+}
+
+// ---------------------------------------------------------------- codes
+
+/// The verifier's verdict on a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// The code is right and proves the same user.
+    Accepted,
+    /// The code is wrong, used, expired at the provider, or proves someone else.
+    Rejected,
+}
+
+/// Sends one-time codes and checks them (Auth0 passwordless in production).
+#[async_trait]
+pub trait CodeChannel: Send + Sync {
+    /// Sends a fresh code to `destination`, which belongs to `user`.
+    async fn send_code(&self, user: &UserProfile, destination: &Destination) -> Result<(), IdentityError>;
+
+    /// Checks `code` for `destination`; accepted only if it proves `user`.
+    async fn verify_code(
+        &self,
+        user: &UserProfile,
+        destination: &Destination,
+        code: &Code,
+    ) -> Result<CodeCheck, IdentityError>;
+}
+
+/// The time, as a port so tests can move it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// The machine's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}

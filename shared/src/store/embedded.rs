@@ -1,0 +1,209 @@
+//! The embedded, persistent order store for local use: one redb file under a data directory.
+//!
+//! redb is pure Rust (no C toolchain, quick to build), ACID, and serialises
+//! write transactions, so each store method is one write transaction that
+//! reads, checks the state machine and writes: the same all-or-nothing step a
+//! DynamoDB conditional write gives.
+
+use crate::domain::{Order, OrderId, OrderStatus, Timestamp, Transition, UserId};
+use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// order id → the order as JSON.
+const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
+/// (user id, order id) → (): a user's orders, in id (= creation) order.
+const USER_ORDERS: TableDefinition<(&str, &str), ()> = TableDefinition::new("user_orders");
+/// user id → the id of that user's order pending confirmation.
+const PENDING: TableDefinition<&str, &str> = TableDefinition::new("pending_by_user");
+
+/// Sorts after every hyphenated lowercase UUID.
+const AFTER_ALL_IDS: &str = "~";
+
+#[derive(Clone)]
+pub struct EmbeddedOrderStore {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for EmbeddedOrderStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedOrderStore").field("path", &self.path).finish()
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn decode(bytes: &[u8]) -> Result<Order, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn encode(order: &Order) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(order).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl EmbeddedOrderStore {
+    /// Opens (or creates) `orders.redb` in `data_dir`, creating the directory if needed.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| unavailable(format!("cannot create data directory {}: {e}", data_dir.display())))?;
+        let path = data_dir.join("orders.redb");
+        let db = Database::create(&path).map_err(|e| unavailable(format!("cannot open {}: {e}", path.display())))?;
+        let txn = db.begin_write().map_err(unavailable)?;
+        {
+            txn.open_table(ORDERS).map_err(unavailable)?;
+            txn.open_table(USER_ORDERS).map_err(unavailable)?;
+            txn.open_table(PENDING).map_err(unavailable)?;
+        }
+        txn.commit().map_err(unavailable)?;
+        Ok(Self { db: Arc::new(db), path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || work(&db)).await.map_err(unavailable)?
+    }
+}
+
+fn read_order(table: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<Order>, StoreError> {
+    match table.get(id).map_err(unavailable)? {
+        Some(guard) => decode(guard.value()).map(Some),
+        None => Ok(None),
+    }
+}
+
+#[async_trait]
+impl OrderStore for EmbeddedOrderStore {
+    async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
+        let order = order.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let superseded;
+            {
+                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+                let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
+                let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
+                let id = order.id.to_string();
+                if orders.get(id.as_str()).map_err(unavailable)?.is_some() {
+                    return Err(StoreError::Duplicate);
+                }
+                let user = order.user_id.as_str();
+                let previous_id = pending.get(user).map_err(unavailable)?.map(|g| g.value().to_string());
+                superseded = match previous_id {
+                    Some(previous_id) => match read_order(&orders, &previous_id)? {
+                        Some(mut previous) if previous.status == OrderStatus::PendingConfirmation => {
+                            previous.apply(Transition::Cancel, order.created_at)?;
+                            orders.insert(previous_id.as_str(), encode(&previous)?.as_slice()).map_err(unavailable)?;
+                            Some(previous.id)
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                };
+                orders.insert(id.as_str(), encode(&order)?.as_slice()).map_err(unavailable)?;
+                user_orders.insert((user, id.as_str()), ()).map_err(unavailable)?;
+                if order.status == OrderStatus::PendingConfirmation {
+                    pending.insert(user, id.as_str()).map_err(unavailable)?;
+                }
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(superseded)
+        })
+        .await
+    }
+
+    async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError> {
+        let (user, id) = (user.clone(), id.to_string());
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let orders = txn.open_table(ORDERS).map_err(unavailable)?;
+            Ok(read_order(&orders, &id)?.filter(|o| o.user_id == user))
+        })
+        .await
+    }
+
+    async fn pending_for(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let pending = txn.open_table(PENDING).map_err(unavailable)?;
+            let Some(id) = pending.get(user.as_str()).map_err(unavailable)?.map(|g| g.value().to_string()) else {
+                return Ok(None);
+            };
+            let orders = txn.open_table(ORDERS).map_err(unavailable)?;
+            Ok(read_order(&orders, &id)?.filter(|o| o.user_id == user && o.status == OrderStatus::PendingConfirmation))
+        })
+        .await
+    }
+
+    async fn list(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, StoreError> {
+        let user = user.clone();
+        let limit = page.limit.clamp(1, PageRequest::MAX_LIMIT) as usize;
+        let after = page.after.map(|id| id.to_string());
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
+            let orders = txn.open_table(ORDERS).map_err(unavailable)?;
+            let upper = after.as_deref().unwrap_or(AFTER_ALL_IDS);
+            let range = user_orders.range((user.as_str(), "")..(user.as_str(), upper)).map_err(unavailable)?;
+            let mut found = Vec::with_capacity(limit + 1);
+            for entry in range.rev().take(limit + 1) {
+                let (key, _) = entry.map_err(unavailable)?;
+                let (_, id) = key.value();
+                let order = read_order(&orders, id)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("index names missing order {id}")))?;
+                found.push(order);
+            }
+            let next = if found.len() > limit {
+                found.truncate(limit);
+                found.last().map(|o| o.id)
+            } else {
+                None
+            };
+            Ok(OrderPage { orders: found, next })
+        })
+        .await
+    }
+
+    async fn transition(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        transition: Transition,
+        now: Timestamp,
+    ) -> Result<Order, StoreError> {
+        let (user, id) = (user.clone(), id.to_string());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let order;
+            {
+                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+                let mut stored = read_order(&orders, &id)?.filter(|o| o.user_id == user).ok_or(StoreError::NotFound)?;
+                stored.apply(transition, now)?;
+                orders.insert(id.as_str(), encode(&stored)?.as_slice()).map_err(unavailable)?;
+                if stored.status != OrderStatus::PendingConfirmation {
+                    let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
+                    let points_here = pending.get(user.as_str()).map_err(unavailable)?.is_some_and(|g| g.value() == id);
+                    if points_here {
+                        pending.remove(user.as_str()).map_err(unavailable)?;
+                    }
+                }
+                order = stored;
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(order)
+        })
+        .await
+    }
+}

@@ -1,0 +1,5 @@
+//! Order store adapters.
+
+mod embedded;
+
+pub use embedded::EmbeddedOrderStore;
