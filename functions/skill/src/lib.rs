@@ -1,1 +1,251 @@
+//! The Alexa skill: intent routing and what the skill says.
+//!
+//! [`Skill::handle`] is a plain async function from an Alexa request to an
+//! Alexa response; `main.rs` (Lambda), the local runner and the tests share it.
 
+mod speech;
+
+use pod_shared::alexa::{Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::{Code, Pizza, Size, Topping, Toppings, UserId};
+use pod_shared::service::{AuthorizeOutcome, OrderService, ServiceError};
+use std::time::Duration;
+
+pub use speech::{SKILL_NAME, topping_menu};
+
+pub const ORDER_INTENT: &str = "GetMeSomePizzaIntent";
+pub const AUTHORIZE_INTENT: &str = "AuthorizePizzaOrderIntent";
+pub const SIZE_SLOT: &str = "Size";
+pub const TOPPINGS_SLOT: &str = "Toppings";
+pub const CODE_SLOT: &str = "Code";
+
+/// Every intent the skill handles (the interaction model must declare the same set).
+pub const HANDLED_INTENTS: [&str; 7] = [
+    ORDER_INTENT,
+    AUTHORIZE_INTENT,
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.CancelIntent",
+    "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent",
+];
+
+/// Alexa waits about 8 seconds for an answer; Pod answers within this, whatever happens.
+pub const ANSWER_DEADLINE: Duration = Duration::from_secs(7);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SkillError {
+    #[error("the request is not a valid Alexa request: {0}")]
+    MalformedRequest(String),
+}
+
+/// Parses an Alexa request envelope, with a message that says what is wrong.
+pub fn parse_request(body: &[u8]) -> Result<RequestEnvelope, SkillError> {
+    serde_json::from_slice(body).map_err(|e| SkillError::MalformedRequest(e.to_string()))
+}
+
+/// Parses an already-decoded JSON event (what `lambda_runtime` hands over).
+pub fn parse_event(event: serde_json::Value) -> Result<RequestEnvelope, SkillError> {
+    serde_json::from_value(event).map_err(|e| SkillError::MalformedRequest(e.to_string()))
+}
+
+pub struct Skill {
+    service: OrderService,
+}
+
+impl Skill {
+    pub fn new(service: OrderService) -> Self {
+        Self { service }
+    }
+
+    /// Answers one Alexa request. Never fails: every problem becomes something a person can hear.
+    pub async fn handle(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
+        let request_id = envelope.request_id().to_string();
+        match tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::error!(request_id, "no answer within the deadline");
+                ResponseEnvelope::tell(speech::too_slow())
+            }
+        }
+    }
+
+    async fn route(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
+        match &envelope.request {
+            Request::LaunchRequest { .. } => ResponseEnvelope::ask(speech::welcome(), speech::what_to_say()),
+            Request::IntentRequest(intent) => self.intent(envelope, intent).await,
+            Request::SessionEndedRequest { reason, error, .. } => {
+                tracing::info!(reason = reason.as_deref().unwrap_or("unknown"), error = ?error, "session ended");
+                ResponseEnvelope::empty()
+            }
+            Request::Other => ResponseEnvelope::empty(),
+        }
+    }
+
+    async fn intent(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
+        let name = request.intent.name.as_str();
+        tracing::info!(intent = name, request_id = envelope.request_id(), "intent");
+        match name {
+            ORDER_INTENT => self.order(envelope, request).await,
+            AUTHORIZE_INTENT => self.authorize(envelope, request).await,
+            "AMAZON.HelpIntent" => ResponseEnvelope::ask(speech::help(), speech::what_to_say()),
+            "AMAZON.StopIntent" | "AMAZON.CancelIntent" | "AMAZON.NavigateHomeIntent" => {
+                ResponseEnvelope::tell(speech::goodbye())
+            }
+            _ => ResponseEnvelope::ask(speech::fallback(), speech::what_to_say()),
+        }
+    }
+
+    async fn linked_user(&self, envelope: &RequestEnvelope) -> Result<UserId, ResponseEnvelope> {
+        self.service.authenticate(envelope.access_token()).await.map_err(|e| {
+            tracing::info!(reason = %e, "account not linked or token refused");
+            ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
+        })
+    }
+
+    async fn order(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
+        let user = match self.linked_user(envelope).await {
+            Ok(user) => user,
+            Err(answer) => return answer,
+        };
+        let pizza = match pizza_from_slots(request) {
+            Ok(pizza) => pizza,
+            Err(answer) => return *answer,
+        };
+        match self.service.place_order(&user, pizza).await {
+            Ok(placed) => {
+                let (said, reprompt) = speech::order_placed(&placed);
+                let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+                ResponseEnvelope::ask(said, reprompt).with_card(card)
+            }
+            Err(ServiceError::Unauthenticated(_)) => {
+                ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
+            }
+            Err(ServiceError::NoContact) => ResponseEnvelope::tell(speech::no_contact()),
+            Err(error) => {
+                tracing::error!(%error, "order not placed");
+                ResponseEnvelope::tell(speech::order_failed())
+            }
+        }
+    }
+
+    async fn authorize(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
+        let user = match self.linked_user(envelope).await {
+            Ok(user) => user,
+            Err(answer) => return answer,
+        };
+        let heard = request.intent.slot(CODE_SLOT).and_then(|s| s.first_value());
+        let code = match heard.as_ref().map(|v| Code::parse(v.best())) {
+            Some(Ok(code)) => code,
+            Some(Err(_)) => {
+                return ResponseEnvelope::elicit_slot(
+                    CODE_SLOT,
+                    speech::code_not_understood(),
+                    speech::ask_code(),
+                    None,
+                );
+            }
+            None => return ResponseEnvelope::elicit_slot(CODE_SLOT, speech::code_missing(), speech::ask_code(), None),
+        };
+        match self.service.authorize_pending(&user, &code).await {
+            Ok(AuthorizeOutcome::Confirmed(order)) => {
+                let said = speech::confirmed(&order);
+                let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+                ResponseEnvelope::tell(said).with_card(card)
+            }
+            Ok(AuthorizeOutcome::WrongCode { tries_left, .. }) => {
+                ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None)
+            }
+            Ok(AuthorizeOutcome::Locked(_)) => ResponseEnvelope::tell(speech::locked()),
+            Ok(AuthorizeOutcome::Expired(_)) => ResponseEnvelope::tell(speech::expired()),
+            Ok(AuthorizeOutcome::NoPendingOrder) => {
+                ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say())
+            }
+            Err(ServiceError::WrongState(state)) => ResponseEnvelope::tell(speech::wrong_state(state)),
+            Err(ServiceError::ContactChanged) => ResponseEnvelope::tell(speech::contact_changed()),
+            Err(ServiceError::Unauthenticated(_)) => {
+                ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
+            }
+            Err(error) => {
+                tracing::error!(%error, "code not checked");
+                ResponseEnvelope::tell(speech::check_failed())
+            }
+        }
+    }
+}
+
+/// Splits one heard phrase into toppings ("pepperoni and mushrooms", "ham, onions").
+fn split_phrase(phrase: &str) -> Vec<String> {
+    phrase
+        .split([','])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The pizza the slots describe, or the question to ask next.
+fn pizza_from_slots(request: &IntentRequest) -> Result<Pizza, Box<ResponseEnvelope>> {
+    let size = match request.intent.slot(SIZE_SLOT).and_then(|s| s.first_value()) {
+        None => {
+            return Err(Box::new(ResponseEnvelope::elicit_slot(
+                SIZE_SLOT,
+                speech::ask_size(),
+                speech::ask_size(),
+                None,
+            )));
+        }
+        Some(heard) => match Size::parse(heard.best()) {
+            Ok(size) => size,
+            Err(_) => {
+                return Err(Box::new(ResponseEnvelope::elicit_slot(
+                    SIZE_SLOT,
+                    speech::unknown_size(&heard.heard),
+                    speech::ask_size(),
+                    None,
+                )));
+            }
+        },
+    };
+    let spoken = request.intent.slot(TOPPINGS_SLOT).map(|s| s.spoken_values()).unwrap_or_default();
+    let mut toppings: Vec<Topping> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for value in &spoken {
+        let candidates = match Topping::parse(value.best()) {
+            Ok(topping) => vec![Ok(topping)],
+            Err(_) => split_phrase(&value.heard).into_iter().map(|p| Topping::parse(&p).map_err(|_| p)).collect(),
+        };
+        for candidate in candidates {
+            match candidate {
+                Ok(topping) if !toppings.contains(&topping) => toppings.push(topping),
+                Ok(_) => {}
+                Err(name) => unknown.push(name),
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Box::new(ResponseEnvelope::elicit_slot(
+            TOPPINGS_SLOT,
+            speech::unknown_toppings(&unknown),
+            speech::ask_toppings(),
+            None,
+        )));
+    }
+    let toppings = Toppings::new(toppings).unwrap_or_default();
+    Ok(Pizza { size, toppings })
+}
+
+/// Re-exported for tests and the local runner.
+pub fn speech_of(response: &ResponseEnvelope) -> String {
+    response.speech_ssml().unwrap_or_default().to_string()
+}
+
+/// How Lambda reports a refused request: an error type and message, no panic.
+impl From<SkillError> for lambda_runtime::Diagnostic {
+    fn from(error: SkillError) -> Self {
+        let error_type = match error {
+            SkillError::MalformedRequest(_) => "MalformedRequest",
+        };
+        lambda_runtime::Diagnostic { error_type: error_type.into(), error_message: error.to_string() }
+    }
+}

@@ -1,0 +1,191 @@
+//! Everything the skill says, in one place.
+
+use pod_shared::alexa::Speech;
+use pod_shared::domain::{MaskedDestination, Order, Size, Topping, TransitionError};
+use pod_shared::service::PlacedOrder;
+
+pub const SKILL_NAME: &str = "Pizza on Demand";
+
+/// "pepperoni, mushrooms, … and chicken".
+pub fn topping_menu() -> String {
+    let names: Vec<&str> = Topping::ALL.iter().map(|t| t.name()).collect();
+    match names.split_last() {
+        Some((last, init)) => format!("{} and {last}", init.join(", ")),
+        None => String::new(),
+    }
+}
+
+fn sizes() -> String {
+    let names: Vec<&str> = Size::ALL.iter().map(|s| s.name()).collect();
+    match names.split_last() {
+        Some((last, init)) => format!("{} or {last}", init.join(", ")),
+        None => String::new(),
+    }
+}
+
+fn destination(speech: Speech, destination: &MaskedDestination) -> Speech {
+    match destination {
+        MaskedDestination::Phone { last_digits } => speech.text("your phone ending in ").digits(last_digits),
+        MaskedDestination::Email { domain, .. } => speech.text(&format!("your email address at {domain}")),
+    }
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
+}
+
+pub fn welcome() -> Speech {
+    Speech::new().text(&format!(
+        "Welcome to {SKILL_NAME}. You can say: get me a large pizza with pepperoni. What would you like?"
+    ))
+}
+
+pub fn what_to_say() -> Speech {
+    Speech::new().text("You can say: get me a pizza, or authorize order, followed by your code.")
+}
+
+pub fn help() -> Speech {
+    Speech::new().text(
+        "To order, say something like: get me a large pizza with pepperoni and mushrooms. \
+         I will send a code to your phone, or to your email if you have no phone on file. \
+         Then say: authorize order, followed by the code. What would you like?",
+    )
+}
+
+pub fn goodbye() -> Speech {
+    Speech::new().text("Okay. Goodbye!")
+}
+
+pub fn fallback() -> Speech {
+    Speech::new().text(&format!(
+        "Sorry, {SKILL_NAME} can't help with that. You can order a pizza, or authorize an order with your code."
+    ))
+}
+
+pub fn link_account() -> Speech {
+    Speech::new().text(&format!(
+        "To order with {SKILL_NAME}, please link your account first. \
+         Open the Alexa app, where I've put a card to link your account."
+    ))
+}
+
+pub fn ask_size() -> Speech {
+    Speech::new().text(&format!("What size would you like: {}?", sizes()))
+}
+
+pub fn unknown_size(heard: &str) -> Speech {
+    Speech::new()
+        .text(&format!("Sorry, we don't make a {heard} pizza. We make {}. Which size would you like?", sizes()))
+}
+
+pub fn unknown_toppings(unknown: &[String]) -> Speech {
+    let named = match unknown.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, init)) => format!("{} or {last}", init.join(", ")),
+        None => String::new(),
+    };
+    Speech::new().text(&format!(
+        "Sorry, we don't have {named}. Our toppings are {}. Which toppings would you like?",
+        topping_menu()
+    ))
+}
+
+pub fn ask_toppings() -> Speech {
+    Speech::new().text(&format!("Which toppings would you like? We have {}.", topping_menu()))
+}
+
+pub fn order_placed(placed: &PlacedOrder) -> (Speech, Speech) {
+    let order = &placed.order;
+    let minutes = (order.challenge.expires_at.unix_seconds() - order.challenge.sent_at.unix_seconds()).max(60) / 60;
+    let mut said = Speech::new().text(&format!("Your {} is waiting for confirmation. ", order.pizza.describe()));
+    if placed.superseded.is_some() {
+        said = said.text("It replaces your earlier order that was not confirmed, which I cancelled. ");
+    }
+    said = destination(said.text("I sent a code to "), &order.challenge.destination);
+    said = said.text(&format!(
+        ". It expires in {}. To confirm, say: authorize order, followed by the code.",
+        plural(minutes as u32, "minute", "minutes")
+    ));
+    let reprompt = destination(
+        Speech::new().text("To confirm, say: authorize order, followed by the code I sent to "),
+        &order.challenge.destination,
+    )
+    .text(".");
+    (said, reprompt)
+}
+
+pub fn no_contact() -> Speech {
+    Speech::new().text(
+        "Your account has no phone number or email address to send a confirmation code to. \
+         Please add one to your profile, then order again.",
+    )
+}
+
+pub fn order_failed() -> Speech {
+    Speech::new().text("Sorry, I couldn't send your confirmation code just now, so your order was not placed. Please try again in a moment.")
+}
+
+pub fn code_missing() -> Speech {
+    Speech::new().text("I didn't hear a code. What is the code I sent you?")
+}
+
+pub fn code_not_understood() -> Speech {
+    Speech::new().text("Sorry, I didn't understand that code. Please say its digits, for example: four two one seven.")
+}
+
+pub fn ask_code() -> Speech {
+    Speech::new().text("What is the code I sent you?")
+}
+
+pub fn confirmed(order: &Order) -> Speech {
+    Speech::new().text(&format!("Order confirmed! Your {} is on its way.", order.pizza.describe()))
+}
+
+pub fn wrong_code(tries_left: u32) -> Speech {
+    Speech::new().text(&format!(
+        "That code isn't right. You have {} left. What is the code I sent you?",
+        plural(tries_left, "try", "tries")
+    ))
+}
+
+pub fn locked() -> Speech {
+    Speech::new().text(
+        "That code was wrong too many times, so I've locked this order to keep your account safe. \
+         To try again, place a new order and I'll send a new code.",
+    )
+}
+
+pub fn expired() -> Speech {
+    Speech::new().text("That code has expired, so the order was not confirmed. Order again and I'll send a new code.")
+}
+
+pub fn no_pending_order() -> Speech {
+    Speech::new().text("You have no order waiting for confirmation. To order, say: get me a pizza.")
+}
+
+pub fn wrong_state(state: TransitionError) -> Speech {
+    let text = match state {
+        TransitionError::NotPending(status) => match status.name() {
+            "confirmed" => "That order is already confirmed.",
+            "locked" => "That order is locked after too many wrong codes. Please place a new order.",
+            "expired" => "That order's code has expired. Please place a new order.",
+            _ => "That order was cancelled. Please place a new order.",
+        },
+        TransitionError::ChallengeExpired => "That code has expired. Please place a new order.",
+        TransitionError::AttemptsExhausted => "That order is locked after too many wrong codes.",
+        TransitionError::ChallengeStillValid => "That order is still waiting for its code.",
+    };
+    Speech::new().text(text)
+}
+
+pub fn contact_changed() -> Speech {
+    Speech::new().text("Your phone number or email address changed since I sent the code. Please order again.")
+}
+
+pub fn check_failed() -> Speech {
+    Speech::new().text("Sorry, I couldn't check your code just now. Nothing was used up; please try again in a moment.")
+}
+
+pub fn too_slow() -> Speech {
+    Speech::new().text("Sorry, that took too long. Please try again in a moment.")
+}
