@@ -1,0 +1,37 @@
+//! The order store suite against the embedded (redb) store.
+
+mod store_suite;
+
+use pod_shared::store::EmbeddedOrderStore;
+use std::sync::{Arc, OnceLock};
+
+/// One store for the whole file, as a deployment has one table; the suite makes its own users.
+fn store() -> store_suite::Store {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static STORE: OnceLock<Arc<EmbeddedOrderStore>> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().unwrap());
+    STORE.get_or_init(|| Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap())).clone()
+}
+
+order_store_suite!(async { store() }.await);
+
+#[tokio::test]
+async fn data_survives_reopening() {
+    use pod_shared::ports::{OrderStore, PageRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let user = pod_shared::domain::UserId::parse("auth0|reopen").unwrap();
+    let order = pod_shared::domain::Order::place(
+        user.clone(),
+        pod_shared::domain::Pizza { size: pod_shared::domain::Size::Small, toppings: Default::default() },
+        pod_shared::domain::Channel::Email,
+        pod_shared::domain::MaskedDestination::Email { first_char: 'b', domain: "example.com".into() },
+        Default::default(),
+        pod_shared::domain::Timestamp::now(),
+    );
+    {
+        let store = EmbeddedOrderStore::open(dir.path()).unwrap();
+        store.insert_superseding(&order).await.unwrap();
+    }
+    let store = EmbeddedOrderStore::open(dir.path()).unwrap();
+    assert_eq!(store.list(&user, PageRequest::first(5)).await.unwrap().orders, vec![order]);
+}

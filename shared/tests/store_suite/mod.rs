@@ -1,0 +1,250 @@
+//! The order store's behaviour, written once and run against every adapter.
+//!
+//! Each check makes its own users, so the suite can share one store (or one table).
+
+use pod_shared::domain::{
+    ChallengePolicy, Channel, MaskedDestination, Order, OrderStatus, Pizza, Size, Timestamp, Topping, Toppings,
+    Transition, TransitionError, UserId,
+};
+use pod_shared::ports::{OrderStore, PageRequest, StoreError};
+use std::sync::Arc;
+
+pub type Store = Arc<dyn OrderStore>;
+
+const T0: i64 = 1_800_000_000_000;
+
+fn at(offset_seconds: i64) -> Timestamp {
+    Timestamp::from_unix_millis(T0 + offset_seconds * 1000)
+}
+
+fn new_user() -> UserId {
+    UserId::parse(format!("auth0|suite-{}", uuid::Uuid::now_v7().simple())).unwrap()
+}
+
+fn new_order(user: &UserId, created: i64) -> Order {
+    Order::place(
+        user.clone(),
+        Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni, Topping::Onions]).unwrap() },
+        Channel::Sms,
+        MaskedDestination::Phone { last_digits: "21".into() },
+        ChallengePolicy::default(),
+        at(created),
+    )
+}
+
+pub async fn stores_and_reads_an_order_only_for_its_user(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    let order = new_order(&ana, 0);
+    assert_eq!(store.insert_superseding(&order).await.unwrap(), None);
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), Some(order.clone()));
+    assert_eq!(store.get(&ben, &order.id).await.unwrap(), None, "another user's order is invisible");
+    assert_eq!(store.get(&ana, &pod_shared::domain::OrderId::generate()).await.unwrap(), None);
+    assert_eq!(store.pending_for(&ana).await.unwrap(), Some(order.clone()));
+    assert_eq!(store.pending_for(&ben).await.unwrap(), None);
+    assert_eq!(store.insert_superseding(&order).await, Err(StoreError::Duplicate));
+}
+
+pub async fn lists_newest_first_in_pages(store: Store) {
+    let ana = new_user();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let order = new_order(&ana, i);
+        store.insert_superseding(&order).await.unwrap();
+        ids.push(order.id);
+    }
+    ids.reverse();
+    let first = store.list(&ana, PageRequest::first(2)).await.unwrap();
+    assert_eq!(first.orders.iter().map(|o| o.id).collect::<Vec<_>>(), ids[0..2]);
+    let second = store.list(&ana, PageRequest { limit: 2, after: first.next }).await.unwrap();
+    assert_eq!(second.orders.iter().map(|o| o.id).collect::<Vec<_>>(), ids[2..4]);
+    let third = store.list(&ana, PageRequest { limit: 2, after: second.next }).await.unwrap();
+    assert_eq!(third.orders.iter().map(|o| o.id).collect::<Vec<_>>(), ids[4..5]);
+    assert_eq!(third.next, None);
+    assert!(store.list(&new_user(), PageRequest::first(10)).await.unwrap().orders.is_empty());
+}
+
+pub async fn a_new_order_supersedes_the_pending_one(store: Store) {
+    let ana = new_user();
+    let first = new_order(&ana, 0);
+    let second = new_order(&ana, 10);
+    store.insert_superseding(&first).await.unwrap();
+    assert_eq!(store.insert_superseding(&second).await.unwrap(), Some(first.id));
+    let first_now = store.get(&ana, &first.id).await.unwrap().unwrap();
+    assert_eq!(first_now.status, OrderStatus::Cancelled);
+    assert_eq!(first_now.updated_at, at(10));
+    assert_eq!(store.pending_for(&ana).await.unwrap().map(|o| o.id), Some(second.id));
+    // A confirmed order is not superseded.
+    store.transition(&ana, &second.id, Transition::Confirm, at(11)).await.unwrap();
+    assert_eq!(store.insert_superseding(&new_order(&ana, 20)).await.unwrap(), None);
+}
+
+pub async fn confirms_once(store: Store) {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let confirmed = store.transition(&ana, &order.id, Transition::Confirm, at(5)).await.unwrap();
+    assert_eq!(confirmed.status, OrderStatus::Confirmed);
+    assert_eq!(
+        store.transition(&ana, &order.id, Transition::Confirm, at(6)).await,
+        Err(StoreError::Transition(TransitionError::NotPending(OrderStatus::Confirmed)))
+    );
+    assert_eq!(store.pending_for(&ana).await.unwrap(), None);
+    assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap().updated_at, at(5));
+}
+
+pub async fn wrong_codes_lock_at_the_limit(store: Store) {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    for (i, expected_left) in [2, 1].into_iter().enumerate() {
+        let after = store.transition(&ana, &order.id, Transition::RecordWrongCode, at(i as i64 + 1)).await.unwrap();
+        assert_eq!(after.challenge.attempts_left(), expected_left);
+        assert_eq!(after.status, OrderStatus::PendingConfirmation);
+    }
+    let locked = store.transition(&ana, &order.id, Transition::RecordWrongCode, at(3)).await.unwrap();
+    assert_eq!((locked.status, locked.challenge.attempts_used), (OrderStatus::Locked, 3));
+    for transition in [Transition::RecordWrongCode, Transition::Confirm] {
+        assert_eq!(
+            store.transition(&ana, &order.id, transition, at(4)).await,
+            Err(StoreError::Transition(TransitionError::NotPending(OrderStatus::Locked)))
+        );
+    }
+    assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap().challenge.attempts_used, 3);
+    assert_eq!(store.pending_for(&ana).await.unwrap(), None);
+}
+
+pub async fn an_expired_challenge_refuses_and_can_expire(store: Store) {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let expiry = 300;
+    for transition in [Transition::Confirm, Transition::RecordWrongCode] {
+        assert_eq!(
+            store.transition(&ana, &order.id, transition, at(expiry)).await,
+            Err(StoreError::Transition(TransitionError::ChallengeExpired))
+        );
+    }
+    assert_eq!(
+        store.transition(&ana, &order.id, Transition::Expire, at(expiry - 1)).await,
+        Err(StoreError::Transition(TransitionError::ChallengeStillValid))
+    );
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), Some(order.clone()), "refusals change nothing");
+    let expired = store.transition(&ana, &order.id, Transition::Expire, at(expiry)).await.unwrap();
+    assert_eq!(expired.status, OrderStatus::Expired);
+    assert_eq!(store.pending_for(&ana).await.unwrap(), None);
+}
+
+pub async fn unknown_or_foreign_orders_are_not_found(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let unknown = pod_shared::domain::OrderId::generate();
+    assert_eq!(store.transition(&ana, &unknown, Transition::Cancel, at(1)).await, Err(StoreError::NotFound));
+    assert_eq!(store.transition(&ben, &order.id, Transition::Confirm, at(1)).await, Err(StoreError::NotFound));
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), Some(order), "untouched");
+}
+
+/// Figures of one concurrency run, for the closing note.
+#[derive(Debug)]
+pub struct RaceFigures {
+    pub fired: usize,
+    pub confirm_wins: usize,
+    pub wrong_codes_recorded: usize,
+    pub final_status: OrderStatus,
+    pub final_attempts: u32,
+}
+
+/// Fires `per_kind` confirmations and `per_kind` wrong codes at one order at once,
+/// interleaved, starting with a wrong code when `wrong_first`.
+pub async fn racing_confirmations_and_wrong_codes_keep_the_invariants(
+    store: Store,
+    per_kind: usize,
+    wrong_first: bool,
+) -> RaceFigures {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..per_kind * 2 {
+        let (store, ana, id) = (store.clone(), ana.clone(), order.id);
+        let transition = if (i % 2 == 0) != wrong_first { Transition::Confirm } else { Transition::RecordWrongCode };
+        tasks.spawn(async move { (transition, store.transition(&ana, &id, transition, at(1)).await) });
+    }
+    let (mut confirm_wins, mut wrong_codes_recorded) = (0, 0);
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            (Transition::Confirm, Ok(_)) => confirm_wins += 1,
+            (_, Ok(_)) => wrong_codes_recorded += 1,
+            (_, Err(StoreError::Transition(_))) => {}
+            (_, Err(other)) => panic!("unexpected store error: {other}"),
+        }
+    }
+    let stored = store.get(&ana, &order.id).await.unwrap().expect("no lost order");
+    assert!(confirm_wins <= 1, "at most one confirmation wins, got {confirm_wins}");
+    assert!(stored.challenge.attempts_used <= 3, "attempts never pass the limit");
+    assert_eq!(stored.challenge.attempts_used as usize, wrong_codes_recorded, "every recorded wrong code counted once");
+    match stored.status {
+        OrderStatus::Confirmed => assert_eq!(confirm_wins, 1),
+        OrderStatus::Locked => assert_eq!((confirm_wins, stored.challenge.attempts_used), (0, 3)),
+        other => panic!("the race must end confirmed or locked, not {other}"),
+    }
+    assert_eq!(store.list(&ana, PageRequest::first(10)).await.unwrap().orders.len(), 1);
+    RaceFigures {
+        fired: per_kind * 2,
+        confirm_wins,
+        wrong_codes_recorded,
+        final_status: stored.status,
+        final_attempts: stored.challenge.attempts_used,
+    }
+}
+
+/// Declares one `#[tokio::test]` per check above, for a store made by `$make` (an async expression).
+#[macro_export]
+macro_rules! order_store_suite {
+    ($make:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn stores_and_reads_an_order_only_for_its_user() {
+            store_suite::stores_and_reads_an_order_only_for_its_user($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn lists_newest_first_in_pages() {
+            store_suite::lists_newest_first_in_pages($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_new_order_supersedes_the_pending_one() {
+            store_suite::a_new_order_supersedes_the_pending_one($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn confirms_once() {
+            store_suite::confirms_once($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn wrong_codes_lock_at_the_limit() {
+            store_suite::wrong_codes_lock_at_the_limit($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_expired_challenge_refuses_and_can_expire() {
+            store_suite::an_expired_challenge_refuses_and_can_expire($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn unknown_or_foreign_orders_are_not_found() {
+            store_suite::unknown_or_foreign_orders_are_not_found($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_confirmations_and_wrong_codes_keep_the_invariants() {
+            for round in 0..6 {
+                let wrong_first = round % 2 == 1;
+                let figures =
+                    store_suite::racing_confirmations_and_wrong_codes_keep_the_invariants($make, 25, wrong_first).await;
+                println!(
+                    "race: fired {} (half confirmations), confirm wins {}, wrong codes recorded {}, final {} with {} attempts",
+                    figures.fired,
+                    figures.confirm_wins,
+                    figures.wrong_codes_recorded,
+                    figures.final_status,
+                    figures.final_attempts
+                );
+            }
+        }
+    };
+}
