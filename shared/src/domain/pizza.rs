@@ -105,7 +105,7 @@ impl Topping {
         let normal = raw.trim().to_ascii_lowercase().replace(['_', '-'], " ");
         let topping = match normal.as_str() {
             "pepperoni" | "pepperonis" => Topping::Pepperoni,
-            "mushrooms" | "mushroom" => Topping::Mushrooms,
+            "mushrooms" | "mushroom" | "shrooms" => Topping::Mushrooms,
             "onions" | "onion" => Topping::Onions,
             "sausage" | "sausages" | "italian sausage" => Topping::Sausage,
             "bacon" => Topping::Bacon,

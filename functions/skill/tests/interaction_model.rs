@@ -1,0 +1,84 @@
+//! The interaction model and the skill agree.
+
+use pod_shared::domain::{Size, Topping};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+fn model() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../alexa-model/interactionModels/custom/en-US.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn language_model() -> Value {
+    model()["interactionModel"]["languageModel"].clone()
+}
+
+fn slot_references(sample: &str) -> Vec<String> {
+    sample.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name.to_string())).collect()
+}
+
+#[test]
+fn the_model_declares_exactly_the_intents_the_skill_handles() {
+    let declared: BTreeSet<String> = language_model()["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect();
+    let handled: BTreeSet<String> = pod_skill::HANDLED_INTENTS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(declared, handled);
+    assert_eq!(language_model()["invocationName"], "pizza on demand");
+}
+
+#[test]
+fn every_sample_uses_slots_of_its_intent_with_known_types() {
+    let lm = language_model();
+    let custom_types: BTreeSet<&str> =
+        lm["types"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let mut owner: HashMap<String, String> = HashMap::new();
+    for intent in lm["intents"].as_array().unwrap() {
+        let name = intent["name"].as_str().unwrap();
+        let slots: HashMap<&str, &str> = intent["slots"]
+            .as_array()
+            .map(|s| s.iter().map(|s| (s["name"].as_str().unwrap(), s["type"].as_str().unwrap())).collect())
+            .unwrap_or_default();
+        for (slot, kind) in &slots {
+            assert!(kind.starts_with("AMAZON.") || custom_types.contains(kind), "{name}.{slot}: unknown type {kind}");
+        }
+        for sample in intent["samples"].as_array().unwrap() {
+            let sample = sample.as_str().unwrap();
+            for slot in slot_references(sample) {
+                assert!(slots.contains_key(slot.as_str()), "{name}: '{sample}' uses unknown slot {slot}");
+            }
+            let normal = sample.to_lowercase();
+            if let Some(other) = owner.insert(normal, name.to_string()) {
+                panic!("'{sample}' is in both {other} and {name}");
+            }
+        }
+    }
+    let order_samples =
+        lm["intents"].as_array().unwrap().iter().find(|i| i["name"] == pod_skill::ORDER_INTENT).unwrap()["samples"]
+            .as_array()
+            .unwrap()
+            .len();
+    assert!(order_samples >= 15, "{order_samples}");
+}
+
+#[test]
+fn every_slot_value_and_synonym_parses_into_the_domain() {
+    for slot_type in language_model()["types"].as_array().unwrap() {
+        for value in slot_type["values"].as_array().unwrap() {
+            let mut words = vec![value["name"]["value"].as_str().unwrap()];
+            words.extend(value["name"]["synonyms"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()));
+            for word in words {
+                match slot_type["name"].as_str().unwrap() {
+                    "PIZZA_SIZE" => assert!(Size::parse(word).is_ok(), "size '{word}'"),
+                    "PIZZA_TOPPINGS" => assert!(Topping::parse(word).is_ok(), "topping '{word}'"),
+                    other => panic!("unexpected slot type {other}"),
+                }
+            }
+        }
+    }
+    let toppings = language_model()["types"][1]["values"].as_array().unwrap().len();
+    assert_eq!(toppings, Topping::ALL.len());
+}
