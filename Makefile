@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: help run test check fmt lint unit toolchain clean
+.PHONY: help run test fmt lint unit smoke toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -13,11 +13,13 @@ help:
 	@echo "make clean  - remove build output and local data"
 
 toolchain:
+	@command -v curl >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq curl; }
+	@command -v python3 >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq python3; }
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust from https://rustup.rs" >&2; exit 1; }
-	@rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+	@{ $(CARGO) fmt --version && $(CARGO) clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
 
 run: toolchain
-	$(CARGO) run --release -p pod-local --bin pod-local
+	$(CARGO) run -p pod-local --bin pod-local
 
 fmt: toolchain
 	$(CARGO) fmt --all -- --check
@@ -28,7 +30,11 @@ lint: toolchain
 unit: toolchain
 	$(CARGO) test --workspace --locked
 
-test: fmt lint unit
+smoke: toolchain
+	$(CARGO) build -p pod-local --bin pod-local --locked
+	scripts/smoke-local.sh target/debug/pod-local
+
+test: fmt lint unit smoke
 	@echo "make test: all checks passed"
 
 clean:

@@ -18,11 +18,12 @@ pub enum StartupError {
     Identity(#[from] crate::ports::IdentityError),
 }
 
-/// Structured logs on stderr-free stdout: JSON in Lambda, text locally. `RUST_LOG` filters.
+/// Structured logs on stdout: JSON in Lambda, text locally. `RUST_LOG` filters.
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(colour);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).without_time().try_init(),
         LogFormat::Text => builder.compact().try_init(),

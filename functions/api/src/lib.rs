@@ -16,14 +16,19 @@ use std::sync::Arc;
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Where the API lives, in API Gateway and locally.
+pub const PREFIX: &str = "/pod/api";
+
+/// The API's routes under [`PREFIX`]; unknown paths under it answer a 404 problem.
 pub fn router(service: OrderService) -> Router {
-    Router::new()
-        .route("/pod/api/health", get(health))
-        .route("/pod/api/orders", get(list_orders))
-        .route("/pod/api/orders/{id}", get(get_order))
+    let routes = Router::new()
+        .route("/health", get(health))
+        .route("/orders", get(list_orders))
+        .route("/orders/{id}", get(get_order))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Arc::new(service))
+        .with_state(Arc::new(service));
+    Router::new().nest(PREFIX, routes)
 }
 
 /// An RFC 9457 problem document.

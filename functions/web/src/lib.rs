@@ -8,12 +8,16 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
 
+/// Where the web app lives, in API Gateway and locally.
+pub const PREFIX: &str = "/pod/app";
+
+/// The web app's pages under [`PREFIX`]; unknown paths under it answer a 404 page.
 pub fn router() -> Router {
-    Router::new()
-        .route("/pod/app", get(|| async { Redirect::permanent("/pod/app/") }))
-        .route("/pod/app/", get(home))
-        .route("/pod/app/policy", get(policy))
-        .fallback(not_found)
+    let pages = Router::new()
+        .route("/", get(|| async { Redirect::permanent("/pod/app/") }))
+        .route("/policy", get(policy))
+        .fallback(not_found);
+    Router::new().route("/pod/app/", get(home)).nest(PREFIX, pages)
 }
 
 fn page(title: &str, body: &str) -> Html<String> {

@@ -1,0 +1,157 @@
+//! A local, in-process identity provider that speaks enough of Auth0's
+//! Authentication and Management APIs for Pod's production [`Auth0Client`]
+//! to run against it unchanged. For development (`make run`) and tests only;
+//! never deployed.
+//!
+//! Mount it under `/auth0`: `Router::new().nest("/auth0", idp.router())`, and
+//! give it the matching issuer, e.g. `http://127.0.0.1:3000/auth0/`.
+//!
+//! One-time codes are not sent anywhere: they land in the [outbox](LocalIdp::outbox),
+//! which is also printed to stdout and served at `GET /outbox`.
+//!
+//! [`Auth0Client`]: pod_shared::auth0::Auth0Client
+
+mod authorize;
+mod errors;
+mod jwt;
+mod management;
+mod oidc;
+mod otp;
+mod params;
+mod passwordless;
+mod secrets;
+mod tenant;
+mod token;
+mod users;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use authorize::AuthorizationGrant;
+use otp::OtpStore;
+use tenant::Tenant;
+use token::RefreshGrant;
+use users::Directory;
+pub use users::{DevUser, load_dev_users};
+
+/// Request bodies larger than this are refused with HTTP 413.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What the identity provider is and whom it knows.
+pub struct IdpConfig {
+    /// The token issuer and public base URL, with a trailing slash: `http://127.0.0.1:3000/auth0/`.
+    pub issuer: String,
+    /// The API identifier: the default audience of access tokens.
+    pub api_id: String,
+    /// The API's HS256 secret, which signs access tokens.
+    pub api_signing_key: Vec<u8>,
+    /// The one application (client) this tenant knows.
+    pub client_id: String,
+    /// That application's secret, which also signs its ID tokens (HS256).
+    pub client_secret: String,
+    /// Digits in a one-time code, from 4 to 10 (values outside are clamped);
+    /// [`IdpConfig::DEFAULT_OTP_LENGTH`] unless there is a reason otherwise.
+    pub otp_length: usize,
+    /// The database users ("Username-Password-Authentication" connection).
+    pub users: Vec<DevUser>,
+}
+
+impl IdpConfig {
+    /// The usual number of digits in a one-time code.
+    pub const DEFAULT_OTP_LENGTH: usize = 4;
+}
+
+/// A one-time code as the local stand-in for the SMS or email gateway "sent" it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxMessage {
+    /// `sms` or `email`.
+    pub channel: String,
+    /// The phone number or email address the code went to.
+    pub destination: String,
+    /// The message as the user would read it.
+    pub text: String,
+    /// The code alone, so that tests and tools need not parse `text`.
+    pub code: String,
+    /// When it was sent, RFC 3339.
+    pub time: String,
+}
+
+/// The local identity provider. Cheap to clone: clones share one state.
+#[derive(Clone)]
+pub struct LocalIdp {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    tenant: Tenant,
+    state: Mutex<IdpState>,
+}
+
+/// Everything that changes while the identity provider runs.
+struct IdpState {
+    directory: Directory,
+    authorization_codes: HashMap<String, AuthorizationGrant>,
+    refresh_tokens: HashMap<String, RefreshGrant>,
+    otps: OtpStore,
+    outbox: Vec<OutboxMessage>,
+}
+
+impl LocalIdp {
+    /// An identity provider knowing `config.users`, with no passwordless users yet.
+    pub fn new(config: IdpConfig) -> Self {
+        let directory = Directory::from_dev_users(&config.users);
+        let state = IdpState {
+            directory,
+            authorization_codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            otps: OtpStore::default(),
+            outbox: Vec::new(),
+        };
+        tracing::info!(users = config.users.len(), "local identity provider ready");
+        Self { shared: Arc::new(Shared { tenant: Tenant::new(config), state: Mutex::new(state) }) }
+    }
+
+    /// The identity provider's routes, without the `/auth0` prefix.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/.well-known/openid-configuration", get(oidc::openid_configuration))
+            .route("/.well-known/jwks.json", get(oidc::jwks))
+            .route("/authorize", get(authorize::show_login_form).post(authorize::submit_login_form))
+            .route("/oauth/token", post(token::token))
+            .route("/passwordless/start", post(passwordless::start))
+            .route("/userinfo", get(oidc::userinfo))
+            .route("/outbox", get(outbox))
+            .route("/api/v2/users", post(management::create_user))
+            .route("/api/v2/users/{id}", get(management::get_user))
+            .route("/api/v2/users/{id}/identities", post(management::link_identity))
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .with_state(self.clone())
+    }
+
+    /// Every code sent so far, newest last.
+    pub fn outbox(&self) -> Vec<OutboxMessage> {
+        self.lock().outbox.clone()
+    }
+
+    /// The user id (`sub`) that tokens for the database user `username` carry.
+    pub fn user_id_of(&self, username: &str) -> Option<String> {
+        self.lock().directory.user_id_of_username(username)
+    }
+
+    fn tenant(&self) -> &Tenant {
+        &self.shared.tenant
+    }
+
+    /// The state; a panic elsewhere while it was held does not make it unusable.
+    fn lock(&self) -> MutexGuard<'_, IdpState> {
+        self.shared.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+async fn outbox(State(idp): State<LocalIdp>) -> Json<Vec<OutboxMessage>> {
+    Json(idp.outbox())
+}

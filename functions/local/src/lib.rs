@@ -1,0 +1,11 @@
+//! `pod-local`: the whole of Pod in one process, for development and tests only.
+//! Never deployed.
+//!
+//! - `POST /pod/alexa`: the skill, as an HTTPS skill endpoint receives it;
+//! - `/pod/api/…` and `/pod/app/…`: the api and web routers;
+//! - `/auth0/…`: a local Auth0-compatible identity provider and its outbox.
+
+pub mod idp;
+mod stack;
+
+pub use stack::{LocalStack, StackError};

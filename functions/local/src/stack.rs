@@ -1,0 +1,167 @@
+//! Starting and stopping the local stack.
+
+use crate::idp::{IdpConfig, LocalIdp, load_dev_users};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use pod_shared::bootstrap::{StartupError, build_service};
+use pod_shared::config::Settings;
+use pod_skill::{Skill, parse_request};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The largest Alexa request accepted (Alexa's own are a few KiB).
+pub const MAX_ALEXA_BODY_BYTES: usize = 64 * 1024;
+const DEFAULT_PORT: u16 = 3000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Startup(#[from] StartupError),
+    #[error("dev users: {0}")]
+    DevUsers(String),
+}
+
+/// A running local stack; dropping it does not stop it, [`LocalStack::stop`] does.
+pub struct LocalStack {
+    addr: SocketAddr,
+    idp: LocalIdp,
+    settings: Settings,
+    shutdown: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl LocalStack {
+    /// Starts the stack with settings read through `lookup` (the environment,
+    /// or a map in tests). `PORT=0` picks a free port. Unless `AUTH0_DOMAIN`
+    /// is set, the services talk to this stack's own identity provider.
+    pub async fn start(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, StackError> {
+        let setting = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let port = match setting("PORT") {
+            None => DEFAULT_PORT,
+            Some(raw) => raw.parse::<u16>().map_err(|_| StackError::Invalid {
+                name: "PORT",
+                reason: format!("expected 0 to 65535, got '{raw}'"),
+            })?,
+        };
+        let bind = format!("127.0.0.1:{port}");
+        let listener =
+            TcpListener::bind(&bind).await.map_err(|source| StackError::Bind { addr: bind.clone(), source })?;
+        let addr = listener.local_addr().map_err(|source| StackError::Bind { addr: bind, source })?;
+
+        let own_idp = format!("http://{addr}/auth0");
+        let settings = Settings::from_lookup(|name| match name {
+            "AUTH0_DOMAIN" => setting(name).or_else(|| Some(own_idp.clone())),
+            _ => setting(name),
+        })
+        .map_err(StartupError::from)?;
+
+        let users_file =
+            PathBuf::from(setting("DEV_USERS_FILE").unwrap_or_else(|| "functions/local/dev-users.json".into()));
+        let users = load_dev_users(&users_file).map_err(StackError::DevUsers)?;
+        let otp_length = match setting("LOCAL_OTP_LENGTH") {
+            None => IdpConfig::DEFAULT_OTP_LENGTH,
+            Some(raw) => raw.parse::<usize>().ok().filter(|n| (4..=10).contains(n)).ok_or_else(|| {
+                StackError::Invalid { name: "LOCAL_OTP_LENGTH", reason: format!("expected 4 to 10, got '{raw}'") }
+            })?,
+        };
+        let idp = LocalIdp::new(IdpConfig {
+            issuer: settings.auth0.endpoint.issuer(),
+            api_id: settings.auth0.api_id.clone(),
+            api_signing_key: settings.auth0.api_signing_key.clone(),
+            client_id: settings.auth0.client_id.clone(),
+            client_secret: settings.auth0.client_secret.clone(),
+            otp_length,
+            users,
+        });
+
+        let service = build_service(&settings)?;
+        let skill = Arc::new(Skill::new(service.clone()));
+        let app = Router::new()
+            .route("/", get(|| async { Redirect::temporary("/pod/app/") }))
+            .route("/pod/alexa", post(alexa).layer(DefaultBodyLimit::max(MAX_ALEXA_BODY_BYTES)))
+            .with_state(skill)
+            .merge(pod_api::router(service))
+            .merge(pod_web::router())
+            .nest("/auth0", idp.router())
+            .layer(middleware::from_fn(log_request));
+
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = signal.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "local stack listening");
+        Ok(Self { addr, idp, settings, shutdown, server })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn idp(&self) -> &LocalIdp {
+        &self.idp
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Stops accepting requests, lets the ones in flight finish, and waits.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        match self.server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "server stopped with an error"),
+            Err(error) => tracing::error!(%error, "server task failed"),
+        }
+    }
+}
+
+/// `POST /pod/alexa`: the Alexa request JSON as body, as an HTTPS skill endpoint receives it.
+async fn alexa(State(skill): State<Arc<Skill>>, body: Bytes) -> Response {
+    match parse_request(&body) {
+        Ok(envelope) => Json(skill.handle(&envelope).await).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "alexa request refused");
+            let body = serde_json::json!({"error": "malformed_request", "message": error.to_string()});
+            (StatusCode::BAD_REQUEST, Json(body)).into_response()
+        }
+    }
+}
+
+/// One structured line per request: method, path (no query: it may hold codes), status, time.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}

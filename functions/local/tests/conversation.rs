@@ -1,0 +1,224 @@
+//! End to end: the local stack on a free port, driven over HTTP the way Alexa
+//! (the recorded events in `events/alexa`) and an API client would.
+
+use pod_local::LocalStack;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The checked-in `local.env`, with a free port and a fresh data directory.
+async fn start_stack(data_dir: &Path) -> LocalStack {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
+        .expect("local.env is readable")
+        .map(|item| item.expect("local.env lines are KEY=VALUE"))
+        .collect();
+    vars.insert("PORT".into(), "0".into());
+    vars.insert("DATA_DIR".into(), data_dir.display().to_string());
+    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    fn of(stack: &LocalStack) -> Self {
+        Self { http: reqwest::Client::new(), base: stack.base_url() }
+    }
+
+    async fn password_token(&self, stack: &LocalStack, username: &str, password: &str) -> String {
+        let auth0 = &stack.settings().auth0;
+        let response = self
+            .http
+            .post(format!("{}/auth0/oauth/token", self.base))
+            .json(&json!({
+                "grant_type": "password", "username": username, "password": password,
+                "client_id": auth0.client_id, "client_secret": auth0.client_secret,
+                "audience": auth0.api_id, "scope": "openid offline_access",
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Sends a recorded event, with the token and code filled in; returns (status, body).
+    async fn alexa(&self, event: &str, token: &str, code: &str) -> (u16, Value) {
+        let path = repo_root().join("events/alexa").join(event);
+        let body = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let body = body.replace("{{ACCESS_TOKEN}}", token).replace("{{CODE}}", code);
+        let response = self.http.post(format!("{}/pod/alexa", self.base)).body(body).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    async fn say(&self, event: &str, token: &str, code: &str) -> String {
+        let (status, body) = self.alexa(event, token, code).await;
+        assert_eq!(status, 200, "{event}: {body}");
+        body["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default().replace("&apos;", "'")
+    }
+
+    async fn outbox(&self) -> Vec<Value> {
+        let response = self.http.get(format!("{}/auth0/outbox", self.base)).send().await.unwrap();
+        response.json::<Vec<Value>>().await.unwrap()
+    }
+
+    /// The last code sent to `destination`.
+    async fn last_code_for(&self, destination: &str) -> String {
+        let outbox = self.outbox().await;
+        let message = outbox.iter().rev().find(|m| m["destination"] == destination).expect("a code was sent");
+        message["code"].as_str().unwrap().to_string()
+    }
+
+    async fn my_orders(&self, token: &str) -> Vec<Value> {
+        let response = self.http.get(format!("{}/pod/api/orders", self.base)).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["orders"].as_array().unwrap().clone()
+    }
+}
+
+fn wrong_code_for(code: &str) -> String {
+    if code == "0000" { "1111".into() } else { "0000".into() }
+}
+
+fn statuses(orders: &[Value]) -> Vec<&str> {
+    orders.iter().map(|o| o["status"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_seed_conversation_by_voice_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+
+    // Not linked: a LinkAccount card, nothing sent.
+    let (status, body) = alexa.alexa("order-without-linked-account.json", "", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["response"]["card"]["type"], "LinkAccount");
+    assert!(alexa.outbox().await.is_empty());
+
+    // Linked: the order goes pending and a code goes to Ana's phone.
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    let said = alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert!(said.contains("large pizza with pepperoni and mushrooms"), "{said}");
+    assert!(said.contains("your phone ending in <say-as interpret-as=\"digits\">21</say-as>"), "{said}");
+    let code = alexa.last_code_for("+14155550121").await;
+    assert_eq!(code.len(), 4);
+
+    // A wrong code: tries left. The right code: confirmed.
+    let said = alexa.say("authorize-code.json", &token, &wrong_code_for(&code)).await;
+    assert!(said.contains("You have 2 tries left"), "{said}");
+    let said = alexa.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+
+    // A new order and three wrong codes: locked, and the right code no longer helps.
+    alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let code = alexa.last_code_for("+14155550121").await;
+    let wrong = wrong_code_for(&code);
+    assert!(alexa.say("authorize-code.json", &token, &wrong).await.contains("2 tries left"));
+    assert!(alexa.say("authorize-code.json", &token, &wrong).await.contains("1 try left"));
+    let said = alexa.say("authorize-code.json", &token, &wrong).await;
+    assert!(said.contains("locked this order"), "{said}");
+    let said = alexa.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("no order waiting"), "{said}");
+
+    // The api shows the same story, newest first.
+    assert_eq!(statuses(&alexa.my_orders(&token).await), ["locked", "confirmed"]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn an_email_only_user_gets_the_code_by_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "ben", "pizza-ben-1").await;
+    let said = alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert!(said.contains("your email address at example.com"), "{said}");
+    let outbox = alexa.outbox().await;
+    assert_eq!(outbox.last().unwrap()["channel"], "email");
+    let code = alexa.last_code_for("ben@example.com").await;
+    assert!(alexa.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
+    assert_eq!(statuses(&alexa.my_orders(&token).await), ["confirmed"]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn every_recorded_event_gets_a_well_formed_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    let mut events: Vec<String> = std::fs::read_dir(repo_root().join("events/alexa"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    events.sort();
+    assert!(events.len() >= 12, "{events:?}");
+    for event in &events {
+        let (status, body) = alexa.alexa(event, &token, "1234").await;
+        assert_eq!(status, 200, "{event}: {body}");
+        assert_eq!(body["version"], "1.0", "{event}");
+        assert!(body["response"].is_object(), "{event}");
+        let size = body.to_string().len();
+        assert!(size < 24 * 1024, "{event}: {size} bytes");
+    }
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let url = format!("{}/pod/alexa", alexa.base);
+    let response = alexa.http.post(&url).body("{not json").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "malformed_request");
+    assert!(body["message"].as_str().unwrap().contains("not a valid Alexa request"));
+
+    let response = alexa.http.post(&url).body(r#"{"request": {"type": "IntentRequest"}}"#).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+
+    let huge = format!(r#"{{"request": {{"type": "LaunchRequest"}}, "padding": "{}"}}"#, "x".repeat(100 * 1024));
+    let response = alexa.http.post(&url).body(huge).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    let response = alexa.http.get(format!("{}/pod/api/orders", alexa.base)).bearer_auth("forged").send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert!(alexa.my_orders(&token).await.is_empty());
+    assert!(alexa.outbox().await.is_empty());
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn orders_survive_a_restart_of_the_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let code = alexa.last_code_for("+14155550121").await;
+    assert!(alexa.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
+    stack.stop().await;
+
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    let orders = alexa.my_orders(&token).await;
+    assert_eq!(statuses(&orders), ["confirmed"]);
+    assert_eq!(orders[0]["size"], "large");
+    assert_eq!(orders[0]["toppings"], json!(["pepperoni", "mushrooms"]));
+    stack.stop().await;
+}
