@@ -6,21 +6,25 @@ use pod_shared::service::PlacedOrder;
 
 pub const SKILL_NAME: &str = "Pizza on Demand";
 
-/// "pepperoni, mushrooms, … and chicken".
-pub fn topping_menu() -> String {
-    let names: Vec<&str> = Topping::ALL.iter().map(|t| t.name()).collect();
-    match names.split_last() {
-        Some((last, init)) => format!("{} and {last}", init.join(", ")),
+/// "a", "a or b", "a, b or c" (with `conjunction` "or").
+fn spoken_list<S: AsRef<str>>(items: &[S], conjunction: &str) -> String {
+    match items.split_last() {
         None => String::new(),
+        Some((last, [])) => last.as_ref().to_string(),
+        Some((last, init)) => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} {conjunction} {}", init.join(", "), last.as_ref())
+        }
     }
 }
 
+/// "pepperoni, mushrooms, … and chicken".
+pub fn topping_menu() -> String {
+    spoken_list(&Topping::ALL.map(Topping::name), "and")
+}
+
 fn sizes() -> String {
-    let names: Vec<&str> = Size::ALL.iter().map(|s| s.name()).collect();
-    match names.split_last() {
-        Some((last, init)) => format!("{} or {last}", init.join(", ")),
-        None => String::new(),
-    }
+    spoken_list(&Size::ALL.map(Size::name), "or")
 }
 
 fn destination(speech: Speech, destination: &MaskedDestination) -> Speech {
@@ -79,11 +83,7 @@ pub fn unknown_size(heard: &str) -> Speech {
 }
 
 pub fn unknown_toppings(unknown: &[String]) -> Speech {
-    let named = match unknown.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, init)) => format!("{} or {last}", init.join(", ")),
-        None => String::new(),
-    };
+    let named = spoken_list(unknown, "or");
     Speech::new().text(&format!(
         "Sorry, we don't have {named}. Our toppings are {}. Which toppings would you like?",
         topping_menu()
@@ -188,4 +188,18 @@ pub fn check_failed() -> Speech {
 
 pub fn too_slow() -> Speech {
     Speech::new().text("Sorry, that took too long. Please try again in a moment.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_spoken_with_commas_and_a_conjunction() {
+        assert_eq!(spoken_list::<&str>(&[], "or"), "");
+        assert_eq!(spoken_list(&["bacon"], "or"), "bacon");
+        assert_eq!(spoken_list(&["bacon", "onions"], "or"), "bacon or onions");
+        assert_eq!(sizes(), "small, medium, large or jumbo");
+        assert!(topping_menu().ends_with("spinach and chicken"));
+    }
 }
