@@ -5,11 +5,13 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: help run test fmt lint unit smoke toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
 	@echo "make test   - every test (format, lints, unit, integration, end to end)"
+	@echo "make run-dynamodb - the stack on a local DynamoDB-compatible server (moto, in memory)"
+	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
 	@echo "make clean  - remove build output and local data"
 
 toolchain:
@@ -21,14 +23,26 @@ toolchain:
 run: toolchain
 	$(CARGO) run -p pod-local --bin pod-local
 
+# The stack on DynamoDB: a local moto server, the table, then pod-local (all stop on Ctrl-C).
+run-dynamodb: toolchain
+	ORDERS_STORE=dynamodb scripts/with-moto.sh sh -c \
+	  '$(CARGO) run -q -p pod-local --bin pod-table && $(CARGO) run -p pod-local --bin pod-local'
+
+# Creates the orders table on whatever endpoint the AWS settings point at
+# (e.g. AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000); does nothing if it exists.
+table: toolchain
+	$(CARGO) run -q -p pod-local --bin pod-table
+
 fmt: toolchain
 	$(CARGO) fmt --all -- --check
 
 lint: toolchain
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# Every crate's tests, with a DynamoDB-compatible server (moto) on 127.0.0.1 for the
+# DynamoDB store suite and the end-to-end run on DynamoDB; the server stops afterwards.
 unit: toolchain
-	$(CARGO) test --workspace --locked
+	scripts/with-moto.sh $(CARGO) test --workspace --locked
 
 smoke: toolchain
 	$(CARGO) build -p pod-local --bin pod-local --locked
@@ -39,4 +53,4 @@ test: fmt lint unit smoke
 
 clean:
 	$(CARGO) clean
-	rm -rf .data build
+	rm -rf .data build .venv

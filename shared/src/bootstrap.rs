@@ -5,7 +5,7 @@ use crate::auth0::Auth0Client;
 use crate::config::{LogFormat, Settings, StoreSettings};
 use crate::ports::{OrderStore, SystemClock};
 use crate::service::OrderService;
-use crate::store::EmbeddedOrderStore;
+use crate::store::{DynamoDbOrderStore, EmbeddedOrderStore};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,15 +31,16 @@ pub fn init_logging(format: LogFormat) {
 }
 
 /// The order store the settings ask for.
-pub fn open_store(settings: &StoreSettings) -> Result<Arc<dyn OrderStore>, StartupError> {
+pub async fn open_store(settings: &StoreSettings) -> Result<Arc<dyn OrderStore>, StartupError> {
     match settings {
         StoreSettings::Embedded { data_dir } => Ok(Arc::new(EmbeddedOrderStore::open(data_dir)?)),
+        StoreSettings::DynamoDb { table } => Ok(Arc::new(DynamoDbOrderStore::from_environment(table).await)),
     }
 }
 
 /// The service with the store and Auth0 client the settings describe.
-pub fn build_service(settings: &Settings) -> Result<OrderService, StartupError> {
-    let store = open_store(&settings.store)?;
+pub async fn build_service(settings: &Settings) -> Result<OrderService, StartupError> {
+    let store = open_store(&settings.store).await?;
     let auth0 = Arc::new(Auth0Client::new(settings.auth0.clone())?);
     Ok(OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge))
 }

@@ -89,6 +89,14 @@ impl std::fmt::Debug for Auth0Settings {
 pub enum StoreSettings {
     /// redb file under this directory.
     Embedded { data_dir: PathBuf },
+    /// A DynamoDB table, reached with the standard AWS settings
+    /// (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
+    DynamoDb { table: String },
+}
+
+/// DynamoDB table names: 3 to 255 of `a-z A-Z 0-9 _ - .`.
+pub fn valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +154,16 @@ impl Settings {
             "embedded" => {
                 StoreSettings::Embedded { data_dir: PathBuf::from(get("DATA_DIR").unwrap_or(".data".into())) }
             }
-            other => return Err(invalid("ORDERS_STORE", &format!("expected 'embedded', got '{other}'"))),
+            "dynamodb" => {
+                let table = get("ORDERS_TABLE").unwrap_or_else(|| "pod-orders".into());
+                if !valid_table_name(&table) {
+                    return Err(invalid("ORDERS_TABLE", "expected 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'"));
+                }
+                StoreSettings::DynamoDb { table }
+            }
+            other => {
+                return Err(invalid("ORDERS_STORE", &format!("expected 'embedded' or 'dynamodb', got '{other}'")));
+            }
         };
 
         let challenge = ChallengePolicy {
@@ -204,6 +221,17 @@ mod tests {
         assert_eq!(settings.store, StoreSettings::Embedded { data_dir: ".data".into() });
         assert_eq!(settings.log_format, LogFormat::Json);
         assert!(!format!("{:?}", settings.auth0).contains("sssss"), "secrets stay out of Debug");
+    }
+
+    #[test]
+    fn the_store_kind_is_chosen_by_configuration() {
+        let mut vars = base();
+        vars.insert("ORDERS_STORE", "dynamodb".into());
+        assert_eq!(load(&vars).unwrap().store, StoreSettings::DynamoDb { table: "pod-orders".into() });
+        vars.insert("ORDERS_TABLE", "pod-orders-dev".into());
+        assert_eq!(load(&vars).unwrap().store, StoreSettings::DynamoDb { table: "pod-orders-dev".into() });
+        vars.insert("ORDERS_TABLE", "a b".into());
+        assert!(matches!(load(&vars), Err(ConfigError::Invalid { name: "ORDERS_TABLE", .. })));
     }
 
     #[test]

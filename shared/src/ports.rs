@@ -16,6 +16,12 @@ pub enum StoreError {
     Transition(#[from] TransitionError),
     #[error("an order with this id already exists")]
     Duplicate,
+    #[error("the orders table does not exist")]
+    MissingTable,
+    #[error("the order store is throttling requests (retried with backoff, still refused)")]
+    Throttled,
+    #[error("the order store refused our credentials or permissions: {0}")]
+    AccessDenied(String),
     #[error("the order store is unavailable: {0}")]
     Unavailable(String),
     #[error("a stored order could not be read: {0}")]

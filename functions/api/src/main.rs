@@ -7,5 +7,5 @@ use pod_shared::config::Settings;
 async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::from_env().inspect_err(|e| eprintln!("pod-api cannot start: {e}"))?;
     init_logging(settings.log_format);
-    lambda_http::run(pod_api::router(build_service(&settings)?)).await
+    lambda_http::run(pod_api::router(build_service(&settings).await?)).await
 }

@@ -87,7 +87,7 @@ impl LocalStack {
             users,
         });
 
-        let service = build_service(&settings)?;
+        let service = build_service(&settings).await?;
         let skill = Arc::new(Skill::new(service.clone()));
         let app = Router::new()
             .route("/", get(|| async { Redirect::temporary("/pod/app/") }))

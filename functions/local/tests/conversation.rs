@@ -12,6 +12,11 @@ fn repo_root() -> PathBuf {
 
 /// The checked-in `local.env`, with a free port and a fresh data directory.
 async fn start_stack(data_dir: &Path) -> LocalStack {
+    start_stack_with(data_dir, &[]).await
+}
+
+/// Like [`start_stack`], with some settings overridden.
+async fn start_stack_with(data_dir: &Path, overrides: &[(&str, &str)]) -> LocalStack {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
         .expect("local.env is readable")
@@ -20,6 +25,9 @@ async fn start_stack(data_dir: &Path) -> LocalStack {
     vars.insert("PORT".into(), "0".into());
     vars.insert("DATA_DIR".into(), data_dir.display().to_string());
     vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    for (name, value) in overrides {
+        vars.insert(name.to_string(), value.to_string());
+    }
     LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
 }
 
@@ -96,7 +104,28 @@ fn statuses(orders: &[Value]) -> Vec<&str> {
 #[tokio::test]
 async fn the_seed_conversation_by_voice_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
-    let stack = start_stack(dir.path()).await;
+    play_the_seed_conversation(start_stack(dir.path()).await).await;
+}
+
+/// The same conversation with the DynamoDB store, on the server `make test` starts
+/// (the standard AWS settings point at it; see scripts/with-moto.sh).
+#[tokio::test]
+async fn the_seed_conversation_on_dynamodb() {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")),
+        "needs a local DynamoDB-compatible server: run `make test` or `scripts/with-moto.sh cargo test`"
+    );
+    let table = format!("pod-orders-e2e-{}", std::process::id());
+    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
+    assert!(store.create_table().await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack_with(dir.path(), &[("ORDERS_STORE", "dynamodb"), ("ORDERS_TABLE", &table)]).await;
+    assert!(matches!(stack.settings().store, pod_shared::config::StoreSettings::DynamoDb { .. }));
+    play_the_seed_conversation(stack).await;
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing written to the embedded store");
+}
+
+async fn play_the_seed_conversation(stack: LocalStack) {
     let alexa = Client::of(&stack);
 
     // Not linked: a LinkAccount card, nothing sent.

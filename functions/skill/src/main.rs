@@ -10,7 +10,7 @@ use pod_skill::{Skill, SkillError, parse_event};
 async fn main() -> Result<(), Error> {
     let settings = Settings::from_env().inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
     init_logging(settings.log_format);
-    let skill = Skill::new(build_service(&settings)?);
+    let skill = Skill::new(build_service(&settings).await?);
     let skill = &skill;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
         let envelope = parse_event(event.payload).inspect_err(|e| tracing::warn!(error = %e, "request refused"))?;

@@ -1,0 +1,579 @@
+//! The production order store: one DynamoDB table, every state change one
+//! conditional write (or one transaction), through the real AWS SDK.
+//!
+//! Table design (see README "DynamoDB table"):
+//! - partition key `PK` = `USER#<user id>`, sort key `SK`:
+//!   - `ORDER#<order id>`: an order. Order ids are UUIDv7, so a query on
+//!     `PK` with `begins_with(SK, "ORDER#")`, newest first, lists a user's orders,
+//!     and `GetItem(PK, SK)` reads one order by id;
+//!   - `PENDING`: the pointer to the user's order pending confirmation, with a
+//!     TTL (`expires_at_epoch`) so stale pointers clean themselves up.
+//! - No secondary index: every access knows the user (a user sees only their own orders).
+//! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
+
+use crate::domain::{
+    Challenge, Channel, MaskedDestination, Order, OrderId, OrderStatus, Pizza, Size, Timestamp, Topping, Toppings,
+    Transition, UserId,
+};
+use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, Put, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
+};
+use std::collections::HashMap;
+use std::time::Duration;
+
+type Item = HashMap<String, AttributeValue>;
+
+pub const PARTITION_KEY: &str = "PK";
+pub const SORT_KEY: &str = "SK";
+pub const TTL_ATTRIBUTE: &str = "expires_at_epoch";
+const PENDING_SORT_KEY: &str = "PENDING";
+const ORDER_PREFIX: &str = "ORDER#";
+/// A pending pointer outlives its challenge by this long before TTL may delete it.
+const POINTER_GRACE: Duration = Duration::from_secs(24 * 3600);
+/// How often a write that lost a race is re-read and tried again.
+const MAX_RACE_RETRIES: usize = 16;
+
+fn user_key(user: &UserId) -> AttributeValue {
+    AttributeValue::S(format!("USER#{user}"))
+}
+
+fn order_key(id: &OrderId) -> AttributeValue {
+    AttributeValue::S(format!("{ORDER_PREFIX}{id}"))
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    match error.as_service_error().map(|e| (e.code(), e.message())) {
+        Some((Some(code), message)) => classify(code, message.unwrap_or("no message")),
+        _ => StoreError::Unavailable(DisplayErrorContext(&error).to_string()),
+    }
+}
+
+/// The store error for a DynamoDB error code. (The SDK has already retried
+/// throttling and transient errors with backoff when one of these reaches us.)
+fn classify(code: &str, message: &str) -> StoreError {
+    match code {
+        "ResourceNotFoundException" => StoreError::MissingTable,
+        "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
+            StoreError::Throttled
+        }
+        "AccessDeniedException"
+        | "UnrecognizedClientException"
+        | "InvalidSignatureException"
+        | "ExpiredTokenException"
+        | "MissingAuthenticationTokenException" => StoreError::AccessDenied(format!("{code}: {message}")),
+        _ => StoreError::Unavailable(format!("{code}: {message}")),
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("stored order: {what}"))
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).ok_or_else(|| corrupt(name))
+}
+
+fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| corrupt(name))
+}
+
+fn channel_name(channel: Channel) -> &'static str {
+    channel.connection()
+}
+
+/// The item that stores `order`.
+fn order_item(order: &Order) -> Item {
+    let c = &order.challenge;
+    let destination = match &c.destination {
+        MaskedDestination::Phone { last_digits } => {
+            HashMap::from([("kind".to_string(), s("phone")), ("last_digits".to_string(), s(last_digits))])
+        }
+        MaskedDestination::Email { first_char, domain } => HashMap::from([
+            ("kind".to_string(), s("email")),
+            ("first_char".to_string(), s(first_char.to_string())),
+            ("domain".to_string(), s(domain)),
+        ]),
+    };
+    let toppings = order.pizza.toppings.as_slice().iter().map(|t| s(t.name())).collect();
+    HashMap::from([
+        (PARTITION_KEY.to_string(), user_key(&order.user_id)),
+        (SORT_KEY.to_string(), order_key(&order.id)),
+        ("kind".to_string(), s("order")),
+        ("user_id".to_string(), s(order.user_id.as_str())),
+        ("order_id".to_string(), s(order.id.to_string())),
+        ("size".to_string(), s(order.pizza.size.name())),
+        ("toppings".to_string(), AttributeValue::L(toppings)),
+        ("status".to_string(), s(order.status.name())),
+        ("created_at".to_string(), n(order.created_at.unix_millis())),
+        ("updated_at".to_string(), n(order.updated_at.unix_millis())),
+        ("channel".to_string(), s(channel_name(c.channel))),
+        ("destination".to_string(), AttributeValue::M(destination)),
+        ("sent_at".to_string(), n(c.sent_at.unix_millis())),
+        ("code_expires_at".to_string(), n(c.expires_at.unix_millis())),
+        ("attempts_used".to_string(), n(c.attempts_used)),
+        ("attempts_left".to_string(), n(c.attempts_left())),
+        ("max_attempts".to_string(), n(c.max_attempts)),
+    ])
+}
+
+/// The order an item stores; anything missing or malformed is `Corrupt`, never a panic.
+fn order_from(item: &Item) -> Result<Order, StoreError> {
+    let destination = item.get("destination").and_then(|v| v.as_m().ok()).ok_or_else(|| corrupt("destination"))?;
+    let destination = match get_s(destination, "kind")? {
+        "phone" => MaskedDestination::Phone { last_digits: get_s(destination, "last_digits")?.to_string() },
+        "email" => MaskedDestination::Email {
+            first_char: get_s(destination, "first_char")?.chars().next().ok_or_else(|| corrupt("first_char"))?,
+            domain: get_s(destination, "domain")?.to_string(),
+        },
+        _ => return Err(corrupt("destination kind")),
+    };
+    let toppings = item
+        .get("toppings")
+        .and_then(|v| v.as_l().ok())
+        .ok_or_else(|| corrupt("toppings"))?
+        .iter()
+        .map(|v| v.as_s().ok().and_then(|t| Topping::parse(t).ok()).ok_or_else(|| corrupt("topping")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let channel = match get_s(item, "channel")? {
+        "sms" => Channel::Sms,
+        "email" => Channel::Email,
+        _ => return Err(corrupt("channel")),
+    };
+    Ok(Order {
+        id: get_s(item, "order_id")?.parse().map_err(|_| corrupt("order_id"))?,
+        user_id: UserId::parse(get_s(item, "user_id")?).map_err(|_| corrupt("user_id"))?,
+        pizza: Pizza {
+            size: Size::parse(get_s(item, "size")?).map_err(|_| corrupt("size"))?,
+            toppings: Toppings::new(toppings).map_err(|_| corrupt("toppings"))?,
+        },
+        status: OrderStatus::parse(get_s(item, "status")?).ok_or_else(|| corrupt("status"))?,
+        created_at: Timestamp::from_unix_millis(get_n(item, "created_at")?),
+        updated_at: Timestamp::from_unix_millis(get_n(item, "updated_at")?),
+        challenge: Challenge {
+            channel,
+            destination,
+            sent_at: Timestamp::from_unix_millis(get_n(item, "sent_at")?),
+            expires_at: Timestamp::from_unix_millis(get_n(item, "code_expires_at")?),
+            attempts_used: get_n(item, "attempts_used")?,
+            max_attempts: get_n(item, "max_attempts")?,
+        },
+    })
+}
+
+/// One conditional update: its expressions and values.
+struct ConditionalUpdate {
+    set: &'static str,
+    condition: &'static str,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+/// The conditional update that performs `transition` at `now`, mirroring [`Order::check`].
+/// `lock` picks, for a wrong code, the variant that uses the last attempt.
+fn update_for(transition: Transition, now: Timestamp, lock: bool) -> ConditionalUpdate {
+    let now_ms = n(now.unix_millis());
+    let pending = s(OrderStatus::PendingConfirmation.name());
+    match transition {
+        Transition::Confirm => ConditionalUpdate {
+            set: "SET #status = :to, updated_at = :now",
+            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now AND attempts_left > :zero",
+            values: vec![(":to", s(OrderStatus::Confirmed.name())), (":zero", n(0))],
+        },
+        Transition::RecordWrongCode if lock => ConditionalUpdate {
+            set: "SET #status = :to, updated_at = :now, attempts_used = attempts_used + :one, attempts_left = attempts_left - :one",
+            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now AND attempts_left = :one",
+            values: vec![(":to", s(OrderStatus::Locked.name())), (":one", n(1))],
+        },
+        Transition::RecordWrongCode => ConditionalUpdate {
+            set: "SET updated_at = :now, attempts_used = attempts_used + :one, attempts_left = attempts_left - :one",
+            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now AND attempts_left > :one",
+            values: vec![(":one", n(1))],
+        },
+        Transition::Cancel => ConditionalUpdate {
+            set: "SET #status = :to, updated_at = :now",
+            condition: "attribute_exists(PK) AND #status = :pending",
+            values: vec![(":to", s(OrderStatus::Cancelled.name()))],
+        },
+        Transition::Expire => ConditionalUpdate {
+            set: "SET #status = :to, updated_at = :now",
+            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at <= :now",
+            values: vec![(":to", s(OrderStatus::Expired.name()))],
+        },
+    }
+    .with(":now", now_ms)
+    .with(":pending", pending)
+    .without_unused_values()
+}
+
+impl ConditionalUpdate {
+    fn with(mut self, name: &'static str, value: AttributeValue) -> Self {
+        self.values.push((name, value));
+        self
+    }
+
+    /// DynamoDB refuses unused expression values; keep only those an expression names.
+    fn without_unused_values(mut self) -> Self {
+        let text = format!("{} {}", self.set, self.condition);
+        self.values.retain(|(name, _)| {
+            text.match_indices(name)
+                .any(|(at, _)| !text[at + name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        });
+        self
+    }
+}
+
+/// The DynamoDB order store.
+#[derive(Clone, Debug)]
+pub struct DynamoDbOrderStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoDbOrderStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    /// A client from the standard AWS settings (region, credentials,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`), with the SDK's standard retries and backoff.
+    pub async fn from_environment(table: impl Into<String>) -> Self {
+        let config = aws_config::load_from_env().await;
+        Self::new(Client::new(&config), table)
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Creates the table (same definition as `infra/template.yaml`) if it does not exist.
+    /// Returns `true` if it was created, `false` if it was already there.
+    pub async fn create_table(&self) -> Result<bool, StoreError> {
+        let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+        let attribute = |name: &str| {
+            AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
+        };
+        let created = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .key_schema(key(PARTITION_KEY, KeyType::Hash).map_err(|e| StoreError::Unavailable(e.to_string()))?)
+            .key_schema(key(SORT_KEY, KeyType::Range).map_err(|e| StoreError::Unavailable(e.to_string()))?)
+            .attribute_definitions(attribute(PARTITION_KEY).map_err(|e| StoreError::Unavailable(e.to_string()))?)
+            .attribute_definitions(attribute(SORT_KEY).map_err(|e| StoreError::Unavailable(e.to_string()))?)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ResourceInUseException") => {
+                return Ok(false);
+            }
+            Err(e) => return Err(unavailable(e)),
+        }
+        for _ in 0..120 {
+            let described = self.client.describe_table().table_name(&self.table).send().await.map_err(unavailable)?;
+            let status = described.table().and_then(|t| t.table_status()).map(|s| s.as_str().to_string());
+            if status.as_deref() == Some("ACTIVE") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let ttl = TimeToLiveSpecification::builder()
+            .attribute_name(TTL_ATTRIBUTE)
+            .enabled(true)
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(true)
+    }
+
+    async fn read(&self, user: &UserId, sort_key: AttributeValue) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, sort_key)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item)
+    }
+
+    /// The pointer's order id, if the user has a pointer.
+    async fn pending_pointer(&self, user: &UserId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .read(user, s(PENDING_SORT_KEY))
+            .await?
+            .and_then(|item| get_s(&item, "order_id").ok().map(str::to_string)))
+    }
+
+    fn pointer_put(&self, order: &Order, previous: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+        let ttl = order.challenge.expires_at.plus(POINTER_GRACE).unix_seconds();
+        let item = HashMap::from([
+            (PARTITION_KEY.to_string(), user_key(&order.user_id)),
+            (SORT_KEY.to_string(), s(PENDING_SORT_KEY)),
+            ("kind".to_string(), s("pending")),
+            ("order_id".to_string(), s(order.id.to_string())),
+            (TTL_ATTRIBUTE.to_string(), n(ttl)),
+        ]);
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        let put = match previous {
+            Some(previous) => {
+                put.condition_expression("order_id = :previous").expression_attribute_values(":previous", s(previous))
+            }
+            None => put.condition_expression("attribute_not_exists(PK)"),
+        };
+        Ok(TransactWriteItem::builder().put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?).build())
+    }
+
+    async fn apply_once(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        transition: Transition,
+        now: Timestamp,
+        lock: bool,
+    ) -> Result<Result<Order, Option<Order>>, StoreError> {
+        let update = update_for(transition, now, lock);
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, order_key(id))
+            .update_expression(update.set)
+            .condition_expression(update.condition)
+            .expression_attribute_names("#status", "status")
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (name, value) in update.values {
+            request = request.expression_attribute_values(name, value);
+        }
+        match request.send().await {
+            Ok(output) => {
+                let item = output.attributes.ok_or_else(|| corrupt("no attributes returned"))?;
+                Ok(Ok(order_from(&item)?))
+            }
+            Err(error) => match error.as_service_error() {
+                Some(service) if service.is_conditional_check_failed_exception() => {
+                    let old = match service {
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
+                            e,
+                        ) => e.item().map(order_from).transpose()?,
+                        _ => None,
+                    };
+                    Ok(Err(old))
+                }
+                _ => Err(unavailable(error)),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl OrderStore for DynamoDbOrderStore {
+    async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
+        for _ in 0..MAX_RACE_RETRIES {
+            let previous_id = self.pending_pointer(&order.user_id).await?;
+            if previous_id.as_deref() == Some(order.id.to_string().as_str()) {
+                return Err(StoreError::Duplicate);
+            }
+            let mut superseded = None;
+            let mut writes = vec![
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(order_item(order)))
+                            .condition_expression("attribute_not_exists(PK)")
+                            .build()
+                            .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                    )
+                    .build(),
+            ];
+            if let Some(previous_id) = &previous_id {
+                let previous_order_id: OrderId = previous_id.parse().map_err(|_| corrupt("pending pointer"))?;
+                let previous = self.read(&order.user_id, order_key(&previous_order_id)).await?;
+                if let Some(previous) = previous.as_ref().map(order_from).transpose()?
+                    && previous.status == OrderStatus::PendingConfirmation
+                {
+                    let cancel = Update::builder()
+                        .table_name(&self.table)
+                        .key(PARTITION_KEY, user_key(&order.user_id))
+                        .key(SORT_KEY, order_key(&previous.id))
+                        .update_expression("SET #status = :cancelled, updated_at = :now")
+                        .condition_expression("#status = :pending")
+                        .expression_attribute_names("#status", "status")
+                        .expression_attribute_values(":cancelled", s(OrderStatus::Cancelled.name()))
+                        .expression_attribute_values(":pending", s(OrderStatus::PendingConfirmation.name()))
+                        .expression_attribute_values(":now", n(order.created_at.unix_millis()))
+                        .build()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                    writes.push(TransactWriteItem::builder().update(cancel).build());
+                    superseded = Some(previous.id);
+                }
+            }
+            writes.push(self.pointer_put(order, previous_id.as_deref())?);
+            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+                Ok(_) => return Ok(superseded),
+                Err(error) => {
+                    let reasons: Vec<Option<String>> = match error.as_service_error() {
+                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
+                            e.cancellation_reasons().iter().map(|r| r.code().map(str::to_string)).collect()
+                        }
+                        _ => return Err(unavailable(error)),
+                    };
+                    if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") {
+                        return Err(StoreError::Duplicate);
+                    }
+                    // The pointer or the previous order moved under us: read again and retry.
+                    tracing::debug!(?reasons, "supersede lost a race; retrying");
+                }
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this user's pending order".into()))
+    }
+
+    async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError> {
+        match self.read(user, order_key(id)).await? {
+            Some(item) => Ok(Some(order_from(&item)?).filter(|o| &o.user_id == user)),
+            None => Ok(None),
+        }
+    }
+
+    async fn pending_for(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
+        let Some(id) = self.pending_pointer(user).await? else { return Ok(None) };
+        let id: OrderId = id.parse().map_err(|_| corrupt("pending pointer"))?;
+        Ok(self.get(user, &id).await?.filter(|o| o.status == OrderStatus::PendingConfirmation))
+    }
+
+    async fn list(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, StoreError> {
+        let limit = page.limit.clamp(1, PageRequest::MAX_LIMIT) as usize;
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :orders)")
+            .expression_attribute_values(":pk", user_key(user))
+            .expression_attribute_values(":orders", s(ORDER_PREFIX))
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(limit as i32 + 1);
+        if let Some(after) = page.after {
+            query = query
+                .exclusive_start_key(PARTITION_KEY, user_key(user))
+                .exclusive_start_key(SORT_KEY, order_key(&after));
+        }
+        let output = query.send().await.map_err(unavailable)?;
+        let mut orders = output.items().iter().map(order_from).collect::<Result<Vec<_>, _>>()?;
+        let next = if orders.len() > limit {
+            orders.truncate(limit);
+            orders.last().map(|o| o.id)
+        } else {
+            None
+        };
+        Ok(OrderPage { orders, next })
+    }
+
+    async fn transition(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        transition: Transition,
+        now: Timestamp,
+    ) -> Result<Order, StoreError> {
+        // A wrong code first tries the ordinary count; if only one attempt is
+        // left, the locking variant. Each try is one conditional write.
+        let mut lock = false;
+        for _ in 0..MAX_RACE_RETRIES {
+            match self.apply_once(user, id, transition, now, lock).await? {
+                Ok(order) => return Ok(order),
+                Err(None) => return Err(StoreError::NotFound),
+                Err(Some(stored)) => {
+                    if &stored.user_id != user {
+                        return Err(StoreError::NotFound);
+                    }
+                    stored.check(transition, now)?;
+                    // Allowed, so only the count/lock variant was wrong for the stored attempts.
+                    lock = stored.challenge.attempts_left() == 1;
+                }
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this order".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChallengePolicy, Size};
+
+    #[test]
+    fn dynamodb_errors_map_to_typed_store_errors() {
+        assert_eq!(classify("ResourceNotFoundException", "x"), StoreError::MissingTable);
+        assert_eq!(classify("ProvisionedThroughputExceededException", "x"), StoreError::Throttled);
+        assert_eq!(classify("ThrottlingException", "x"), StoreError::Throttled);
+        assert!(
+            matches!(classify("UnrecognizedClientException", "bad key"), StoreError::AccessDenied(m) if m.contains("bad key"))
+        );
+        assert!(matches!(classify("InternalServerError", "x"), StoreError::Unavailable(_)));
+    }
+
+    #[test]
+    fn an_order_survives_the_item_round_trip() {
+        let order = Order::place(
+            UserId::parse("auth0|ana").unwrap(),
+            Pizza { size: Size::Jumbo, toppings: Toppings::new(vec![Topping::ExtraCheese, Topping::Bacon]).unwrap() },
+            Channel::Email,
+            MaskedDestination::Email { first_char: 'a', domain: "example.com".into() },
+            ChallengePolicy::default(),
+            Timestamp::from_unix_millis(1_800_000_000_123),
+        );
+        assert_eq!(order_from(&order_item(&order)), Ok(order));
+    }
+
+    #[test]
+    fn updates_name_only_the_values_their_expressions_use() {
+        for transition in [Transition::Confirm, Transition::RecordWrongCode, Transition::Cancel, Transition::Expire] {
+            for lock in [false, true] {
+                let update = update_for(transition, Timestamp::from_unix_millis(0), lock);
+                let text = format!("{} {}", update.set, update.condition);
+                for (name, _) in &update.values {
+                    assert!(text.contains(name), "{transition:?}: {name} unused");
+                }
+                for placeholder in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '_')) {
+                    if placeholder.starts_with(':') {
+                        assert!(
+                            update.values.iter().any(|(n, _)| *n == placeholder),
+                            "{transition:?}: {placeholder} unset"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
