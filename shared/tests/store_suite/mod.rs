@@ -198,6 +198,36 @@ pub async fn racing_confirmations_and_wrong_codes_keep_the_invariants(
     }
 }
 
+/// Fires `fired` wrong codes at one order at once: exactly the limit counts and the order locks.
+pub async fn racing_wrong_codes_lock_exactly_at_the_limit(store: Store, fired: usize) -> RaceFigures {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..fired {
+        let (store, ana, id) = (store.clone(), ana.clone(), order.id);
+        tasks.spawn(async move { store.transition(&ana, &id, Transition::RecordWrongCode, at(1)).await });
+    }
+    let mut recorded = 0;
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            Ok(_) => recorded += 1,
+            Err(StoreError::Transition(TransitionError::NotPending(OrderStatus::Locked))) => {}
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    let stored = store.get(&ana, &order.id).await.unwrap().expect("no lost order");
+    assert_eq!(recorded, 3, "exactly the limit of wrong codes counts");
+    assert_eq!((stored.status, stored.challenge.attempts_used), (OrderStatus::Locked, 3));
+    RaceFigures {
+        fired,
+        confirm_wins: 0,
+        wrong_codes_recorded: recorded,
+        final_status: stored.status,
+        final_attempts: stored.challenge.attempts_used,
+    }
+}
+
 /// Declares one `#[tokio::test]` per check above, for a store made by `$make` (an async expression).
 #[macro_export]
 macro_rules! order_store_suite {
@@ -245,6 +275,14 @@ macro_rules! order_store_suite {
                     figures.final_attempts
                 );
             }
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_wrong_codes_lock_exactly_at_the_limit() {
+            let figures = store_suite::racing_wrong_codes_lock_exactly_at_the_limit($make, 30).await;
+            println!(
+                "wrong-code race: fired {}, recorded {}, final {} with {} attempts",
+                figures.fired, figures.wrong_codes_recorded, figures.final_status, figures.final_attempts
+            );
         }
     };
 }
