@@ -12,3 +12,5 @@ pub mod domain;
 pub mod ports;
 pub mod service;
 pub mod store;
+#[cfg(feature = "test-doubles")]
+pub mod testing;

@@ -2,104 +2,33 @@
 //! real embedded store, with test doubles for the identity provider and the
 //! code channel (Auth0 itself is tested over HTTP in `pod-local`).
 
-use async_trait::async_trait;
 use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{ChallengePolicy, Code, Destination, EmailAddress, PhoneNumber, Timestamp, UserId};
-use pod_shared::ports::{
-    AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderStore, PageRequest, UserProfile,
-};
+use pod_shared::domain::{ChallengePolicy, Destination, Timestamp, UserId};
+use pod_shared::ports::{OrderStore, PageRequest};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
+use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
 use pod_skill::{Skill, parse_request};
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const RIGHT_CODE: &str = "4217";
-
-struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    fn advance_seconds(&self, seconds: i64) {
-        self.0.fetch_add(seconds * 1000, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_unix_millis(self.0.load(Ordering::SeqCst))
-    }
-}
-
-/// Knows two users: "token-ana" (phone and email) and "token-ben" (email only).
-struct Directory;
-
-#[async_trait]
-impl IdentityProvider for Directory {
-    async fn authenticate(&self, access_token: &str) -> Result<UserId, AuthError> {
-        match access_token {
-            "token-ana" => Ok(UserId::parse("auth0|ana").unwrap()),
-            "token-ben" => Ok(UserId::parse("auth0|ben").unwrap()),
-            "token-nobody" => Ok(UserId::parse("auth0|nobody").unwrap()),
-            _ => Err(AuthError::BadSignature),
-        }
-    }
-
-    async fn profile(&self, user: &UserId) -> Result<UserProfile, IdentityError> {
-        let email = |e: &str| Some(EmailAddress::parse(e).unwrap());
-        match user.as_str() {
-            "auth0|ana" => Ok(UserProfile {
-                user_id: user.clone(),
-                email: email("ana@example.com"),
-                phone: Some(PhoneNumber::parse("+14155550121").unwrap()),
-            }),
-            "auth0|ben" => Ok(UserProfile { user_id: user.clone(), email: email("ben@example.com"), phone: None }),
-            "auth0|nobody" => Ok(UserProfile { user_id: user.clone(), email: None, phone: None }),
-            _ => Err(IdentityError::UnknownUser),
-        }
-    }
-}
-
-/// Accepts [`RIGHT_CODE`]; can be switched to fail like an unreachable Auth0.
-#[derive(Default)]
-struct CodeDesk {
-    sent: Mutex<Vec<Destination>>,
-    down: AtomicBool,
-}
-
-#[async_trait]
-impl CodeChannel for CodeDesk {
-    async fn send_code(&self, _user: &UserProfile, destination: &Destination) -> Result<(), IdentityError> {
-        if self.down.load(Ordering::SeqCst) {
-            return Err(IdentityError::Timeout);
-        }
-        self.sent.lock().unwrap().push(destination.clone());
-        Ok(())
-    }
-
-    async fn verify_code(&self, _: &UserProfile, _: &Destination, code: &Code) -> Result<CodeCheck, IdentityError> {
-        if self.down.load(Ordering::SeqCst) {
-            return Err(IdentityError::Unreachable("down".into()));
-        }
-        Ok(if code.expose() == RIGHT_CODE { CodeCheck::Accepted } else { CodeCheck::Rejected })
-    }
-}
 
 struct Harness {
     skill: Skill,
     store: Arc<EmbeddedOrderStore>,
     clock: Arc<ManualClock>,
-    codes: Arc<CodeDesk>,
+    codes: Arc<FakeCodeDesk>,
     _dir: tempfile::TempDir,
 }
 
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
-    let clock = Arc::new(ManualClock(AtomicI64::new(1_800_000_000_000)));
-    let codes = Arc::new(CodeDesk::default());
-    let service =
-        OrderService::new(store.clone(), Arc::new(Directory), codes.clone(), clock.clone(), ChallengePolicy::default());
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
+    let directory = Arc::new(FakeDirectory::standard());
+    let service = OrderService::new(store.clone(), directory, codes.clone(), clock.clone(), ChallengePolicy::default());
     Harness { skill: Skill::new(service), store, clock, codes, _dir: dir }
 }
 
@@ -184,7 +113,7 @@ async fn ordering_without_a_linked_account_asks_to_link_it() {
         assert!(speech(&r).contains("link your account"));
         assert!(speech(&r).contains("Alexa app"));
     }
-    assert!(h.codes.sent.lock().unwrap().is_empty());
+    assert!(h.codes.sent().is_empty());
 }
 
 #[tokio::test]
@@ -237,7 +166,7 @@ async fn ordering_sends_a_code_by_sms_and_says_where_masked() {
     assert!(!said.contains("555"), "never the full number");
     assert!(keeps_session_open(&r));
     assert!(r["response"]["reprompt"]["outputSpeech"]["ssml"].as_str().unwrap().contains("authorize order"));
-    assert_eq!(h.codes.sent.lock().unwrap().len(), 1);
+    assert_eq!(h.codes.sent().len(), 1);
     let orders = orders_of(&h, "auth0|ana").await;
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0].status.name(), "pending");
@@ -249,7 +178,7 @@ async fn a_user_without_a_phone_gets_the_code_by_email() {
     let r = say(&h, Some("token-ben"), order(Some("small"), &[])).await;
     assert!(speech(&r).contains("small cheese pizza"));
     assert!(speech(&r).contains("your email address at example.com"), "{}", speech(&r));
-    assert!(matches!(h.codes.sent.lock().unwrap()[0], Destination::Email(_)));
+    assert!(matches!(h.codes.sent()[0], Destination::Email(_)));
 }
 
 #[tokio::test]
@@ -263,7 +192,7 @@ async fn a_user_with_no_contact_is_told_and_nothing_is_stored() {
 #[tokio::test]
 async fn when_the_code_cannot_be_sent_nothing_is_stored() {
     let h = harness();
-    h.codes.down.store(true, Ordering::SeqCst);
+    h.codes.set_down(true);
     let r = say(&h, Some("token-ana"), order(Some("large"), &[])).await;
     assert!(speech(&r).contains("your order was not placed"));
     assert!(orders_of(&h, "auth0|ana").await.is_empty());
@@ -343,7 +272,7 @@ async fn a_new_order_replaces_the_pending_one_and_says_so() {
 async fn when_auth0_is_down_the_code_check_uses_up_nothing() {
     let h = harness();
     say(&h, Some("token-ana"), order(Some("large"), &[])).await;
-    h.codes.down.store(true, Ordering::SeqCst);
+    h.codes.set_down(true);
     let r = say(&h, Some("token-ana"), authorize(Some("1111"))).await;
     assert!(speech(&r).contains("couldn't check your code"));
     let order = &orders_of(&h, "auth0|ana").await[0];

@@ -1,0 +1,168 @@
+//! Errors as RFC 9457 problem documents (`application/problem+json`).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pod_shared::domain::{OrderStatus, TransitionError};
+use pod_shared::ports::StoreError;
+use pod_shared::service::ServiceError;
+use serde::Serialize;
+
+/// Seconds a client should wait before retrying a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    /// The request field at fault, for 400s about the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// Attempts left on the order's code, for a wrong code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempts_left: Option<u32>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self { kind, title, status: status.as_u16(), detail: detail.into(), field: None, attempts_left: None }
+    }
+
+    /// 400: the body is malformed; `field` names what is wrong (`body` for the whole).
+    pub fn invalid_body(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut problem = Self::new(StatusCode::BAD_REQUEST, "urn:pod:problem:invalid-body", "Bad Request", detail);
+        problem.field = Some(field.into());
+        problem
+    }
+
+    pub fn invalid_query(field: &str, detail: impl Into<String>) -> Self {
+        let mut problem = Self::new(StatusCode::BAD_REQUEST, "urn:pod:problem:invalid-query", "Bad Request", detail);
+        problem.field = Some(field.to_string());
+        problem
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "about:blank", "Unauthorized", detail)
+    }
+
+    /// 404 for unknown orders and for other users' orders alike: never reveal that one exists.
+    pub fn order_not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "no such order")
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "no such resource")
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "about:blank",
+            "Method Not Allowed",
+            "this method is not allowed here",
+        )
+    }
+
+    pub fn wrong_state(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "urn:pod:problem:wrong-state", "Conflict", detail)
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "about:blank",
+            "Content Too Large",
+            format!("the body must be at most {limit} bytes"),
+        )
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "about:blank",
+            "Unsupported Media Type",
+            "send the body as application/json",
+        )
+    }
+
+    pub fn wrong_code(attempts_left: u32) -> Self {
+        let mut problem = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "urn:pod:problem:wrong-code",
+            "Wrong Code",
+            format!("the code is not right; {attempts_left} attempt(s) left"),
+        );
+        problem.attempts_left = Some(attempts_left);
+        problem
+    }
+
+    pub fn locked() -> Self {
+        let mut problem = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "urn:pod:problem:locked",
+            "Too Many Attempts",
+            "too many wrong codes: the order is locked; place a new order",
+        );
+        problem.attempts_left = Some(0);
+        problem
+    }
+
+    pub fn expired() -> Self {
+        Self::wrong_state("the confirmation code has expired; place a new order")
+    }
+
+    fn no_contact() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "urn:pod:problem:no-contact",
+            "Unprocessable Content",
+            "your profile has neither a phone number nor an email address to send a code to",
+        )
+    }
+
+    fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "about:blank", "Service Unavailable", detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(&self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<ServiceError> for Problem {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Unauthenticated(reason) => Problem::unauthorized(reason.to_string()),
+            ServiceError::OrderNotFound => Problem::order_not_found(),
+            ServiceError::WrongState(TransitionError::NotPending(OrderStatus::Locked))
+            | ServiceError::WrongState(TransitionError::AttemptsExhausted) => Problem::locked(),
+            ServiceError::WrongState(TransitionError::ChallengeExpired) => Problem::expired(),
+            ServiceError::WrongState(state) => Problem::wrong_state(state.to_string()),
+            ServiceError::NoContact => Problem::no_contact(),
+            ServiceError::ContactChanged => Problem::wrong_state(ServiceError::ContactChanged.to_string()),
+            ServiceError::Store(StoreError::Throttled) => Problem::unavailable("the order store is busy; try again"),
+            other => {
+                tracing::error!(error = %other, "api request failed");
+                Problem::unavailable("a service Pod depends on is unavailable; try again shortly")
+            }
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! Every endpoint and every error of the internal API, each response checked
+//! against `openapi.json` (status, content type and body schema).
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use pod_shared::domain::{ChallengePolicy, Timestamp};
+use pod_shared::service::OrderService;
+use pod_shared::store::EmbeddedOrderStore;
+use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const RIGHT_CODE: &str = "4217";
+
+struct Api {
+    router: axum::Router,
+    clock: Arc<ManualClock>,
+    codes: Arc<FakeCodeDesk>,
+    spec: Value,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+fn api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
+    let service = OrderService::new(
+        store,
+        Arc::new(FakeDirectory::standard()),
+        codes.clone(),
+        clock.clone(),
+        ChallengePolicy::default(),
+    );
+    let spec = serde_json::from_str(pod_api::OPENAPI_JSON).expect("openapi.json is JSON");
+    Api { router: pod_api::router(service), clock, codes, spec, _dir: dir }
+}
+
+impl Api {
+    /// Sends a request; checks the answer against the OpenAPI operation `template`.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        template: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method.clone()).uri(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request.body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty)).unwrap();
+        self.send(request, &method, template).await
+    }
+
+    async fn send(&self, request: Request<Body>, method: &Method, template: &str) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let content_type = headers.get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let answer = Answer { status, content_type, headers, body };
+        conforms(&self.spec, method, template, &answer);
+        answer
+    }
+
+    async fn place(&self, token: &str, body: &str) -> Answer {
+        self.call(Method::POST, "/pod/api/orders", "/pod/api/orders", Some(token), Some(body)).await
+    }
+
+    async fn confirm(&self, token: &str, id: &str, body: &str) -> Answer {
+        let path = format!("/pod/api/orders/{id}/confirm");
+        self.call(Method::POST, &path, "/pod/api/orders/{id}/confirm", Some(token), Some(body)).await
+    }
+}
+
+/// The response matches the document: the status is declared for the operation,
+/// and the body validates against that response's schema for its content type.
+fn conforms(spec: &Value, method: &Method, template: &str, answer: &Answer) {
+    let operation = &spec["paths"][template][method.as_str().to_lowercase()];
+    assert!(operation.is_object(), "{method} {template} is not in openapi.json");
+    let mut response = &operation["responses"][answer.status.as_str()];
+    assert!(response.is_object(), "{method} {template} answered {} which openapi.json does not declare", answer.status);
+    if let Some(reference) = response["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/responses/");
+        response = &spec["components"]["responses"][name];
+    }
+    let media = answer.content_type.split(';').next().unwrap_or_default().trim();
+    let schema = &response["content"][media]["schema"];
+    assert!(schema.is_object(), "{method} {template} {}: no schema for content type '{media}'", answer.status);
+    let document = json!({"components": spec["components"], "allOf": [schema]});
+    let validator = jsonschema::validator_for(&document).expect("the schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(&answer.body).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{method} {template} {}: {errors:?}\nbody: {}", answer.status, answer.body);
+}
+
+#[tokio::test]
+async fn health_and_the_openapi_document_are_public() {
+    let api = api();
+    let answer = api.call(Method::GET, "/pod/api/health", "/pod/api/health", None, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let answer = api.call(Method::GET, "/pod/api/openapi.json", "/pod/api/openapi.json", None, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["openapi"], "3.1.0");
+}
+
+#[tokio::test]
+async fn the_document_lists_exactly_the_routes_served() {
+    let api = api();
+    let mut documented: Vec<String> = Vec::new();
+    for (path, operations) in api.spec["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.sort();
+    let served = [
+        "GET /pod/api/health",
+        "GET /pod/api/openapi.json",
+        "GET /pod/api/orders",
+        "POST /pod/api/orders",
+        "GET /pod/api/orders/{id}",
+        "POST /pod/api/orders/{id}/confirm",
+        "POST /pod/api/orders/{id}/cancel",
+    ];
+    let mut served: Vec<String> = served.iter().map(|s| s.to_string()).collect();
+    served.sort();
+    assert_eq!(documented, served);
+    for route in &served {
+        let (method, path) = route.split_once(' ').unwrap();
+        let path = path.replace("{id}", "00000000-0000-7000-8000-000000000000");
+        let request = Request::builder().method(method).uri(&path).body(Body::empty()).unwrap();
+        let status = api.router.clone().oneshot(request).await.unwrap().status();
+        // Unauthenticated: the order routes answer 401, the public ones 200; never 404/405.
+        assert!(matches!(status, StatusCode::OK | StatusCode::UNAUTHORIZED), "{route} answered {status}");
+    }
+}
+
+#[tokio::test]
+async fn every_order_route_needs_a_valid_token() {
+    let api = api();
+    let id = "00000000-0000-7000-8000-000000000000";
+    let routes = [
+        (Method::GET, "/pod/api/orders".to_string(), "/pod/api/orders", None),
+        (Method::POST, "/pod/api/orders".to_string(), "/pod/api/orders", Some(r#"{"size":"large"}"#)),
+        (Method::GET, format!("/pod/api/orders/{id}"), "/pod/api/orders/{id}", None),
+        (
+            Method::POST,
+            format!("/pod/api/orders/{id}/confirm"),
+            "/pod/api/orders/{id}/confirm",
+            Some(r#"{"code":"4217"}"#),
+        ),
+        (Method::POST, format!("/pod/api/orders/{id}/cancel"), "/pod/api/orders/{id}/cancel", None),
+    ];
+    for (method, path, template, body) in routes {
+        for token in [None, Some("forged")] {
+            let answer = api.call(method.clone(), &path, template, token, body).await;
+            assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+            assert_eq!(answer.content_type, "application/problem+json");
+            assert_eq!(answer.headers["www-authenticate"], "Bearer");
+        }
+    }
+    assert!(api.codes.sent().is_empty(), "nothing sent for a rejected request");
+}
+
+#[tokio::test]
+async fn placing_an_order_sends_a_code_and_returns_it_pending() {
+    let api = api();
+    let answer = api.place("token-ana", r#"{"size": "Large", "toppings": ["pepperoni", "black olives"]}"#).await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let id = answer.body["id"].as_str().unwrap().to_string();
+    assert_eq!(answer.headers["location"], format!("/pod/api/orders/{id}").as_str());
+    assert_eq!(answer.body["status"], "pending");
+    assert_eq!(answer.body["size"], "large");
+    assert_eq!(answer.body["toppings"], json!(["pepperoni", "black olives"]));
+    assert_eq!(answer.body["confirmation"]["sent_to"], "phone ending in 21");
+    assert_eq!(answer.body["confirmation"]["attempts_left"], 3);
+    assert_eq!(answer.body["superseded_order_id"], Value::Null);
+    assert_eq!(api.codes.sent().len(), 1);
+
+    let again = api.place("token-ana", r#"{"size": "small"}"#).await;
+    assert_eq!(again.body["superseded_order_id"], json!(id));
+    let first =
+        api.call(Method::GET, &format!("/pod/api/orders/{id}"), "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(first.body["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn malformed_bodies_name_the_field_and_store_nothing() {
+    let api = api();
+    let cases = [
+        ("{not json", "body"),
+        ("[1, 2]", "body"),
+        ("{}", "size"),
+        (r#"{"size": 12}"#, "size"),
+        (r#"{"size": "gigantic"}"#, "size"),
+        (r#"{"size": "large", "toppings": "bacon"}"#, "toppings"),
+        (r#"{"size": "large", "toppings": ["bacon", 7]}"#, "toppings[1]"),
+        (r#"{"size": "large", "toppings": ["bacon", "anchovies"]}"#, "toppings[1]"),
+        (r#"{"size": "large", "toppings": ["bacon", "bacon"]}"#, "toppings"),
+        (r#"{"size": "large", "extra": true}"#, "extra"),
+    ];
+    for (body, field) in cases {
+        let answer = api.place("token-ana", body).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer.body["field"], field, "{body}: {}", answer.body);
+    }
+    let listed = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", Some("token-ana"), None).await;
+    assert_eq!(listed.body["orders"], json!([]));
+    assert!(api.codes.sent().is_empty());
+}
+
+#[tokio::test]
+async fn a_huge_body_is_413_and_a_non_json_body_is_415() {
+    let api = api();
+    let huge = format!(r#"{{"size": "large", "padding": "{}"}}"#, "x".repeat(64 * 1024));
+    let answer = api.place("token-ana", &huge).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/pod/api/orders")
+        .header("authorization", "Bearer token-ana")
+        .header("content-type", "text/plain")
+        .body(Body::from("size=large"))
+        .unwrap();
+    let answer = api.send(request, &Method::POST, "/pod/api/orders").await;
+    assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn a_user_without_contact_gets_422() {
+    let api = api();
+    let answer = api.place("token-nobody", r#"{"size": "small"}"#).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn when_auth0_is_down_it_is_503_and_nothing_is_stored() {
+    let api = api();
+    api.codes.set_down(true);
+    let answer = api.place("token-ana", r#"{"size": "small"}"#).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.headers["retry-after"], "5");
+    api.codes.set_down(false);
+    let listed = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", Some("token-ana"), None).await;
+    assert_eq!(listed.body["orders"], json!([]));
+}
+
+#[tokio::test]
+async fn confirming_right_wrong_locked_and_twice() {
+    let api = api();
+    let id = api.place("token-ana", r#"{"size": "medium"}"#).await.body["id"].as_str().unwrap().to_string();
+
+    let answer = api.confirm("token-ana", &id, r#"{"code": "0000"}"#).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.body["attempts_left"], 2);
+    for (body, field) in [(r#"{"code": 4217}"#, "code"), (r#"{"code": "42"}"#, "code"), ("{}", "code")] {
+        let answer = api.confirm("token-ana", &id, body).await;
+        assert_eq!((answer.status, answer.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
+    }
+    let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["status"], "confirmed");
+    let again = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "a code confirms once");
+
+    let id = api.place("token-ana", r#"{"size": "medium"}"#).await.body["id"].as_str().unwrap().to_string();
+    api.confirm("token-ana", &id, r#"{"code": "0000"}"#).await;
+    api.confirm("token-ana", &id, r#"{"code": "0000"}"#).await;
+    let locked = api.confirm("token-ana", &id, r#"{"code": "0000"}"#).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.body["attempts_left"], 0);
+    let after = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(after.status, StatusCode::TOO_MANY_REQUESTS, "a locked order stays locked");
+}
+
+#[tokio::test]
+async fn an_expired_code_is_409_and_the_order_reads_expired() {
+    let api = api();
+    let id = api.place("token-ana", r#"{"size": "medium"}"#).await.body["id"].as_str().unwrap().to_string();
+    api.clock.advance_seconds(301);
+    let got =
+        api.call(Method::GET, &format!("/pod/api/orders/{id}"), "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(got.body["status"], "expired");
+    let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    assert!(answer.body["detail"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn cancelling_works_once_and_only_on_pending_orders() {
+    let api = api();
+    let id = api.place("token-ana", r#"{"size": "medium"}"#).await.body["id"].as_str().unwrap().to_string();
+    let path = format!("/pod/api/orders/{id}/cancel");
+    let answer = api.call(Method::POST, &path, "/pod/api/orders/{id}/cancel", Some("token-ana"), None).await;
+    assert_eq!((answer.status, answer.body["status"].as_str()), (StatusCode::OK, Some("cancelled")));
+    let again = api.call(Method::POST, &path, "/pod/api/orders/{id}/cancel", Some("token-ana"), None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn another_users_order_is_not_found_and_untouched() {
+    let api = api();
+    let id = api.place("token-ana", r#"{"size": "medium"}"#).await.body["id"].as_str().unwrap().to_string();
+    let get =
+        api.call(Method::GET, &format!("/pod/api/orders/{id}"), "/pod/api/orders/{id}", Some("token-ben"), None).await;
+    assert_eq!(get.status, StatusCode::NOT_FOUND);
+    let confirm = api.confirm("token-ben", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(confirm.status, StatusCode::NOT_FOUND);
+    let path = format!("/pod/api/orders/{id}/cancel");
+    let cancel = api.call(Method::POST, &path, "/pod/api/orders/{id}/cancel", Some("token-ben"), None).await;
+    assert_eq!(cancel.status, StatusCode::NOT_FOUND);
+    let mine =
+        api.call(Method::GET, &format!("/pod/api/orders/{id}"), "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(mine.body["status"], "pending");
+    let bogus =
+        api.call(Method::GET, "/pod/api/orders/not-an-id", "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(bogus.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn listing_pages_newest_first_with_a_cursor() {
+    let api = api();
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(api.place("token-ben", r#"{"size": "small"}"#).await.body["id"].as_str().unwrap().to_string());
+    }
+    ids.reverse();
+    let mut seen = Vec::new();
+    let mut path = "/pod/api/orders?limit=2".to_string();
+    loop {
+        let page = api.call(Method::GET, &path, "/pod/api/orders", Some("token-ben"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        seen.extend(page.body["orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/pod/api/orders?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    for (query, field) in [("limit=0", "limit"), ("limit=101", "limit"), ("limit=x", "limit"), ("cursor=zzz", "cursor")]
+    {
+        let path = format!("/pod/api/orders?{query}");
+        let answer = api.call(Method::GET, &path, "/pod/api/orders", Some("token-ben"), None).await;
+        assert_eq!((answer.status, answer.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{query}");
+    }
+    let other = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", Some("token-ana"), None).await;
+    assert_eq!(other.body["orders"], json!([]), "a user lists only their own orders");
+}
+
+fn answer(status: StatusCode, body: Value) -> Answer {
+    Answer { status, content_type: "application/json".into(), headers: Default::default(), body }
+}
+
+#[test]
+#[should_panic(expected = "is a required property")]
+fn the_conformance_check_catches_a_body_off_the_schema() {
+    let spec: Value = serde_json::from_str(pod_api::OPENAPI_JSON).unwrap();
+    conforms(&spec, &Method::GET, "/pod/api/orders/{id}", &answer(StatusCode::OK, json!({"id": "x"})));
+}
+
+#[test]
+#[should_panic(expected = "does not declare")]
+fn the_conformance_check_catches_an_undeclared_status() {
+    let spec: Value = serde_json::from_str(pod_api::OPENAPI_JSON).unwrap();
+    conforms(&spec, &Method::GET, "/pod/api/orders/{id}", &answer(StatusCode::IM_A_TEAPOT, json!({})));
+}

@@ -1,0 +1,114 @@
+//! Test doubles of the ports, for tests of the faces (skill, api, web) that
+//! are about what they say, not about Auth0. Enabled by the `test-doubles`
+//! feature; never compiled into a deployed function. Auth0 itself is tested
+//! over HTTP against the local identity provider in `pod-local`.
+
+use crate::domain::{Code, Destination, EmailAddress, PhoneNumber, Timestamp, UserId};
+use crate::ports::{AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+
+/// A clock that moves only when told to.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn at(time: Timestamp) -> Self {
+        Self(AtomicI64::new(time.unix_millis()))
+    }
+
+    pub fn advance_seconds(&self, seconds: i64) {
+        self.0.fetch_add(seconds * 1000, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_unix_millis(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// A directory of users, each reachable by one bearer token.
+#[derive(Debug, Default)]
+pub struct FakeDirectory {
+    users: HashMap<String, UserProfile>,
+}
+
+impl FakeDirectory {
+    /// "token-ana" → auth0|ana (phone +14155550121 and ana@example.com),
+    /// "token-ben" → auth0|ben (ben@example.com only), "token-nobody" → auth0|nobody (no contact).
+    pub fn standard() -> Self {
+        Self::default()
+            .with("token-ana", "auth0|ana", Some("ana@example.com"), Some("+14155550121"))
+            .with("token-ben", "auth0|ben", Some("ben@example.com"), None)
+            .with("token-nobody", "auth0|nobody", None, None)
+    }
+
+    /// Adds a user; panics on invalid test data (this is test code).
+    pub fn with(mut self, token: &str, user: &str, email: Option<&str>, phone: Option<&str>) -> Self {
+        let profile = UserProfile {
+            user_id: UserId::parse(user).expect("test user id"),
+            email: email.map(|e| EmailAddress::parse(e).expect("test email")),
+            phone: phone.map(|p| PhoneNumber::parse(p).expect("test phone")),
+        };
+        self.users.insert(token.to_string(), profile);
+        self
+    }
+}
+
+#[async_trait]
+impl IdentityProvider for FakeDirectory {
+    async fn authenticate(&self, access_token: &str) -> Result<UserId, AuthError> {
+        self.users.get(access_token).map(|p| p.user_id.clone()).ok_or(AuthError::BadSignature)
+    }
+
+    async fn profile(&self, user: &UserId) -> Result<UserProfile, IdentityError> {
+        self.users.values().find(|p| &p.user_id == user).cloned().ok_or(IdentityError::UnknownUser)
+    }
+}
+
+/// Accepts one right code; records where codes went; can be switched off like an unreachable Auth0.
+#[derive(Debug)]
+pub struct FakeCodeDesk {
+    right_code: String,
+    sent: Mutex<Vec<Destination>>,
+    down: AtomicBool,
+}
+
+impl FakeCodeDesk {
+    pub fn accepting(right_code: &str) -> Self {
+        Self { right_code: right_code.to_string(), sent: Mutex::new(Vec::new()), down: AtomicBool::new(false) }
+    }
+
+    pub fn sent(&self) -> Vec<Destination> {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl CodeChannel for FakeCodeDesk {
+    async fn send_code(&self, _user: &UserProfile, destination: &Destination) -> Result<(), IdentityError> {
+        if self.is_down() {
+            return Err(IdentityError::Timeout);
+        }
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(destination.clone());
+        Ok(())
+    }
+
+    async fn verify_code(&self, _: &UserProfile, _: &Destination, code: &Code) -> Result<CodeCheck, IdentityError> {
+        if self.is_down() {
+            return Err(IdentityError::Unreachable("the fake code desk is down".into()));
+        }
+        Ok(if code.expose() == self.right_code { CodeCheck::Accepted } else { CodeCheck::Rejected })
+    }
+}
