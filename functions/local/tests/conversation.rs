@@ -251,3 +251,39 @@ async fn orders_survive_a_restart_of_the_stack() {
     assert_eq!(orders[0]["toppings"], json!(["pepperoni", "mushrooms"]));
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn the_api_orders_and_confirms_with_the_code_from_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let client = Client::of(&stack);
+    let token = client.password_token(&stack, "ben", "pizza-ben-1").await;
+    let orders = format!("{}/pod/api/orders", client.base);
+    let created = client
+        .http
+        .post(&orders)
+        .bearer_auth(&token)
+        .json(&json!({"size": "jumbo", "toppings": ["spinach", "chicken"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let location = created.headers()["location"].to_str().unwrap().to_string();
+    let order: Value = created.json().await.unwrap();
+    assert_eq!(order["confirmation"]["sent_to"], "email b•••@example.com");
+    assert_eq!(location, format!("/pod/api/orders/{}", order["id"].as_str().unwrap()));
+
+    let confirm = format!("{}{location}/confirm", client.base);
+    let code = client.last_code_for("ben@example.com").await;
+    let wrong = client.http.post(&confirm).bearer_auth(&token).json(&json!({"code": wrong_code_for(&code)})).send();
+    let wrong = wrong.await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert_eq!(wrong.headers()["content-type"], "application/problem+json");
+    let right = client.http.post(&confirm).bearer_auth(&token).json(&json!({"code": code})).send().await.unwrap();
+    assert_eq!(right.status(), 200);
+    assert_eq!(right.json::<Value>().await.unwrap()["status"], "confirmed");
+
+    let spec = client.http.get(format!("{}/pod/api/openapi.json", client.base)).send().await.unwrap();
+    assert_eq!(spec.json::<Value>().await.unwrap()["openapi"], "3.1.0");
+    stack.stop().await;
+}
