@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -44,11 +44,17 @@ lint: toolchain
 unit: toolchain
 	scripts/with-moto.sh $(CARGO) test --workspace --locked
 
+# The SAM template: cfn-lint, and a check that it matches the code (table keys, TTL, binaries).
+infra:
+	scripts/venv.sh
+	.venv/bin/cfn-lint infra/template.yaml
+	.venv/bin/python scripts/check-template.py
+
 smoke: toolchain
 	$(CARGO) build -p pod-local --bin pod-local --locked
 	scripts/smoke-local.sh target/debug/pod-local
 
-test: fmt lint unit smoke
+test: fmt lint infra unit smoke
 	@echo "make test: all checks passed"
 
 clean:

@@ -2,15 +2,11 @@
 # Runs a command with a DynamoDB-compatible server (moto) on 127.0.0.1, and stops
 # the server afterwards, whether the command passed or failed.
 #   scripts/with-moto.sh cargo test --workspace
-# moto comes from PyPI into .venv under the checkout (git-ignored), installed on first use.
+# moto comes from PyPI into .venv under the checkout (git-ignored; scripts/venv.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv"
-if [ ! -x "$venv/bin/moto_server" ]; then
-  echo "with-moto: installing moto[server] into .venv" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]>=5,<6"
-fi
+"$root/scripts/venv.sh"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp)
 "$venv/bin/python" "$root/scripts/moto_server.py" 127.0.0.1 "$port" >"$log" 2>&1 &
