@@ -5,13 +5,14 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
 	@echo "make test   - every test (format, lints, unit, integration, end to end)"
 	@echo "make run-dynamodb - the stack on a local DynamoDB-compatible server (moto, in memory)"
 	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
+	@echo "make deploy - sam build + sam deploy --guided, then the skill package from the stack outputs"
 	@echo "make clean  - remove build output and local data"
 
 toolchain:
@@ -50,11 +51,31 @@ infra:
 	.venv/bin/cfn-lint infra/template.yaml
 	.venv/bin/python scripts/check-template.py
 
+# The interaction models are generated from one source; the skill package fills from stack outputs.
+model:
+	python3 alexa-model/generate.py --check
+	APP_CLIENT_ID=example APP_CLIENT_SECRET=example python3 scripts/fill-skill-package.py infra/example-stack-outputs.json
+
+STACK ?= pod
+# Deploys to your AWS account (needs credentials, Docker is not needed: cargo-lambda builds).
+deploy: toolchain
+	scripts/venv.sh
+	.venv/bin/pip install --quiet --disable-pip-version-check aws-sam-cli
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam build --template-file infra/template.yaml --beta-features
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam deploy --guided --stack-name $(STACK) --capabilities CAPABILITY_IAM
+	$(MAKE) skill-package
+
+# build/skill-package/ and build/account-linking.json from the deployed stack (APP_CLIENT_ID/SECRET in env).
+skill-package:
+	mkdir -p build
+	aws cloudformation describe-stacks --stack-name $(STACK) --query 'Stacks[0].Outputs' > build/stack-outputs.json
+	python3 scripts/fill-skill-package.py build/stack-outputs.json $(if $(ENDPOINT),--endpoint $(ENDPOINT),)
+
 smoke: toolchain
 	$(CARGO) build -p pod-local --bin pod-local --locked
 	scripts/smoke-local.sh target/debug/pod-local
 
-test: fmt lint infra unit smoke
+test: fmt lint infra model unit smoke
 	@echo "make test: all checks passed"
 
 clean:

@@ -4,13 +4,28 @@ use pod_shared::domain::{Size, Topping};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
-fn model() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../alexa-model/interactionModels/custom/en-US.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+/// Every locale's model: (file name, languageModel).
+fn language_models() -> Vec<(String, Value)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../alexa-model/interactionModels/custom");
+    let mut models: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let model: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                model["interactionModel"]["languageModel"].clone(),
+            )
+        })
+        .collect();
+    models.sort_by(|a, b| a.0.cmp(&b.0));
+    models
 }
 
-fn language_model() -> Value {
-    model()["interactionModel"]["languageModel"].clone()
+#[test]
+fn there_are_us_and_british_english_models() {
+    let names: Vec<String> = language_models().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(names, ["en-GB.json", "en-US.json"]);
 }
 
 fn slot_references(sample: &str) -> Vec<String> {
@@ -19,20 +34,27 @@ fn slot_references(sample: &str) -> Vec<String> {
 
 #[test]
 fn the_model_declares_exactly_the_intents_the_skill_handles() {
-    let declared: BTreeSet<String> = language_model()["intents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap().to_string())
-        .collect();
+    for (locale, lm) in language_models() {
+        the_model_declares_exactly_the_intents_the_skill_handles_in(&locale, &lm);
+    }
+}
+
+fn the_model_declares_exactly_the_intents_the_skill_handles_in(locale: &str, language_model: &Value) {
+    let declared: BTreeSet<String> =
+        language_model["intents"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_string()).collect();
     let handled: BTreeSet<String> = pod_skill::HANDLED_INTENTS.iter().map(|s| s.to_string()).collect();
-    assert_eq!(declared, handled);
-    assert_eq!(language_model()["invocationName"], "pizza on demand");
+    assert_eq!(declared, handled, "{locale}");
+    assert_eq!(language_model["invocationName"], "pizza on demand", "{locale}");
 }
 
 #[test]
 fn every_sample_uses_slots_of_its_intent_with_known_types() {
-    let lm = language_model();
+    for (locale, lm) in language_models() {
+        samples_are_consistent(&locale, &lm);
+    }
+}
+
+fn samples_are_consistent(locale: &str, lm: &Value) {
     let custom_types: BTreeSet<&str> =
         lm["types"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     let mut owner: HashMap<String, String> = HashMap::new();
@@ -56,17 +78,22 @@ fn every_sample_uses_slots_of_its_intent_with_known_types() {
             }
         }
     }
-    let order_samples =
-        lm["intents"].as_array().unwrap().iter().find(|i| i["name"] == pod_skill::ORDER_INTENT).unwrap()["samples"]
-            .as_array()
-            .unwrap()
-            .len();
-    assert!(order_samples >= 15, "{order_samples}");
+    for intent in [pod_skill::ORDER_INTENT, pod_skill::AUTHORIZE_INTENT] {
+        let declared = lm["intents"].as_array().unwrap().iter().find(|i| i["name"] == intent).unwrap();
+        let samples = declared["samples"].as_array().unwrap().len();
+        assert!(samples >= 15, "{locale} {intent}: {samples} samples");
+    }
 }
 
 #[test]
 fn every_slot_value_and_synonym_parses_into_the_domain() {
-    for slot_type in language_model()["types"].as_array().unwrap() {
+    for (_, lm) in language_models() {
+        slot_values_parse(&lm);
+    }
+}
+
+fn slot_values_parse(lm: &Value) {
+    for slot_type in lm["types"].as_array().unwrap() {
         for value in slot_type["values"].as_array().unwrap() {
             let mut words = vec![value["name"]["value"].as_str().unwrap()];
             words.extend(value["name"]["synonyms"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()));
@@ -79,6 +106,6 @@ fn every_slot_value_and_synonym_parses_into_the_domain() {
             }
         }
     }
-    let toppings = language_model()["types"][1]["values"].as_array().unwrap().len();
+    let toppings = lm["types"][1]["values"].as_array().unwrap().len();
     assert_eq!(toppings, Topping::ALL.len());
 }

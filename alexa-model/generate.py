@@ -1,0 +1,102 @@
+"""Writes the interaction model for every locale from this one source.
+
+    python3 alexa-model/generate.py          # rewrite interactionModels/custom/*.json
+    python3 alexa-model/generate.py --check  # fail if they are not what this file writes
+
+The intent and slot names are the seed sample's, so its recorded requests work on Pod.
+"""
+
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+LOCALES = ["en-US", "en-GB"]
+INVOCATION = "pizza on demand"
+
+ORDER_SAMPLES = [
+    "get me a pizza", "get me a {Size} pizza", "get me a {Size} pizza with {Toppings}",
+    "order a pizza", "order a {Size} pizza", "order a {Size} pizza with {Toppings}",
+    "I want a pizza", "I want a {Size} pizza", "I want a {Size} pizza with {Toppings}",
+    "I would like a {Size} pizza with {Toppings}", "can I get a {Size} pizza with {Toppings}",
+    "send me a {Size} pizza", "a {Size} pizza with {Toppings} please", "order pizza with {Toppings}",
+    "get me a pizza with {Toppings}", "I'm hungry get me a {Size} pizza",
+]
+CODE_SAMPLES = [
+    "authorize {Code}", "authorize order {Code}", "confirm order {Code}", "operation pizza is a go {Code}",
+    "confirm {Code}", "the code is {Code}", "my code is {Code}", "code {Code}", "authorize my order {Code}",
+    "confirm my order with {Code}", "authorize the order with code {Code}", "approve order {Code}",
+    "here is the code {Code}", "use code {Code}", "{Code} is the code",
+]
+# en-GB speakers also say "authorise".
+EXTRA_CODE_SAMPLES = {"en-GB": ["authorise {Code}", "authorise order {Code}", "authorise my order {Code}"]}
+SIZES = [("small", ["personal"]), ("medium", ["regular"]), ("large", ["big"]), ("jumbo", ["extra large", "family size"])]
+TOPPINGS = [
+    ("pepperoni", ["pepperonis"]), ("mushrooms", ["mushroom", "shrooms"]), ("onions", ["onion"]),
+    ("sausage", ["sausages", "italian sausage"]), ("bacon", []), ("extra cheese", ["cheese", "double cheese"]),
+    ("black olives", ["olives", "black olive"]), ("green peppers", ["peppers", "green pepper", "bell peppers"]),
+    ("pineapple", ["pineapples"]), ("spinach", []), ("chicken", ["grilled chicken"]),
+]
+BUILT_INS = ["AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
+             "AMAZON.NavigateHomeIntent"]
+
+
+def values(items):
+    return [{"id": n.upper().replace(" ", "_"), "name": {"value": n, "synonyms": s}} for n, s in items]
+
+
+def model(locale):
+    return {"interactionModel": {
+        "languageModel": {
+            "invocationName": INVOCATION,
+            "intents": [{"name": name, "samples": []} for name in BUILT_INS] + [
+                {"name": "GetMeSomePizzaIntent", "slots": [
+                    {"name": "Size", "type": "PIZZA_SIZE", "samples": ["{Size}", "a {Size} one", "make it {Size}"]},
+                    {"name": "Toppings", "type": "PIZZA_TOPPINGS", "multipleValues": {"enabled": True},
+                     "samples": ["{Toppings}", "with {Toppings}"]}],
+                 "samples": ORDER_SAMPLES},
+                {"name": "AuthorizePizzaOrderIntent", "slots": [
+                    {"name": "Code", "type": "AMAZON.FOUR_DIGIT_NUMBER", "samples": ["{Code}", "it is {Code}"]}],
+                 "samples": CODE_SAMPLES + EXTRA_CODE_SAMPLES.get(locale, [])},
+            ],
+            "types": [{"name": "PIZZA_SIZE", "values": values(SIZES)},
+                      {"name": "PIZZA_TOPPINGS", "values": values(TOPPINGS)}],
+        },
+        "dialog": {
+            "intents": [
+                {"name": "GetMeSomePizzaIntent", "confirmationRequired": False, "prompts": {}, "slots": [
+                    {"name": "Size", "type": "PIZZA_SIZE", "confirmationRequired": False, "elicitationRequired": True,
+                     "prompts": {"elicitation": "Elicit.Slot.Size"}},
+                    {"name": "Toppings", "type": "PIZZA_TOPPINGS", "confirmationRequired": False,
+                     "elicitationRequired": False, "prompts": {}}]},
+                {"name": "AuthorizePizzaOrderIntent", "confirmationRequired": False, "prompts": {}, "slots": [
+                    {"name": "Code", "type": "AMAZON.FOUR_DIGIT_NUMBER", "confirmationRequired": False,
+                     "elicitationRequired": True, "prompts": {"elicitation": "Elicit.Slot.Code"}}]}],
+            "delegationStrategy": "SKILL_RESPONSE"},
+        "prompts": [
+            {"id": "Elicit.Slot.Size", "variations": [
+                {"type": "PlainText", "value": "What size would you like: small, medium, large or jumbo?"}]},
+            {"id": "Elicit.Slot.Code", "variations": [
+                {"type": "PlainText", "value": "What is the code I sent you?"}]}],
+    }}
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for locale in LOCALES:
+        path = HERE / "interactionModels" / "custom" / f"{locale}.json"
+        text = json.dumps(model(locale), indent=2) + "\n"
+        if check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(str(path.relative_to(HERE.parent)))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    if stale:
+        sys.exit(f"out of date (run python3 alexa-model/generate.py): {', '.join(stale)}")
+    print("interaction models " + ("are up to date" if check else "written") + f": {', '.join(LOCALES)}")
+
+
+if __name__ == "__main__":
+    main()
