@@ -4,8 +4,9 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -13,6 +14,9 @@ help:
 	@echo "make run-dynamodb - the stack on a local DynamoDB-compatible server (moto, in memory)"
 	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
 	@echo "make deploy - sam build + sam deploy --guided, then the skill package from the stack outputs"
+	@echo "make invoke EVENT=events/alexa/launch.json - one recorded event through cargo lambda watch"
+	@echo "make chat   - talk to the skill in a terminal (USER=ben, SCRIPT=scripts/seed-conversation.chat)"
+	@echo "make events - build/events/ with a fresh token and timestamps (for sam local invoke -e)"
 	@echo "make clean  - remove build output and local data"
 
 toolchain:
@@ -71,11 +75,29 @@ skill-package:
 	aws cloudformation describe-stacks --stack-name $(STACK) --query 'Stacks[0].Outputs' > build/stack-outputs.json
 	python3 scripts/fill-skill-package.py build/stack-outputs.json $(if $(ENDPOINT),--endpoint $(ENDPOINT),)
 
+CHAT_USER ?= $(or $(USER_NAME),ana)
+chat: toolchain
+	$(CARGO) run -q -p pod-local --bin pod-local -- chat --user $(CHAT_USER) $(if $(SCRIPT),--script $(SCRIPT),)
+
+events: toolchain
+	$(CARGO) run -q -p pod-local --bin pod-events
+
+EVENT ?= events/alexa/launch.json
+invoke: toolchain
+	scripts/invoke.sh $(EVENT)
+
+# One event per function through the Lambda runtime emulator (cargo lambda watch + invoke).
+invoke-check: toolchain
+	scripts/invoke.sh events/alexa/launch.json | grep "Welcome to Pizza on Demand" >/dev/null
+	scripts/invoke.sh events/http/api-health.json | grep '"statusCode": 200' >/dev/null
+	scripts/invoke.sh events/http/web-policy.json | grep "Privacy policy" >/dev/null
+	@echo "invoke-check: the skill, api and web functions answer their recorded events under cargo lambda"
+
 smoke: toolchain
 	$(CARGO) build -p pod-local --bin pod-local --locked
-	scripts/smoke-local.sh target/debug/pod-local
+	scripts/smoke-local.sh $(TARGET_DIR)/debug/pod-local
 
-test: fmt lint infra model unit smoke
+test: fmt lint infra model unit smoke invoke-check
 	@echo "make test: all checks passed"
 
 clean:

@@ -5,6 +5,7 @@
 //! - `/pod/api/…` and `/pod/app/…`: the api and web routers;
 //! - `/auth0/…`: a local Auth0-compatible identity provider and its outbox.
 
+pub mod chat;
 pub mod idp;
 mod stack;
 

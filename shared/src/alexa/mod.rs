@@ -1,9 +1,11 @@
 //! Alexa Skills Kit request and response models (the parts Pod uses).
 //! The Rust crates for Alexa are stale, so Pod owns these serde types.
 
+mod model;
 mod request;
 mod response;
 
+pub use model::{InteractionModel, MatchedIntent, MatchedValue, ModelError};
 pub use request::{
     Application, Context, Intent, IntentRequest, Request, RequestEnvelope, Session, Slot, SlotValue, SpokenValue,
     SystemState, User,

@@ -142,6 +142,21 @@ impl LocalIdp {
         self.lock().directory.user_id_of_username(username)
     }
 
+    /// An API access token for the database user `username`, as account linking
+    /// gives Alexa (scope `openid offline_access`): for tools and terminal chats.
+    pub fn linked_access_token(&self, username: &str) -> Option<String> {
+        let state = self.lock();
+        let user_id = state.directory.user_id_of_username(username)?;
+        let grant = token::UserGrant {
+            user_id,
+            scope: "openid offline_access".into(),
+            audience: self.tenant().api_id.clone(),
+            nonce: None,
+        };
+        let tokens = token::user_tokens(self, &state, &grant).ok()?;
+        tokens["access_token"].as_str().map(str::to_string)
+    }
+
     fn tenant(&self) -> &Tenant {
         &self.shared.tenant
     }

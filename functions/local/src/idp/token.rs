@@ -184,7 +184,7 @@ fn user_tokens_with_refresh(idp: &LocalIdp, state: &mut IdpState, grant: UserGra
 }
 
 /// An access token for the grant's audience and, with the `openid` scope, an ID token.
-fn user_tokens(idp: &LocalIdp, state: &IdpState, grant: &UserGrant) -> Result<Value, AuthApiError> {
+pub(super) fn user_tokens(idp: &LocalIdp, state: &IdpState, grant: &UserGrant) -> Result<Value, AuthApiError> {
     let tenant = idp.tenant();
     let user = state
         .directory

@@ -1,0 +1,121 @@
+//! `pod-events`: copies `events/` to `build/events/` with the placeholders filled
+//! and the timestamps set to now, so recorded events never go stale:
+//! `{{ACCESS_TOKEN}}` becomes a fresh token for a dev user, minted by the local
+//! identity provider with the settings of `functions/local/local.env`.
+//!
+//! Usage: pod-events [--user ana] [--code 0000] [--order-id UUID] [--out build/events]
+
+use pod_local::idp::{IdpConfig, LocalIdp, load_dev_users};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+struct Options {
+    user: String,
+    code: String,
+    order_id: String,
+    out: PathBuf,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        user: "ana".into(),
+        code: "0000".into(),
+        order_id: "00000000-0000-7000-8000-000000000000".into(),
+        out: PathBuf::from("build/events"),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--user" => options.user = value,
+            "--code" => options.code = value,
+            "--order-id" => options.order_id = value,
+            "--out" => options.out = PathBuf::from(value),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn setting(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("{name} is not set (see functions/local/local.env)"))
+}
+
+/// The identity provider `make run` would start, for minting a token.
+fn local_idp() -> Result<LocalIdp, String> {
+    let issuer = match std::env::var("AUTH0_DOMAIN") {
+        Ok(domain) => format!("{}/", domain.trim_end_matches('/')),
+        Err(_) => format!("http://127.0.0.1:{}/auth0/", setting("PORT")?),
+    };
+    let users_file = std::env::var("DEV_USERS_FILE").unwrap_or_else(|_| "functions/local/dev-users.json".into());
+    Ok(LocalIdp::new(IdpConfig {
+        issuer,
+        api_id: setting("API_ID")?,
+        api_signing_key: setting("API_SIGNING_KEY")?.into_bytes(),
+        client_id: setting("APP_CLIENT_ID")?,
+        client_secret: setting("APP_CLIENT_SECRET")?,
+        otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
+        users: load_dev_users(Path::new(&users_file))?,
+    }))
+}
+
+/// Sets the event's own timestamps to now (Alexa's `request.timestamp`, API Gateway's request time).
+fn refresh_timestamps(event: &mut Value) {
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    if let Some(timestamp) = event.pointer_mut("/request/timestamp") {
+        *timestamp = Value::String(now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
+    }
+    if let Some(context) = event.pointer_mut("/requestContext").and_then(Value::as_object_mut) {
+        let format =
+            time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
+        context.insert("time".into(), Value::String(now.format(&format).unwrap_or_default()));
+        context.insert("timeEpoch".into(), Value::from(now.unix_timestamp() * 1000));
+    }
+}
+
+fn run() -> Result<usize, String> {
+    let env_file = std::env::var("POD_LOCAL_ENV").unwrap_or_else(|_| "functions/local/local.env".into());
+    dotenvy::from_path(&env_file).map_err(|e| format!("cannot read {env_file}: {e}"))?;
+    let options = options()?;
+    let token =
+        local_idp()?.linked_access_token(&options.user).ok_or_else(|| format!("no dev user named {}", options.user))?;
+    let mut written = 0;
+    for kind in ["alexa", "http"] {
+        let source = Path::new("events").join(kind);
+        let target = options.out.join(kind);
+        std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+        let entries = std::fs::read_dir(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let filled = text
+                .replace("{{ACCESS_TOKEN}}", &token)
+                .replace("{{CODE}}", &options.code)
+                .replace("{{ORDER_ID}}", &options.order_id);
+            let mut event: Value = serde_json::from_str(&filled).map_err(|e| format!("{}: {e}", path.display()))?;
+            refresh_timestamps(&mut event);
+            let out = target.join(path.file_name().unwrap_or_default());
+            let pretty = serde_json::to_string_pretty(&event).map_err(|e| e.to_string())?;
+            std::fs::write(&out, pretty + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(written) => {
+            println!("pod-events: {written} events written with a fresh token and timestamps");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("pod-events: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! `pod-local chat`: the skill's conversation in a terminal. Each line you type
+//! is resolved to an intent and slots with the interaction model, sent to
+//! `POST /pod/alexa` as Alexa would send it (with a dev user's linked token),
+//! and answered with what Alexa would say, any card, and any code that reached
+//! the outbox. In a script, `{code}` stands for the last code sent.
+
+use pod_shared::alexa::{InteractionModel, MatchedIntent};
+use serde_json::{Value, json};
+use std::io::{BufRead, Write};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("cannot reach the local stack: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("a script line uses {{code}} but no code has been sent yet")]
+    NoCodeYet,
+}
+
+/// A conversation with one local stack as one linked user.
+pub struct Chat<'a> {
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+    model: &'a InteractionModel,
+    session: u32,
+    new_session: bool,
+    turn: u32,
+    outbox_seen: usize,
+}
+
+impl<'a> Chat<'a> {
+    pub fn new(base_url: &str, token: &str, model: &'a InteractionModel) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            model,
+            session: 1,
+            new_session: true,
+            turn: 0,
+            outbox_seen: 0,
+        }
+    }
+
+    /// Plays every line of `input` (a terminal or a script); `prompt` is shown before each read.
+    pub async fn run(&mut self, input: impl BufRead, out: &mut impl Write, prompt: bool) -> Result<(), ChatError> {
+        self.outbox_seen = self.outbox().await?.len();
+        if prompt {
+            write!(out, "you> ")?;
+            out.flush()?;
+        }
+        for line in input.lines() {
+            let line = line?;
+            let said = line.trim();
+            if !said.is_empty() && !said.starts_with('#') {
+                if !prompt {
+                    writeln!(out, "you> {said}")?;
+                }
+                self.say(said, out).await?;
+            }
+            if prompt {
+                write!(out, "you> ")?;
+                out.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one utterance and prints the answer.
+    pub async fn say(&mut self, said: &str, out: &mut impl Write) -> Result<(), ChatError> {
+        let said = if said.contains("{code}") { said.replace("{code}", &self.last_code().await?) } else { said.into() };
+        let matched = self.model.resolve(&said);
+        match &matched {
+            Some(m) => writeln!(out, "  ({})", describe(m))?,
+            None => writeln!(out, "  (LaunchRequest)")?,
+        }
+        self.turn += 1;
+        let request = self.request(matched.as_ref());
+        let response = self.http.post(format!("{}/pod/alexa", self.base_url)).json(&request).send().await?;
+        let status = response.status();
+        let answer: Value = response.json().await?;
+        if !status.is_success() {
+            writeln!(out, "error> HTTP {status}: {answer}")?;
+            return Ok(());
+        }
+        if let Some(ssml) = answer.pointer("/response/outputSpeech/ssml").and_then(Value::as_str) {
+            writeln!(out, "alexa> {}", plain(ssml))?;
+        }
+        match answer.pointer("/response/card") {
+            Some(card) if card["type"] == "LinkAccount" => {
+                writeln!(out, "card> LinkAccount: link your account in the Alexa app")?
+            }
+            Some(card) => writeln!(
+                out,
+                "card> {}: {}",
+                card["title"].as_str().unwrap_or(""),
+                card["content"].as_str().unwrap_or("")
+            )?,
+            None => {}
+        }
+        let outbox = self.outbox().await?;
+        for message in outbox.iter().skip(self.outbox_seen) {
+            writeln!(
+                out,
+                "outbox> {} to {}: {}",
+                message["channel"].as_str().unwrap_or("?"),
+                message["destination"].as_str().unwrap_or("?"),
+                message["text"].as_str().unwrap_or("")
+            )?;
+        }
+        self.outbox_seen = outbox.len();
+        let ends = answer.pointer("/response/shouldEndSession").and_then(Value::as_bool).unwrap_or(true);
+        if ends {
+            writeln!(out, "  (session ended)")?;
+            self.session += 1;
+        }
+        self.new_session = ends;
+        Ok(())
+    }
+
+    async fn outbox(&self) -> Result<Vec<Value>, ChatError> {
+        Ok(self.http.get(format!("{}/auth0/outbox", self.base_url)).send().await?.json().await?)
+    }
+
+    async fn last_code(&self) -> Result<String, ChatError> {
+        let outbox = self.outbox().await?;
+        outbox.last().and_then(|m| m["code"].as_str()).map(str::to_string).ok_or(ChatError::NoCodeYet)
+    }
+
+    /// The Alexa request for a resolved utterance (`None`: a launch).
+    fn request(&self, matched: Option<&MatchedIntent>) -> Value {
+        let request_id = format!("amzn1.echo-api.request.chat-{}", self.turn);
+        let timestamp = pod_shared::domain::Timestamp::now().to_rfc3339();
+        let request = match matched {
+            None => {
+                json!({"type": "LaunchRequest", "requestId": request_id, "timestamp": timestamp, "locale": "en-US"})
+            }
+            Some(m) => {
+                let slots: serde_json::Map<String, Value> =
+                    m.slots.iter().map(|(name, values)| (name.clone(), slot_json(name, values))).collect();
+                json!({"type": "IntentRequest", "requestId": request_id, "timestamp": timestamp, "locale": "en-US",
+                       "dialogState": "STARTED",
+                       "intent": {"name": m.intent, "confirmationStatus": "NONE", "slots": slots}})
+            }
+        };
+        let user = json!({"userId": "amzn1.ask.account.CHAT", "accessToken": self.token});
+        let application = json!({"applicationId": "amzn1.ask.skill.chat"});
+        json!({
+            "version": "1.0",
+            "session": {"new": self.new_session, "sessionId": format!("amzn1.echo-api.session.chat-{}", self.session),
+                        "application": application, "user": user},
+            "context": {"System": {"application": application, "user": user}},
+            "request": request,
+        })
+    }
+}
+
+fn resolution(value: &pod_shared::alexa::MatchedValue) -> Value {
+    match &value.canonical {
+        Some(canonical) => {
+            json!({"resolutionsPerAuthority": [{"authority": "chat", "status": {"code": "ER_SUCCESS_MATCH"},
+                                   "values": [{"value": {"name": canonical, "id": canonical}}]}]})
+        }
+        None => json!({"resolutionsPerAuthority": [{"authority": "chat", "status": {"code": "ER_SUCCESS_NO_MATCH"}}]}),
+    }
+}
+
+fn slot_json(name: &str, values: &[pod_shared::alexa::MatchedValue]) -> Value {
+    match values {
+        [one] => {
+            json!({"name": name, "value": one.heard, "resolutions": resolution(one), "confirmationStatus": "NONE"})
+        }
+        many => {
+            let list: Vec<Value> = many
+                .iter()
+                .map(|v| json!({"type": "Simple", "value": v.heard, "resolutions": resolution(v)}))
+                .collect();
+            json!({"name": name, "slotValue": {"type": "List", "values": list}, "confirmationStatus": "NONE"})
+        }
+    }
+}
+
+fn describe(matched: &MatchedIntent) -> String {
+    let slots: Vec<String> = matched
+        .slots
+        .iter()
+        .map(|(name, values)| {
+            let said: Vec<&str> = values.iter().map(|v| v.canonical.as_deref().unwrap_or(&v.heard)).collect();
+            format!("{name}={}", said.join("+"))
+        })
+        .collect();
+    if slots.is_empty() { matched.intent.clone() } else { format!("{} {}", matched.intent, slots.join(" ")) }
+}
+
+/// SSML as a person hears it: no tags, entities decoded.
+fn plain(ssml: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in ssml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&apos;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
