@@ -4,6 +4,7 @@
 mod model;
 mod request;
 mod response;
+mod verify;
 
 pub use model::{InteractionModel, MatchedIntent, MatchedValue, ModelError};
 pub use request::{
@@ -11,3 +12,4 @@ pub use request::{
     SystemState, User,
 };
 pub use response::{Card, Directive, OutputSpeech, Reprompt, Response, ResponseEnvelope, Speech};
+pub use verify::{AlexaVerifier, MAX_REQUEST_AGE, Rejection, VerifierSettings, check_cert_url};

@@ -39,6 +39,16 @@ impl RequestEnvelope {
         from_context.or(from_session)
     }
 
+    /// `request.timestamp` (RFC 3339), which a verified request must carry.
+    pub fn timestamp(&self) -> Option<&str> {
+        match &self.request {
+            Request::LaunchRequest { timestamp, .. }
+            | Request::IntentRequest(IntentRequest { timestamp, .. })
+            | Request::SessionEndedRequest { timestamp, .. } => timestamp.as_deref(),
+            Request::Other => None,
+        }
+    }
+
     pub fn request_id(&self) -> &str {
         match &self.request {
             Request::LaunchRequest { request_id, .. }
@@ -111,6 +121,8 @@ pub enum Request {
     SessionEndedRequest {
         #[serde(default)]
         request_id: Option<String>,
+        #[serde(default)]
+        timestamp: Option<String>,
         #[serde(default)]
         reason: Option<String>,
         #[serde(default)]
