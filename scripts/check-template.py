@@ -48,6 +48,9 @@ def main():
         problems.append("TTL must be enabled on the store's TTL attribute")
     if table.get("BillingMode") != "PAY_PER_REQUEST":
         problems.append("the table must be on-demand")
+    skill_env = template["Resources"]["SkillFunction"]["Properties"]["Environment"]["Variables"]
+    if skill_env.get("ALEXA_VERIFY_SIGNATURE") != "true" or "ALEXA_SKILL_ID" not in skill_env:
+        problems.append("the skill function must set ALEXA_VERIFY_SIGNATURE=true and ALEXA_SKILL_ID")
     binaries = {p.stem for p in (ROOT / "functions").glob("*/Cargo.toml")}
     for name, resource in template["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":

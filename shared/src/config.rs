@@ -105,8 +105,19 @@ pub enum LogFormat {
     Text,
 }
 
+/// How the skill checks that requests come from Alexa.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlexaSettings {
+    /// Verify signatures, chains and timestamps of HTTPS requests (`ALEXA_VERIFY_SIGNATURE`, default true;
+    /// the local stack's `local.env` turns it off).
+    pub verify_signature: bool,
+    /// Refuse requests for any other skill (`ALEXA_SKILL_ID`), when set.
+    pub skill_id: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
+    pub alexa: AlexaSettings,
     pub auth0: Auth0Settings,
     pub store: StoreSettings,
     pub challenge: ChallengePolicy,
@@ -171,6 +182,20 @@ impl Settings {
             max_attempts: number("CODE_MAX_ATTEMPTS", 3, 1, 10)? as u32,
         };
 
+        let verify_signature = match get("ALEXA_VERIFY_SIGNATURE").as_deref().unwrap_or("true") {
+            "true" => true,
+            "false" => false,
+            other => {
+                return Err(invalid("ALEXA_VERIFY_SIGNATURE", &format!("expected 'true' or 'false', got '{other}'")));
+            }
+        };
+        let skill_id = get("ALEXA_SKILL_ID");
+        if let Some(id) = &skill_id
+            && !(id.starts_with("amzn1.ask.skill.") && id.len() > 16 && !id.contains(char::is_whitespace))
+        {
+            return Err(invalid("ALEXA_SKILL_ID", "expected amzn1.ask.skill.…"));
+        }
+
         let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("json") {
             "json" => LogFormat::Json,
             "text" => LogFormat::Text,
@@ -178,6 +203,7 @@ impl Settings {
         };
 
         Ok(Self {
+            alexa: AlexaSettings { verify_signature, skill_id },
             auth0: Auth0Settings {
                 endpoint,
                 api_id,
@@ -220,6 +246,11 @@ mod tests {
         assert_eq!(settings.challenge, ChallengePolicy::default());
         assert_eq!(settings.store, StoreSettings::Embedded { data_dir: ".data".into() });
         assert_eq!(settings.log_format, LogFormat::Json);
+        assert_eq!(
+            settings.alexa,
+            AlexaSettings { verify_signature: true, skill_id: None },
+            "verification on unless turned off"
+        );
         assert!(!format!("{:?}", settings.auth0).contains("sssss"), "secrets stay out of Debug");
     }
 
@@ -260,6 +291,8 @@ mod tests {
             ("AUTH0_TIMEOUT_MS", "-1"),
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),
+            ("ALEXA_VERIFY_SIGNATURE", "maybe"),
+            ("ALEXA_SKILL_ID", "skill-1"),
         ];
         for (name, value) in cases {
             let mut vars = base();

@@ -5,9 +5,11 @@
 
 mod speech;
 
-use pod_shared::alexa::{Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
+use base64::Engine;
+use pod_shared::alexa::{AlexaVerifier, Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::{Code, Pizza, Size, Topping, Toppings, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService, ServiceError};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 pub use speech::{SKILL_NAME, topping_menu};
@@ -36,6 +38,8 @@ pub const ANSWER_DEADLINE: Duration = Duration::from_secs(7);
 pub enum SkillError {
     #[error("the request is not a valid Alexa request: {0}")]
     MalformedRequest(String),
+    #[error("the request was refused: {0}")]
+    Refused(String),
 }
 
 /// Parses an Alexa request envelope, with a message that says what is wrong.
@@ -52,9 +56,87 @@ pub struct Skill {
     service: OrderService,
 }
 
+/// How an Alexa request reached the function.
+#[derive(Debug)]
+pub enum SkillEvent {
+    /// Invoked by Alexa through the Lambda ARN: the event is the Alexa request.
+    Direct(Value),
+    /// Through a function URL: an HTTP event whose body is the Alexa request.
+    Https { headers: Vec<(String, String)>, body: Vec<u8> },
+}
+
+impl SkillEvent {
+    /// Tells the two apart by the event's shape (an HTTP event has `requestContext` and `headers`).
+    pub fn classify(event: Value) -> Result<Self, SkillError> {
+        if event.get("requestContext").is_none() || event.get("headers").is_none() {
+            return Ok(SkillEvent::Direct(event));
+        }
+        let headers = event["headers"]
+            .as_object()
+            .map(|h| h.iter().filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+        let raw = event.get("body").and_then(Value::as_str).unwrap_or_default();
+        let body = if event.get("isBase64Encoded").and_then(Value::as_bool).unwrap_or(false) {
+            base64::engine::general_purpose::STANDARD
+                .decode(raw)
+                .map_err(|_| SkillError::MalformedRequest("the body is not valid base64".into()))?
+        } else {
+            raw.as_bytes().to_vec()
+        };
+        Ok(SkillEvent::Https { headers, body })
+    }
+}
+
+/// The HTTP answer to an HTTPS (function URL or local) request: status and JSON body.
+#[derive(Debug)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub body: Value,
+}
+
 impl Skill {
     pub fn new(service: OrderService) -> Self {
         Self { service }
+    }
+
+    /// Answers an HTTPS request after verifying it; a refused request gets 400 with the reason.
+    pub async fn answer_https<'h>(
+        &self,
+        verifier: &AlexaVerifier,
+        header: impl Fn(&str) -> Option<&'h str>,
+        body: &[u8],
+    ) -> HttpAnswer {
+        match verifier.verify_https(header, body, self.service.now()).await {
+            Ok(envelope) => HttpAnswer { status: 200, body: json!(self.handle(&envelope).await) },
+            Err(reason) => {
+                tracing::warn!(%reason, "alexa request refused");
+                HttpAnswer { status: 400, body: json!({"error": "request_refused", "message": reason.to_string()}) }
+            }
+        }
+    }
+
+    /// Answers a Lambda event of either kind: an Alexa response for a direct
+    /// invocation, an HTTP response (`statusCode`, `headers`, `body`) for a function URL.
+    pub async fn answer_event(&self, verifier: &AlexaVerifier, event: Value) -> Result<Value, SkillError> {
+        match SkillEvent::classify(event)? {
+            SkillEvent::Direct(event) => {
+                if let Err(reason) = verifier.verify_direct(&event) {
+                    tracing::warn!(%reason, "alexa request refused");
+                    return Err(SkillError::Refused(reason.to_string()));
+                }
+                let envelope = parse_event(event).inspect_err(|e| tracing::warn!(error = %e, "request refused"))?;
+                Ok(json!(self.handle(&envelope).await))
+            }
+            SkillEvent::Https { headers, body } => {
+                let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+                let answer = self.answer_https(verifier, header, &body).await;
+                Ok(json!({
+                    "statusCode": answer.status,
+                    "headers": {"content-type": "application/json"},
+                    "body": answer.body.to_string(),
+                }))
+            }
+        }
     }
 
     /// Answers one Alexa request. Never fails: every problem becomes something a person can hear.
@@ -245,6 +327,7 @@ impl From<SkillError> for lambda_runtime::Diagnostic {
     fn from(error: SkillError) -> Self {
         let error_type = match error {
             SkillError::MalformedRequest(_) => "MalformedRequest",
+            SkillError::Refused(_) => "Refused",
         };
         lambda_runtime::Diagnostic { error_type: error_type.into(), error_message: error.to_string() }
     }
