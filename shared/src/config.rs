@@ -180,6 +180,7 @@ impl Settings {
         let challenge = ChallengePolicy {
             ttl: Duration::from_secs(number("CODE_TTL_SECONDS", 300, 30, 600)?),
             max_attempts: number("CODE_MAX_ATTEMPTS", 3, 1, 10)? as u32,
+            sends_per_hour: number("CODE_SENDS_PER_HOUR", 5, 1, 100)? as u32,
         };
 
         let verify_signature = match get("ALEXA_VERIFY_SIGNATURE").as_deref().unwrap_or("true") {
@@ -288,6 +289,7 @@ mod tests {
             ("CODE_TTL_SECONDS", "abc"),
             ("CODE_TTL_SECONDS", "3600"),
             ("CODE_MAX_ATTEMPTS", "0"),
+            ("CODE_SENDS_PER_HOUR", "0"),
             ("AUTH0_TIMEOUT_MS", "-1"),
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),

@@ -16,6 +16,8 @@ pub enum StoreError {
     Transition(#[from] TransitionError),
     #[error("an order with this id already exists")]
     Duplicate,
+    #[error("too many codes sent; the next is allowed at {retry_at}")]
+    RateLimited { retry_at: Timestamp },
     #[error("the orders table does not exist")]
     MissingTable,
     #[error("the order store is throttling requests (retried with backoff, still refused)")]
@@ -58,6 +60,10 @@ pub trait OrderStore: Send + Sync {
     /// Stores a new pending order and, in the same atomic step, cancels the
     /// user's previous pending order if there is one; returns that order's id.
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError>;
+
+    /// Reserves one code send for `user` at `now`, atomically: refused with
+    /// [`StoreError::RateLimited`] if `max_per_hour` were sent in the last hour.
+    async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;
 
     /// The user's order with this id; another user's order is `None`.
     async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError>;

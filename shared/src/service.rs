@@ -23,6 +23,8 @@ pub enum ServiceError {
     Store(StoreError),
     #[error("no such order")]
     OrderNotFound,
+    #[error("too many codes were sent in the last hour; try again in {retry_after_seconds} seconds")]
+    TooManyCodes { retry_after_seconds: u64 },
     #[error("{0}")]
     WrongState(TransitionError),
 }
@@ -97,6 +99,13 @@ impl OrderService {
     pub async fn place_order(&self, user: &UserId, pizza: Pizza) -> Result<PlacedOrder, ServiceError> {
         let profile = self.identity.profile(user).await?;
         let destination = profile.code_destination().ok_or(ServiceError::NoContact)?;
+        let now = self.clock.now();
+        match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
+            Err(StoreError::RateLimited { retry_at }) => {
+                return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
+            }
+            other => other?,
+        }
         self.codes.send_code(&profile, &destination).await?;
         let order = Order::place(
             user.clone(),

@@ -24,11 +24,22 @@ pub struct Problem {
     /// Attempts left on the order's code, for a wrong code.
     #[serde(skip_serializing_if = "Option::is_none")]
     attempts_left: Option<u32>,
+    /// Seconds until a retry can succeed (the `Retry-After` header), for 429 and 503.
+    #[serde(skip)]
+    retry_after: Option<u64>,
 }
 
 impl Problem {
     fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { kind, title, status: status.as_u16(), detail: detail.into(), field: None, attempts_left: None }
+        Self {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+            attempts_left: None,
+            retry_after: None,
+        }
     }
 
     /// 400: the body is malformed; `field` names what is wrong (`body` for the whole).
@@ -110,6 +121,17 @@ impl Problem {
         problem
     }
 
+    pub fn too_many_codes(retry_after_seconds: u64) -> Self {
+        let mut problem = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "urn:pod:problem:too-many-codes",
+            "Too Many Requests",
+            format!("too many codes were sent in the last hour; try again in {retry_after_seconds} seconds"),
+        );
+        problem.retry_after = Some(retry_after_seconds);
+        problem
+    }
+
     pub fn expired() -> Self {
         Self::wrong_state("the confirmation code has expired; place a new order")
     }
@@ -143,6 +165,9 @@ impl IntoResponse for Problem {
             }
             _ => {}
         }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -157,6 +182,7 @@ impl From<ServiceError> for Problem {
             ServiceError::WrongState(TransitionError::ChallengeExpired) => Problem::expired(),
             ServiceError::WrongState(state) => Problem::wrong_state(state.to_string()),
             ServiceError::NoContact => Problem::no_contact(),
+            ServiceError::TooManyCodes { retry_after_seconds } => Problem::too_many_codes(retry_after_seconds),
             ServiceError::ContactChanged => Problem::wrong_state(ServiceError::ContactChanged.to_string()),
             ServiceError::Store(StoreError::Throttled) => Problem::unavailable("the order store is busy; try again"),
             other => {

@@ -379,3 +379,16 @@ fn the_conformance_check_catches_an_undeclared_status() {
     let spec: Value = serde_json::from_str(pod_api::OPENAPI_JSON).unwrap();
     conforms(&spec, &Method::GET, "/pod/api/orders/{id}", &answer(StatusCode::IM_A_TEAPOT, json!({})));
 }
+
+#[tokio::test]
+async fn too_many_codes_in_an_hour_is_429_with_retry_after() {
+    let api = api();
+    for _ in 0..5 {
+        assert_eq!(api.place("token-ana", r#"{"size": "small"}"#).await.status, StatusCode::CREATED);
+        api.clock.advance_seconds(60);
+    }
+    let answer = api.place("token-ana", r#"{"size": "small"}"#).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.headers["retry-after"], "3300");
+    assert_eq!(api.codes.sent().len(), 5);
+}

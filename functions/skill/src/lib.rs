@@ -203,6 +203,9 @@ impl Skill {
                 ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
             }
             Err(ServiceError::NoContact) => ResponseEnvelope::tell(speech::no_contact()),
+            Err(ServiceError::TooManyCodes { retry_after_seconds }) => {
+                ResponseEnvelope::tell(speech::too_many_codes(retry_after_seconds))
+            }
             Err(error) => {
                 tracing::error!(%error, "order not placed");
                 ResponseEnvelope::tell(speech::order_failed())

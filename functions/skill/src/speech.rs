@@ -121,6 +121,15 @@ pub fn no_contact() -> Speech {
     )
 }
 
+pub fn too_many_codes(retry_after_seconds: u64) -> Speech {
+    let minutes = retry_after_seconds.div_ceil(60).max(1) as u32;
+    Speech::new().text(&format!(
+        "I've sent you several codes in the last hour, so to keep your account safe I can't send another yet. \
+         Please try again in {}.",
+        plural(minutes, "minute", "minutes")
+    ))
+}
+
 pub fn order_failed() -> Speech {
     Speech::new().text("Sorry, I couldn't send your confirmation code just now, so your order was not placed. Please try again in a moment.")
 }

@@ -313,3 +313,16 @@ fn unparseable_requests_get_a_clear_error() {
         assert!(error.contains(expected), "{error}");
     }
 }
+
+#[tokio::test]
+async fn too_many_codes_in_an_hour_says_when_to_try_again() {
+    let h = harness();
+    for _ in 0..5 {
+        say(&h, Some("token-ana"), order(Some("small"), &[])).await;
+        h.clock.advance_seconds(60);
+    }
+    let r = say(&h, Some("token-ana"), order(Some("small"), &[])).await;
+    assert!(speech(&r).contains("try again in 55 minutes"), "{}", speech(&r));
+    assert_eq!(h.codes.sent().len(), 5, "no sixth code was sent");
+    assert_eq!(orders_of(&h, "auth0|ana").await.len(), 5, "and no sixth order stored");
+}

@@ -7,6 +7,7 @@ mod contact;
 mod ids;
 mod order;
 mod pizza;
+mod sends;
 mod timestamp;
 
 pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber};
@@ -15,4 +16,5 @@ pub use order::{
     Challenge, ChallengePolicy, Code, CodeError, Order, OrderStatus, Transition, TransitionError, WrongCodeOutcome,
 };
 pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
+pub use sends::{SEND_WINDOW, admit_send, recent_sends};
 pub use timestamp::Timestamp;

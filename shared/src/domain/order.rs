@@ -83,11 +83,13 @@ pub enum Transition {
 pub struct ChallengePolicy {
     pub ttl: Duration,
     pub max_attempts: u32,
+    /// Codes a user may be sent in any rolling hour.
+    pub sends_per_hour: u32,
 }
 
 impl Default for ChallengePolicy {
     fn default() -> Self {
-        Self { ttl: Duration::from_secs(300), max_attempts: 3 }
+        Self { ttl: Duration::from_secs(300), max_attempts: 3, sends_per_hour: 5 }
     }
 }
 

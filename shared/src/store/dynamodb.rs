@@ -12,8 +12,8 @@
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
-    Challenge, Channel, MaskedDestination, Order, OrderId, OrderStatus, Pizza, Size, Timestamp, Topping, Toppings,
-    Transition, UserId,
+    Challenge, Channel, MaskedDestination, Order, OrderId, OrderStatus, Pizza, SEND_WINDOW, Size, Timestamp, Topping,
+    Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
@@ -32,6 +32,8 @@ pub const PARTITION_KEY: &str = "PK";
 pub const SORT_KEY: &str = "SK";
 pub const TTL_ATTRIBUTE: &str = "expires_at_epoch";
 const PENDING_SORT_KEY: &str = "PENDING";
+/// The item holding the times codes were sent to the user in the last hour.
+const SENDS_SORT_KEY: &str = "CODE_SENDS";
 const ORDER_PREFIX: &str = "ORDER#";
 /// A pending pointer outlives its challenge by this long before TTL may delete it.
 const POINTER_GRACE: Duration = Duration::from_secs(24 * 3600);
@@ -456,6 +458,46 @@ impl OrderStore for DynamoDbOrderStore {
             }
         }
         Err(StoreError::Unavailable("too much contention on this user's pending order".into()))
+    }
+
+    /// Optimistic concurrency: read the send times and their version, write the
+    /// admitted list only if the version is unchanged; a lost race reads again.
+    async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {
+        for _ in 0..MAX_RACE_RETRIES {
+            let item = self.read(user, s(SENDS_SORT_KEY)).await?;
+            let version: Option<u64> = item.as_ref().map(|i| get_n(i, "version")).transpose()?;
+            let previous: Vec<Timestamp> = match item.as_ref().and_then(|i| i.get("sends")) {
+                Some(AttributeValue::L(list)) => list
+                    .iter()
+                    .map(|v| v.as_n().ok().and_then(|n| n.parse().ok()).map(Timestamp::from_unix_millis))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| corrupt("sends"))?,
+                _ => Vec::new(),
+            };
+            let admitted =
+                admit_send(&previous, now, max_per_hour).map_err(|retry_at| StoreError::RateLimited { retry_at })?;
+            let expires = admitted.last().copied().unwrap_or(now).plus(SEND_WINDOW).unix_seconds();
+            let mut put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item(PARTITION_KEY, user_key(user))
+                .item(SORT_KEY, s(SENDS_SORT_KEY))
+                .item("kind", s("code_sends"))
+                .item("sends", AttributeValue::L(admitted.iter().map(|t| n(t.unix_millis())).collect()))
+                .item("version", n(version.unwrap_or(0) + 1))
+                .item(TTL_ATTRIBUTE, n(expires));
+            put = match version {
+                Some(v) => put.condition_expression("version = :seen").expression_attribute_values(":seen", n(v)),
+                None => put.condition_expression("attribute_not_exists(PK)"),
+            };
+            match put.send().await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this user's code sends".into()))
     }
 
     async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError> {

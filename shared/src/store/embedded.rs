@@ -5,7 +5,7 @@
 //! reads, checks the state machine and writes: the same all-or-nothing step a
 //! DynamoDB conditional write gives.
 
-use crate::domain::{Order, OrderId, OrderStatus, Timestamp, Transition, UserId};
+use crate::domain::{Order, OrderId, OrderStatus, Timestamp, Transition, UserId, admit_send};
 use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -18,6 +18,8 @@ const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
 const USER_ORDERS: TableDefinition<(&str, &str), ()> = TableDefinition::new("user_orders");
 /// user id → the id of that user's order pending confirmation.
 const PENDING: TableDefinition<&str, &str> = TableDefinition::new("pending_by_user");
+/// user id → the times (ms) codes were sent to that user in the last hour, as JSON.
+const CODE_SENDS: TableDefinition<&str, &[u8]> = TableDefinition::new("code_sends");
 
 /// Sorts after every hyphenated lowercase UUID.
 const AFTER_ALL_IDS: &str = "~";
@@ -58,6 +60,7 @@ impl EmbeddedOrderStore {
             txn.open_table(ORDERS).map_err(unavailable)?;
             txn.open_table(USER_ORDERS).map_err(unavailable)?;
             txn.open_table(PENDING).map_err(unavailable)?;
+            txn.open_table(CODE_SENDS).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self { db: Arc::new(db), path })
@@ -119,6 +122,28 @@ impl OrderStore for EmbeddedOrderStore {
             }
             txn.commit().map_err(unavailable)?;
             Ok(superseded)
+        })
+        .await
+    }
+
+    async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut sends = txn.open_table(CODE_SENDS).map_err(unavailable)?;
+                let previous: Vec<Timestamp> = match sends.get(user.as_str()).map_err(unavailable)? {
+                    Some(guard) => {
+                        serde_json::from_slice(guard.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                    }
+                    None => Vec::new(),
+                };
+                let admitted = admit_send(&previous, now, max_per_hour)
+                    .map_err(|retry_at| StoreError::RateLimited { retry_at })?;
+                let encoded = serde_json::to_vec(&admitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sends.insert(user.as_str(), encoded.as_slice()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)
         })
         .await
     }

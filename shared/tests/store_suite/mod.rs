@@ -144,6 +144,40 @@ pub async fn unknown_or_foreign_orders_are_not_found(store: Store) {
     assert_eq!(store.get(&ana, &order.id).await.unwrap(), Some(order), "untouched");
 }
 
+pub async fn code_sends_are_limited_per_rolling_hour(store: Store) {
+    let ana = new_user();
+    for minute in 0..5 {
+        store.reserve_code_send(&ana, at(minute * 60), 5).await.unwrap();
+    }
+    assert_eq!(
+        store.reserve_code_send(&ana, at(10 * 60), 5).await,
+        Err(StoreError::RateLimited { retry_at: at(3600) })
+    );
+    assert!(store.reserve_code_send(&new_user(), at(10 * 60), 5).await.is_ok(), "limits are per user");
+    store.reserve_code_send(&ana, at(3600), 5).await.expect("the oldest send aged out");
+    assert!(matches!(store.reserve_code_send(&ana, at(3601), 5).await, Err(StoreError::RateLimited { .. })));
+}
+
+/// Fires `fired` reservations for one user at once: exactly `max` pass.
+pub async fn racing_code_sends_admit_exactly_the_limit(store: Store, fired: usize) -> usize {
+    let ana = new_user();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..fired {
+        let (store, ana) = (store.clone(), ana.clone());
+        tasks.spawn(async move { store.reserve_code_send(&ana, at(1), 5).await });
+    }
+    let mut admitted = 0;
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            Ok(()) => admitted += 1,
+            Err(StoreError::RateLimited { .. }) => {}
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert_eq!(admitted, 5, "exactly the limit of sends is admitted");
+    admitted
+}
+
 /// Figures of one concurrency run, for the closing note.
 #[derive(Debug)]
 pub struct RaceFigures {
@@ -275,6 +309,14 @@ macro_rules! order_store_suite {
                     figures.final_attempts
                 );
             }
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn code_sends_are_limited_per_rolling_hour() {
+            store_suite::code_sends_are_limited_per_rolling_hour($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_code_sends_admit_exactly_the_limit() {
+            store_suite::racing_code_sends_admit_exactly_the_limit($make, 20).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn racing_wrong_codes_lock_exactly_at_the_limit() {
