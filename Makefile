@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -44,9 +44,13 @@ fmt: toolchain
 lint: toolchain
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# Headless Chromium and chromedriver for functions/local/tests/browser.rs (apt, as root; no-op when present).
+browser:
+	scripts/install-chromium.sh
+
 # Every crate's tests, with a DynamoDB-compatible server (moto) on 127.0.0.1 for the
 # DynamoDB store suite and the end-to-end run on DynamoDB; the server stops afterwards.
-unit: toolchain
+unit: toolchain browser
 	scripts/with-moto.sh $(CARGO) test --workspace --locked
 
 # The SAM template: cfn-lint, and a check that it matches the code (table keys, TTL, binaries).

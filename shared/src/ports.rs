@@ -65,6 +65,13 @@ pub trait OrderStore: Send + Sync {
     /// [`StoreError::RateLimited`] if `max_per_hour` were sent in the last hour.
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;
 
+    /// Remembers the answer given to a request id until `expires`, unless one is
+    /// already remembered (the first answer wins; a duplicate changes nothing).
+    async fn remember_answer(&self, request_id: &str, answer: &str, expires: Timestamp) -> Result<(), StoreError>;
+
+    /// The answer remembered for a request id, if it has not expired at `now`.
+    async fn recall_answer(&self, request_id: &str, now: Timestamp) -> Result<Option<String>, StoreError>;
+
     /// The user's order with this id; another user's order is `None`.
     async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError>;
 

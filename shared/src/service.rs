@@ -39,6 +39,9 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+/// How long the answer to a request id is replayed for repeats.
+pub const ANSWER_MEMORY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// The result of placing an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacedOrder {
@@ -191,6 +194,17 @@ impl OrderService {
             Err(StoreError::Transition(t)) => Err(ServiceError::WrongState(t)),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// The answer already given to this request id, for a repeated delivery.
+    pub async fn answer_given(&self, request_id: &str) -> Result<Option<String>, ServiceError> {
+        Ok(self.store.recall_answer(request_id, self.clock.now()).await?)
+    }
+
+    /// Remembers the answer given to a request id for a day, so a repeat gets the same.
+    pub async fn remember_answer(&self, request_id: &str, answer: &str) -> Result<(), ServiceError> {
+        let expires = self.clock.now().plus(ANSWER_MEMORY);
+        Ok(self.store.remember_answer(request_id, answer, expires).await?)
     }
 
     pub async fn list_orders(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, ServiceError> {

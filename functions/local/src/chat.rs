@@ -131,7 +131,7 @@ impl<'a> Chat<'a> {
 
     /// The Alexa request for a resolved utterance (`None`: a launch).
     fn request(&self, matched: Option<&MatchedIntent>) -> Value {
-        let request_id = format!("amzn1.echo-api.request.chat-{}", self.turn);
+        let request_id = format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7());
         let timestamp = pod_shared::domain::Timestamp::now().to_rfc3339();
         let request = match matched {
             None => {

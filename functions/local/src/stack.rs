@@ -3,14 +3,17 @@
 use crate::idp::{IdpConfig, LocalIdp, load_dev_users};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
+use pod_shared::auth0::Auth0Client;
 use pod_shared::bootstrap::{StartupError, build_service};
 use pod_shared::config::Settings;
-use pod_skill::{Skill, parse_request};
+use pod_skill::Skill;
+use pod_web::{WebApp, WebError, WebSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub enum StackError {
     Startup(#[from] StartupError),
     #[error("dev users: {0}")]
     DevUsers(String),
+    #[error("web app: {0}")]
+    Web(#[from] WebError),
 }
 
 /// A running local stack; dropping it does not stop it, [`LocalStack::stop`] does.
@@ -46,7 +51,8 @@ pub struct LocalStack {
 impl LocalStack {
     /// Starts the stack with settings read through `lookup` (the environment,
     /// or a map in tests). `PORT=0` picks a free port. Unless `AUTH0_DOMAIN`
-    /// is set, the services talk to this stack's own identity provider.
+    /// is set, the services talk to this stack's own identity provider; unless
+    /// `APP_BASE_URL` is set, the web app is published at `http://{bound address}`.
     pub async fn start(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, StackError> {
         let setting = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let port = match setting("PORT") {
@@ -64,6 +70,12 @@ impl LocalStack {
         let own_idp = format!("http://{addr}/auth0");
         let settings = Settings::from_lookup(|name| match name {
             "AUTH0_DOMAIN" => setting(name).or_else(|| Some(own_idp.clone())),
+            _ => setting(name),
+        })
+        .map_err(StartupError::from)?;
+        let own_origin = format!("http://{addr}");
+        let web_settings = WebSettings::from_lookup(|name| match name {
+            "APP_BASE_URL" => setting(name).or_else(|| Some(own_origin.clone())),
             _ => setting(name),
         })
         .map_err(StartupError::from)?;
@@ -88,13 +100,19 @@ impl LocalStack {
         });
 
         let service = build_service(&settings).await?;
-        let skill = Arc::new(Skill::new(service.clone()));
+        let verifier = AlexaVerifier::new(VerifierSettings::production(
+            settings.alexa.verify_signature,
+            settings.alexa.skill_id.clone(),
+        ));
+        let skill = Arc::new(AlexaEndpoint { skill: Skill::new(service.clone()), verifier });
+        let web_identity = Arc::new(Auth0Client::new(settings.auth0.clone()).map_err(StartupError::from)?);
+        let web = WebApp::new(service.clone(), web_identity, web_settings, &settings.auth0)?;
         let app = Router::new()
             .route("/", get(|| async { Redirect::temporary("/pod/app/") }))
             .route("/pod/alexa", post(alexa).layer(DefaultBodyLimit::max(MAX_ALEXA_BODY_BYTES)))
             .with_state(skill)
             .merge(pod_api::router(service))
-            .merge(pod_web::router())
+            .merge(pod_web::router(web))
             .nest("/auth0", idp.router())
             .layer(middleware::from_fn(log_request));
 
@@ -139,15 +157,19 @@ impl LocalStack {
 }
 
 /// `POST /pod/alexa`: the Alexa request JSON as body, as an HTTPS skill endpoint receives it.
-async fn alexa(State(skill): State<Arc<Skill>>, body: Bytes) -> Response {
-    match parse_request(&body) {
-        Ok(envelope) => Json(skill.handle(&envelope).await).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "alexa request refused");
-            let body = serde_json::json!({"error": "malformed_request", "message": error.to_string()});
-            (StatusCode::BAD_REQUEST, Json(body)).into_response()
-        }
-    }
+/// The skill behind `POST /pod/alexa`, with the checks an HTTPS skill endpoint makes.
+struct AlexaEndpoint {
+    skill: Skill,
+    verifier: AlexaVerifier,
+}
+
+/// `POST /pod/alexa`: the Alexa request JSON as body, verified as an HTTPS skill endpoint
+/// must (signature checking is off in `local.env`; `ALEXA_VERIFY_SIGNATURE=true` turns it on).
+async fn alexa(State(endpoint): State<Arc<AlexaEndpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let answer = endpoint.skill.answer_https(&endpoint.verifier, header, &body).await;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(answer.body)).into_response()
 }
 
 /// One structured line per request: method, path (no query: it may hold codes), status, time.

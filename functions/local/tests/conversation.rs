@@ -62,7 +62,10 @@ impl Client {
     async fn alexa(&self, event: &str, token: &str, code: &str) -> (u16, Value) {
         let path = repo_root().join("events/alexa").join(event);
         let body = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let body = body.replace("{{ACCESS_TOKEN}}", token).replace("{{CODE}}", code);
+        let body = body
+            .replace("{{ACCESS_TOKEN}}", token)
+            .replace("{{CODE}}", code)
+            .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string());
         let response = self.http.post(format!("{}/pod/alexa", self.base)).body(body).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
@@ -212,8 +215,8 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
     let response = alexa.http.post(&url).body("{not json").send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "malformed_request");
-    assert!(body["message"].as_str().unwrap().contains("not a valid Alexa request"));
+    assert_eq!(body["error"], "request_refused");
+    assert!(body["message"].as_str().unwrap().contains("not an Alexa request"));
 
     let response = alexa.http.post(&url).body(r#"{"request": {"type": "IntentRequest"}}"#).send().await.unwrap();
     assert_eq!(response.status(), 400);

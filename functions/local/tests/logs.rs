@@ -24,7 +24,11 @@ impl Write for CapturedLogs {
 
 async fn alexa(http: &reqwest::Client, base: &str, event: &str, token: &str, code: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/alexa").join(event);
-    let body = std::fs::read_to_string(path).unwrap().replace("{{ACCESS_TOKEN}}", token).replace("{{CODE}}", code);
+    let body = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("{{ACCESS_TOKEN}}", token)
+        .replace("{{CODE}}", code)
+        .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string());
     http.post(format!("{base}/pod/alexa")).body(body).send().await.unwrap().json().await.unwrap()
 }
 

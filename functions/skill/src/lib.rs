@@ -167,14 +167,44 @@ impl Skill {
         let name = request.intent.name.as_str();
         tracing::info!(intent = name, request_id = envelope.request_id(), "intent");
         match name {
-            ORDER_INTENT => self.order(envelope, request).await,
-            AUTHORIZE_INTENT => self.authorize(envelope, request).await,
+            ORDER_INTENT | AUTHORIZE_INTENT => self.once_per_request(envelope, request).await,
             "AMAZON.HelpIntent" => ResponseEnvelope::ask(speech::help(), speech::what_to_say()),
             "AMAZON.StopIntent" | "AMAZON.CancelIntent" | "AMAZON.NavigateHomeIntent" => {
                 ResponseEnvelope::tell(speech::goodbye())
             }
             _ => ResponseEnvelope::ask(speech::fallback(), speech::what_to_say()),
         }
+    }
+
+    /// Order and authorize change state, so a repeated request id (Alexa may
+    /// deliver a request twice) gets the first answer again and changes nothing.
+    async fn once_per_request(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
+        let request_id = envelope.request_id();
+        if !request_id.is_empty() {
+            match self.service.answer_given(request_id).await {
+                Ok(Some(answer)) => match serde_json::from_str::<ResponseEnvelope>(&answer) {
+                    Ok(first) => {
+                        tracing::info!(request_id, "repeated request: the first answer is replayed");
+                        return first;
+                    }
+                    Err(error) => tracing::warn!(%error, "a remembered answer is unreadable; answering afresh"),
+                },
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "cannot check for a repeated request"),
+            }
+        }
+        let response = if request.intent.name == ORDER_INTENT {
+            self.order(envelope, request).await
+        } else {
+            self.authorize(envelope, request).await
+        };
+        if !request_id.is_empty()
+            && let Ok(answer) = serde_json::to_string(&response)
+            && let Err(error) = self.service.remember_answer(request_id, &answer).await
+        {
+            tracing::warn!(%error, "cannot remember the answer to this request");
+        }
+        response
     }
 
     async fn linked_user(&self, envelope: &RequestEnvelope) -> Result<UserId, ResponseEnvelope> {

@@ -48,7 +48,7 @@ fn envelope(token: Option<&str>, request: Value) -> RequestEnvelope {
 }
 
 fn intent(name: &str, slots: Value) -> Value {
-    json!({"type": "IntentRequest", "requestId": "amzn1.echo-api.request.1", "timestamp": "2027-01-15T08:00:00Z",
+    json!({"type": "IntentRequest", "requestId": next_request_id(), "timestamp": "2027-01-15T08:00:00Z",
            "locale": "en-US", "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots}})
 }
 
@@ -62,6 +62,12 @@ fn order(size: Option<&str>, toppings: &[&str]) -> Value {
         slots["Toppings"] = json!({"name": "Toppings", "slotValue": {"type": "List", "values": values}});
     }
     intent("GetMeSomePizzaIntent", slots)
+}
+
+/// A fresh request id, as Alexa gives every request its own.
+fn next_request_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("amzn1.echo-api.request.{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
 }
 
 fn authorize(code: Option<&str>) -> Value {
@@ -325,4 +331,24 @@ async fn too_many_codes_in_an_hour_says_when_to_try_again() {
     assert!(speech(&r).contains("try again in 55 minutes"), "{}", speech(&r));
     assert_eq!(h.codes.sent().len(), 5, "no sixth code was sent");
     assert_eq!(orders_of(&h, "auth0|ana").await.len(), 5, "and no sixth order stored");
+}
+
+#[tokio::test]
+async fn a_repeated_request_id_gets_the_first_answer_and_changes_nothing() {
+    let h = harness();
+    let mut placing = order(Some("large"), &[]);
+    placing["requestId"] = json!("amzn1.echo-api.request.order-once");
+    let first = say(&h, Some("token-ana"), placing.clone()).await;
+    let again = say(&h, Some("token-ana"), placing).await;
+    assert_eq!(first, again);
+    assert_eq!(h.codes.sent().len(), 1, "one code sent");
+    assert_eq!(orders_of(&h, "auth0|ana").await.len(), 1, "one order stored");
+
+    let mut wrong = authorize(Some("1111"));
+    wrong["requestId"] = json!("amzn1.echo-api.request.wrong-once");
+    let first = say(&h, Some("token-ana"), wrong.clone()).await;
+    let again = say(&h, Some("token-ana"), wrong).await;
+    assert_eq!(first, again);
+    assert!(speech(&again).contains("2 tries left"));
+    assert_eq!(orders_of(&h, "auth0|ana").await[0].challenge.attempts_used, 1, "not a second attempt");
 }

@@ -1,60 +1,139 @@
 //! The web app under `/pod/app` (an axum router served by `lambda_http`).
 //!
-//! Minimal in the walking skeleton: the home page and the privacy policy
-//! (the account-linking privacy URL). Login and "my orders" have their own issue.
+//! Server-rendered pages (askama templates): home, privacy policy, the profile
+//! (contacts on file, masked), "my orders" with live updates, and one order.
+//! Sign-in is OpenID Connect's authorization code flow against Auth0 (state,
+//! nonce, PKCE); the session lives in an encrypted cookie with its own expiry,
+//! so any Lambda instance can serve any request and nothing is kept in memory.
+
+mod assets;
+mod auth;
+mod oidc;
+mod pages;
+mod session;
+mod settings;
+mod views;
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
-use axum::routing::get;
+use axum::extract::FromRef;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::middleware;
+use axum::response::{Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::Key;
+use oidc::OidcClient;
+use pod_shared::ports::IdentityProvider;
+use pod_shared::service::OrderService;
+use session::CookiePolicy;
+use std::sync::Arc;
+
+pub use oidc::OidcSetupError;
+pub use settings::WebSettings;
 
 /// Where the web app lives, in API Gateway and locally.
 pub const PREFIX: &str = "/pod/app";
 
+/// Scripts, styles and forms only from the app itself; no framing.
+const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Why the web app could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("sign-in: {0}")]
+    Oidc(#[from] OidcSetupError),
+}
+
+/// Everything the web app's handlers share, built once per process. Cheap to clone.
+#[derive(Clone)]
+pub struct WebApp {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    service: OrderService,
+    identity: Arc<dyn IdentityProvider>,
+    settings: WebSettings,
+    oidc: OidcClient,
+    cookies: CookiePolicy,
+}
+
+impl WebApp {
+    /// The web app over `service`, reading profiles from `identity` and signing
+    /// users in at the Auth0 tenant (or local identity provider) in `auth0`.
+    pub fn new(
+        service: OrderService,
+        identity: Arc<dyn IdentityProvider>,
+        settings: WebSettings,
+        auth0: &pod_shared::config::Auth0Settings,
+    ) -> Result<Self, WebError> {
+        let oidc = OidcClient::new(auth0, settings.redirect_uri())?;
+        let cookies = CookiePolicy::new(settings.secure_cookies());
+        Ok(Self { inner: Arc::new(Inner { service, identity, settings, oidc, cookies }) })
+    }
+
+    fn service(&self) -> &OrderService {
+        &self.inner.service
+    }
+
+    fn identity(&self) -> &dyn IdentityProvider {
+        self.inner.identity.as_ref()
+    }
+
+    fn settings(&self) -> &WebSettings {
+        &self.inner.settings
+    }
+
+    fn oidc(&self) -> &OidcClient {
+        &self.inner.oidc
+    }
+
+    fn cookies(&self) -> CookiePolicy {
+        self.inner.cookies
+    }
+}
+
+impl FromRef<WebApp> for Key {
+    fn from_ref(app: &WebApp) -> Key {
+        app.settings().cookie_key().clone()
+    }
+}
+
 /// The web app's pages under [`PREFIX`]; unknown paths under it answer a 404 page.
-pub fn router() -> Router {
+/// The returned router has no fallback of its own, so it can be merged with others.
+pub fn router(app: WebApp) -> Router {
     let pages = Router::new()
         .route("/", get(|| async { Redirect::permanent("/pod/app/") }))
-        .route("/policy", get(policy))
-        .fallback(not_found);
-    Router::new().route("/pod/app/", get(home)).nest(PREFIX, pages)
+        .route("/policy", get(pages::policy))
+        .route("/profile", get(pages::profile))
+        .route("/orders", get(pages::orders))
+        .route("/orders/live", get(pages::live_orders))
+        .route("/orders/{id}", get(pages::order))
+        .route("/login", get(auth::login))
+        .route("/oidc/start", get(auth::login))
+        .route("/oidc/callback", get(auth::callback))
+        .route("/logout", post(auth::logout))
+        .route("/static/{file}", get(assets::asset))
+        .method_not_allowed_fallback(pages::method_not_allowed)
+        .fallback(pages::not_found)
+        .with_state(app.clone());
+    Router::new()
+        .route("/pod/app/", get(pages::home).with_state(app))
+        .nest(PREFIX, pages)
+        .layer(middleware::map_response(with_security_headers))
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Pizza on Demand</title></head>\
-         <body><header><a href=\"/pod/app/\">Pizza on Demand</a></header><main>{body}</main></body></html>"
-    ))
-}
-
-async fn home() -> Html<String> {
-    page(
-        "Home",
-        "<h1>Pizza on Demand</h1>\
-         <p>Order pizza with your voice, safely. Pod sends a one-time code to your phone or email; \
-         you say the code back to Alexa to confirm, so nobody near your speaker can order for you.</p>\
-         <h2>Link the skill</h2><ol><li>Open the Alexa app and enable the <em>Pizza on Demand</em> skill.</li>\
-         <li>Sign in when asked, to link your account.</li>\
-         <li>Say: <q>Alexa, ask pizza on demand to get me a large pizza with pepperoni</q>.</li>\
-         <li>Say the code you receive: <q>authorize order four two one seven</q>.</li></ol>\
-         <p><a href=\"/pod/app/policy\">Privacy policy</a></p>",
-    )
-}
-
-async fn policy() -> Html<String> {
-    page(
-        "Privacy policy",
-        "<h1>Privacy policy</h1>\
-         <p>Pizza on Demand keeps your orders (size, toppings, status and times) and uses the email address \
-         and phone number in your account only to send you one-time confirmation codes. Codes are checked by \
-         our identity provider and are never stored or logged by Pod. Where we show or log a contact, we show \
-         only the last two digits of a phone number or the first letter and domain of an email address.</p>\
-         <p>We do not sell or share your data. Unlink the skill in the Alexa app at any time.</p>",
-    )
-}
-
-async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, page("Not found", "<h1>Not found</h1><p><a href=\"/pod/app/\">Home</a></p>"))
+/// Headers every response of the web app carries; pages are never cached.
+async fn with_security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Sign-in callbacks carry codes in the URL: never pass it to other sites. (Not
+    // `no-referrer`: browsers then send `Origin: null` with forms, and sign-out checks it.)
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.entry(CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
 }

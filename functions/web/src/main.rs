@@ -1,11 +1,23 @@
 //! Lambda glue for the web app (API Gateway HTTP API events).
 
-use pod_shared::bootstrap::init_logging;
+use pod_shared::auth0::Auth0Client;
+use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
+use pod_web::{WebApp, WebSettings};
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    let settings = Settings::from_env().inspect_err(|e| eprintln!("pod-web cannot start: {e}"))?;
+    let app = build().await.inspect_err(|e| eprintln!("pod-web cannot start: {e}"))?;
+    lambda_http::run(pod_web::router(app)).await
+}
+
+/// Settings from the environment, validated; the app built once.
+async fn build() -> Result<WebApp, lambda_http::Error> {
+    let settings = Settings::from_env()?;
     init_logging(settings.log_format);
-    lambda_http::run(pod_web::router()).await
+    let web_settings = WebSettings::from_env()?;
+    let service = build_service(&settings).await?;
+    let identity = Arc::new(Auth0Client::new(settings.auth0.clone())?);
+    Ok(WebApp::new(service, identity, web_settings, &settings.auth0)?)
 }

@@ -1,4 +1,4 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Alexa reads no more than 8,000 characters of speech.
@@ -63,64 +63,64 @@ impl Speech {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseEnvelope {
-    pub version: &'static str,
-    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub session_attributes: Map<String, Value>,
     pub response: Response,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Response {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_speech: Option<OutputSpeech>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<Card>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reprompt: Option<Reprompt>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_end_session: Option<bool>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub directives: Vec<Directive>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type")]
 pub enum OutputSpeech {
     #[serde(rename = "SSML")]
     Ssml { ssml: String },
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Reprompt {
     pub output_speech: OutputSpeech,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type")]
 pub enum Card {
     LinkAccount,
     Simple { title: String, content: String },
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type")]
 pub enum Directive {
     #[serde(rename = "Dialog.ElicitSlot", rename_all = "camelCase")]
     ElicitSlot {
         slot_to_elicit: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         updated_intent: Option<Value>,
     },
 }
 
 impl ResponseEnvelope {
     fn with(response: Response) -> Self {
-        Self { version: "1.0", session_attributes: Map::new(), response }
+        Self { version: "1.0".into(), session_attributes: Map::new(), response }
     }
 
     /// Says something and ends the session.
@@ -190,5 +190,8 @@ mod tests {
         assert_eq!(json["response"]["directives"][0]["type"], "Dialog.ElicitSlot");
         assert_eq!(json["response"]["directives"][0]["slotToElicit"], "Size");
         assert_eq!(serde_json::to_value(ResponseEnvelope::empty()).unwrap()["response"], serde_json::json!({}));
+        let tell = ResponseEnvelope::tell(Speech::new().text("hi")).with_card(Card::LinkAccount);
+        let round_trip: ResponseEnvelope = serde_json::from_str(&serde_json::to_string(&tell).unwrap()).unwrap();
+        assert_eq!(round_trip, tell, "answers can be stored and replayed");
     }
 }

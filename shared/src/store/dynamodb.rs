@@ -500,6 +500,44 @@ impl OrderStore for DynamoDbOrderStore {
         Err(StoreError::Unavailable("too much contention on this user's code sends".into()))
     }
 
+    async fn remember_answer(&self, request_id: &str, answer: &str, expires: Timestamp) -> Result<(), StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(PARTITION_KEY, s(format!("REQUEST#{request_id}")))
+            .item(SORT_KEY, s("ANSWER"))
+            .item("kind", s("answer"))
+            .item("answer", s(answer))
+            .item("expires_at", n(expires.unix_millis()))
+            .item(TTL_ATTRIBUTE, n(expires.unix_seconds()))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn recall_answer(&self, request_id: &str, now: Timestamp) -> Result<Option<String>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(format!("REQUEST#{request_id}")))
+            .key(SORT_KEY, s("ANSWER"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let Some(item) = output.item else { return Ok(None) };
+        let expires: i64 = get_n(&item, "expires_at")?;
+        // DynamoDB deletes expired items late: compare the expiry here.
+        Ok((now.unix_millis() < expires).then(|| get_s(&item, "answer").map(str::to_string)).transpose()?)
+    }
+
     async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError> {
         match self.read(user, order_key(id)).await? {
             Some(item) => Ok(Some(order_from(&item)?).filter(|o| &o.user_id == user)),

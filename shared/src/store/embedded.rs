@@ -18,6 +18,8 @@ const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
 const USER_ORDERS: TableDefinition<(&str, &str), ()> = TableDefinition::new("user_orders");
 /// user id → the id of that user's order pending confirmation.
 const PENDING: TableDefinition<&str, &str> = TableDefinition::new("pending_by_user");
+/// request id → (expiry in ms, the answer given): replayed for a repeated request.
+const ANSWERS: TableDefinition<&str, (i64, &str)> = TableDefinition::new("answers_by_request");
 /// user id → the times (ms) codes were sent to that user in the last hour, as JSON.
 const CODE_SENDS: TableDefinition<&str, &[u8]> = TableDefinition::new("code_sends");
 
@@ -61,6 +63,7 @@ impl EmbeddedOrderStore {
             txn.open_table(USER_ORDERS).map_err(unavailable)?;
             txn.open_table(PENDING).map_err(unavailable)?;
             txn.open_table(CODE_SENDS).map_err(unavailable)?;
+            txn.open_table(ANSWERS).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self { db: Arc::new(db), path })
@@ -144,6 +147,37 @@ impl OrderStore for EmbeddedOrderStore {
                 sends.insert(user.as_str(), encoded.as_slice()).map_err(unavailable)?;
             }
             txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn remember_answer(&self, request_id: &str, answer: &str, expires: Timestamp) -> Result<(), StoreError> {
+        let (request_id, answer) = (request_id.to_string(), answer.to_string());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut answers = txn.open_table(ANSWERS).map_err(unavailable)?;
+                let known = answers.get(request_id.as_str()).map_err(unavailable)?.is_some();
+                if !known {
+                    answers
+                        .insert(request_id.as_str(), (expires.unix_millis(), answer.as_str()))
+                        .map_err(unavailable)?;
+                }
+            }
+            txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn recall_answer(&self, request_id: &str, now: Timestamp) -> Result<Option<String>, StoreError> {
+        let request_id = request_id.to_string();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let answers = txn.open_table(ANSWERS).map_err(unavailable)?;
+            Ok(answers.get(request_id.as_str()).map_err(unavailable)?.and_then(|guard| {
+                let (expires, answer) = guard.value();
+                (now.unix_millis() < expires).then(|| answer.to_string())
+            }))
         })
         .await
     }

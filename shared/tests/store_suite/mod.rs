@@ -158,6 +158,15 @@ pub async fn code_sends_are_limited_per_rolling_hour(store: Store) {
     assert!(matches!(store.reserve_code_send(&ana, at(3601), 5).await, Err(StoreError::RateLimited { .. })));
 }
 
+pub async fn the_first_answer_to_a_request_id_is_remembered_until_it_expires(store: Store) {
+    let id = format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7());
+    assert_eq!(store.recall_answer(&id, at(0)).await.unwrap(), None);
+    store.remember_answer(&id, "first", at(60)).await.unwrap();
+    store.remember_answer(&id, "second", at(120)).await.unwrap();
+    assert_eq!(store.recall_answer(&id, at(59)).await.unwrap().as_deref(), Some("first"));
+    assert_eq!(store.recall_answer(&id, at(60)).await.unwrap(), None, "expired");
+}
+
 /// Fires `fired` reservations for one user at once: exactly `max` pass.
 pub async fn racing_code_sends_admit_exactly_the_limit(store: Store, fired: usize) -> usize {
     let ana = new_user();
@@ -309,6 +318,10 @@ macro_rules! order_store_suite {
                     figures.final_attempts
                 );
             }
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn the_first_answer_to_a_request_id_is_remembered_until_it_expires() {
+            store_suite::the_first_answer_to_a_request_id_is_remembered_until_it_expires($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn code_sends_are_limited_per_rolling_hour() {

@@ -95,6 +95,7 @@ fn run() -> Result<usize, String> {
             let filled = text
                 .replace("{{ACCESS_TOKEN}}", &token)
                 .replace("{{CODE}}", &options.code)
+                .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string())
                 .replace("{{ORDER_ID}}", &options.order_id);
             let mut event: Value = serde_json::from_str(&filled).map_err(|e| format!("{}: {e}", path.display()))?;
             refresh_timestamps(&mut event);

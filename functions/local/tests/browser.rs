@@ -1,0 +1,299 @@
+//! The web app in a real browser: headless Chromium driven through chromedriver
+//! (WebDriver, with `fantoccini`) against the local stack. Ana signs in through
+//! the identity provider's form, orders by voice (the recorded Alexa events),
+//! watches the order appear and turn confirmed without a reload, and signs out.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (scripts/install-chromium.sh);
+//! without them the test fails and says so. Screenshots of the orders page go to
+//! build/screenshots/ (pending, confirmed, and confirmed on a phone-sized window).
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use pod_local::LocalStack;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The longest wait for anything the page should show by itself.
+const PATIENCE: Duration = Duration::from_secs(10);
+/// A phone-sized window (CSS pixels).
+const PHONE: (u32, u32) = (390, 844);
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Fails, rather than skips, when the browser is not installed.
+fn require_browser() {
+    for binary in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(binary).exists(),
+            "{binary} is missing: run scripts/install-chromium.sh (as root) to install chromium and chromium-driver"
+        );
+    }
+}
+
+/// The checked-in `local.env`, with a free port and a fresh data directory.
+async fn start_stack(data_dir: &Path) -> LocalStack {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
+        .expect("local.env is readable")
+        .map(|item| item.expect("local.env lines are KEY=VALUE"))
+        .collect();
+    vars.insert("PORT".into(), "0".into());
+    vars.insert("DATA_DIR".into(), data_dir.display().to_string());
+    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
+}
+
+/// chromedriver on a free port, in its own process group; dropping it (also when
+/// the test panics) kills that group, so chromedriver and the Chromium it started go.
+struct ChromeDriver {
+    process: Child,
+    url: String,
+    log: PathBuf,
+    /// Chromium's fresh profile (`--user-data-dir`), removed after the processes.
+    profile: tempfile::TempDir,
+}
+
+impl ChromeDriver {
+    async fn start() -> Self {
+        let work = tempfile::tempdir().expect("a temporary directory");
+        let port = free_port();
+        let log = work.path().join("chromedriver.log");
+        let output = File::create(&log).expect("a log file");
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(output.try_clone().expect("a log file"))
+            .stderr(output)
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}; run scripts/install-chromium.sh"));
+        let driver = Self { process, url: format!("http://127.0.0.1:{port}"), log, profile: work };
+        driver.wait_until_ready().await;
+        driver
+    }
+
+    async fn wait_until_ready(&self) {
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if let Ok(response) = http.get(format!("{}/status", self.url)).send().await
+                && let Ok(status) = response.json::<Value>().await
+                && status["value"]["ready"] == true
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not become ready:\n{}", self.log_text());
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A WebDriver session in headless Chromium with a fresh profile.
+    async fn browser(&self) -> Client {
+        let profile = format!("--user-data-dir={}", self.profile.path().join("profile").display());
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+            profile.as_str(),
+        ];
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert("goog:chromeOptions".into(), json!({"binary": CHROMIUM, "args": args}));
+        ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open a Chromium session: {e}\n{}", self.log_text()))
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        // The whole group (its id is chromedriver's): chromedriver and the browser it started.
+        if let Ok(group) = i32::try_from(self.process.id()) {
+            // SAFETY: kill(2) with a negative id signals that process group and touches no memory.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Alexa's side of the conversation: the recorded events over HTTP.
+struct Alexa {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Alexa {
+    /// Ana's account-linking token (the password grant stands in for linking).
+    async fn linked_as_ana(stack: &LocalStack) -> Self {
+        let http = reqwest::Client::new();
+        let base = stack.base_url();
+        let auth0 = &stack.settings().auth0;
+        let response = http
+            .post(format!("{base}/auth0/oauth/token"))
+            .json(&json!({
+                "grant_type": "password", "username": "ana", "password": "pizza-ana-1",
+                "client_id": auth0.client_id, "client_secret": auth0.client_secret,
+                "audience": auth0.api_id, "scope": "openid offline_access",
+            }))
+            .send()
+            .await
+            .expect("the token endpoint answers");
+        let tokens: Value = response.json().await.expect("tokens");
+        let token = tokens["access_token"].as_str().expect("an access token").to_string();
+        Self { http, base, token }
+    }
+
+    /// Sends a recorded event with the token and `code` filled in; returns what Alexa says.
+    async fn say(&self, event: &str, code: &str) -> String {
+        let path = repo_root().join("events/alexa").join(event);
+        let body = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let body = body
+            .replace("{{ACCESS_TOKEN}}", &self.token)
+            .replace("{{CODE}}", code)
+            .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string());
+        let response = self.http.post(format!("{}/pod/alexa", self.base)).body(body).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{event}");
+        let answer: Value = response.json().await.unwrap();
+        answer["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// The last code the local identity provider "sent".
+    async fn last_code(&self) -> String {
+        let outbox: Vec<Value> =
+            self.http.get(format!("{}/auth0/outbox", self.base)).send().await.unwrap().json().await.unwrap();
+        outbox.last().expect("a code was sent")["code"].as_str().unwrap().to_string()
+    }
+}
+
+/// Waits (up to [`PATIENCE`]) until the page's path is `path`.
+async fn wait_for_path(browser: &Client, path: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let url = browser.current_url().await.expect("the current URL");
+        if url.path() == path {
+            return;
+        }
+        assert!(Instant::now() < deadline, "expected to reach {path}, still on {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for(browser: &Client, css: &str) -> fantoccini::elements::Element {
+    browser
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} did not appear within {PATIENCE:?}: {e}"))
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+async fn save_screenshot(browser: &Client, name: &str) {
+    let dir = repo_root().join("build/screenshots");
+    std::fs::create_dir_all(&dir).expect("build/screenshots can be created");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(dir.join(name), png).expect("the screenshot is written");
+}
+
+#[tokio::test]
+async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
+    require_browser();
+    let data = tempfile::tempdir().unwrap();
+    let stack = start_stack(data.path()).await;
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser().await;
+    let base = stack.base_url();
+
+    // Signed out: the home page offers to sign in; the identity provider's form takes Ana's password.
+    browser.goto(&format!("{base}/pod/app/")).await.unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "Pizza on Demand");
+    browser.find(Locator::Css("#sign-in")).await.unwrap().click().await.unwrap();
+    wait_for(&browser, "#username").await.send_keys("ana").await.unwrap();
+    browser.find(Locator::Css("#password")).await.unwrap().send_keys("pizza-ana-1").await.unwrap();
+    browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    // Back on Pod, signed in, on her (empty) orders.
+    wait_for_path(&browser, "/pod/app/orders").await;
+    assert_eq!(text_of(&browser, "h1").await, "My orders");
+    assert!(text_of(&browser, "#orders").await.contains("No orders yet"));
+    wait_for(&browser, "form.sign-out button").await;
+    assert!(text_of(&browser, "#live-hint").await.contains("updates by itself"), "the script runs");
+    browser.execute("window.podSamePage = true;", vec![]).await.unwrap();
+
+    // An order by voice shows up by itself, pending, with where the code went.
+    let alexa = Alexa::linked_as_ana(&stack).await;
+    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    assert!(said.contains("waiting for confirmation"), "{said}");
+    let row = wait_for(&browser, r#"tr[data-status="pending"]"#).await;
+    let text = row.text().await.unwrap();
+    assert!(text.contains("Large pizza with pepperoni and mushrooms"), "{text}");
+    assert!(text.contains("phone ending in 21"), "{text}");
+    save_screenshot(&browser, "orders-pending.png").await;
+
+    // The code, said back: the same row turns confirmed, still without a reload.
+    let said = alexa.say("authorize-code.json", &alexa.last_code().await).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+    let row = wait_for(&browser, r#"tr[data-status="confirmed"]"#).await;
+    assert!(row.text().await.unwrap().contains("Confirmed"));
+    assert!(text_of(&browser, "#live-status").await.contains("Confirmed"), "announced to screen readers");
+    let same_page = browser.execute("return window.podSamePage === true;", vec![]).await.unwrap();
+    assert_eq!(same_page, Value::Bool(true), "the page was not reloaded");
+    save_screenshot(&browser, "orders.png").await;
+
+    // The same page on a phone-sized window.
+    browser.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    let width = browser.execute("return document.documentElement.clientWidth;", vec![]).await.unwrap();
+    assert!(width.as_u64().is_some_and(|w| w <= u64::from(PHONE.0)), "{width}");
+    let overflow = browser
+        .execute("return document.documentElement.scrollWidth > document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(overflow, Value::Bool(false), "nothing sticks out sideways on a phone");
+    save_screenshot(&browser, "orders-phone.png").await;
+    browser.set_window_size(1280, 900).await.unwrap();
+
+    // Signing out ends the session: home offers to sign in again, and orders need a sign-in.
+    browser.find(Locator::Css("form.sign-out button")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/pod/app/").await;
+    wait_for(&browser, "#sign-in").await;
+    assert!(browser.find(Locator::Css("form.sign-out")).await.is_err());
+    browser.goto(&format!("{base}/pod/app/orders")).await.unwrap();
+    wait_for_path(&browser, "/auth0/authorize").await;
+
+    browser.close().await.unwrap();
+    drop(driver);
+    stack.stop().await;
+}

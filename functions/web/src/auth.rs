@@ -1,0 +1,224 @@
+//! Signing in and out: `GET /login` (also `/oidc/start`), `GET /oidc/callback`,
+//! `POST /logout`, and the extractors that give handlers the session.
+
+use crate::oidc::LoginError;
+use crate::pages::error_page;
+use crate::session::{CookieEncodingError, Session};
+use crate::views::{Link, Nav};
+use crate::{PREFIX, WebApp};
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{FromRequestParts, OriginalUri, Query, State};
+use axum::http::header::ORIGIN;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::PrivateCookieJar;
+use serde::Deserialize;
+use std::convert::Infallible;
+
+/// Where a sign-in started from the home page or without a destination ends up.
+const DEFAULT_RETURN_TO: &str = "/pod/app/orders";
+/// The longest destination carried through a sign-in.
+const MAX_RETURN_TO_LEN: usize = 512;
+/// The longest `error` code of the identity provider that is logged.
+const MAX_LOGGED_ERROR_LEN: usize = 64;
+
+/// The session of a signed-in user. Without a valid one, the browser is sent
+/// to sign in and comes back to the page it asked for.
+pub struct SignedIn(pub Session);
+
+impl FromRequestParts<WebApp> for SignedIn {
+    type Rejection = Redirect;
+
+    async fn from_request_parts(parts: &mut Parts, app: &WebApp) -> Result<Self, Self::Rejection> {
+        let MaybeSignedIn(session) = MaybeSignedIn::from_request_parts(parts, app).await.unwrap_or_else(|e| match e {});
+        session.map(SignedIn).ok_or_else(|| {
+            let asked_for = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |original| &original.0);
+            let return_to = asked_for.path_and_query().map_or(DEFAULT_RETURN_TO, |p| p.as_str());
+            Redirect::to(&format!("{PREFIX}/login?return_to={}", urlencoding::encode(return_to)))
+        })
+    }
+}
+
+/// The session, if the request carries a valid one (pages that work either way).
+pub struct MaybeSignedIn(pub Option<Session>);
+
+impl FromRequestParts<WebApp> for MaybeSignedIn {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &WebApp) -> Result<Self, Self::Rejection> {
+        let jar = PrivateCookieJar::from_request_parts(parts, app).await?;
+        Ok(Self(app.cookies().session(&jar, app.service().now())))
+    }
+}
+
+impl MaybeSignedIn {
+    /// The navigation for a page `current`, with the sign-out form when signed in.
+    pub fn nav(&self, current: &'static str) -> Nav {
+        Nav::new(current, self.0.as_ref().map(|session| session.csrf_token.as_str()))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    return_to: Option<String>,
+}
+
+/// `GET /login`: sends the browser to the identity provider, remembering the
+/// sign-in's state, nonce, PKCE verifier and destination in the login cookie.
+pub async fn login(
+    State(app): State<WebApp>,
+    jar: PrivateCookieJar,
+    signed_in: MaybeSignedIn,
+    query: Result<Query<LoginQuery>, QueryRejection>,
+) -> Response {
+    let return_to = query.ok().and_then(|Query(q)| q.return_to).filter(|path| is_return_path(path));
+    let return_to = return_to.unwrap_or_else(|| DEFAULT_RETURN_TO.to_string());
+    if signed_in.0.is_some() {
+        return Redirect::to(&return_to).into_response();
+    }
+    let (authorize_url, login) = app.oidc().start(return_to, app.service().now());
+    match app.cookies().with_login_state(jar, &login) {
+        Ok(jar) => (jar, Redirect::to(&authorize_url)).into_response(),
+        Err(error) => cookie_failure(&error),
+    }
+}
+
+/// A path of this web app, safe to send the browser to after sign-in.
+fn is_return_path(path: &str) -> bool {
+    let in_app = path == PREFIX || path.starts_with("/pod/app/");
+    let sign_in = path.starts_with("/pod/app/login") || path.starts_with("/pod/app/oidc/");
+    in_app && !sign_in && path.len() <= MAX_RETURN_TO_LEN && !path.chars().any(|c| c.is_control() || c == '\\')
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /oidc/callback`: checks the state, exchanges the code, validates the
+/// ID token and starts the session. The login cookie is spent either way.
+pub async fn callback(
+    State(app): State<WebApp>,
+    jar: PrivateCookieJar,
+    signed_in: MaybeSignedIn,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Response {
+    let cookies = app.cookies();
+    let now = app.service().now();
+    let login = cookies.login_state(&jar, now);
+    let jar = cookies.without_login_state(jar);
+    let nav = signed_in.nav("");
+    let Ok(Query(query)) = query else {
+        return (jar, sign_in_refused(nav, "The sign-in answer could not be read.")).into_response();
+    };
+    if let Some(error) = &query.error {
+        return (jar, identity_provider_refused(nav, error)).into_response();
+    }
+    let Some(login) = login else {
+        let message = "This sign-in has expired or was started in another browser, or cookies are blocked. \
+                       Pod needs its own cookies to sign you in.";
+        return (jar, sign_in_refused(nav, message)).into_response();
+    };
+    if !query.state.as_deref().is_some_and(|state| crate::session::same_secret(state, &login.state)) {
+        tracing::warn!("sign-in callback refused: state mismatch");
+        return (jar, sign_in_refused(nav, "The sign-in answer does not belong to this sign-in.")).into_response();
+    }
+    let Some(code) = query.code.filter(|code| !code.is_empty()) else {
+        return (jar, sign_in_refused(nav, "The sign-in answer has no authorization code.")).into_response();
+    };
+    let user = match app.oidc().finish(code, &login).await {
+        Ok(user) => user,
+        Err(error) => return (jar, login_failure(nav, &error)).into_response(),
+    };
+    let session = Session::start(user, now);
+    match cookies.with_session(jar, &session) {
+        Ok(jar) => {
+            tracing::info!("signed in");
+            (jar, Redirect::to(&login.return_to)).into_response()
+        }
+        Err(error) => cookie_failure(&error),
+    }
+}
+
+fn sign_in_refused(nav: Nav, message: &str) -> Response {
+    error_page(StatusCode::BAD_REQUEST, nav, "Sign-in failed", message.to_string(), Some(try_again()))
+}
+
+/// The identity provider sent an `error` back instead of a code.
+fn identity_provider_refused(nav: Nav, error: &str) -> Response {
+    let known: String =
+        error.chars().take(MAX_LOGGED_ERROR_LEN).filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    tracing::info!(error = known, "sign-in refused by the identity provider");
+    let message = match error {
+        "access_denied" => "You were not signed in: the sign-in was cancelled or not allowed.",
+        "login_required" | "consent_required" | "interaction_required" => "You need to sign in again.",
+        _ => "The identity provider could not sign you in.",
+    };
+    error_page(StatusCode::BAD_REQUEST, nav, "Sign-in failed", message.to_string(), Some(try_again()))
+}
+
+fn login_failure(nav: Nav, error: &LoginError) -> Response {
+    tracing::warn!(%error, "sign-in could not be finished");
+    match error {
+        LoginError::Unreachable(_) | LoginError::BadResponse(_) => error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            nav,
+            "Sign-in is unavailable",
+            "Pod could not reach its identity provider. Try again shortly.".into(),
+            Some(try_again()),
+        ),
+        LoginError::CodeRefused(_) | LoginError::NoIdToken | LoginError::BadIdToken(_) => {
+            sign_in_refused(nav, "The sign-in could not be verified.")
+        }
+    }
+}
+
+fn try_again() -> Link {
+    Link::new(format!("{PREFIX}/login"), "Sign in again")
+}
+
+fn cookie_failure(error: &CookieEncodingError) -> Response {
+    tracing::error!(%error, "cannot write a cookie");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Nav::new("", None),
+        "Something went wrong",
+        "Something went wrong on our side. Try again shortly.".into(),
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf_token: String,
+}
+
+/// `POST /logout`: ends the session, if the form carries its token (and, when
+/// the browser says where the form came from, that is this web app).
+pub async fn logout(
+    State(app): State<WebApp>,
+    jar: PrivateCookieJar,
+    signed_in: MaybeSignedIn,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    let home = Redirect::to(&format!("{PREFIX}/"));
+    let Some(session) = &signed_in.0 else {
+        return (app.cookies().without_session(jar), home).into_response();
+    };
+    let same_origin =
+        headers.get(ORIGIN).is_none_or(|origin| origin.as_bytes() == app.settings().app_base_url().as_bytes());
+    let token_matches = form.is_ok_and(|Form(form)| session.accepts_csrf_token(&form.csrf_token));
+    if !(same_origin && token_matches) {
+        tracing::warn!(same_origin, token_matches, "sign-out refused");
+        let message = "This sign-out request did not come from Pod's own page, so nothing changed. \
+                       Use the Sign out button.";
+        return error_page(StatusCode::FORBIDDEN, signed_in.nav(""), "Sign-out refused", message.into(), None);
+    }
+    tracing::info!("signed out");
+    (app.cookies().without_session(jar), home).into_response()
+}

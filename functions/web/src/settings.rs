@@ -1,0 +1,144 @@
+//! The web app's own settings, read once at start beside Pod's shared ones.
+
+use axum_extra::extract::cookie::Key;
+use pod_shared::config::ConfigError;
+use std::fmt;
+
+/// The shortest accepted `SESSION_KEY`, in bytes.
+pub const MIN_SESSION_KEY_LEN: usize = 64;
+
+/// The web app's settings: where it is published and the key of its cookies.
+#[derive(Clone)]
+pub struct WebSettings {
+    /// The public base URL, without a trailing slash: `https://xyz.execute-api.us-east-1.amazonaws.com`.
+    app_base_url: String,
+    /// Whether cookies carry `Secure` (everywhere but plain-HTTP localhost).
+    secure_cookies: bool,
+    /// Encrypts and authenticates the session and login cookies.
+    cookie_key: Key,
+}
+
+impl fmt::Debug for WebSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebSettings")
+            .field("app_base_url", &self.app_base_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebSettings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads `APP_BASE_URL` and `SESSION_KEY` through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| {
+            lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
+        };
+        let invalid = |name: &'static str, reason: String| ConfigError::Invalid { name, reason };
+        let (app_base_url, secure_cookies) =
+            parse_base_url(&get("APP_BASE_URL")?).map_err(|reason| invalid("APP_BASE_URL", reason))?;
+        let session_key = get("SESSION_KEY")?;
+        if session_key.len() < MIN_SESSION_KEY_LEN {
+            let reason = format!("must be at least {MIN_SESSION_KEY_LEN} bytes (e.g. 128 hex characters)");
+            return Err(invalid("SESSION_KEY", reason));
+        }
+        // HKDF-SHA256 from the whole secret; `derive_from` wants at least 32 bytes, checked above.
+        let cookie_key = Key::derive_from(session_key.as_bytes());
+        Ok(Self { app_base_url, secure_cookies, cookie_key })
+    }
+
+    /// The public base URL, without a trailing slash.
+    pub fn app_base_url(&self) -> &str {
+        &self.app_base_url
+    }
+
+    /// Where the identity provider sends the browser back: `{APP_BASE_URL}/pod/app/oidc/callback`.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}{}/oidc/callback", self.app_base_url, crate::PREFIX)
+    }
+
+    /// Whether cookies must carry `Secure`: false only for plain HTTP on localhost.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+    }
+
+    pub(crate) fn cookie_key(&self) -> &Key {
+        &self.cookie_key
+    }
+}
+
+/// An `http(s)://host[:port]` origin; plain HTTP only for localhost. Returns it
+/// without a trailing slash, and whether it is HTTPS.
+fn parse_base_url(raw: &str) -> Result<(String, bool), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("no host")?;
+    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    let secure = match url.scheme() {
+        "https" => true,
+        "http" if loopback => false,
+        "http" => return Err("must be https (plain http only for localhost or 127.0.0.1)".into()),
+        other => return Err(format!("the scheme must be https, not '{other}'")),
+    };
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err("only scheme, host and port are allowed: the web app lives at /pod/app on that origin".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("no user name or password allowed".into());
+    }
+    Ok((url.as_str().trim_end_matches('/').to_string(), secure))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn load(base_url: Option<&str>, key: Option<&str>) -> Result<WebSettings, ConfigError> {
+        let vars: HashMap<&str, String> = [("APP_BASE_URL", base_url), ("SESSION_KEY", key)]
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, v.to_string())))
+            .collect();
+        WebSettings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn https_deployments_get_secure_cookies_and_localhost_may_use_http() {
+        let deployed = load(Some("https://xyz.execute-api.us-east-1.amazonaws.com/"), Some(KEY)).unwrap();
+        assert_eq!(deployed.app_base_url(), "https://xyz.execute-api.us-east-1.amazonaws.com");
+        assert_eq!(deployed.redirect_uri(), "https://xyz.execute-api.us-east-1.amazonaws.com/pod/app/oidc/callback");
+        assert!(deployed.secure_cookies());
+        let local = load(Some("http://127.0.0.1:3000"), Some(KEY)).unwrap();
+        assert_eq!(local.redirect_uri(), "http://127.0.0.1:3000/pod/app/oidc/callback");
+        assert!(!local.secure_cookies());
+        assert!(!format!("{local:?}").contains("0123"), "the key stays out of Debug");
+    }
+
+    #[test]
+    fn each_missing_or_malformed_setting_is_named() {
+        assert_eq!(load(None, Some(KEY)).unwrap_err(), ConfigError::Missing("APP_BASE_URL"));
+        assert_eq!(load(Some("http://127.0.0.1:3000"), None).unwrap_err(), ConfigError::Missing("SESSION_KEY"));
+        assert_eq!(load(Some("http://127.0.0.1:3000"), Some("  ")).unwrap_err(), ConfigError::Missing("SESSION_KEY"));
+        let short = "k".repeat(MIN_SESSION_KEY_LEN - 1);
+        let cases = [
+            ("http://127.0.0.1:3000", short.as_str(), "SESSION_KEY"),
+            ("http://pod.example.com", KEY, "APP_BASE_URL"),
+            ("ftp://127.0.0.1", KEY, "APP_BASE_URL"),
+            ("https://pod.example.com/stage", KEY, "APP_BASE_URL"),
+            ("https://pod.example.com/?x=1", KEY, "APP_BASE_URL"),
+            ("https://user:pw@pod.example.com", KEY, "APP_BASE_URL"),
+            ("pod.example.com", KEY, "APP_BASE_URL"),
+        ];
+        for (base_url, key, name) in cases {
+            match load(Some(base_url), Some(key)) {
+                Err(ConfigError::Invalid { name: got, .. }) => assert_eq!(got, name, "{base_url}"),
+                other => panic!("{base_url}: expected {name} to be invalid, got {other:?}"),
+            }
+        }
+    }
+}

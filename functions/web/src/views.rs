@@ -1,0 +1,325 @@
+//! What the templates show: page structs (askama) and the views of orders and
+//! profiles they render. Contacts appear masked only.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use pod_shared::domain::{Destination, MaskedDestination, Order, OrderStatus, Timestamp};
+use pod_shared::ports::UserProfile;
+
+/// The site navigation: which page is current, and the sign-out form's token when signed in.
+pub struct Nav {
+    /// `home`, `orders`, `profile`, `policy` or empty.
+    pub current: &'static str,
+    /// Present when signed in: the session's CSRF token for the sign-out form.
+    pub csrf_token: Option<String>,
+}
+
+impl Nav {
+    pub fn new(current: &'static str, csrf_token: Option<&str>) -> Self {
+        Self { current, csrf_token: csrf_token.map(str::to_string) }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub nav: Nav,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+pub struct PolicyPage {
+    pub nav: Nav,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub nav: Nav,
+    pub profile: ProfileView,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+pub struct OrdersPage {
+    pub nav: Nav,
+    pub table: OrdersTable,
+    /// The next (older) page's link, if there is one.
+    pub older: Option<String>,
+    /// Whether this page is the newest orders, which update live.
+    pub live: bool,
+}
+
+/// The orders table alone, as `GET /pod/app/orders/live` serves it to the page's script.
+#[derive(Template)]
+#[template(path = "orders_table.html")]
+pub struct OrdersTable {
+    pub rows: Vec<OrderView>,
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+pub struct OrderPage {
+    pub nav: Nav,
+    pub order: OrderView,
+}
+
+/// Every page that says something went wrong.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub nav: Nav,
+    pub title: &'static str,
+    pub message: String,
+    /// A way on.
+    pub next: Option<Link>,
+}
+
+/// A link: where to, and its text.
+pub struct Link {
+    pub href: String,
+    pub text: &'static str,
+}
+
+impl Link {
+    pub fn new(href: String, text: &'static str) -> Self {
+        Self { href, text }
+    }
+}
+
+/// Renders `page` with `status`; a template that fails to render is a 500 (and a log line).
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+        }
+    }
+}
+
+/// A moment, for a `<time>` element: machine-readable and as people read it (UTC;
+/// the page's script shows it in the reader's own time zone).
+pub struct TimeView {
+    pub iso: String,
+    pub text: String,
+}
+
+impl TimeView {
+    /// Date and time: "25 Nov 2025, 06:40 UTC".
+    pub fn of(at: Timestamp) -> Self {
+        let format =
+            time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+        Self::formatted(at, format)
+    }
+
+    /// The time of day alone, for moments minutes away: "06:45 UTC".
+    pub fn clock(at: Timestamp) -> Self {
+        Self::formatted(at, time::macros::format_description!("[hour]:[minute] UTC"))
+    }
+
+    fn formatted(at: Timestamp, format: &[time::format_description::BorrowedFormatItem<'_>]) -> Self {
+        let text = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(format).ok())
+            .unwrap_or_else(|| at.to_rfc3339());
+        Self { iso: at.to_rfc3339(), text }
+    }
+}
+
+/// An order as the pages show it.
+pub struct OrderView {
+    pub id: String,
+    /// "Large pizza with pepperoni and mushrooms".
+    pub description: String,
+    pub size: &'static str,
+    /// "pepperoni, mushrooms", or "cheese only".
+    pub toppings: String,
+    /// The status name (`pending`, `confirmed`, …), for styles and the page's script.
+    pub status: &'static str,
+    /// The status in words.
+    pub status_label: &'static str,
+    pub placed: TimeView,
+    pub updated: TimeView,
+    /// What became of the confirmation code, in words.
+    pub code_note: String,
+    /// Where the code went, when the order waits for it.
+    pub pending: Option<PendingCode>,
+}
+
+/// The code a pending order waits for: where it went and until when it counts.
+pub struct PendingCode {
+    /// "phone ending in 21", "email a•••@example.com".
+    pub sent_to: String,
+    pub expires: TimeView,
+    /// "in 4 minutes", "in less than a minute".
+    pub expires_in: String,
+    pub tries_left: u32,
+}
+
+impl OrderView {
+    /// The order as it stands at `now` (a pending order past its code's expiry shows as expired).
+    pub fn of(order: &Order, now: Timestamp) -> Self {
+        let status = order.status_at(now);
+        let description = capitalized(&order.pizza.describe());
+        let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
+        let pending = (status == OrderStatus::PendingConfirmation).then(|| PendingCode {
+            sent_to: order.challenge.destination.to_string(),
+            expires: TimeView::clock(order.challenge.expires_at),
+            expires_in: time_left(now, order.challenge.expires_at),
+            tries_left: order.challenge.attempts_left(),
+        });
+        Self {
+            id: order.id.to_string(),
+            description,
+            size: order.pizza.size.name(),
+            toppings: if toppings.is_empty() { "cheese only".into() } else { toppings.join(", ") },
+            status: status.name(),
+            status_label: status_label(status),
+            placed: TimeView::of(order.created_at),
+            updated: TimeView::of(order.updated_at),
+            code_note: code_note(status).to_string(),
+            pending,
+        }
+    }
+
+    /// The order's page.
+    pub fn href(&self) -> String {
+        format!("{}/orders/{}", crate::PREFIX, self.id)
+    }
+}
+
+fn status_label(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::PendingConfirmation => "Waiting for your code",
+        OrderStatus::Confirmed => "Confirmed",
+        OrderStatus::Cancelled => "Cancelled",
+        OrderStatus::Expired => "Expired",
+        OrderStatus::Locked => "Locked",
+    }
+}
+
+fn code_note(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::PendingConfirmation => "Say the code to Alexa to confirm.",
+        OrderStatus::Confirmed => "Code accepted.",
+        OrderStatus::Cancelled => "Cancelled, or replaced by a newer order.",
+        OrderStatus::Expired => "The code ran out before it was said.",
+        OrderStatus::Locked => "Locked after too many wrong codes.",
+    }
+}
+
+/// "in 5 minutes", "in 1 minute" (to the nearest minute), or "in less than a minute".
+fn time_left(now: Timestamp, until: Timestamp) -> String {
+    match now.seconds_until(until) {
+        0..60 => "in less than a minute".into(),
+        seconds => match (seconds + 30) / 60 {
+            1 => "in 1 minute".into(),
+            minutes => format!("in {minutes} minutes"),
+        },
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A profile as the profile page shows it: masked contacts.
+pub struct ProfileView {
+    /// "a•••@example.com".
+    pub email: Option<String>,
+    /// "ending in 21".
+    pub phone: Option<String>,
+    /// Where codes go: "your phone ending in 21"; `None` if there is nowhere to send one.
+    pub codes_go_to: Option<String>,
+}
+
+impl ProfileView {
+    pub fn of(profile: &UserProfile) -> Self {
+        let email = profile.email.as_ref().map(|email| masked(&Destination::Email(email.clone()).masked()));
+        let phone = profile.phone.as_ref().map(|phone| masked(&Destination::Sms(phone.clone()).masked()));
+        let codes_go_to = profile.code_destination().map(|destination| format!("your {}", destination.masked()));
+        Self { email, phone, codes_go_to }
+    }
+}
+
+/// The masked contact alone: "a•••@example.com" or "ending in 21".
+fn masked(destination: &MaskedDestination) -> String {
+    match destination {
+        MaskedDestination::Phone { last_digits } => format!("ending in {last_digits}"),
+        MaskedDestination::Email { first_char, domain } => format!("{first_char}•••@{domain}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pod_shared::domain::{
+        ChallengePolicy, Channel, EmailAddress, PhoneNumber, Pizza, Size, Topping, Toppings, UserId,
+    };
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_unix_millis(seconds * 1000)
+    }
+
+    fn order(toppings: Vec<Topping>) -> Order {
+        Order::place(
+            UserId::parse("auth0|ana").unwrap(),
+            Pizza { size: Size::Large, toppings: Toppings::new(toppings).unwrap() },
+            Channel::Sms,
+            MaskedDestination::Phone { last_digits: "21".into() },
+            ChallengePolicy::default(),
+            at(1_764_052_800),
+        )
+    }
+
+    #[test]
+    fn a_pending_order_says_where_the_code_went_and_until_when() {
+        let view = OrderView::of(&order(vec![Topping::Pepperoni, Topping::Mushrooms]), at(1_764_052_830));
+        assert_eq!(view.description, "Large pizza with pepperoni and mushrooms");
+        assert_eq!(view.toppings, "pepperoni, mushrooms");
+        assert_eq!(view.status, "pending");
+        assert_eq!(view.placed.text, "25 Nov 2025, 06:40 UTC");
+        assert_eq!(view.placed.iso, "2025-11-25T06:40:00Z");
+        let pending = view.pending.unwrap();
+        assert_eq!(pending.sent_to, "phone ending in 21");
+        assert_eq!(pending.expires.text, "06:45 UTC");
+        assert_eq!(pending.expires_in, "in 5 minutes");
+        assert_eq!(pending.tries_left, 3);
+    }
+
+    #[test]
+    fn a_pending_order_past_its_code_shows_as_expired() {
+        let view = OrderView::of(&order(vec![]), at(1_764_052_800 + 300));
+        assert_eq!(view.status, "expired");
+        assert_eq!(view.toppings, "cheese only");
+        assert!(view.pending.is_none());
+    }
+
+    #[test]
+    fn time_left_counts_whole_minutes() {
+        assert_eq!(time_left(at(0), at(59)), "in less than a minute");
+        assert_eq!(time_left(at(0), at(60)), "in 1 minute");
+        assert_eq!(time_left(at(0), at(89)), "in 1 minute");
+        assert_eq!(time_left(at(0), at(90)), "in 2 minutes");
+        assert_eq!(time_left(at(0), at(299)), "in 5 minutes");
+        assert_eq!(time_left(at(10), at(0)), "in less than a minute");
+    }
+
+    #[test]
+    fn profiles_show_masked_contacts_only() {
+        let profile = UserProfile {
+            user_id: UserId::parse("auth0|ana").unwrap(),
+            email: Some(EmailAddress::parse("ana@example.com").unwrap()),
+            phone: Some(PhoneNumber::parse("+14155550121").unwrap()),
+        };
+        let view = ProfileView::of(&profile);
+        assert_eq!(view.email.as_deref(), Some("a•••@example.com"));
+        assert_eq!(view.phone.as_deref(), Some("ending in 21"));
+        assert_eq!(view.codes_go_to.as_deref(), Some("your phone ending in 21"));
+        let nobody = UserProfile { email: None, phone: None, ..profile };
+        assert!(ProfileView::of(&nobody).codes_go_to.is_none());
+    }
+}

@@ -1,0 +1,522 @@
+//! The web app through its router (`tower::ServiceExt::oneshot`), on the embedded
+//! store in a temporary directory, with the ports' test doubles and a small fake
+//! token endpoint on 127.0.0.1 that issues HS256 ID tokens like Auth0's.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::{Request, Response, StatusCode};
+use axum::routing::post;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use pod_shared::config::Settings;
+use pod_shared::domain::{Code, Pizza, Size, Timestamp, Topping, Toppings, UserId};
+use pod_shared::service::{AuthorizeOutcome, OrderService};
+use pod_shared::store::EmbeddedOrderStore;
+use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_web::{WebApp, WebSettings};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+const CLIENT_ID: &str = "pod-web-test";
+const CLIENT_SECRET: &str = "a-client-secret-for-the-web-tests-0123456789";
+const SESSION_KEY: &str = "a-session-key-for-the-web-tests-only-0123456789abcdef0123456789abcdef";
+const APP_BASE_URL: &str = "http://127.0.0.1:3000";
+const RIGHT_CODE: &str = "4217";
+
+/// What the fake token endpoint answers for one authorization code.
+struct Grant {
+    id_token_claims: Value,
+    code_challenge: String,
+}
+
+/// The token endpoint of a fake Auth0 tenant: codes are registered by the
+/// test, checked with their PKCE verifier and the client's credentials, and
+/// exchanged once for an ID token signed with the client secret.
+#[derive(Clone, Default)]
+struct FakeTokenEndpoint {
+    grants: Arc<Mutex<HashMap<String, Grant>>>,
+    requests: Arc<Mutex<usize>>,
+}
+
+impl FakeTokenEndpoint {
+    async fn serve(self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/tenant", listener.local_addr().unwrap());
+        let router = Router::new().route("/tenant/oauth/token", post(Self::token)).with_state(self);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        base
+    }
+
+    fn grant(&self, code: &str, id_token_claims: Value, code_challenge: &str) {
+        let grant = Grant { id_token_claims, code_challenge: code_challenge.to_string() };
+        self.grants.lock().unwrap().insert(code.to_string(), grant);
+    }
+
+    fn requests(&self) -> usize {
+        *self.requests.lock().unwrap()
+    }
+
+    async fn token(
+        axum::extract::State(endpoint): axum::extract::State<Self>,
+        axum::Form(form): axum::Form<HashMap<String, String>>,
+    ) -> Response<Body> {
+        *endpoint.requests.lock().unwrap() += 1;
+        let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+        let grant = endpoint.grants.lock().unwrap().remove(field("code"));
+        let verifier_hash = URL_SAFE_NO_PAD.encode(Sha256::digest(field("code_verifier").as_bytes()));
+        let accepted = field("grant_type") == "authorization_code"
+            && field("client_id") == CLIENT_ID
+            && field("client_secret") == CLIENT_SECRET
+            && field("redirect_uri") == format!("{APP_BASE_URL}/pod/app/oidc/callback")
+            && grant.as_ref().is_some_and(|g| g.code_challenge == verifier_hash);
+        let (status, body) = match grant.filter(|_| accepted) {
+            Some(grant) => {
+                let key = EncodingKey::from_secret(CLIENT_SECRET.as_bytes());
+                let id_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &grant.id_token_claims, &key);
+                let body = json!({"access_token": "opaque", "token_type": "Bearer", "id_token": id_token.unwrap()});
+                (StatusCode::OK, body)
+            }
+            None => (StatusCode::FORBIDDEN, json!({"error": "invalid_grant", "error_description": "Invalid code"})),
+        };
+        Response::builder()
+            .status(status)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+}
+
+/// The web app over a fresh store, the fake directory (ana, ben) and a clock the test moves.
+struct TestWeb {
+    router: Router,
+    service: OrderService,
+    clock: Arc<ManualClock>,
+    tokens: FakeTokenEndpoint,
+    issuer: String,
+    _data: tempfile::TempDir,
+}
+
+impl TestWeb {
+    async fn start() -> Self {
+        Self::start_with_key(SESSION_KEY).await
+    }
+
+    async fn start_with_key(session_key: &str) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let tokens = FakeTokenEndpoint::default();
+        let tenant = tokens.clone().serve().await;
+        let vars = HashMap::from([
+            ("AUTH0_DOMAIN", tenant.clone()),
+            ("API_ID", "https://pod.localtest.me".to_string()),
+            ("API_SIGNING_KEY", "an-api-signing-key-for-the-web-tests-0123".to_string()),
+            ("APP_CLIENT_ID", CLIENT_ID.to_string()),
+            ("APP_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+            ("APP_BASE_URL", APP_BASE_URL.to_string()),
+            ("SESSION_KEY", session_key.to_string()),
+        ]);
+        let lookup = |name: &str| vars.get(name).cloned();
+        let settings = Settings::from_lookup(lookup).unwrap();
+        let web_settings = WebSettings::from_lookup(lookup).unwrap();
+        let directory = Arc::new(FakeDirectory::standard());
+        let clock = Arc::new(ManualClock::at(Timestamp::now()));
+        let service = OrderService::new(
+            Arc::new(EmbeddedOrderStore::open(data.path()).unwrap()),
+            directory.clone(),
+            Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
+            clock.clone(),
+            settings.challenge,
+        );
+        let app = WebApp::new(service.clone(), directory, web_settings, &settings.auth0).unwrap();
+        let issuer = settings.auth0.endpoint.issuer();
+        Self { router: pod_web::router(app), service, clock, tokens, issuer, _data: data }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Page {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        Page::read(response).await
+    }
+
+    async fn get(&self, path: &str, cookies: &str) -> Page {
+        self.send(Request::get(path).header(COOKIE, cookies).body(Body::empty()).unwrap()).await
+    }
+
+    /// Starts a sign-in; returns the authorization request's parameters and the login cookie.
+    async fn start_sign_in(&self, return_to: &str) -> (HashMap<String, String>, String) {
+        let page = self.get(&format!("/pod/app/login?return_to={}", urlencoding::encode(return_to)), "").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        let authorize = url::Url::parse(page.location()).unwrap();
+        assert_eq!(authorize.path(), "/tenant/authorize");
+        let params: HashMap<String, String> = authorize.query_pairs().into_owned().collect();
+        (params, page.cookie_pair("pod_login").expect("a login cookie"))
+    }
+
+    /// ID token claims for `user` as the tenant would issue them.
+    fn claims(&self, user: &str, nonce: &str) -> Value {
+        let now = Timestamp::now().unix_seconds();
+        json!({"iss": self.issuer, "sub": user, "aud": CLIENT_ID, "iat": now, "exp": now + 600, "nonce": nonce})
+    }
+
+    /// The identity provider's answer to a sign-in, as the browser brings it back.
+    async fn callback(&self, query: &str, login_cookie: &str) -> Page {
+        self.get(&format!("/pod/app/oidc/callback?{query}"), login_cookie).await
+    }
+
+    /// Signs `user` in through the whole flow; returns the session cookie.
+    async fn sign_in(&self, user: &str) -> String {
+        let (params, login_cookie) = self.start_sign_in("/pod/app/orders").await;
+        let code = format!("code-for-{user}");
+        self.tokens.grant(&code, self.claims(user, &params["nonce"]), &params["code_challenge"]);
+        let page = self.callback(&format!("code={code}&state={}", params["state"]), &login_cookie).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(page.location(), "/pod/app/orders");
+        page.cookie_pair("pod_session").expect("a session cookie")
+    }
+
+    async fn place_order(&self, user: &str) -> String {
+        let pizza = Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni]).unwrap() };
+        let placed = self.service.place_order(&UserId::parse(user).unwrap(), pizza).await.unwrap();
+        placed.order.id.to_string()
+    }
+}
+
+/// A response, read whole.
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    async fn read(response: Response<Body>) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        Self { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+    }
+
+    fn location(&self) -> &str {
+        self.headers.get(LOCATION).map(|v| v.to_str().unwrap()).unwrap_or_default()
+    }
+
+    fn set_cookies(&self) -> Vec<&str> {
+        self.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect()
+    }
+
+    /// `name=value` of a cookie this response sets (not one it removes).
+    fn cookie_pair(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .filter(|c| c.starts_with(&format!("{name}=")) && !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .next()
+    }
+
+    fn removes_cookie(&self, name: &str) -> bool {
+        self.set_cookies().iter().any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0"))
+    }
+
+    /// The value of the sign-out form's hidden token.
+    fn csrf_token(&self) -> String {
+        let marker = r#"name="csrf_token" value=""#;
+        let start = self.body.find(marker).expect("a sign-out form") + marker.len();
+        self.body[start..].split('"').next().unwrap().to_string()
+    }
+}
+
+fn is_sign_in_redirect(page: &Page, return_to: &str) -> bool {
+    page.status == StatusCode::SEE_OTHER
+        && page.location() == format!("/pod/app/login?return_to={}", urlencoding::encode(return_to))
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_the_sign_in_comes_back_to_them() {
+    let web = TestWeb::start().await;
+    for path in ["/pod/app/orders", "/pod/app/profile", "/pod/app/orders/0190b6c1-0000-7000-8000-000000000000"] {
+        assert!(is_sign_in_redirect(&web.get(path, "").await, path), "{path}");
+    }
+    assert!(is_sign_in_redirect(&web.get("/pod/app/orders?after=x", "").await, "/pod/app/orders?after=x"));
+
+    let (params, login_cookie) = web.start_sign_in("/pod/app/profile").await;
+    assert_eq!(params["response_type"], "code");
+    assert_eq!(params["client_id"], CLIENT_ID);
+    assert_eq!(params["redirect_uri"], "http://127.0.0.1:3000/pod/app/oidc/callback");
+    assert_eq!(params["scope"], "openid profile email");
+    assert_eq!(params["audience"], "https://pod.localtest.me");
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert!(params["state"].len() >= 16 && params["nonce"].len() >= 16 && params["state"] != params["nonce"]);
+
+    web.tokens.grant("c1", web.claims("auth0|ana", &params["nonce"]), &params["code_challenge"]);
+    let page = web.callback(&format!("code=c1&state={}", params["state"]), &login_cookie).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/pod/app/profile");
+    assert!(page.removes_cookie("pod_login"), "the login cookie is spent");
+    let session = page.cookie_pair("pod_session").unwrap();
+    let cookie = page.set_cookies().into_iter().find(|c| c.starts_with("pod_session=")).unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/pod/app", "Max-Age=28800"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain-HTTP localhost: no Secure");
+    assert!(!cookie.contains("auth0|ana"), "the session cookie is encrypted");
+
+    let profile = web.get("/pod/app/profile", &session).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert!(profile.body.contains("a•••@example.com"), "{}", profile.body);
+    assert!(profile.body.contains("ending in 21"));
+    assert!(profile.body.contains("your phone ending in 21"));
+    assert!(!profile.body.contains("ana@example.com") && !profile.body.contains("4155550121"));
+}
+
+#[tokio::test]
+async fn the_home_page_offers_sign_in_or_sign_out() {
+    let web = TestWeb::start().await;
+    let home = web.get("/pod/app/", "").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains(r#"<html lang="en">"#));
+    assert!(home.body.contains(r#"href="/pod/app/login""#));
+    assert!(!home.body.contains("Sign out"));
+    assert!(home.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert_eq!(home.headers["cache-control"], "no-store");
+
+    let session = web.sign_in("auth0|ben").await;
+    let home = web.get("/pod/app/", &session).await;
+    assert!(home.body.contains("Sign out"));
+    assert!(home.body.contains(r#"href="/pod/app/orders""#));
+    assert!(!home.csrf_token().is_empty());
+
+    // Already signed in: "sign in" goes straight to the destination.
+    let login = web.get("/pod/app/login?return_to=%2Fpod%2Fapp%2Fprofile", &session).await;
+    assert_eq!(login.location(), "/pod/app/profile");
+}
+
+#[tokio::test]
+async fn tampered_foreign_or_garbage_cookies_read_as_signed_out() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    assert_eq!(web.get("/pod/app/orders", &session).await.status, StatusCode::OK);
+
+    let (name, value) = session.split_once('=').unwrap();
+    let mut tampered: Vec<char> = value.chars().collect();
+    let middle = tampered.len() / 2;
+    tampered[middle] = if tampered[middle] == 'A' { 'B' } else { 'A' };
+    let tampered = format!("{name}={}", tampered.into_iter().collect::<String>());
+
+    let other_web = TestWeb::start_with_key(&"another-session-key-".repeat(4)).await;
+    let foreign = other_web.sign_in("auth0|ana").await;
+
+    for cookie in [tampered.as_str(), foreign.as_str(), "pod_session=garbage", "pod_session=", "pod_session"] {
+        let page = web.get("/pod/app/orders", cookie).await;
+        assert!(is_sign_in_redirect(&page, "/pod/app/orders"), "{cookie}: {}", page.status);
+        let home = web.get("/pod/app/", cookie).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(!home.body.contains("Sign out"), "{cookie}");
+        assert_eq!(web.get("/pod/app/orders/live", cookie).await.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_callback_that_does_not_match_its_sign_in_is_refused_without_a_session() {
+    let web = TestWeb::start().await;
+    let (params, login_cookie) = web.start_sign_in("/pod/app/orders").await;
+    web.tokens.grant("c1", web.claims("auth0|ana", &params["nonce"]), &params["code_challenge"]);
+    let state = &params["state"];
+
+    let cases = [
+        (format!("code=c1&state=not-{state}"), login_cookie.as_str(), "does not belong to this sign-in"),
+        ("code=c1".to_string(), login_cookie.as_str(), "does not belong to this sign-in"),
+        (format!("state={state}"), login_cookie.as_str(), "no authorization code"),
+        (format!("code=c1&state={state}"), "", "has expired or was started in another browser"),
+        (format!("code=c1&state={state}"), "pod_login=forged", "has expired or was started in another browser"),
+        ("error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E".to_string(), login_cookie.as_str(), "cancelled"),
+        ("error=server_error".to_string(), "", "could not sign you in"),
+    ];
+    for (query, cookie, says) in cases {
+        let page = web.callback(&query, cookie).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.body.contains("Sign-in failed") && page.body.contains(says), "{query}: {}", page.body);
+        assert!(page.cookie_pair("pod_session").is_none(), "{query}: no session");
+        assert!(!page.body.contains("<b>"), "the identity provider's text is not echoed");
+    }
+    assert_eq!(web.tokens.requests(), 0, "no code was exchanged");
+
+    // A sign-in older than ten minutes is forgotten.
+    web.clock.advance_seconds(10 * 60 + 1);
+    let page = web.callback(&format!("code=c1&state={state}"), &login_cookie).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("has expired"));
+    assert_eq!(web.tokens.requests(), 0);
+}
+
+#[tokio::test]
+async fn an_id_token_that_fails_validation_creates_no_session() {
+    let web = TestWeb::start().await;
+    let expired = json!(Timestamp::now().unix_seconds() - 600);
+    let cases = [
+        ("another nonce", "nonce", Some(json!("another-nonce"))),
+        ("no nonce", "nonce", None),
+        ("another audience", "aud", Some(json!("https://pod.localtest.me"))),
+        ("another issuer", "iss", Some(json!("https://evil.example/"))),
+        ("expired", "exp", Some(expired)),
+    ];
+    for (case, claim, value) in cases {
+        let (params, login_cookie) = web.start_sign_in("/pod/app/orders").await;
+        let mut claims = web.claims("auth0|ana", &params["nonce"]);
+        match value {
+            Some(value) => claims[claim] = value,
+            None => {
+                claims.as_object_mut().unwrap().remove(claim);
+            }
+        }
+        web.tokens.grant("c1", claims, &params["code_challenge"]);
+        let page = web.callback(&format!("code=c1&state={}", params["state"]), &login_cookie).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{case}");
+        assert!(page.body.contains("could not be verified"), "{case}");
+        assert!(page.cookie_pair("pod_session").is_none(), "{case}");
+    }
+
+    // A code the identity provider refuses (here: never issued).
+    let (params, login_cookie) = web.start_sign_in("/pod/app/orders").await;
+    let page = web.callback(&format!("code=unknown&state={}", params["state"]), &login_cookie).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.cookie_pair("pod_session").is_none());
+}
+
+#[tokio::test]
+async fn only_paths_of_the_web_app_are_destinations_after_sign_in() {
+    let web = TestWeb::start().await;
+    let cases = [
+        ("https://evil.example/", "/pod/app/orders"),
+        ("//evil.example/pod/app/", "/pod/app/orders"),
+        ("/pod/apples", "/pod/app/orders"),
+        ("/pod/app/oidc/callback", "/pod/app/orders"),
+        ("/pod/app/orders?after=x", "/pod/app/orders?after=x"),
+        ("/pod/app/", "/pod/app/"),
+    ];
+    for (asked, expected) in cases {
+        let (params, login_cookie) = web.start_sign_in(asked).await;
+        web.tokens.grant("c1", web.claims("auth0|ana", &params["nonce"]), &params["code_challenge"]);
+        let page = web.callback(&format!("code=c1&state={}", params["state"]), &login_cookie).await;
+        assert_eq!(page.location(), expected, "{asked}");
+    }
+}
+
+#[tokio::test]
+async fn orders_show_their_status_and_where_a_pending_code_went() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let page = web.get("/pod/app/orders", &session).await;
+    assert!(page.body.contains("No orders yet"));
+    assert!(page.body.contains(r#"data-live-url="/pod/app/orders/live""#));
+    assert!(page.body.contains(r#"<script src="/pod/app/static/orders.js" defer></script>"#));
+
+    let id = web.place_order("auth0|ana").await;
+    let page = web.get("/pod/app/orders", &session).await;
+    assert!(page.body.contains(&format!(r#"data-order-id="{id}" data-status="pending""#)), "{}", page.body);
+    assert!(page.body.contains("Large pizza with pepperoni"));
+    assert!(page.body.contains("Sent to your phone ending in 21"));
+    assert!(page.body.contains("(in 5 minutes); 3 tries left."));
+
+    let live = web.get("/pod/app/orders/live", &session).await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert!(live.body.trim_start().starts_with("<table"), "a fragment, not a page");
+    assert!(live.body.contains(r#"data-status="pending""#));
+
+    let code = Code::parse(RIGHT_CODE).unwrap();
+    let outcome = web.service.authorize_pending(&UserId::parse("auth0|ana").unwrap(), &code).await.unwrap();
+    assert!(matches!(outcome, AuthorizeOutcome::Confirmed(_)));
+    let live = web.get("/pod/app/orders/live", &session).await;
+    assert!(live.body.contains(r#"data-status="confirmed""#));
+    assert!(live.body.contains("Code accepted."));
+
+    let detail = web.get(&format!("/pod/app/orders/{id}"), &session).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.body.contains("<h1>Large pizza with pepperoni</h1>"));
+    assert!(detail.body.contains(&id));
+
+    let older = web.get(&format!("/pod/app/orders?after={id}"), &session).await;
+    assert_eq!(older.status, StatusCode::OK);
+    assert!(older.body.contains("No orders yet") && !older.body.contains("data-live-url"));
+    assert_eq!(web.get("/pod/app/orders?after=not-an-id", &session).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn another_users_order_is_the_same_404_as_an_unknown_one() {
+    let web = TestWeb::start().await;
+    let bens = web.place_order("auth0|ben").await;
+    let session = web.sign_in("auth0|ana").await;
+    let foreign = web.get(&format!("/pod/app/orders/{bens}"), &session).await;
+    let unknown = web.get("/pod/app/orders/0190b6c1-0000-7000-8000-000000000000", &session).await;
+    let malformed = web.get("/pod/app/orders/not-an-id", &session).await;
+    for page in [&foreign, &unknown, &malformed] {
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        assert_eq!(page.body, unknown.body);
+    }
+    assert!(!foreign.body.contains(&bens));
+    assert!(!web.get("/pod/app/orders", &session).await.body.contains(&bens));
+}
+
+#[tokio::test]
+async fn signing_out_needs_the_sessions_csrf_token() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let token = web.get("/pod/app/", &session).await.csrf_token();
+    let logout = |body: String, origin: Option<&str>| {
+        let mut request = Request::post("/pod/app/logout")
+            .header(COOKIE, &session)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
+        }
+        request.body(Body::from(body)).unwrap()
+    };
+
+    let refused = [
+        (String::new(), None),
+        ("csrf_token=".to_string(), None),
+        ("csrf_token=guess".to_string(), Some(APP_BASE_URL)),
+        (format!("csrf_token={token}"), Some("https://evil.example")),
+    ];
+    for (body, origin) in refused {
+        let page = web.send(logout(body.clone(), origin)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{body} from {origin:?}");
+        assert!(page.set_cookies().is_empty());
+        assert_eq!(web.get("/pod/app/orders", &session).await.status, StatusCode::OK, "still signed in");
+    }
+
+    let page = web.send(logout(format!("csrf_token={token}"), Some(APP_BASE_URL))).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/pod/app/");
+    assert!(page.removes_cookie("pod_session"));
+    assert_eq!(web.get("/pod/app/logout", &session).await.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_eight_hours() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    web.clock.advance_seconds(8 * 60 * 60 - 1);
+    assert_eq!(web.get("/pod/app/orders", &session).await.status, StatusCode::OK);
+    web.clock.advance_seconds(1);
+    assert!(is_sign_in_redirect(&web.get("/pod/app/orders", &session).await, "/pod/app/orders"));
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_assets() {
+    let web = TestWeb::start().await;
+    let page = web.get("/pod/app/nothing-here", "").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<h1>Not found</h1>"));
+    let css = web.get("/pod/app/static/pod.css", "").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers[CONTENT_TYPE], "text/css; charset=utf-8");
+    assert!(css.body.contains(":focus-visible"));
+    assert_eq!(web.get("/pod/app/static/orders.js", "").await.status, StatusCode::OK);
+    assert_eq!(web.get("/pod/app/static/../Cargo.toml", "").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(web.get("/pod/app/policy", "").await.status, StatusCode::OK);
+    assert_eq!(web.get("/pod/app", "").await.status, StatusCode::PERMANENT_REDIRECT);
+}
