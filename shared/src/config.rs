@@ -66,7 +66,9 @@ pub struct Auth0Settings {
     pub endpoint: Auth0Endpoint,
     /// The API identifier: the `aud` of access tokens.
     pub api_id: String,
-    /// The API's HS256 signing secret.
+    /// How access tokens are signed (`TOKEN_ALGORITHM`).
+    pub token_algorithm: TokenAlgorithm,
+    /// The API's HS256 signing secret (empty with RS256).
     pub api_signing_key: Vec<u8>,
     pub client_id: String,
     pub client_secret: String,
@@ -83,6 +85,14 @@ impl std::fmt::Debug for Auth0Settings {
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+/// The one algorithm access tokens must be signed with: the seed's HS256 (the
+/// API signing key) or RS256 (the tenant's keys from its JWKS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAlgorithm {
+    Hs256,
+    Rs256,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,10 +160,21 @@ impl Settings {
 
         let endpoint = Auth0Endpoint::parse(&required("AUTH0_DOMAIN")?).map_err(|r| invalid("AUTH0_DOMAIN", &r))?;
         let api_id = required("API_ID")?;
-        let api_signing_key = required("API_SIGNING_KEY")?;
-        if api_signing_key.len() < MIN_SECRET_LEN {
-            return Err(invalid("API_SIGNING_KEY", &format!("must be at least {MIN_SECRET_LEN} characters")));
-        }
+        let token_algorithm = match get("TOKEN_ALGORITHM").as_deref().unwrap_or("HS256") {
+            "HS256" => TokenAlgorithm::Hs256,
+            "RS256" => TokenAlgorithm::Rs256,
+            other => return Err(invalid("TOKEN_ALGORITHM", &format!("expected HS256 or RS256, got '{other}'"))),
+        };
+        let api_signing_key = match token_algorithm {
+            TokenAlgorithm::Rs256 => get("API_SIGNING_KEY").unwrap_or_default(),
+            TokenAlgorithm::Hs256 => {
+                let key = required("API_SIGNING_KEY")?;
+                if key.len() < MIN_SECRET_LEN {
+                    return Err(invalid("API_SIGNING_KEY", &format!("must be at least {MIN_SECRET_LEN} characters")));
+                }
+                key
+            }
+        };
         let client_id = required("APP_CLIENT_ID")?;
         let client_secret = required("APP_CLIENT_SECRET")?;
         if client_secret.len() < MIN_SECRET_LEN {
@@ -207,6 +228,7 @@ impl Settings {
             alexa: AlexaSettings { verify_signature, skill_id },
             auth0: Auth0Settings {
                 endpoint,
+                token_algorithm,
                 api_id,
                 api_signing_key: api_signing_key.into_bytes(),
                 client_id,
@@ -293,6 +315,7 @@ mod tests {
             ("AUTH0_TIMEOUT_MS", "-1"),
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),
+            ("TOKEN_ALGORITHM", "none"),
             ("ALEXA_VERIFY_SIGNATURE", "maybe"),
             ("ALEXA_SKILL_ID", "skill-1"),
         ];

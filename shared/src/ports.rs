@@ -112,6 +112,8 @@ pub enum AuthError {
     WrongAudience,
     #[error("the access token's subject is not a valid user id")]
     BadSubject,
+    #[error("the identity provider's signing keys could not be fetched")]
+    KeysUnavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -66,6 +66,7 @@ async fn start_idp() -> TestIdp {
 fn production_client(base: &str, timeout: Duration) -> Auth0Client {
     Auth0Client::new(Auth0Settings {
         endpoint: Auth0Endpoint::parse(base).unwrap(),
+        token_algorithm: pod_shared::config::TokenAlgorithm::Hs256,
         api_id: API_ID.into(),
         api_signing_key: API_SIGNING_KEY.to_vec(),
         client_id: CLIENT_ID.into(),

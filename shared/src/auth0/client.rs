@@ -1,13 +1,14 @@
 //! Auth0 over HTTP with `reqwest`: every call has a timeout, every failure a typed error.
 
-use super::tokens::{AccessTokenValidator, IdTokenValidator};
-use crate::config::Auth0Settings;
+use super::tokens::{AccessTokenValidator, IdTokenValidator, JwksKeys};
+use crate::config::{Auth0Settings, TokenAlgorithm};
 use crate::domain::{Code, Destination, EmailAddress, PhoneNumber, UserId};
 use crate::ports::{AuthError, CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -100,7 +101,13 @@ impl Auth0Client {
             .build()
             .map_err(|e| IdentityError::Unreachable(format!("cannot build the HTTP client: {e}")))?;
         let issuer = settings.endpoint.issuer();
-        let access_tokens = AccessTokenValidator::hs256(&settings.api_signing_key, &issuer, &settings.api_id);
+        let access_tokens = match settings.token_algorithm {
+            TokenAlgorithm::Hs256 => AccessTokenValidator::hs256(&settings.api_signing_key, &issuer, &settings.api_id),
+            TokenAlgorithm::Rs256 => {
+                let keys = JwksKeys::new(settings.endpoint.url("/.well-known/jwks.json"), http.clone());
+                AccessTokenValidator::rs256(Arc::new(keys), &issuer, &settings.api_id)
+            }
+        };
         let id_tokens = IdTokenValidator::hs256(settings.client_secret.as_bytes(), &issuer, &settings.client_id);
         Ok(Self { http, settings, access_tokens, id_tokens, management_token: Mutex::new(None) })
     }
@@ -254,7 +261,7 @@ fn email_from(record: &Auth0User) -> Option<EmailAddress> {
 #[async_trait]
 impl IdentityProvider for Auth0Client {
     async fn authenticate(&self, access_token: &str) -> Result<UserId, AuthError> {
-        let result = self.access_tokens.validate(access_token).map(|(user, _)| user);
+        let result = self.access_tokens.validate(access_token).await.map(|(user, _)| user);
         if let Err(reason) = &result {
             tracing::info!(%reason, "access token refused");
         }

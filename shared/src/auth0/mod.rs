@@ -4,4 +4,4 @@ mod client;
 mod tokens;
 
 pub use client::Auth0Client;
-pub use tokens::{AccessTokenClaims, AccessTokenValidator, IdTokenValidator};
+pub use tokens::{AccessTokenClaims, AccessTokenValidator, IdTokenValidator, JWKS_REFRESH_INTERVAL, JwksKeys};
