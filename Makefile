@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -82,6 +82,11 @@ skill-package:
 CHAT_USER ?= $(or $(USER_NAME),ana)
 chat: toolchain
 	$(CARGO) run -q -p pod-local --bin pod-local -- chat --user $(CHAT_USER) $(if $(SCRIPT),--script $(SCRIPT),)
+
+# Longer property-based fuzzing of the Alexa parser/handler and the API bodies (make test runs 256 cases each).
+FUZZ_CASES ?= 20000
+fuzz: toolchain
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p pod-skill -p pod-api --test fuzz
 
 events: toolchain
 	$(CARGO) run -q -p pod-local --bin pod-events
