@@ -3,8 +3,11 @@
 //! feature; never compiled into a deployed function. Auth0 itself is tested
 //! over HTTP against the local identity provider in `pod-local`.
 
-use crate::domain::{Code, Destination, EmailAddress, PhoneNumber, Timestamp, UserId};
-use crate::ports::{AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
+use crate::domain::{Code, Destination, EmailAddress, Order, OrderId, PhoneNumber, Timestamp, Transition, UserId};
+use crate::ports::{
+    AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage, OrderStore, PageRequest,
+    StoreError, UserProfile,
+};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -110,5 +113,37 @@ impl CodeChannel for FakeCodeDesk {
             return Err(IdentityError::Unreachable("the fake code desk is down".into()));
         }
         Ok(if code.expose() == self.right_code { CodeCheck::Accepted } else { CodeCheck::Rejected })
+    }
+}
+
+/// An order store that fails every call with one error (throttled, unavailable…).
+#[derive(Debug)]
+pub struct FailingStore(pub StoreError);
+
+#[async_trait]
+impl OrderStore for FailingStore {
+    async fn insert_superseding(&self, _: &Order) -> Result<Option<OrderId>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn reserve_code_send(&self, _: &UserId, _: Timestamp, _: u32) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn remember_answer(&self, _: &str, _: &str, _: Timestamp) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn recall_answer(&self, _: &str, _: Timestamp) -> Result<Option<String>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn get(&self, _: &UserId, _: &OrderId) -> Result<Option<Order>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn pending_for(&self, _: &UserId) -> Result<Option<Order>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn list(&self, _: &UserId, _: PageRequest) -> Result<OrderPage, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn transition(&self, _: &UserId, _: &OrderId, _: Transition, _: Timestamp) -> Result<Order, StoreError> {
+        Err(self.0.clone())
     }
 }

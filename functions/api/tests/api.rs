@@ -392,3 +392,29 @@ async fn too_many_codes_in_an_hour_is_429_with_retry_after() {
     assert_eq!(answer.headers["retry-after"], "3300");
     assert_eq!(api.codes.sent().len(), 5);
 }
+
+#[tokio::test]
+async fn when_the_store_fails_it_is_503_with_retry_after() {
+    use pod_shared::ports::StoreError;
+    use pod_shared::testing::FailingStore;
+    for failure in [StoreError::Throttled, StoreError::Unavailable("down".into())] {
+        let service = OrderService::new(
+            Arc::new(FailingStore(failure)),
+            Arc::new(FakeDirectory::standard()),
+            Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
+            Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000))),
+            ChallengePolicy::default(),
+        );
+        let router = pod_api::router(service);
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/pod/api/orders")
+            .header("authorization", "Bearer token-ana")
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"size": "large"}"#))
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key("retry-after"));
+    }
+}

@@ -352,3 +352,29 @@ async fn a_repeated_request_id_gets_the_first_answer_and_changes_nothing() {
     assert!(speech(&again).contains("2 tries left"));
     assert_eq!(orders_of(&h, "auth0|ana").await[0].challenge.attempts_used, 1, "not a second attempt");
 }
+
+#[tokio::test]
+async fn when_the_store_fails_the_user_hears_try_again_and_no_code_is_sent() {
+    use pod_shared::ports::StoreError;
+    use pod_shared::testing::FailingStore;
+    for failure in [StoreError::Throttled, StoreError::Unavailable("connection refused".into())] {
+        let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
+        let service = OrderService::new(
+            Arc::new(FailingStore(failure.clone())),
+            Arc::new(FakeDirectory::standard()),
+            codes.clone(),
+            Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000))),
+            ChallengePolicy::default(),
+        );
+        let skill = Skill::new(service);
+        let answer = |request: Value| {
+            let skill = &skill;
+            async move { serde_json::to_value(skill.handle(&envelope(Some("token-ana"), request)).await).unwrap() }
+        };
+        let ordered = speech(&answer(order(Some("large"), &[])).await);
+        assert!(ordered.contains("your order was not placed. Please try again in a moment"), "{failure}: {ordered}");
+        assert!(codes.sent().is_empty(), "{failure}: no code sent for an order that cannot be stored");
+        let authorized = speech(&answer(authorize(Some(RIGHT_CODE))).await);
+        assert!(authorized.contains("couldn't check your code just now"), "{failure}: {authorized}");
+    }
+}

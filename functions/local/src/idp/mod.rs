@@ -89,6 +89,16 @@ pub struct LocalIdp {
 struct Shared {
     tenant: Tenant,
     state: Mutex<IdpState>,
+    fault: Mutex<Option<IdpFault>>,
+}
+
+/// A failure the identity provider can be told to show, for fault tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdpFault {
+    /// Answer every call (but the outbox) with this HTTP status.
+    Status(u16),
+    /// Answer every call (but the outbox) only after this long.
+    Delay(std::time::Duration),
 }
 
 /// Everything that changes while the identity provider runs.
@@ -112,7 +122,9 @@ impl LocalIdp {
             outbox: Vec::new(),
         };
         tracing::info!(users = config.users.len(), "local identity provider ready");
-        Self { shared: Arc::new(Shared { tenant: Tenant::new(config), state: Mutex::new(state) }) }
+        Self {
+            shared: Arc::new(Shared { tenant: Tenant::new(config), state: Mutex::new(state), fault: Mutex::new(None) }),
+        }
     }
 
     /// The identity provider's routes, without the `/auth0` prefix.
@@ -129,7 +141,13 @@ impl LocalIdp {
             .route("/api/v2/users/{id}", get(management::get_user))
             .route("/api/v2/users/{id}/identities", post(management::link_identity))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(axum::middleware::from_fn_with_state(self.clone(), inject_fault))
             .with_state(self.clone())
+    }
+
+    /// From now on, fail every call but the outbox this way (`None`: work normally).
+    pub fn fail_with(&self, fault: Option<IdpFault>) {
+        *self.shared.fault.lock().unwrap_or_else(PoisonError::into_inner) = fault;
     }
 
     /// Every code sent so far, newest last.
@@ -169,4 +187,28 @@ impl LocalIdp {
 
 async fn outbox(State(idp): State<LocalIdp>) -> Json<Vec<OutboxMessage>> {
     Json(idp.outbox())
+}
+
+/// Applies the fault the provider was told to show, if any.
+async fn inject_fault(
+    State(idp): State<LocalIdp>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let fault = *idp.shared.fault.lock().unwrap_or_else(PoisonError::into_inner);
+    match fault {
+        Some(_) if request.uri().path().ends_with("/outbox") => next.run(request).await,
+        Some(IdpFault::Status(status)) => {
+            let status =
+                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+            (status, Json(serde_json::json!({"error": "injected_fault", "error_description": "told to fail"})))
+                .into_response()
+        }
+        Some(IdpFault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        None => next.run(request).await,
+    }
 }
