@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -102,11 +102,16 @@ invoke-check: toolchain
 	scripts/invoke.sh events/http/web-policy.json | grep "Privacy policy" >/dev/null
 	@echo "invoke-check: the skill, api and web functions answer their recorded events under cargo lambda"
 
+# schemathesis against the API of a real pod-local (SCHEMATHESIS_EXAMPLES per operation, default 25).
+schemathesis: toolchain
+	$(CARGO) build -p pod-local --bin pod-local --locked
+	scripts/schemathesis.sh $(TARGET_DIR)/debug/pod-local
+
 smoke: toolchain
 	$(CARGO) build -p pod-local --bin pod-local --locked
 	scripts/smoke-local.sh $(TARGET_DIR)/debug/pod-local
 
-test: fmt lint infra model unit smoke invoke-check
+test: fmt lint infra model unit smoke schemathesis invoke-check
 	@echo "make test: all checks passed"
 
 clean:

@@ -45,7 +45,7 @@ pub fn new_order(headers: &HeaderMap, body: &[u8]) -> Result<Pizza, Problem> {
         Some(_) => return Err(Problem::invalid_body("size", "must be a string")),
     };
     let toppings = match object.get("toppings") {
-        None | Some(Value::Null) => Vec::new(),
+        None => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()

@@ -209,6 +209,7 @@ async fn malformed_bodies_name_the_field_and_store_nothing() {
         (r#"{"size": 12}"#, "size"),
         (r#"{"size": "gigantic"}"#, "size"),
         (r#"{"size": "large", "toppings": "bacon"}"#, "toppings"),
+        (r#"{"size": "large", "toppings": null}"#, "toppings"),
         (r#"{"size": "large", "toppings": ["bacon", 7]}"#, "toppings[1]"),
         (r#"{"size": "large", "toppings": ["bacon", "anchovies"]}"#, "toppings[1]"),
         (r#"{"size": "large", "toppings": ["bacon", "bacon"]}"#, "toppings"),
