@@ -2,8 +2,10 @@
 //! service built once from validated settings.
 
 use crate::auth0::Auth0Client;
-use crate::config::{LogFormat, Settings, StoreSettings};
-use crate::ports::{OrderStore, SystemClock};
+use crate::builtin_codes::BuiltinCodes;
+use crate::config::{CodeDelivery, CodeProvider, LogFormat, Settings, StoreSettings};
+use crate::delivery::AwsMessageSender;
+use crate::ports::{MessageSender, OrderStore, SystemClock};
 use crate::service::OrderService;
 use crate::store::{DynamoDbOrderStore, EmbeddedOrderStore};
 use std::sync::Arc;
@@ -16,6 +18,8 @@ pub enum StartupError {
     Store(#[from] crate::ports::StoreError),
     #[error("identity provider: {0}")]
     Identity(#[from] crate::ports::IdentityError),
+    #[error("CODE_DELIVERY=outbox works only in the local stack; use aws")]
+    NoOutbox,
 }
 
 /// Structured logs on stdout: JSON in Lambda, text locally. `RUST_LOG` filters.
@@ -38,9 +42,27 @@ pub async fn open_store(settings: &StoreSettings) -> Result<Arc<dyn OrderStore>,
     }
 }
 
-/// The service with the store and Auth0 client the settings describe.
+/// The service with the store, Auth0 client and code issuer the settings describe.
 pub async fn build_service(settings: &Settings) -> Result<OrderService, StartupError> {
+    build_service_with_outbox(settings, None).await
+}
+
+/// As [`build_service`]; `outbox` delivers builtin codes when `CODE_DELIVERY=outbox` (the local stack).
+pub async fn build_service_with_outbox(
+    settings: &Settings,
+    outbox: Option<Arc<dyn MessageSender>>,
+) -> Result<OrderService, StartupError> {
     let store = open_store(&settings.store).await?;
     let auth0 = Arc::new(Auth0Client::new(settings.auth0.clone())?);
-    Ok(OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge))
+    let service = OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge);
+    match &settings.codes {
+        CodeProvider::Auth0 => Ok(service),
+        CodeProvider::Builtin { length, secret, delivery } => {
+            let sender: Arc<dyn MessageSender> = match delivery {
+                CodeDelivery::Outbox => outbox.ok_or(StartupError::NoOutbox)?,
+                CodeDelivery::Aws { from_address } => Arc::new(AwsMessageSender::from_environment(from_address).await),
+            };
+            Ok(service.with_builtin_codes(BuiltinCodes::new(secret, *length, sender)))
+        }
+    }
 }

@@ -125,9 +125,39 @@ pub struct AlexaSettings {
     pub skill_id: Option<String>,
 }
 
+/// Who makes the one-time codes (`CODE_PROVIDER`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum CodeProvider {
+    /// Auth0 passwordless (the seed's way).
+    Auth0,
+    /// Pod itself: `CODE_LENGTH` digits, MACs keyed with `CODE_SECRET`, delivered by `CODE_DELIVERY`.
+    Builtin { length: usize, secret: Vec<u8>, delivery: CodeDelivery },
+}
+
+impl std::fmt::Debug for CodeProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodeProvider::Auth0 => f.write_str("Auth0"),
+            CodeProvider::Builtin { length, delivery, .. } => {
+                f.debug_struct("Builtin").field("length", length).field("delivery", delivery).finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+/// How builtin codes travel (`CODE_DELIVERY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeDelivery {
+    /// Amazon SNS for SMS and Amazon SES for email, from `SES_FROM_ADDRESS`.
+    Aws { from_address: String },
+    /// The local stack's outbox (pod-local only).
+    Outbox,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub alexa: AlexaSettings,
+    pub codes: CodeProvider,
     pub auth0: Auth0Settings,
     pub store: StoreSettings,
     pub challenge: ChallengePolicy,
@@ -218,6 +248,24 @@ impl Settings {
             return Err(invalid("ALEXA_SKILL_ID", "expected amzn1.ask.skill.…"));
         }
 
+        let codes = match get("CODE_PROVIDER").as_deref().unwrap_or("auth0") {
+            "auth0" => CodeProvider::Auth0,
+            "builtin" => {
+                let secret = required("CODE_SECRET")?;
+                if secret.len() < MIN_SECRET_LEN {
+                    return Err(invalid("CODE_SECRET", &format!("must be at least {MIN_SECRET_LEN} characters")));
+                }
+                let delivery = match get("CODE_DELIVERY").as_deref().unwrap_or("aws") {
+                    "aws" => CodeDelivery::Aws { from_address: required("SES_FROM_ADDRESS")? },
+                    "outbox" => CodeDelivery::Outbox,
+                    other => return Err(invalid("CODE_DELIVERY", &format!("expected aws or outbox, got '{other}'"))),
+                };
+                let length = number("CODE_LENGTH", 4, 4, 10)? as usize;
+                CodeProvider::Builtin { length, secret: secret.into_bytes(), delivery }
+            }
+            other => return Err(invalid("CODE_PROVIDER", &format!("expected auth0 or builtin, got '{other}'"))),
+        };
+
         let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("json") {
             "json" => LogFormat::Json,
             "text" => LogFormat::Text,
@@ -226,6 +274,7 @@ impl Settings {
 
         Ok(Self {
             alexa: AlexaSettings { verify_signature, skill_id },
+            codes,
             auth0: Auth0Settings {
                 endpoint,
                 token_algorithm,
@@ -289,6 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn builtin_codes_need_a_secret_and_a_delivery() {
+        let mut vars = base();
+        vars.insert("CODE_PROVIDER", "builtin".into());
+        assert_eq!(load(&vars), Err(ConfigError::Missing("CODE_SECRET")));
+        vars.insert("CODE_SECRET", "c".repeat(32));
+        assert_eq!(load(&vars), Err(ConfigError::Missing("SES_FROM_ADDRESS")));
+        vars.insert("CODE_DELIVERY", "outbox".into());
+        vars.insert("CODE_LENGTH", "6".into());
+        let codes = load(&vars).unwrap().codes;
+        assert_eq!(
+            codes,
+            CodeProvider::Builtin { length: 6, secret: "c".repeat(32).into_bytes(), delivery: CodeDelivery::Outbox }
+        );
+        assert!(!format!("{codes:?}").contains("ccc"), "the secret stays out of Debug");
+        vars.insert("CODE_LENGTH", "3".into());
+        assert!(matches!(load(&vars), Err(ConfigError::Invalid { name: "CODE_LENGTH", .. })));
+    }
+
+    #[test]
     fn a_local_domain_may_carry_a_scheme_and_path() {
         let mut vars = base();
         vars.insert("AUTH0_DOMAIN", "http://127.0.0.1:3000/auth0/".into());
@@ -316,6 +384,7 @@ mod tests {
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),
             ("TOKEN_ALGORITHM", "none"),
+            ("CODE_PROVIDER", "sms"),
             ("ALEXA_VERIFY_SIGNATURE", "maybe"),
             ("ALEXA_SKILL_ID", "skill-1"),
         ];

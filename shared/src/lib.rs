@@ -7,7 +7,9 @@
 pub mod alexa;
 pub mod auth0;
 pub mod bootstrap;
+pub mod builtin_codes;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod ports;
 pub mod service;

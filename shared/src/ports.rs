@@ -184,6 +184,16 @@ pub trait CodeChannel: Send + Sync {
     ) -> Result<CodeCheck, IdentityError>;
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the message could not be delivered: {0}")]
+pub struct DeliveryError(pub String);
+
+/// Delivers a text to a phone (SMS) or an email address: Amazon SNS/SES, or the local outbox.
+#[async_trait]
+pub trait MessageSender: Send + Sync {
+    async fn deliver(&self, destination: &Destination, text: &str) -> Result<(), DeliveryError>;
+}
+
 /// The time, as a port so tests can move it.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;

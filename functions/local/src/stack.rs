@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
 use pod_shared::auth0::Auth0Client;
-use pod_shared::bootstrap::{StartupError, build_service};
+use pod_shared::bootstrap::{StartupError, build_service_with_outbox};
 use pod_shared::config::Settings;
 use pod_skill::Skill;
 use pod_web::{WebApp, WebError, WebSettings};
@@ -99,7 +99,7 @@ impl LocalStack {
             users,
         });
 
-        let service = build_service(&settings).await?;
+        let service = build_service_with_outbox(&settings, Some(Arc::new(idp.clone()))).await?;
         let verifier = AlexaVerifier::new(VerifierSettings::production(
             settings.alexa.verify_signature,
             settings.alexa.skill_id.clone(),

@@ -290,3 +290,33 @@ async fn the_api_orders_and_confirms_with_the_code_from_the_outbox() {
     assert_eq!(spec.json::<Value>().await.unwrap()["openapi"], "3.1.0");
     stack.stop().await;
 }
+
+/// The same conversation with Pod's own codes (`CODE_PROVIDER=builtin`) delivered to the outbox:
+/// the message names what the code confirms, and the code confirms only that order.
+#[tokio::test]
+async fn the_seed_conversation_with_builtin_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "a-local-code-secret-of-at-least-32-bytes";
+    let settings =
+        [("CODE_PROVIDER", "builtin"), ("CODE_DELIVERY", "outbox"), ("CODE_SECRET", secret), ("CODE_LENGTH", "6")];
+    let stack = start_stack_with(dir.path(), &settings).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let outbox = alexa.outbox().await;
+    let message = outbox.last().unwrap();
+    let code = message["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    assert_eq!(
+        message["text"],
+        format!("{code} confirms 1 large pizza, pepperoni, mushrooms — Pizza on Demand. Expires in 5 min.")
+    );
+    // A new order supersedes the first: the first order's code cannot confirm the second.
+    alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let said = alexa.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("You have 2 tries left"), "an older order's code is refused: {said}");
+    let code = alexa.last_code_for("+14155550121").await;
+    assert!(alexa.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
+    assert_eq!(statuses(&alexa.my_orders(&token).await), ["confirmed", "cancelled"]);
+    stack.stop().await;
+}

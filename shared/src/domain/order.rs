@@ -102,6 +102,9 @@ pub struct Challenge {
     pub expires_at: Timestamp,
     pub attempts_used: u32,
     pub max_attempts: u32,
+    /// With Pod's own codes: the MAC binding the code to this order (never the code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
 }
 
 impl Challenge {
@@ -155,6 +158,7 @@ impl Order {
                 expires_at: now.plus(policy.ttl),
                 attempts_used: 0,
                 max_attempts: policy.max_attempts.max(1),
+                code_hash: None,
             },
         }
     }

@@ -114,7 +114,7 @@ fn order_item(order: &Order) -> Item {
         ]),
     };
     let toppings = order.pizza.toppings.as_slice().iter().map(|t| s(t.name())).collect();
-    HashMap::from([
+    let mut item = HashMap::from([
         (PARTITION_KEY.to_string(), user_key(&order.user_id)),
         (SORT_KEY.to_string(), order_key(&order.id)),
         ("kind".to_string(), s("order")),
@@ -132,7 +132,11 @@ fn order_item(order: &Order) -> Item {
         ("attempts_used".to_string(), n(c.attempts_used)),
         ("attempts_left".to_string(), n(c.attempts_left())),
         ("max_attempts".to_string(), n(c.max_attempts)),
-    ])
+    ]);
+    if let Some(hash) = &c.code_hash {
+        item.insert("code_hash".to_string(), s(hash));
+    }
+    item
 }
 
 /// The order an item stores; anything missing or malformed is `Corrupt`, never a panic.
@@ -175,6 +179,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             expires_at: Timestamp::from_unix_millis(get_n(item, "code_expires_at")?),
             attempts_used: get_n(item, "attempts_used")?,
             max_attempts: get_n(item, "max_attempts")?,
+            code_hash: item.get("code_hash").and_then(|v| v.as_s().ok()).cloned(),
         },
     })
 }

@@ -75,3 +75,27 @@ fn outbox_message(channel: Channel, address: &str, code: String) -> OutboxMessag
         time: Timestamp::now().to_rfc3339(),
     }
 }
+
+/// The outbox also stands in for SMS and email when Pod makes its own codes
+/// (`CODE_PROVIDER=builtin`, `CODE_DELIVERY=outbox`).
+#[async_trait::async_trait]
+impl pod_shared::ports::MessageSender for LocalIdp {
+    async fn deliver(
+        &self,
+        destination: &pod_shared::domain::Destination,
+        text: &str,
+    ) -> Result<(), pod_shared::ports::DeliveryError> {
+        let code: String =
+            text.split_whitespace().next().filter(|w| w.bytes().all(|b| b.is_ascii_digit())).unwrap_or("").into();
+        let message = OutboxMessage {
+            channel: destination.channel().connection().to_string(),
+            destination: destination.address().to_string(),
+            text: text.to_string(),
+            code,
+            time: Timestamp::now().to_rfc3339(),
+        };
+        println!("[outbox] {} to {}: {}", message.channel, message.destination, message.text);
+        self.lock().outbox.push(message);
+        Ok(())
+    }
+}
