@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis toolchain clean
+.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -15,6 +15,7 @@ help:
 	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
 	@echo "make deploy - sam build + sam deploy --guided, then the skill package from the stack outputs"
 	@echo "make invoke EVENT=events/alexa/launch.json - one recorded event through cargo lambda watch"
+	@echo "make bench  - handler CPU cost (criterion) and binary sizes into build/bench/results.md"
 	@echo "make chat   - talk to the skill in a terminal (USER=ben, SCRIPT=scripts/seed-conversation.chat)"
 	@echo "make events - build/events/ with a fresh token and timestamps (for sam local invoke -e)"
 	@echo "make clean  - remove build output and local data"
@@ -82,6 +83,10 @@ skill-package:
 CHAT_USER ?= $(or $(USER_NAME),ana)
 chat: toolchain
 	$(CARGO) run -q -p pod-local --bin pod-local -- chat --user $(CHAT_USER) $(if $(SCRIPT),--script $(SCRIPT),)
+
+# Benchmarks (not part of make test): results in build/bench/results.md.
+bench: toolchain
+	scripts/bench.sh
 
 # Longer property-based fuzzing of the Alexa parser/handler and the API bodies (make test runs 256 cases each).
 FUZZ_CASES ?= 20000

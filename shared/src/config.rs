@@ -74,6 +74,8 @@ pub struct Auth0Settings {
     pub client_secret: String,
     /// The longest any one call to Auth0 may take.
     pub timeout: Duration,
+    /// How long a fetched user profile is reused (`PROFILE_CACHE_SECONDS`; zero: never).
+    pub profile_cache: Duration,
 }
 
 impl std::fmt::Debug for Auth0Settings {
@@ -83,6 +85,7 @@ impl std::fmt::Debug for Auth0Settings {
             .field("api_id", &self.api_id)
             .field("client_id", &self.client_id)
             .field("timeout", &self.timeout)
+            .field("profile_cache", &self.profile_cache)
             .finish_non_exhaustive()
     }
 }
@@ -211,6 +214,7 @@ impl Settings {
             return Err(invalid("APP_CLIENT_SECRET", &format!("must be at least {MIN_SECRET_LEN} characters")));
         }
         let timeout = Duration::from_millis(number("AUTH0_TIMEOUT_MS", 3000, 100, 10_000)?);
+        let profile_cache = Duration::from_secs(number("PROFILE_CACHE_SECONDS", 30, 0, 300)?);
 
         let store = match get("ORDERS_STORE").as_deref().unwrap_or("embedded") {
             "embedded" => {
@@ -283,6 +287,7 @@ impl Settings {
                 client_id,
                 client_secret,
                 timeout,
+                profile_cache,
             },
             store,
             challenge,
@@ -381,6 +386,7 @@ mod tests {
             ("CODE_MAX_ATTEMPTS", "0"),
             ("CODE_SENDS_PER_HOUR", "0"),
             ("AUTH0_TIMEOUT_MS", "-1"),
+            ("PROFILE_CACHE_SECONDS", "301"),
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),
             ("TOKEN_ALGORITHM", "none"),

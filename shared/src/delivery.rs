@@ -4,6 +4,7 @@
 
 use crate::domain::Destination;
 use crate::ports::{DeliveryError, MessageSender};
+use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
 use aws_sdk_sesv2::types::{Body, Content, Destination as EmailDestination, EmailContent, Message};
 use aws_sdk_sns::error::ProvideErrorMetadata;
@@ -41,28 +42,28 @@ impl MessageSender for AwsMessageSender {
                 let transactional =
                     MessageAttributeValue::builder().data_type("String").string_value("Transactional").build();
                 let transactional = transactional.map_err(|e| DeliveryError(e.to_string()))?;
-                self.sns
+                let publish = self
+                    .sns
                     .publish()
                     .phone_number(phone.as_str())
                     .message(text)
                     .message_attributes("AWS.SNS.SMS.SMSType", transactional)
-                    .send()
-                    .await
-                    .map_err(|e| failed("SNS", &e))?;
+                    .send();
+                track(Remote::Delivery, "sns_publish", publish).await.map_err(|e| failed("SNS", &e))?;
             }
             Destination::Email(email) => {
                 let content = |data: &str| Content::builder().data(data).charset("UTF-8").build();
                 let subject = content(SUBJECT).map_err(|e| DeliveryError(e.to_string()))?;
                 let body = content(text).map_err(|e| DeliveryError(e.to_string()))?;
                 let message = Message::builder().subject(subject).body(Body::builder().text(body).build()).build();
-                self.ses
+                let send = self
+                    .ses
                     .send_email()
                     .from_email_address(&self.from_address)
                     .destination(EmailDestination::builder().to_addresses(email.as_str()).build())
                     .content(EmailContent::builder().simple(message).build())
-                    .send()
-                    .await
-                    .map_err(|e| failed("SES", &e))?;
+                    .send();
+                track(Remote::Delivery, "ses_send_email", send).await.map_err(|e| failed("SES", &e))?;
             }
         }
         tracing::info!(to = %destination.masked(), "code delivered");

@@ -12,6 +12,7 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod ports;
+pub mod round_trips;
 pub mod service;
 pub mod store;
 #[cfg(feature = "test-doubles")]

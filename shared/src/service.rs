@@ -6,7 +6,7 @@ use crate::domain::{
 };
 use crate::ports::{
     AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage, OrderStore, PageRequest,
-    StoreError,
+    StoreError, UserProfile,
 };
 use std::sync::Arc;
 
@@ -118,7 +118,19 @@ impl OrderService {
     ///
     /// The code is sent first: if sending fails, nothing is stored.
     pub async fn place_order(&self, user: &UserId, pizza: Pizza) -> Result<PlacedOrder, ServiceError> {
-        let profile = self.identity.profile(user).await?;
+        let profile = self.user_profile(user).await?;
+        self.place_order_for(&profile, pizza).await
+    }
+
+    /// The user's profile (email and phone on file) from the identity provider.
+    pub async fn user_profile(&self, user: &UserId) -> Result<UserProfile, ServiceError> {
+        Ok(self.identity.profile(user).await?)
+    }
+
+    /// [`place_order`](Self::place_order) for a profile the caller already fetched
+    /// (e.g. concurrently with something else).
+    pub async fn place_order_for(&self, profile: &UserProfile, pizza: Pizza) -> Result<PlacedOrder, ServiceError> {
+        let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoContact)?;
         let now = self.clock.now();
         match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
@@ -130,7 +142,7 @@ impl OrderService {
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now);
         match &self.codes {
-            CodeIssuer::Delegated(channel) => channel.send_code(&profile, &destination).await?,
+            CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
             CodeIssuer::Builtin(codes) => {
                 let code = codes.generate();
                 order.challenge.code_hash = Some(codes.seal(&order, &code));
@@ -149,9 +161,11 @@ impl OrderService {
     }
 
     /// Checks a code against the user's pending order.
+    /// The pending order and the profile do not depend on each other: both are fetched at once.
     pub async fn authorize_pending(&self, user: &UserId, code: &Code) -> Result<AuthorizeOutcome, ServiceError> {
-        match self.store.pending_for(user).await? {
-            Some(order) => self.authorize(order, code).await,
+        let (pending, profile) = tokio::join!(self.store.pending_for(user), self.identity.profile(user));
+        match pending? {
+            Some(order) => self.authorize(order, code, Some(profile)).await,
             None => Ok(AuthorizeOutcome::NoPendingOrder),
         }
     }
@@ -164,17 +178,26 @@ impl OrderService {
         code: &Code,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let order = self.store.get(user, id).await?.ok_or(ServiceError::OrderNotFound)?;
-        self.authorize(order, code).await
+        self.authorize(order, code, None).await
     }
 
-    async fn authorize(&self, order: Order, code: &Code) -> Result<AuthorizeOutcome, ServiceError> {
+    /// `profile`: the owner's profile if already fetched.
+    async fn authorize(
+        &self,
+        order: Order,
+        code: &Code,
+        profile: Option<Result<UserProfile, IdentityError>>,
+    ) -> Result<AuthorizeOutcome, ServiceError> {
         let now = self.clock.now();
         match order.check(Transition::Confirm, now) {
             Ok(()) => {}
             Err(TransitionError::ChallengeExpired) => return self.expire(order).await,
             Err(other) => return Err(ServiceError::WrongState(other)),
         }
-        let profile = self.identity.profile(&order.user_id).await?;
+        let profile = match profile {
+            Some(fetched) => fetched?,
+            None => self.identity.profile(&order.user_id).await?,
+        };
         let destination = profile
             .code_destination()
             .filter(|d| d.channel() == order.challenge.channel && d.masked() == order.challenge.destination)

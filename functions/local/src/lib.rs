@@ -7,6 +7,7 @@
 
 pub mod chat;
 pub mod idp;
+pub mod round_trips;
 mod stack;
 
 pub use stack::{LocalStack, StackError};

@@ -72,6 +72,7 @@ fn production_client(base: &str, timeout: Duration) -> Auth0Client {
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
         timeout,
+        profile_cache: Duration::ZERO,
     })
     .unwrap()
 }

@@ -8,6 +8,8 @@ mod speech;
 use base64::Engine;
 use pod_shared::alexa::{AlexaVerifier, Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::{Code, Pizza, Size, Topping, Toppings, UserId};
+use pod_shared::ports::UserProfile;
+use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::{AuthorizeOutcome, OrderService, ServiceError};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -141,14 +143,30 @@ impl Skill {
 
     /// Answers one Alexa request. Never fails: every problem becomes something a person can hear.
     pub async fn handle(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
-        let request_id = envelope.request_id().to_string();
-        match tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope)).await {
-            Ok(response) => response,
-            Err(_) => {
-                tracing::error!(request_id, "no answer within the deadline");
-                ResponseEnvelope::tell(speech::too_slow())
-            }
+        self.handle_measured(envelope).await.0
+    }
+
+    /// [`handle`](Self::handle), also reporting the external round trips the
+    /// request made (also logged, as fields a log metric filter can count).
+    pub async fn handle_measured(&self, envelope: &RequestEnvelope) -> (ResponseEnvelope, RoundTrips) {
+        let request_id = envelope.request_id();
+        let (answered, trips) = round_trips::measure(tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope))).await;
+        if trips.calls() > 0 {
+            tracing::info!(
+                request_id,
+                auth0_calls = trips.calls_to(Remote::Auth0),
+                store_calls = trips.calls_to(Remote::Store),
+                delivery_calls = trips.calls_to(Remote::Delivery),
+                sequential_round_trips = trips.sequential(),
+                operations = %trips.operations(),
+                "round trips"
+            );
         }
+        let response = answered.unwrap_or_else(|_| {
+            tracing::error!(request_id, "no answer within the deadline");
+            ResponseEnvelope::tell(speech::too_slow())
+        });
+        (response, trips)
     }
 
     async fn route(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
@@ -180,21 +198,21 @@ impl Skill {
     /// deliver a request twice) gets the first answer again and changes nothing.
     async fn once_per_request(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
         let request_id = envelope.request_id();
-        if !request_id.is_empty() {
-            match self.service.answer_given(request_id).await {
-                Ok(Some(answer)) => match serde_json::from_str::<ResponseEnvelope>(&answer) {
-                    Ok(first) => {
-                        tracing::info!(request_id, "repeated request: the first answer is replayed");
-                        return first;
-                    }
-                    Err(error) => tracing::warn!(%error, "a remembered answer is unreadable; answering afresh"),
-                },
-                Ok(None) => {}
-                Err(error) => tracing::warn!(%error, "cannot check for a repeated request"),
+        let is_order = request.intent.name == ORDER_INTENT;
+        // The replay check and an order's profile lookup are independent reads: run them at once.
+        let early_profile = async {
+            if !is_order {
+                return None;
             }
+            let user = self.service.authenticate(envelope.access_token()).await.ok()?;
+            Some(self.service.user_profile(&user).await)
+        };
+        let (first_answer, profile) = tokio::join!(self.first_answer(request_id), early_profile);
+        if let Some(first) = first_answer {
+            return first;
         }
-        let response = if request.intent.name == ORDER_INTENT {
-            self.order(envelope, request).await
+        let response = if is_order {
+            self.order(envelope, request, profile).await
         } else {
             self.authorize(envelope, request).await
         };
@@ -207,6 +225,30 @@ impl Skill {
         response
     }
 
+    /// The answer already given to this request id, if Alexa delivers it again.
+    async fn first_answer(&self, request_id: &str) -> Option<ResponseEnvelope> {
+        if request_id.is_empty() {
+            return None;
+        }
+        match self.service.answer_given(request_id).await {
+            Ok(Some(answer)) => match serde_json::from_str::<ResponseEnvelope>(&answer) {
+                Ok(first) => {
+                    tracing::info!(request_id, "repeated request: the first answer is replayed");
+                    Some(first)
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "a remembered answer is unreadable; answering afresh");
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(%error, "cannot check for a repeated request");
+                None
+            }
+        }
+    }
+
     async fn linked_user(&self, envelope: &RequestEnvelope) -> Result<UserId, ResponseEnvelope> {
         self.service.authenticate(envelope.access_token()).await.map_err(|e| {
             tracing::info!(reason = %e, "account not linked or token refused");
@@ -214,7 +256,13 @@ impl Skill {
         })
     }
 
-    async fn order(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
+    /// `profile`: the caller's profile if it was already looked up.
+    async fn order(
+        &self,
+        envelope: &RequestEnvelope,
+        request: &IntentRequest,
+        profile: Option<Result<UserProfile, ServiceError>>,
+    ) -> ResponseEnvelope {
         let user = match self.linked_user(envelope).await {
             Ok(user) => user,
             Err(answer) => return answer,
@@ -223,7 +271,15 @@ impl Skill {
             Ok(pizza) => pizza,
             Err(answer) => return *answer,
         };
-        match self.service.place_order(&user, pizza).await {
+        let profile = match profile {
+            Some(fetched) => fetched,
+            None => self.service.user_profile(&user).await,
+        };
+        let placed = match profile {
+            Ok(profile) => self.service.place_order_for(&profile, pizza).await,
+            Err(error) => Err(error),
+        };
+        match placed {
             Ok(placed) => {
                 let (said, reprompt) = speech::order_placed(&placed);
                 let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };

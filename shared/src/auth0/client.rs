@@ -4,11 +4,13 @@ use super::tokens::{AccessTokenValidator, IdTokenValidator, JwksKeys};
 use crate::config::{Auth0Settings, TokenAlgorithm};
 use crate::domain::{Code, Destination, EmailAddress, PhoneNumber, UserId};
 use crate::ports::{AuthError, CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
+use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -17,10 +19,19 @@ const MANAGEMENT_TOKEN_MARGIN: Duration = Duration::from_secs(60);
 const OTP_GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
 /// Bodies of Auth0 error answers are cut to this length in error messages.
 const MAX_ERROR_MESSAGE: usize = 300;
+/// At most this many user records are cached; a full cache drops what is stale, then everything.
+const MAX_CACHED_USERS: usize = 1024;
 
 struct CachedToken {
     token: String,
     renew_at: Instant,
+}
+
+/// A user record from the Management API, kept for `PROFILE_CACHE_SECONDS` so
+/// that the order intent and its code send need not fetch it again.
+struct CachedUser {
+    record: Auth0User,
+    fresh_until: Instant,
 }
 
 /// The production identity provider and code channel.
@@ -30,6 +41,7 @@ pub struct Auth0Client {
     access_tokens: AccessTokenValidator,
     id_tokens: IdTokenValidator,
     management_token: Mutex<Option<CachedToken>>,
+    users: std::sync::Mutex<HashMap<UserId, CachedUser>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +53,7 @@ struct TokenResponse {
     id_token: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Auth0User {
     user_id: String,
     #[serde(default)]
@@ -54,7 +66,7 @@ struct Auth0User {
     identities: Vec<Auth0Identity>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Auth0Identity {
     connection: String,
     provider: String,
@@ -109,7 +121,14 @@ impl Auth0Client {
             }
         };
         let id_tokens = IdTokenValidator::hs256(settings.client_secret.as_bytes(), &issuer, &settings.client_id);
-        Ok(Self { http, settings, access_tokens, id_tokens, management_token: Mutex::new(None) })
+        Ok(Self {
+            http,
+            settings,
+            access_tokens,
+            id_tokens,
+            management_token: Mutex::new(None),
+            users: std::sync::Mutex::new(HashMap::new()),
+        })
     }
 
     async fn read_json<T: DeserializeOwned>(response: reqwest::Response, what: &str) -> Result<T, IdentityError> {
@@ -127,7 +146,7 @@ impl Auth0Client {
         if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(token.token.clone());
         }
-        let response = self
+        let request = self
             .http
             .post(self.settings.endpoint.url("/oauth/token"))
             .json(&json!({
@@ -136,9 +155,8 @@ impl Auth0Client {
                 "client_secret": self.settings.client_secret,
                 "audience": self.settings.endpoint.management_audience(),
             }))
-            .send()
-            .await
-            .map_err(transport_error)?;
+            .send();
+        let response = track(Remote::Auth0, "management_token", request).await.map_err(transport_error)?;
         let token: TokenResponse = Self::read_json(response, "management token").await?;
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
         let renew_at = Instant::now() + lifetime.saturating_sub(MANAGEMENT_TOKEN_MARGIN);
@@ -157,7 +175,7 @@ impl Auth0Client {
         method: reqwest::Method,
         path: &str,
         body: Option<&Value>,
-        what: &str,
+        what: &'static str,
     ) -> Result<T, IdentityError> {
         for attempt in 0..2 {
             let token = self.management_token().await?;
@@ -165,7 +183,7 @@ impl Auth0Client {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let response = request.send().await.map_err(transport_error)?;
+            let response = track(Remote::Auth0, what, request.send()).await.map_err(transport_error)?;
             if response.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
                 self.forget_management_token().await;
                 continue;
@@ -175,12 +193,45 @@ impl Auth0Client {
         Err(IdentityError::Refused { status: 401, message: "the Management API refused a fresh token".into() })
     }
 
+    /// The user's record, from the cache while it is fresh.
     async fn fetch_user(&self, user: &UserId) -> Result<Auth0User, IdentityError> {
+        if let Some(cached) = self.cached_user(user) {
+            return Ok(cached);
+        }
         let path = format!("/api/v2/users/{}", urlencoding::encode(user.as_str()));
-        match self.management(reqwest::Method::GET, &path, None, "user profile").await {
+        let record: Auth0User = match self.management(reqwest::Method::GET, &path, None, "user profile").await {
             Err(IdentityError::Refused { status: 404, .. }) => Err(IdentityError::UnknownUser),
             other => other,
+        }?;
+        self.cache_user(user, &record);
+        Ok(record)
+    }
+
+    fn cached_user(&self, user: &UserId) -> Option<Auth0User> {
+        let users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
+        users.get(user).filter(|c| Instant::now() < c.fresh_until).map(|c| c.record.clone())
+    }
+
+    fn cache_user(&self, user: &UserId, record: &Auth0User) {
+        if self.settings.profile_cache.is_zero() {
+            return;
         }
+        let now = Instant::now();
+        let mut users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
+        if users.len() >= MAX_CACHED_USERS {
+            users.retain(|_, c| now < c.fresh_until);
+            if users.len() >= MAX_CACHED_USERS {
+                users.clear();
+            }
+        }
+        users.insert(
+            user.clone(),
+            CachedUser { record: record.clone(), fresh_until: now + self.settings.profile_cache },
+        );
+    }
+
+    fn forget_user(&self, user: &UserId) {
+        self.users.lock().unwrap_or_else(PoisonError::into_inner).remove(user);
     }
 
     /// Makes sure the user has an identity in the passwordless connection for
@@ -229,7 +280,11 @@ impl Auth0Client {
             .unwrap_or_else(|| connection.to_string());
         let path = format!("/api/v2/users/{}/identities", urlencoding::encode(user.user_id.as_str()));
         let link = json!({"provider": provider, "user_id": secondary_id});
-        let _: Value = self.management(reqwest::Method::POST, &path, Some(&link), "link identity").await?;
+        let linked: Result<Value, _> =
+            self.management(reqwest::Method::POST, &path, Some(&link), "link identity").await;
+        // The cached record no longer lists the user's identities as they are.
+        self.forget_user(&user.user_id);
+        linked?;
         tracing::info!(connection, "passwordless identity created and linked");
         Ok(())
     }
@@ -292,13 +347,8 @@ impl CodeChannel for Auth0Client {
             Destination::Sms(phone) => body["phone_number"] = json!(phone.as_str()),
             Destination::Email(email) => body["email"] = json!(email.as_str()),
         }
-        let response = self
-            .http
-            .post(self.settings.endpoint.url("/passwordless/start"))
-            .json(&body)
-            .send()
-            .await
-            .map_err(transport_error)?;
+        let request = self.http.post(self.settings.endpoint.url("/passwordless/start")).json(&body).send();
+        let response = track(Remote::Auth0, "passwordless_start", request).await.map_err(transport_error)?;
         let _: Value = Self::read_json(response, "passwordless start").await?;
         tracing::info!(connection, to = %destination.masked(), "code sent");
         Ok(())
@@ -310,7 +360,7 @@ impl CodeChannel for Auth0Client {
         destination: &Destination,
         code: &Code,
     ) -> Result<CodeCheck, IdentityError> {
-        let response = self
+        let request = self
             .http
             .post(self.settings.endpoint.url("/oauth/token"))
             .json(&json!({
@@ -322,9 +372,8 @@ impl CodeChannel for Auth0Client {
                 "otp": code.expose(),
                 "scope": "openid",
             }))
-            .send()
-            .await
-            .map_err(transport_error)?;
+            .send();
+        let response = track(Remote::Auth0, "passwordless_verify", request).await.map_err(transport_error)?;
         let status = response.status();
         if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNAUTHORIZED {
             let body = response.text().await.map_err(transport_error)?;

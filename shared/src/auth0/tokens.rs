@@ -3,6 +3,7 @@
 
 use crate::domain::UserId;
 use crate::ports::AuthError;
+use crate::round_trips::{Remote, track};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
@@ -90,7 +91,8 @@ impl JwksKeys {
     }
 
     async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, String> {
-        let response = self.http.get(&self.url).send().await.map_err(|e| e.without_url().to_string())?;
+        let request = self.http.get(&self.url).send();
+        let response = track(Remote::Auth0, "jwks", request).await.map_err(|e| e.without_url().to_string())?;
         if !response.status().is_success() {
             return Err(format!("HTTP {}", response.status()));
         }

@@ -16,6 +16,7 @@ use crate::domain::{
     Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
+use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -324,9 +325,8 @@ impl DynamoDbOrderStore {
             .key(PARTITION_KEY, user_key(user))
             .key(SORT_KEY, sort_key)
             .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
+            .send();
+        let output = track(Remote::Store, "get_item", output).await.map_err(unavailable)?;
         Ok(output.item)
     }
 
@@ -380,7 +380,7 @@ impl DynamoDbOrderStore {
         for (name, value) in update.values {
             request = request.expression_attribute_values(name, value);
         }
-        match request.send().await {
+        match track(Remote::Store, "update_item", request.send()).await {
             Ok(output) => {
                 let item = output.attributes.ok_or_else(|| corrupt("no attributes returned"))?;
                 Ok(Ok(order_from(&item)?))
@@ -445,7 +445,8 @@ impl OrderStore for DynamoDbOrderStore {
                 }
             }
             writes.push(self.pointer_put(order, previous_id.as_deref())?);
-            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+            let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+            match track(Remote::Store, "transact_write_items", transaction).await {
                 Ok(_) => return Ok(superseded),
                 Err(error) => {
                     let reasons: Vec<Option<String>> = match error.as_service_error() {
@@ -496,7 +497,7 @@ impl OrderStore for DynamoDbOrderStore {
                 Some(v) => put.condition_expression("version = :seen").expression_attribute_values(":seen", n(v)),
                 None => put.condition_expression("attribute_not_exists(PK)"),
             };
-            match put.send().await {
+            match track(Remote::Store, "put_item", put.send()).await {
                 Ok(_) => return Ok(()),
                 Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
                 Err(e) => return Err(unavailable(e)),
@@ -517,9 +518,8 @@ impl OrderStore for DynamoDbOrderStore {
             .item("expires_at", n(expires.unix_millis()))
             .item(TTL_ATTRIBUTE, n(expires.unix_seconds()))
             .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match put {
+            .send();
+        match track(Remote::Store, "put_item", put).await {
             Ok(_) => Ok(()),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
             Err(e) => Err(unavailable(e)),
@@ -534,9 +534,8 @@ impl OrderStore for DynamoDbOrderStore {
             .key(PARTITION_KEY, s(format!("REQUEST#{request_id}")))
             .key(SORT_KEY, s("ANSWER"))
             .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
+            .send();
+        let output = track(Remote::Store, "get_item", output).await.map_err(unavailable)?;
         let Some(item) = output.item else { return Ok(None) };
         let expires: i64 = get_n(&item, "expires_at")?;
         // DynamoDB deletes expired items late: compare the expiry here.
@@ -573,7 +572,7 @@ impl OrderStore for DynamoDbOrderStore {
                 .exclusive_start_key(PARTITION_KEY, user_key(user))
                 .exclusive_start_key(SORT_KEY, order_key(&after));
         }
-        let output = query.send().await.map_err(unavailable)?;
+        let output = track(Remote::Store, "query", query.send()).await.map_err(unavailable)?;
         let mut orders = output.items().iter().map(order_from).collect::<Result<Vec<_>, _>>()?;
         let next = if orders.len() > limit {
             orders.truncate(limit);

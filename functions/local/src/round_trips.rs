@@ -1,0 +1,108 @@
+//! How many external round trips each skill intent makes on a warm instance:
+//! a skill built the way the Lambda builds it (real Auth0 client, real store),
+//! talking to a local stack's identity provider over HTTP. Used by
+//! `tests/round_trips.rs` (which holds the limits) and by `make bench`.
+
+use crate::LocalStack;
+use pod_shared::alexa::OutputSpeech;
+use pod_shared::bootstrap::build_service;
+use pod_shared::config::StoreSettings;
+use pod_shared::round_trips::RoundTrips;
+use pod_skill::{Skill, parse_event};
+use serde_json::{Value, json};
+
+/// The round trips one request made.
+#[derive(Debug, Clone)]
+pub struct IntentTrips {
+    /// What was said, e.g. `order` or `authorize_right_code`.
+    pub request: &'static str,
+    pub trips: RoundTrips,
+    /// The speech the skill answered with (to check the request did what it says).
+    pub said: String,
+}
+
+/// A skill instance of its own, on `store`, using `stack`'s identity provider as Auth0.
+pub struct ProbeSkill {
+    skill: Skill,
+    token: String,
+}
+
+impl ProbeSkill {
+    /// `user`: a dev user of the stack with a phone or email.
+    pub async fn start(stack: &LocalStack, store: StoreSettings, user: &str) -> Result<Self, String> {
+        let mut settings = stack.settings().clone();
+        settings.store = store;
+        let service = build_service(&settings).await.map_err(|e| format!("cannot build the service: {e}"))?;
+        let token = stack.idp().linked_access_token(user).ok_or_else(|| format!("no dev user named {user}"))?;
+        Ok(Self { skill: Skill::new(service), token })
+    }
+
+    /// Sends one Alexa request (`request` is its `request` object) and measures it.
+    pub async fn send(&self, name: &'static str, request: Value) -> Result<IntentTrips, String> {
+        let user = json!({"userId": "amzn1.ask.account.PROBE", "accessToken": self.token});
+        let application = json!({"applicationId": "amzn1.ask.skill.probe"});
+        let event = json!({"version": "1.0",
+            "session": {"new": false, "sessionId": "probe", "application": application, "user": user},
+            "context": {"System": {"application": application, "user": user}},
+            "request": request});
+        let envelope = parse_event(event).map_err(|e| e.to_string())?;
+        let (answer, trips) = self.skill.handle_measured(&envelope).await;
+        let said = match answer.response.output_speech {
+            Some(OutputSpeech::Ssml { ssml }) => ssml,
+            None => String::new(),
+        };
+        Ok(IntentTrips { request: name, trips, said })
+    }
+
+    /// The conversation, once to warm the instance (tokens, profile, the passwordless
+    /// identity) and once measured: launch, order, a wrong code, the right code,
+    /// and Alexa repeating that last request. The stack must have no other traffic.
+    pub async fn warm_conversation(&self, stack: &LocalStack) -> Result<Vec<IntentTrips>, String> {
+        self.send("order", order()).await?;
+        let code = self.last_code(stack)?;
+        self.send("authorize", authorize(&code)).await?;
+
+        let mut measured = vec![self.send("launch", launch()).await?, self.send("order", order()).await?];
+        let code = self.last_code(stack)?;
+        measured.push(self.send("authorize_wrong_code", authorize(&wrong(&code))).await?);
+        let right = authorize(&code);
+        measured.push(self.send("authorize_right_code", right.clone()).await?);
+        measured.push(self.send("authorize_repeated_by_alexa", right).await?);
+        Ok(measured)
+    }
+
+    /// The newest code sent (the stack has no other traffic).
+    fn last_code(&self, stack: &LocalStack) -> Result<String, String> {
+        stack.idp().outbox().last().map(|m| m.code.clone()).ok_or_else(|| "no code reached the outbox".to_string())
+    }
+}
+
+fn request_id() -> String {
+    format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7())
+}
+
+fn timestamp() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn launch() -> Value {
+    json!({"type": "LaunchRequest", "requestId": request_id(), "timestamp": timestamp()})
+}
+
+/// An order intent for a large pepperoni pizza, with a fresh request id.
+pub fn order() -> Value {
+    json!({"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(),
+        "intent": {"name": pod_skill::ORDER_INTENT, "slots": {
+            "Size": {"name": "Size", "value": "large"},
+            "Toppings": {"name": "Toppings", "value": "pepperoni"}}}})
+}
+
+fn authorize(code: &str) -> Value {
+    json!({"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(),
+        "intent": {"name": pod_skill::AUTHORIZE_INTENT, "slots": {"Code": {"name": "Code", "value": code}}}})
+}
+
+/// A code of the same length that is surely wrong.
+fn wrong(code: &str) -> String {
+    code.chars().map(|c| if c == '0' { '1' } else { '0' }).collect()
+}

@@ -1,0 +1,115 @@
+//! External round trips per intent on a warm instance, counted by the Auth0
+//! client and the store adapters themselves (not by timing): once the
+//! management token and the profile are cached, an order needs one sequential
+//! Auth0 call (the passwordless start) and a code check one (the verification).
+
+use pod_local::LocalStack;
+use pod_local::round_trips::{IntentTrips, ProbeSkill};
+use pod_shared::config::StoreSettings;
+use pod_shared::round_trips::Remote;
+use std::collections::HashMap;
+use std::path::Path;
+
+async fn start_stack(data_dir: &Path) -> LocalStack {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
+        .expect("local.env is readable")
+        .map(|item| item.expect("local.env lines are KEY=VALUE"))
+        .collect();
+    vars.insert("PORT".into(), "0".into());
+    vars.insert("DATA_DIR".into(), data_dir.join("stack").display().to_string());
+    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
+}
+
+fn find<'a>(measured: &'a [IntentTrips], request: &str) -> &'a IntentTrips {
+    measured.iter().find(|m| m.request == request).unwrap_or_else(|| panic!("{request} was not measured"))
+}
+
+fn operations(m: &IntentTrips, remote: Remote) -> Vec<&'static str> {
+    m.trips.trips.iter().filter(|t| t.remote == remote).map(|t| t.operation).collect()
+}
+
+/// The Auth0 side, the same whatever the store.
+fn check_auth0(measured: &[IntentTrips]) {
+    let launch = find(measured, "launch");
+    assert_eq!(launch.trips.calls(), 0, "a launch needs no round trip: {}", launch.trips.operations());
+
+    let order = find(measured, "order");
+    assert!(order.said.contains("large pizza with pepperoni"), "{}", order.said);
+    assert_eq!(operations(order, Remote::Auth0), ["passwordless_start"], "{}", order.trips.operations());
+    assert!(order.trips.sequential_to(Remote::Auth0) <= 2);
+
+    let wrong = find(measured, "authorize_wrong_code");
+    assert!(wrong.said.contains("2 tries left"), "{}", wrong.said);
+    assert_eq!(operations(wrong, Remote::Auth0), ["passwordless_verify"], "{}", wrong.trips.operations());
+
+    let right = find(measured, "authorize_right_code");
+    assert!(right.said.contains("confirmed"), "{}", right.said);
+    assert_eq!(operations(right, Remote::Auth0), ["passwordless_verify"], "{}", right.trips.operations());
+
+    let repeated = find(measured, "authorize_repeated_by_alexa");
+    assert_eq!(repeated.said, right.said, "a repeated request gets the first answer");
+    assert_eq!(repeated.trips.calls_to(Remote::Auth0), 0, "{}", repeated.trips.operations());
+}
+
+#[tokio::test]
+async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let probe =
+        ProbeSkill::start(&stack, StoreSettings::Embedded { data_dir: dir.path().join("probe") }, "ana").await.unwrap();
+    let measured = probe.warm_conversation(&stack).await.unwrap();
+    check_auth0(&measured);
+    for m in &measured {
+        assert_eq!(m.trips.calls_to(Remote::Store), 0, "the embedded store is local: {}", m.trips.operations());
+        assert_eq!(m.trips.sequential(), m.trips.calls_to(Remote::Auth0));
+    }
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_runs_beside_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    assert!(std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")));
+    let table = format!("pod-orders-trips-cold-{}", std::process::id());
+    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
+    assert!(store.create_table().await.unwrap());
+    let probe = ProbeSkill::start(&stack, StoreSettings::DynamoDb { table }, "ben").await.unwrap();
+
+    let cold = probe.send("order", pod_local::round_trips::order()).await.unwrap();
+    let auth0 = operations(&cold, Remote::Auth0);
+    assert_eq!(auth0.iter().filter(|o| **o == "management_token").count(), 1, "{}", cold.trips.operations());
+    assert_eq!(auth0.iter().filter(|o| **o == "user profile").count(), 1, "{}", cold.trips.operations());
+    // The replay check (a store read) and the token + profile lookups overlap.
+    let first_auth0 = cold.trips.trips.iter().find(|t| t.remote == Remote::Auth0).unwrap();
+    let replay_check = cold.trips.trips.iter().find(|t| t.remote == Remote::Store).unwrap();
+    assert_eq!(replay_check.operation, "get_item");
+    assert!(replay_check.started < first_auth0.ended && first_auth0.started < replay_check.ended);
+    assert!(cold.trips.sequential() < cold.trips.calls(), "{}", cold.trips.operations());
+    stack.stop().await;
+}
+
+/// On DynamoDB every store call is a network round trip too: the warm order's are
+/// pinned here so that a change that adds one shows up.
+#[tokio::test]
+async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")),
+        "needs a local DynamoDB-compatible server: run `make test` or `scripts/with-moto.sh cargo test`"
+    );
+    let table = format!("pod-orders-trips-{}", std::process::id());
+    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
+    assert!(store.create_table().await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let probe = ProbeSkill::start(&stack, StoreSettings::DynamoDb { table }, "ana").await.unwrap();
+    let measured = probe.warm_conversation(&stack).await.unwrap();
+    check_auth0(&measured);
+    let order = find(&measured, "order");
+    assert!(order.trips.calls_to(Remote::Store) <= 7, "{}", order.trips.operations());
+    let repeated = find(&measured, "authorize_repeated_by_alexa");
+    assert_eq!(operations(repeated, Remote::Store), ["get_item"], "{}", repeated.trips.operations());
+    stack.stop().await;
+}

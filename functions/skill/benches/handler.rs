@@ -1,0 +1,98 @@
+//! CPU cost of the skill handler per request (criterion), on the recorded
+//! events' shapes, with the embedded store on disk and the identity provider
+//! and code channel in process (no network). `make bench` runs it.
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use pod_shared::alexa::RequestEnvelope;
+use pod_shared::domain::{ChallengePolicy, Timestamp};
+use pod_shared::service::OrderService;
+use pod_shared::store::EmbeddedOrderStore;
+use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_skill::{Skill, parse_request};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const RIGHT_CODE: &str = "4217";
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn request(request: Value) -> RequestEnvelope {
+    let user = json!({"userId": "amzn1.ask.account.BENCH", "accessToken": "token-ana"});
+    let body = json!({"version": "1.0",
+        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.bench"}, "user": user},
+        "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.bench"}, "user": user}},
+        "request": request});
+    parse_request(body.to_string().as_bytes()).unwrap()
+}
+
+fn intent(name: &str, slots: Value) -> RequestEnvelope {
+    let id = format!("amzn1.echo-api.request.bench-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    request(json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
+                   "intent": {"name": name, "slots": slots}}))
+}
+
+fn order() -> RequestEnvelope {
+    intent(
+        "GetMeSomePizzaIntent",
+        json!({"Size": {"name": "Size", "value": "large"},
+               "Toppings": {"name": "Toppings", "slotValue": {"type": "List", "values": [
+                   {"type": "Simple", "value": "pepperoni"}, {"type": "Simple", "value": "mushrooms"}]}}}),
+    )
+}
+
+fn authorize(code: &str) -> RequestEnvelope {
+    intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": code}}))
+}
+
+fn skill(dir: &tempfile::TempDir) -> Skill {
+    Skill::new(OrderService::new(
+        Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap()),
+        Arc::new(FakeDirectory::standard()),
+        Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
+        Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000))),
+        ChallengePolicy { sends_per_hour: u32::MAX, ..ChallengePolicy::default() },
+    ))
+}
+
+fn handler(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let skill = skill(&dir);
+    let launch = request(json!({"type": "LaunchRequest", "requestId": "r", "timestamp": "2027-01-15T08:00:00Z"}));
+
+    let mut group = c.benchmark_group("skill");
+    group.bench_function("launch", |b| b.iter(|| runtime.block_on(skill.handle(&launch))));
+    group.bench_function("order", |b| {
+        b.iter_batched(order, |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
+    });
+    group.bench_function("authorize_right", |b| {
+        b.iter_batched(
+            || {
+                runtime.block_on(skill.handle(&order()));
+                authorize(RIGHT_CODE)
+            },
+            |r| runtime.block_on(skill.handle(&r)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("authorize_wrong", |b| {
+        b.iter_batched(
+            || {
+                runtime.block_on(skill.handle(&order()));
+                authorize("0000")
+            },
+            |r| runtime.block_on(skill.handle(&r)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("parse_request", |b| {
+        let body =
+            serde_json::to_vec(&json!({"version": "1.0", "request": {"type": "LaunchRequest", "requestId": "r"}}))
+                .unwrap();
+        b.iter(|| parse_request(&body).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, handler);
+criterion_main!(benches);
