@@ -7,7 +7,9 @@
 //! give it the matching issuer, e.g. `http://127.0.0.1:3000/auth0/`.
 //!
 //! One-time codes are not sent anywhere: they land in the [outbox](LocalIdp::outbox),
-//! which is also printed to stdout and served at `GET /outbox`.
+//! which is also printed to stdout and served at `GET /outbox` (`?to=ADDRESS` for one
+//! destination's codes, `&last=N` for only the newest N). It keeps the newest
+//! [`OUTBOX_CAPACITY`] messages, so that it stays small under load.
 //!
 //! [`Auth0Client`]: pod_shared::auth0::Auth0Client
 
@@ -24,11 +26,11 @@ mod tenant;
 mod token;
 mod users;
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use authorize::AuthorizationGrant;
@@ -40,6 +42,9 @@ pub use users::{DevUser, load_dev_users};
 
 /// Request bodies larger than this are refused with HTTP 413.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The outbox keeps this many of the newest messages and forgets older ones.
+pub const OUTBOX_CAPACITY: usize = 1000;
 
 /// What the identity provider is and whom it knows.
 pub struct IdpConfig {
@@ -107,7 +112,18 @@ struct IdpState {
     authorization_codes: HashMap<String, AuthorizationGrant>,
     refresh_tokens: HashMap<String, RefreshGrant>,
     otps: OtpStore,
-    outbox: Vec<OutboxMessage>,
+    /// Newest last, at most [`OUTBOX_CAPACITY`] messages.
+    outbox: VecDeque<OutboxMessage>,
+}
+
+impl IdpState {
+    /// Puts a message in the outbox, forgetting the oldest beyond [`OUTBOX_CAPACITY`].
+    fn post(&mut self, message: OutboxMessage) {
+        while self.outbox.len() >= OUTBOX_CAPACITY {
+            self.outbox.pop_front();
+        }
+        self.outbox.push_back(message);
+    }
 }
 
 impl LocalIdp {
@@ -119,7 +135,7 @@ impl LocalIdp {
             authorization_codes: HashMap::new(),
             refresh_tokens: HashMap::new(),
             otps: OtpStore::default(),
-            outbox: Vec::new(),
+            outbox: VecDeque::new(),
         };
         tracing::info!(users = config.users.len(), "local identity provider ready");
         Self {
@@ -150,9 +166,26 @@ impl LocalIdp {
         *self.shared.fault.lock().unwrap_or_else(PoisonError::into_inner) = fault;
     }
 
-    /// Every code sent so far, newest last.
+    /// The codes sent so far (the newest [`OUTBOX_CAPACITY`]), newest last.
     pub fn outbox(&self) -> Vec<OutboxMessage> {
-        self.lock().outbox.clone()
+        self.lock().outbox.iter().cloned().collect()
+    }
+
+    /// The newest `last` codes sent to `to` (any destination if `None`; email
+    /// addresses match in any case), newest last. Stops at the `last`-th match
+    /// from the newest end, so `last = 1` is cheap however full the outbox is.
+    pub fn outbox_newest(&self, to: Option<&str>, last: usize) -> Vec<OutboxMessage> {
+        let state = self.lock();
+        let mut newest: Vec<OutboxMessage> = state
+            .outbox
+            .iter()
+            .rev()
+            .filter(|message| to.is_none_or(|to| message.destination.eq_ignore_ascii_case(to)))
+            .take(last)
+            .cloned()
+            .collect();
+        newest.reverse();
+        newest
     }
 
     /// The user id (`sub`) that tokens for the database user `username` carry.
@@ -185,8 +218,19 @@ impl LocalIdp {
     }
 }
 
-async fn outbox(State(idp): State<LocalIdp>) -> Json<Vec<OutboxMessage>> {
-    Json(idp.outbox())
+/// The filters of `GET /outbox`. A `+` in a phone number must be sent as `%2B`
+/// (a bare `+` in a query string means a space).
+#[derive(Debug, Deserialize)]
+struct OutboxQuery {
+    /// Only the codes sent to this phone number or email address.
+    to: Option<String>,
+    /// Only the newest this many (of those).
+    last: Option<usize>,
+}
+
+/// `GET /outbox[?to=ADDRESS][&last=N]`: the codes sent, newest last.
+async fn outbox(State(idp): State<LocalIdp>, Query(query): Query<OutboxQuery>) -> Json<Vec<OutboxMessage>> {
+    Json(idp.outbox_newest(query.to.as_deref(), query.last.unwrap_or(usize::MAX)))
 }
 
 /// Applies the fault the provider was told to show, if any.
@@ -210,5 +254,91 @@ async fn inject_fault(
             next.run(request).await
         }
         None => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn idp() -> LocalIdp {
+        LocalIdp::new(IdpConfig {
+            issuer: "http://127.0.0.1:9/auth0/".into(),
+            api_id: "https://pod.localtest.me".into(),
+            api_signing_key: b"a-local-test-api-signing-key-of-32-bytes".to_vec(),
+            client_id: "pod-local-test-client".into(),
+            client_secret: "a-local-test-client-secret-of-32-bytes+".into(),
+            otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
+            users: Vec::new(),
+        })
+    }
+
+    fn message(destination: &str, code: &str) -> OutboxMessage {
+        OutboxMessage {
+            channel: if destination.contains('@') { "email" } else { "sms" }.into(),
+            destination: destination.into(),
+            text: format!("Your Pizza on Demand code is {code}."),
+            code: code.into(),
+            time: "2025-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn codes(messages: &[OutboxMessage]) -> Vec<&str> {
+        messages.iter().map(|m| m.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_outbox_keeps_only_the_newest_messages() {
+        let idp = idp();
+        for n in 0..OUTBOX_CAPACITY + 5 {
+            idp.lock().post(message("ana@example.com", &n.to_string()));
+        }
+        let outbox = idp.outbox();
+        assert_eq!(outbox.len(), OUTBOX_CAPACITY);
+        assert_eq!(outbox.first().unwrap().code, "5", "the five oldest are forgotten");
+        assert_eq!(outbox.last().unwrap().code, (OUTBOX_CAPACITY + 4).to_string());
+    }
+
+    #[tokio::test]
+    async fn the_outbox_filters_by_destination_and_keeps_the_newest() {
+        let idp = idp();
+        for (destination, code) in [
+            ("+14155550121", "1111"),
+            ("ben@example.com", "2222"),
+            ("+14155550121", "3333"),
+            ("ben@example.com", "4444"),
+        ] {
+            idp.lock().post(message(destination, code));
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/auth0", listener.local_addr().unwrap());
+        let app = Router::new().nest("/auth0", idp.router());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let http = reqwest::Client::new();
+        let get = |query: &str| {
+            let request = http.get(format!("{base}/outbox{query}"));
+            async move {
+                let response = request.send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let codes_of = |body: &str| -> Vec<String> {
+            let messages: Vec<Value> = serde_json::from_str(body).unwrap();
+            messages.iter().map(|m| m["code"].as_str().unwrap().to_string()).collect()
+        };
+
+        let (status, all) = get("").await;
+        assert_eq!(status, 200);
+        assert_eq!(codes_of(&all), ["1111", "2222", "3333", "4444"], "no filter: everything, newest last");
+        assert_eq!(codes_of(&get("?to=%2B14155550121").await.1), ["1111", "3333"]);
+        assert_eq!(codes_of(&get("?to=%2B14155550121&last=1").await.1), ["3333"]);
+        assert_eq!(codes_of(&get("?to=Ben%40Example.com&last=1").await.1), ["4444"], "emails match in any case");
+        assert_eq!(codes_of(&get("?last=2").await.1), ["3333", "4444"]);
+        assert_eq!(codes_of(&get("?to=nobody%40example.com&last=1").await.1), Vec::<String>::new());
+        assert_eq!(get("?last=many").await.0, 400);
+
+        assert_eq!(codes(&idp.outbox_newest(Some("ben@example.com"), 5)), ["2222", "4444"]);
+        assert_eq!(codes(&idp.outbox_newest(None, 0)), Vec::<&str>::new());
     }
 }

@@ -46,7 +46,7 @@ pub(super) async fn start(
     let message = outbox_message(channel, &address, code);
     // The local stand-in for the SMS or email gateway: stdout, never the logs.
     println!("[outbox] {} to {}: {}", message.channel, message.destination, message.text);
-    state.outbox.push(message);
+    state.post(message);
     tracing::info!(connection, "passwordless code sent to the outbox");
     Ok(Json(json!({"_id": secrets::random_hex(12), address_field: address, "request_language": null})))
 }
@@ -95,7 +95,7 @@ impl pod_shared::ports::MessageSender for LocalIdp {
             time: Timestamp::now().to_rfc3339(),
         };
         println!("[outbox] {} to {}: {}", message.channel, message.destination, message.text);
-        self.lock().outbox.push(message);
+        self.lock().post(message);
         Ok(())
     }
 }
