@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench toolchain clean
+.PHONY: help build run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -15,7 +15,8 @@ help:
 	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
 	@echo "make deploy - sam build + sam deploy --guided, then the skill package from the stack outputs"
 	@echo "make invoke EVENT=events/alexa/launch.json - one recorded event through cargo lambda watch"
-	@echo "make bench  - handler CPU cost (criterion) and binary sizes into build/bench/results.md"
+	@echo "make build  - the three functions with cargo lambda build --release --arm64 (target/lambda/)"
+	@echo "make bench  - handler cost, load, cold start, memory, binary size, round trips: build/bench/results.md"
 	@echo "make chat   - talk to the skill in a terminal (USER=ben, SCRIPT=scripts/seed-conversation.chat)"
 	@echo "make events - build/events/ with a fresh token and timestamps (for sam local invoke -e)"
 	@echo "make clean  - remove build output and local data"
@@ -65,6 +66,10 @@ model:
 	python3 alexa-model/generate.py --check
 	APP_CLIENT_ID=example APP_CLIENT_SECRET=example python3 scripts/fill-skill-package.py infra/example-stack-outputs.json
 
+# The three Lambda functions, release, arm64 (x86_64 with a message if the target cannot be added).
+build: toolchain
+	scripts/build.sh
+
 STACK ?= pod
 # Deploys to your AWS account (needs credentials, Docker is not needed: cargo-lambda builds).
 deploy: toolchain
@@ -84,7 +89,7 @@ CHAT_USER ?= $(or $(USER_NAME),ana)
 chat: toolchain
 	$(CARGO) run -q -p pod-local --bin pod-local -- chat --user $(CHAT_USER) $(if $(SCRIPT),--script $(SCRIPT),)
 
-# Benchmarks (not part of make test): results in build/bench/results.md.
+# Benchmarks (not part of make test): results in build/bench/results.md and results.json.
 bench: toolchain
 	scripts/bench.sh
 

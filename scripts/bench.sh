@@ -1,44 +1,46 @@
 #!/usr/bin/env bash
-# make bench: handler CPU cost (criterion) and release binary sizes, written to
-# build/bench/results.md with the machine they were measured on, and summarised.
+# make bench: every performance figure of Pod, measured on this machine, written to
+# build/bench/results.md and results.json (scripts/bench_report.py) and summarised.
+#   1. handler CPU cost per request (criterion; skill and api, embedded store, identity in process)
+#   2. external round trips per intent on a warm instance (embedded store and DynamoDB on moto)
+#   3. cold start and peak memory per function binary (a Lambda Runtime API emulator)
+#   4. throughput and latency of the local stack under wrk (embedded store and DynamoDB on moto)
+#   5. release binary size per function, x86_64 and aarch64 (cargo lambda build --arm64)
+# BENCH_SECONDS (default 10) sets each load run's length; BENCH_SKIP="load arm64" skips parts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=build/bench
 mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.txt
 target=${CARGO_TARGET_DIR:-target}
+skip=" ${BENCH_SKIP:-} "
+scripts/venv.sh
+export PATH="$root/.venv/bin:$PATH"
 
-echo "bench: criterion (skill handler, api list orders)" >&2
+echo "bench 1/5: handler CPU cost (criterion)" >&2
 cargo bench -q -p pod-skill --bench handler -- --output-format bencher 2>/dev/null | grep '^test ' >"$out/criterion.txt"
 cargo bench -q -p pod-api --bench list_orders -- --output-format bencher 2>/dev/null | grep '^test ' >>"$out/criterion.txt"
 
-echo "bench: release binaries (x86_64)" >&2
-cargo build -q --release -p pod-skill -p pod-api -p pod-web --bins
+echo "bench 2/5: round trips per intent (embedded, DynamoDB on moto)" >&2
+scripts/with-moto.sh cargo bench -q -p pod-local --bench round_trips 2>/dev/null | grep '^{' >"$out/round-trips.jsonl"
 
-{
-  echo "# Pod benchmarks"
-  echo
-  echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') — \`make bench\`."
-  echo
-  echo "## Handler CPU cost (criterion, embedded store on disk, identity provider in process)"
-  echo
-  echo "| benchmark | time per request | target |"
-  echo "| --- | --- | --- |"
-  while read -r _ name _ _ ns _; do
-    ns=${ns//,/}
-    us=$(python3 -c "print(f'{$ns/1000:.1f}')")
-    target_col="—"
-    case "$name" in skill/*) target_col="< 100 µs: $(python3 -c "print('met' if $ns < 100000 else 'missed')")" ;; esac
-    echo "| \`$name\` | $us µs | $target_col |"
-  done <"$out/criterion.txt"
-  echo
-  echo "## Release binary size (x86_64, stripped, thin LTO, codegen-units 1)"
-  echo
-  echo "| function | size | target |"
-  echo "| --- | --- | --- |"
-  for bin in pod-skill pod-api pod-web; do
-    bytes=$(stat -c %s "$target/release/$bin")
-    echo "| $bin | $(python3 -c "print(f'{$bytes/1048576:.1f}')") MiB | < 8 MB: $(python3 -c "print('met' if $bytes < 8000000 else 'missed')") |"
-  done
-} >"$out/results.md"
-cat "$out/results.md"
+echo "bench 3/5: cold start and peak memory per function" >&2
+cargo build -q --release -p pod-skill -p pod-api -p pod-web --bin pod-skill --bin pod-api --bin pod-web
+cargo build -q --release -p pod-local --bin pod-local --bin pod-events --bin pod-table
+scripts/bench_cold.sh "$target/release" "$out/cold-start.json"
+
+if [[ $skip != *" load "* ]]; then
+  echo "bench 4/5: load (wrk) on the local stack" >&2
+  POD_LOCAL_BIN="$target/release/pod-local" scripts/bench_load.sh
+fi
+
+echo "bench 5/5: release binary sizes" >&2
+# One binary path per line; the report reads each one's size and architecture (ELF header).
+for function in pod-skill pod-api pod-web; do echo "$target/release/$function"; done >"$out/binaries.txt"
+if [[ $skip != *" arm64 "* ]]; then
+  LAMBDA_DIR="$target/lambda" scripts/build.sh >&2
+  for function in pod-skill pod-api pod-web; do echo "$target/lambda/$function/bootstrap"; done >>"$out/binaries.txt"
+fi
+
+python3 scripts/bench_report.py "$out"

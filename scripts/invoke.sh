@@ -28,7 +28,7 @@ local_port=$(grep -E '^PORT=' functions/local/local.env | cut -d= -f2)
   echo "LOG_FORMAT=json"
 } >"$work/env"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$port" --env-file "$work/env" >"$work/watch.log" 2>&1 &
+setsid cargo lambda watch --ignore-changes --features embedded-store -A 127.0.0.1 -P "$port" --env-file "$work/env" >"$work/watch.log" 2>&1 &
 watch=$!
 trap 'kill -- -$watch 2>/dev/null || true; wait $watch 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do

@@ -7,7 +7,7 @@ use crate::config::{CodeDelivery, CodeProvider, LogFormat, Settings, StoreSettin
 use crate::delivery::AwsMessageSender;
 use crate::ports::{MessageSender, OrderStore, SystemClock};
 use crate::service::OrderService;
-use crate::store::{DynamoDbOrderStore, EmbeddedOrderStore};
+use crate::store::DynamoDbOrderStore;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,24 +20,43 @@ pub enum StartupError {
     Identity(#[from] crate::ports::IdentityError),
     #[error("CODE_DELIVERY=outbox works only in the local stack; use aws")]
     NoOutbox,
+    #[error(
+        "ORDERS_STORE=embedded: this build leaves the embedded store out (Lambda builds use DynamoDB); \
+         set ORDERS_STORE=dynamodb, or build with --features embedded-store"
+    )]
+    EmbeddedStoreLeftOut,
 }
 
-/// Structured logs on stdout: JSON in Lambda, text locally. `RUST_LOG` filters.
+/// Structured logs on stdout: JSON in Lambda, text locally. `RUST_LOG` filters by
+/// level and target (`info`, `pod_shared=debug,info`); without it, `info`.
 pub fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(colour);
+    let layer = tracing_subscriber::fmt::layer().with_target(false).with_ansi(colour);
+    let registry = tracing_subscriber::registry();
     let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).without_time().try_init(),
-        LogFormat::Text => builder.compact().try_init(),
+        LogFormat::Json => {
+            registry.with(layer.json().flatten_event(true).without_time().with_filter(filter)).try_init()
+        }
+        LogFormat::Text => registry.with(layer.compact().with_filter(filter)).try_init(),
     };
 }
 
 /// The order store the settings ask for.
 pub async fn open_store(settings: &StoreSettings) -> Result<Arc<dyn OrderStore>, StartupError> {
     match settings {
-        StoreSettings::Embedded { data_dir } => Ok(Arc::new(EmbeddedOrderStore::open(data_dir)?)),
+        #[cfg(feature = "embedded-store")]
+        StoreSettings::Embedded { data_dir } => Ok(Arc::new(crate::store::EmbeddedOrderStore::open(data_dir)?)),
+        #[cfg(not(feature = "embedded-store"))]
+        StoreSettings::Embedded { .. } => Err(StartupError::EmbeddedStoreLeftOut),
         StoreSettings::DynamoDb { table } => Ok(Arc::new(DynamoDbOrderStore::from_environment(table).await)),
     }
 }

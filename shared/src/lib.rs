@@ -11,6 +11,7 @@ pub mod builtin_codes;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod https;
 pub mod ports;
 pub mod round_trips;
 pub mod service;

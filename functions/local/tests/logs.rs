@@ -36,7 +36,7 @@ async fn alexa(http: &reqwest::Client, base: &str, event: &str, token: &str, cod
 async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     let logs = CapturedLogs::default();
     let writer = logs.clone();
-    tracing_subscriber::fmt().json().with_env_filter("debug").with_writer(move || writer.clone()).init();
+    tracing_subscriber::fmt().json().with_max_level(tracing::Level::DEBUG).with_writer(move || writer.clone()).init();
 
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();

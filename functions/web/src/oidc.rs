@@ -198,7 +198,7 @@ struct TokenEndpointHttp(reqwest::Client);
 
 impl TokenEndpointHttp {
     fn new(timeout: Duration) -> Result<Self, OidcSetupError> {
-        reqwest::Client::builder()
+        pod_shared::https::client_builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())

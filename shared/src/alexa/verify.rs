@@ -111,7 +111,7 @@ pub fn check_cert_url(raw: &str) -> Result<url::Url, Rejection> {
 
 impl AlexaVerifier {
     pub fn new(settings: VerifierSettings) -> Self {
-        let http = reqwest::Client::builder()
+        let http = crate::https::client_builder()
             .timeout(Duration::from_secs(3))
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());

@@ -106,7 +106,7 @@ fn error_code(body: &str) -> Option<String> {
 
 impl Auth0Client {
     pub fn new(settings: Auth0Settings) -> Result<Self, IdentityError> {
-        let http = reqwest::Client::builder()
+        let http = crate::https::client_builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .user_agent(concat!("pod/", env!("CARGO_PKG_VERSION")))

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Part of make bench: cold start and peak memory of each Lambda function binary, as
+# Lambda builds it (no embedded store: ORDERS_STORE=dynamodb, here on a local moto
+# server), answered through scripts/bench_cold_start.py's Runtime API emulator, with a
+# release pod-local as the identity provider. Usage: scripts/bench_cold.sh BIN_DIR OUT_JSON
+# (BIN_DIR holds pod-skill, pod-api, pod-web, pod-local, pod-events and pod-table).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bin=${1:?usage: scripts/bench_cold.sh BIN_DIR OUT_JSON}
+out=${2:?usage: scripts/bench_cold.sh BIN_DIR OUT_JSON}
+if [ -z "${AWS_ENDPOINT_URL_DYNAMODB:-}" ]; then
+  exec scripts/with-moto.sh "$0" "$@"
+fi
+work=$(mktemp -d)
+export ORDERS_TABLE=pod-orders-cold-start
+"$bin/pod-table" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$port DATA_DIR="$work/idp" LOG_FORMAT=json ORDERS_STORE=embedded "$bin/pod-local" >"$work/pod-local.log" 2>&1 &
+idp=$!
+trap 'kill $idp 2>/dev/null || true; wait $idp 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/pod/api/health" >/dev/null && break
+  kill -0 $idp 2>/dev/null || { cat "$work/pod-local.log" >&2; exit 1; }
+  sleep 0.1
+done
+AUTH0_DOMAIN="http://127.0.0.1:$port/auth0" "$bin/pod-events" --out "$work/events" >/dev/null
+{
+  grep -E '^[A-Z_]+=' functions/local/local.env
+  echo "ORDERS_STORE=dynamodb"
+  echo "ORDERS_TABLE=$ORDERS_TABLE"
+  echo "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB"
+  echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID"
+  echo "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY"
+} >"$work/function.env"
+python3 scripts/bench_cold_start.py --bin-dir "$bin" --events "$work/events" --env-file "$work/function.env" \
+  --auth0 "http://127.0.0.1:$port/auth0" --runs "${BENCH_COLD_RUNS:-20}" --warm "${BENCH_WARM:-200}" --out "$out"
