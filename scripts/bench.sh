@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=build/bench
 mkdir -p "$out"
-rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.txt
+rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.txt "$out"/*.md
 target=${CARGO_TARGET_DIR:-target}
 skip=" ${BENCH_SKIP:-} "
 scripts/venv.sh
@@ -26,18 +26,24 @@ echo "bench 2/5: round trips per intent (embedded, DynamoDB on moto)" >&2
 scripts/with-moto.sh cargo bench -q -p pod-local --bench round_trips 2>/dev/null | grep '^{' >"$out/round-trips.jsonl"
 
 echo "bench 3/5: cold start and peak memory per function" >&2
+# The function binaries as Lambda builds them (no dev features), copied aside at once: a later
+# cargo bench or test build of the same package puts a variant with test features in their place.
+bins="$out/bin"
+rm -rf "$bins" && mkdir -p "$bins"
 cargo build -q --release -p pod-skill -p pod-api -p pod-web --bin pod-skill --bin pod-api --bin pod-web
+cp "$target/release/pod-skill" "$target/release/pod-api" "$target/release/pod-web" "$bins/"
 cargo build -q --release -p pod-local --bin pod-local --bin pod-events --bin pod-table
-scripts/bench_cold.sh "$target/release" "$out/cold-start.json"
+cp "$target/release/pod-local" "$target/release/pod-events" "$target/release/pod-table" "$bins/"
+scripts/bench_cold.sh "$bins" "$out/cold-start.json"
 
 if [[ $skip != *" load "* ]]; then
   echo "bench 4/5: load (wrk) on the local stack" >&2
-  POD_LOCAL_BIN="$target/release/pod-local" scripts/bench_load.sh
+  POD_LOCAL_BIN="$bins/pod-local" scripts/bench_load.sh
 fi
 
 echo "bench 5/5: release binary sizes" >&2
 # One binary path per line; the report reads each one's size and architecture (ELF header).
-for function in pod-skill pod-api pod-web; do echo "$target/release/$function"; done >"$out/binaries.txt"
+for function in pod-skill pod-api pod-web; do echo "$bins/$function"; done >"$out/binaries.txt"
 if [[ $skip != *" arm64 "* ]]; then
   LAMBDA_DIR="$target/lambda" scripts/build.sh >&2
   for function in pod-skill pod-api pod-web; do echo "$target/lambda/$function/bootstrap"; done >>"$out/binaries.txt"

@@ -49,14 +49,31 @@ fn authorize(code: &str) -> RequestEnvelope {
     intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": code}}))
 }
 
-fn skill(dir: &tempfile::TempDir) -> Skill {
-    Skill::new(OrderService::new(
-        Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap()),
-        Arc::new(FakeDirectory::standard()),
-        Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
-        Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000))),
-        ChallengePolicy { sends_per_hour: u32::MAX, ..ChallengePolicy::default() },
-    ))
+/// A skill with the default challenge policy (5 codes per user per hour) and a
+/// clock moved 15 minutes before each order, so that the user's send window
+/// holds what it would for a real user (at most 4 recent sends).
+struct Bench {
+    skill: Skill,
+    clock: Arc<ManualClock>,
+}
+
+impl Bench {
+    fn on(dir: &tempfile::TempDir) -> Self {
+        let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+        let skill = Skill::new(OrderService::new(
+            Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap()),
+            Arc::new(FakeDirectory::standard()),
+            Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
+            clock.clone(),
+            ChallengePolicy::default(),
+        ));
+        Self { skill, clock }
+    }
+
+    fn next_order(&self) -> RequestEnvelope {
+        self.clock.advance_seconds(15 * 60);
+        order()
+    }
 }
 
 /// A directory on tmpfs when the machine has one.
@@ -68,34 +85,27 @@ fn memory_backed_dir() -> tempfile::TempDir {
 fn handler(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let dir = memory_backed_dir();
-    let skill = skill(&dir);
+    let bench = Bench::on(&dir);
+    let skill = &bench.skill;
     let launch = request(json!({"type": "LaunchRequest", "requestId": "r", "timestamp": "2027-01-15T08:00:00Z"}));
 
     let mut group = c.benchmark_group("skill");
     group.bench_function("launch", |b| b.iter(|| runtime.block_on(skill.handle(&launch))));
     group.bench_function("order", |b| {
-        b.iter_batched(order, |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
+        b.iter_batched(|| bench.next_order(), |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
     });
-    group.bench_function("authorize_right", |b| {
-        b.iter_batched(
-            || {
-                runtime.block_on(skill.handle(&order()));
-                authorize(RIGHT_CODE)
-            },
-            |r| runtime.block_on(skill.handle(&r)),
-            BatchSize::SmallInput,
-        )
-    });
-    group.bench_function("authorize_wrong", |b| {
-        b.iter_batched(
-            || {
-                runtime.block_on(skill.handle(&order()));
-                authorize("0000")
-            },
-            |r| runtime.block_on(skill.handle(&r)),
-            BatchSize::SmallInput,
-        )
-    });
+    for (name, code) in [("authorize_right", RIGHT_CODE), ("authorize_wrong", "0000")] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    runtime.block_on(skill.handle(&bench.next_order()));
+                    authorize(code)
+                },
+                |r| runtime.block_on(skill.handle(&r)),
+                BatchSize::SmallInput,
+            )
+        });
+    }
     group.bench_function("parse_request", |b| {
         let body =
             serde_json::to_vec(&json!({"version": "1.0", "request": {"type": "LaunchRequest", "requestId": "r"}}))
@@ -105,10 +115,10 @@ fn handler(c: &mut Criterion) {
     group.finish();
 
     let disk = tempfile::tempdir().unwrap();
-    let skill = self::skill(&disk);
+    let on_disk = Bench::on(&disk);
     let mut group = c.benchmark_group("skill_store_on_disk");
     group.bench_function("order", |b| {
-        b.iter_batched(order, |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
+        b.iter_batched(|| on_disk.next_order(), |r| runtime.block_on(on_disk.skill.handle(&r)), BatchSize::SmallInput)
     });
     group.finish();
 }
