@@ -8,20 +8,13 @@ use pod_local::round_trips::ProbeSkill;
 use pod_shared::config::StoreSettings;
 use pod_shared::round_trips::Remote;
 use serde_json::json;
-use std::collections::HashMap;
 use std::path::Path;
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
-        .map_err(|e| e.to_string())?
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), dir.path().join("stack").display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let vars = pod_local::private_settings(manifest, &dir.path().join("stack"))?;
     let stack = LocalStack::start(|name| vars.get(name).cloned()).await.map_err(|e| e.to_string())?;
 
     let mut stores = vec![("embedded", StoreSettings::Embedded { data_dir: dir.path().join("probe") })];

@@ -187,3 +187,20 @@ async fn log_request(request: Request, next: Next) -> Response {
     );
     response
 }
+
+/// The settings a private stack starts with in tests and benchmarks: the checked-in
+/// `local.env` and dev users of the pod-local crate at `crate_dir`, any free port, and
+/// `data_dir` for the embedded store. Callers add their own overrides.
+pub fn private_settings(
+    crate_dir: &std::path::Path,
+    data_dir: &std::path::Path,
+) -> Result<std::collections::HashMap<String, String>, String> {
+    let env_file = crate_dir.join("local.env");
+    let mut vars = dotenvy::from_path_iter(&env_file)
+        .and_then(|lines| lines.collect::<Result<std::collections::HashMap<_, _>, _>>())
+        .map_err(|e| format!("{}: {e}", env_file.display()))?;
+    vars.insert("PORT".into(), "0".into());
+    vars.insert("DATA_DIR".into(), data_dir.display().to_string());
+    vars.insert("DEV_USERS_FILE".into(), crate_dir.join("dev-users.json").display().to_string());
+    Ok(vars)
+}

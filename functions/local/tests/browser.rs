@@ -11,7 +11,6 @@ use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use pod_local::LocalStack;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -41,14 +40,7 @@ fn require_browser() {
 
 /// The checked-in `local.env`, with a free port and a fresh data directory.
 async fn start_stack(data_dir: &Path) -> LocalStack {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
-        .expect("local.env is readable")
-        .map(|item| item.expect("local.env lines are KEY=VALUE"))
-        .collect();
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), data_dir.display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), data_dir).unwrap();
     LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
 }
 

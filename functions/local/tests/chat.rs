@@ -3,7 +3,6 @@
 use pod_local::LocalStack;
 use pod_local::chat::Chat;
 use pod_shared::alexa::InteractionModel;
-use std::collections::HashMap;
 use std::path::Path;
 
 #[tokio::test]
@@ -11,11 +10,7 @@ async fn the_chat_plays_the_seed_conversation() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.join("../..");
     let dir = tempfile::tempdir().unwrap();
-    let mut vars: HashMap<String, String> =
-        dotenvy::from_path_iter(manifest.join("local.env")).unwrap().map(|item| item.unwrap()).collect();
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), dir.path().display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let vars = pod_local::private_settings(manifest, dir.path()).unwrap();
     let stack = LocalStack::start(|name| vars.get(name).cloned()).await.unwrap();
     let model_path = root.join("alexa-model/interactionModels/custom/en-US.json");
     let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();

@@ -3,7 +3,6 @@
 
 use pod_local::LocalStack;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 fn repo_root() -> PathBuf {
@@ -17,14 +16,7 @@ async fn start_stack(data_dir: &Path) -> LocalStack {
 
 /// Like [`start_stack`], with some settings overridden.
 async fn start_stack_with(data_dir: &Path, overrides: &[(&str, &str)]) -> LocalStack {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
-        .expect("local.env is readable")
-        .map(|item| item.expect("local.env lines are KEY=VALUE"))
-        .collect();
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), data_dir.display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let mut vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), data_dir).unwrap();
     for (name, value) in overrides {
         vars.insert(name.to_string(), value.to_string());
     }

@@ -5,17 +5,11 @@
 use pod_local::LocalStack;
 use pod_local::idp::IdpFault;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
 async fn start(dir: &Path) -> LocalStack {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut vars: HashMap<String, String> =
-        dotenvy::from_path_iter(manifest.join("local.env")).unwrap().map(|item| item.unwrap()).collect();
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), dir.display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let mut vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), dir).unwrap();
     vars.insert("AUTH0_TIMEOUT_MS".into(), "300".into());
     vars.insert("CODE_SENDS_PER_HOUR".into(), "100".into());
     LocalStack::start(|name| vars.get(name).cloned()).await.unwrap()

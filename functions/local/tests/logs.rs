@@ -3,7 +3,6 @@
 
 use pod_local::LocalStack;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -40,11 +39,7 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
 
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let mut vars: HashMap<String, String> =
-        dotenvy::from_path_iter(manifest.join("local.env")).unwrap().map(|item| item.unwrap()).collect();
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), dir.path().display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let vars = pod_local::private_settings(manifest, dir.path()).unwrap();
     let stack = LocalStack::start(|name| vars.get(name).cloned()).await.unwrap();
     let base = stack.base_url();
     let http = reqwest::Client::new();

@@ -7,18 +7,10 @@ use pod_local::LocalStack;
 use pod_local::round_trips::{IntentTrips, ProbeSkill};
 use pod_shared::config::StoreSettings;
 use pod_shared::round_trips::Remote;
-use std::collections::HashMap;
 use std::path::Path;
 
 async fn start_stack(data_dir: &Path) -> LocalStack {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut vars: HashMap<String, String> = dotenvy::from_path_iter(manifest.join("local.env"))
-        .expect("local.env is readable")
-        .map(|item| item.expect("local.env lines are KEY=VALUE"))
-        .collect();
-    vars.insert("PORT".into(), "0".into());
-    vars.insert("DATA_DIR".into(), data_dir.join("stack").display().to_string());
-    vars.insert("DEV_USERS_FILE".into(), manifest.join("dev-users.json").display().to_string());
+    let vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), &data_dir.join("stack")).unwrap();
     LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
 }
 
