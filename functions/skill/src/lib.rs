@@ -198,22 +198,24 @@ impl Skill {
     /// deliver a request twice) gets the first answer again and changes nothing.
     async fn once_per_request(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
         let request_id = envelope.request_id();
-        let is_order = request.intent.name == ORDER_INTENT;
-        // The replay check and an order's profile lookup are independent reads: run them at once.
-        let early_profile = async {
-            if !is_order {
-                return None;
+        let response = if request.intent.name == ORDER_INTENT {
+            // The replay check and who is ordering (token, profile) are independent reads: run them at once.
+            let caller = async {
+                let user = self.linked_user(envelope).await?;
+                Ok(self.service.user_profile(&user).await)
+            };
+            let (first_answer, caller) = tokio::join!(self.first_answer(request_id), caller);
+            if let Some(first) = first_answer {
+                return first;
             }
-            let user = self.service.authenticate(envelope.access_token()).await.ok()?;
-            Some(self.service.user_profile(&user).await)
-        };
-        let (first_answer, profile) = tokio::join!(self.first_answer(request_id), early_profile);
-        if let Some(first) = first_answer {
-            return first;
-        }
-        let response = if is_order {
-            self.order(envelope, request, profile).await
+            match caller {
+                Ok(profile) => self.order(request, profile).await,
+                Err(link_account) => link_account,
+            }
         } else {
+            if let Some(first) = self.first_answer(request_id).await {
+                return first;
+            }
             self.authorize(envelope, request).await
         };
         if !request_id.is_empty()
@@ -256,24 +258,11 @@ impl Skill {
         })
     }
 
-    /// `profile`: the caller's profile if it was already looked up.
-    async fn order(
-        &self,
-        envelope: &RequestEnvelope,
-        request: &IntentRequest,
-        profile: Option<Result<UserProfile, ServiceError>>,
-    ) -> ResponseEnvelope {
-        let user = match self.linked_user(envelope).await {
-            Ok(user) => user,
-            Err(answer) => return answer,
-        };
+    /// An order from a linked user whose profile lookup gave `profile`.
+    async fn order(&self, request: &IntentRequest, profile: Result<UserProfile, ServiceError>) -> ResponseEnvelope {
         let pizza = match pizza_from_slots(request) {
             Ok(pizza) => pizza,
             Err(answer) => return *answer,
-        };
-        let profile = match profile {
-            Some(fetched) => fetched,
-            None => self.service.user_profile(&user).await,
         };
         let placed = match profile {
             Ok(profile) => self.service.place_order_for(&profile, pizza).await,
