@@ -3,7 +3,7 @@
 
 use crate::auth0::Auth0Client;
 use crate::builtin_codes::BuiltinCodes;
-use crate::config::{CodeDelivery, CodeProvider, LogFormat, Settings, StoreSettings};
+use crate::config::{CodeDelivery, CodeProvider, LogFormat, NoticeDelivery, Settings, StoreSettings};
 use crate::delivery::AwsMessageSender;
 use crate::ports::{MessageSender, OrderStore, SystemClock};
 use crate::service::OrderService;
@@ -18,7 +18,7 @@ pub enum StartupError {
     Store(#[from] crate::ports::StoreError),
     #[error("identity provider: {0}")]
     Identity(#[from] crate::ports::IdentityError),
-    #[error("CODE_DELIVERY=outbox works only in the local stack; use aws")]
+    #[error("CODE_DELIVERY=outbox and NOTICE_DELIVERY=outbox work only in the local stack; use aws")]
     NoOutbox,
     #[error(
         "ORDERS_STORE=embedded: this build leaves the embedded store out (Lambda builds use DynamoDB); \
@@ -73,7 +73,19 @@ pub async fn build_service_with_outbox(
 ) -> Result<OrderService, StartupError> {
     let store = open_store(&settings.store).await?;
     let auth0 = Arc::new(Auth0Client::new(settings.auth0.clone())?);
-    let service = OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge);
+    let service = OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge)
+        .with_budget_policy(settings.budget.clone())
+        .with_web_app(settings.web_app.clone());
+    let service = match &settings.notices {
+        NoticeDelivery::Off => {
+            tracing::warn!("NOTICE_DELIVERY=off: owners are not told when wrong codes pause or lock voice ordering");
+            service
+        }
+        NoticeDelivery::Outbox => service.with_notices(outbox.clone().ok_or(StartupError::NoOutbox)?),
+        NoticeDelivery::Aws { from_address } => {
+            service.with_notices(Arc::new(AwsMessageSender::from_environment(from_address).await))
+        }
+    };
     match &settings.codes {
         CodeProvider::Auth0 => Ok(service),
         CodeProvider::Builtin { length, secret, delivery } => {

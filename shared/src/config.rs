@@ -1,6 +1,6 @@
 //! Settings from the environment, validated once at start.
 
-use crate::domain::ChallengePolicy;
+use crate::domain::{BudgetPolicy, ChallengePolicy, Cooldowns};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -157,6 +157,17 @@ pub enum CodeDelivery {
     Outbox,
 }
 
+/// How the owner is told that voice ordering paused or locked (`NOTICE_DELIVERY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeDelivery {
+    /// The builtin codes' delivery, or SNS/SES from `SES_FROM_ADDRESS`.
+    Aws { from_address: String },
+    /// The local stack's outbox.
+    Outbox,
+    /// Not told (logged at start-up as a warning). Auth0 passwordless can send codes only.
+    Off,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub alexa: AlexaSettings,
@@ -164,6 +175,11 @@ pub struct Settings {
     pub auth0: Auth0Settings,
     pub store: StoreSettings,
     pub challenge: ChallengePolicy,
+    /// The account-level guess budget (`ACCOUNT_MAX_FAILURES`, `ACCOUNT_LOCK_FAILURES`, `ACCOUNT_PAUSE_SECONDS`).
+    pub budget: BudgetPolicy,
+    pub notices: NoticeDelivery,
+    /// The web app's address, `{APP_BASE_URL}/pod/app`, for notices and Alexa app cards.
+    pub web_app: Option<String>,
     pub log_format: LogFormat,
 }
 
@@ -238,6 +254,37 @@ impl Settings {
             sends_per_hour: number("CODE_SENDS_PER_HOUR", 5, 1, 100)? as u32,
         };
 
+        let budget = {
+            let pauses = match get("ACCOUNT_PAUSE_SECONDS") {
+                None => Cooldowns::default(),
+                Some(raw) => raw
+                    .split(',')
+                    .map(|step| step.trim().parse::<u64>().ok().filter(|s| (1..=7 * 86_400).contains(s)))
+                    .collect::<Option<Vec<u64>>>()
+                    .and_then(|steps| Cooldowns::new(steps.into_iter().map(Duration::from_secs).collect()).ok())
+                    .ok_or_else(|| {
+                        invalid(
+                            "ACCOUNT_PAUSE_SECONDS",
+                            &format!("expected comma-separated seconds, each 1 to 604800, got '{raw}'"),
+                        )
+                    })?,
+            };
+            let pause_after = number("ACCOUNT_MAX_FAILURES", 5, 1, 5)? as u32;
+            let lock_after = number("ACCOUNT_LOCK_FAILURES", 10, 2, 100)? as u32;
+            BudgetPolicy::new(pause_after, lock_after, pauses)
+                .map_err(|e| invalid("ACCOUNT_LOCK_FAILURES", &e.to_string()))?
+        };
+        let web_app = match get("APP_BASE_URL") {
+            None => None,
+            Some(raw) => {
+                let url = url::Url::parse(&raw).map_err(|e| invalid("APP_BASE_URL", &format!("not a URL ({e})")))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(invalid("APP_BASE_URL", "the scheme must be http or https"));
+                }
+                Some(format!("{}/pod/app", raw.trim_end_matches('/')))
+            }
+        };
+
         let verify_signature = match get("ALEXA_VERIFY_SIGNATURE").as_deref().unwrap_or("true") {
             "true" => true,
             "false" => false,
@@ -270,6 +317,22 @@ impl Settings {
             other => return Err(invalid("CODE_PROVIDER", &format!("expected auth0 or builtin, got '{other}'"))),
         };
 
+        let notices = match get("NOTICE_DELIVERY").as_deref() {
+            None => match &codes {
+                CodeProvider::Builtin { delivery: CodeDelivery::Aws { from_address }, .. } => {
+                    NoticeDelivery::Aws { from_address: from_address.clone() }
+                }
+                CodeProvider::Builtin { delivery: CodeDelivery::Outbox, .. } => NoticeDelivery::Outbox,
+                CodeProvider::Auth0 => NoticeDelivery::Off,
+            },
+            Some("aws") => NoticeDelivery::Aws { from_address: required("SES_FROM_ADDRESS")? },
+            Some("outbox") => NoticeDelivery::Outbox,
+            Some("off") => NoticeDelivery::Off,
+            Some(other) => {
+                return Err(invalid("NOTICE_DELIVERY", &format!("expected aws, outbox or off, got '{other}'")));
+            }
+        };
+
         let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("json") {
             "json" => LogFormat::Json,
             "text" => LogFormat::Text,
@@ -291,6 +354,9 @@ impl Settings {
             },
             store,
             challenge,
+            budget,
+            notices,
+            web_app,
             log_format,
         })
     }
@@ -329,6 +395,27 @@ mod tests {
             "verification on unless turned off"
         );
         assert!(!format!("{:?}", settings.auth0).contains("sssss"), "secrets stay out of Debug");
+    }
+
+    #[test]
+    fn the_guess_budget_notices_and_web_app_are_configured() {
+        let settings = load(&base()).unwrap();
+        assert_eq!(settings.budget, BudgetPolicy::default());
+        assert_eq!(settings.notices, NoticeDelivery::Off, "Auth0 passwordless sends codes only");
+        assert_eq!(settings.web_app, None);
+        let mut vars = base();
+        vars.insert("ACCOUNT_MAX_FAILURES", "3".into());
+        vars.insert("ACCOUNT_LOCK_FAILURES", "6".into());
+        vars.insert("ACCOUNT_PAUSE_SECONDS", "60, 120".into());
+        vars.insert("NOTICE_DELIVERY", "outbox".into());
+        vars.insert("APP_BASE_URL", "https://pod.example/".into());
+        let settings = load(&vars).unwrap();
+        assert_eq!((settings.budget.pause_after(), settings.budget.lock_after()), (3, 6));
+        assert_eq!(settings.budget.cooldowns().as_slice(), [Duration::from_secs(60), Duration::from_secs(120)]);
+        assert_eq!(settings.notices, NoticeDelivery::Outbox);
+        assert_eq!(settings.web_app.as_deref(), Some("https://pod.example/pod/app"));
+        vars.insert("NOTICE_DELIVERY", "aws".into());
+        assert_eq!(load(&vars), Err(ConfigError::Missing("SES_FROM_ADDRESS")));
     }
 
     #[test]
@@ -393,6 +480,13 @@ mod tests {
             ("CODE_PROVIDER", "sms"),
             ("ALEXA_VERIFY_SIGNATURE", "maybe"),
             ("ALEXA_SKILL_ID", "skill-1"),
+            ("ACCOUNT_MAX_FAILURES", "6"),
+            ("ACCOUNT_LOCK_FAILURES", "101"),
+            ("ACCOUNT_LOCK_FAILURES", "3"),
+            ("ACCOUNT_PAUSE_SECONDS", "900,,3600"),
+            ("ACCOUNT_PAUSE_SECONDS", "0"),
+            ("NOTICE_DELIVERY", "pigeon"),
+            ("APP_BASE_URL", "ftp://pod.example"),
         ];
         for (name, value) in cases {
             let mut vars = base();

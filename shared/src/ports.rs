@@ -2,7 +2,8 @@
 //! Adapters (embedded store, DynamoDB, Auth0, local identity provider) implement them.
 
 use crate::domain::{
-    Code, Destination, EmailAddress, Order, OrderId, PhoneNumber, Timestamp, Transition, TransitionError, UserId,
+    ActivityEvent, ActivityId, Blocked, BudgetChange, Code, Destination, EmailAddress, GuessBudget, Order, OrderId,
+    PhoneNumber, Timestamp, Transition, TransitionError, UserId,
 };
 use async_trait::async_trait;
 
@@ -18,6 +19,8 @@ pub enum StoreError {
     Duplicate,
     #[error("too many codes sent; the next is allowed at {retry_at}")]
     RateLimited { retry_at: Timestamp },
+    #[error("refused: {0}")]
+    Blocked(#[from] Blocked),
     #[error("the orders table does not exist")]
     MissingTable,
     #[error("the order store is throttling requests (retried with backoff, still refused)")]
@@ -51,6 +54,21 @@ pub struct OrderPage {
     pub orders: Vec<Order>,
     /// Present when more orders follow; pass it as [`PageRequest::after`].
     pub next: Option<OrderId>,
+}
+
+/// One page of a user's activity, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityPage {
+    pub events: Vec<ActivityEvent>,
+    /// Present when older entries follow: pass it as `after`.
+    pub next: Option<ActivityId>,
+}
+
+/// A budget change as written: the budget it was computed from, and the one stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetWrite {
+    pub before: GuessBudget,
+    pub after: GuessBudget,
 }
 
 /// Where orders live. Every method is one atomic step, so that each maps onto
@@ -90,6 +108,25 @@ pub trait OrderStore: Send + Sync {
         transition: Transition,
         now: Timestamp,
     ) -> Result<Order, StoreError>;
+
+    /// The user's guess budget (a fresh one if none was ever written).
+    async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError>;
+
+    /// Applies one budget change atomically (see [`GuessBudget::apply`]): written only if
+    /// the stored budget is the one the change was computed from; a lost race reads again.
+    /// A refused change is [`StoreError::Blocked`] and writes nothing.
+    async fn change_budget(&self, user: &UserId, change: &BudgetChange) -> Result<BudgetWrite, StoreError>;
+
+    /// Appends one entry to the user's activity record (kept [`crate::domain::ACTIVITY_RETENTION`]).
+    async fn record_activity(&self, event: &ActivityEvent) -> Result<(), StoreError>;
+
+    /// The user's activity, newest first: at most `limit` entries older than `after`.
+    async fn list_activity(
+        &self,
+        user: &UserId,
+        limit: u32,
+        after: Option<ActivityId>,
+    ) -> Result<ActivityPage, StoreError>;
 }
 
 // ---------------------------------------------------------------- identity

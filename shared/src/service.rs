@@ -2,11 +2,13 @@
 
 use crate::builtin_codes::BuiltinCodes;
 use crate::domain::{
-    ChallengePolicy, Code, Order, OrderId, OrderStatus, Pizza, Transition, TransitionError, UserId, WrongCodeOutcome,
+    ActivityEvent, ActivityId, ActivityKind, Blocked, BudgetChange, BudgetPolicy, ChallengePolicy, Code, CodePurpose,
+    Destination, GuessBudget, IfWrong, Order, OrderId, OrderStatus, Pizza, Source, Timestamp, Transition,
+    TransitionError, UserId, WrongCodeOutcome,
 };
 use crate::ports::{
-    AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage, OrderStore, PageRequest,
-    StoreError, UserProfile,
+    ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
+    MessageSender, OrderPage, OrderStore, PageRequest, StoreError, UserProfile,
 };
 use std::sync::Arc;
 
@@ -30,6 +32,9 @@ pub enum ServiceError {
     TooManyCodes { retry_after_seconds: u64 },
     #[error("{0}")]
     WrongState(TransitionError),
+    /// Too many wrong codes for this account: no code is sent or checked.
+    #[error("{0}")]
+    Blocked(Blocked),
 }
 
 impl From<StoreError> for ServiceError {
@@ -37,6 +42,7 @@ impl From<StoreError> for ServiceError {
         match value {
             StoreError::NotFound => ServiceError::OrderNotFound,
             StoreError::Transition(t) => ServiceError::WrongState(t),
+            StoreError::Blocked(b) => ServiceError::Blocked(b),
             other => ServiceError::Store(other),
         }
     }
@@ -51,14 +57,25 @@ pub struct PlacedOrder {
     pub order: Order,
     /// The pending order this one replaced (now cancelled), if any.
     pub superseded: Option<OrderId>,
+    /// Wrong codes the account has left before voice ordering locks (1: warn the user).
+    pub guesses_before_lock: u32,
 }
 
 /// What a spoken or typed code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorizeOutcome {
     Confirmed(Order),
-    WrongCode { order: Order, tries_left: u32 },
-    Locked(Order),
+    /// A wrong code: `tries_left` on this order, and where the account's guess budget now stands.
+    WrongCode {
+        order: Order,
+        tries_left: u32,
+        account: IfWrong,
+    },
+    /// The order's last try was used; `account` says whether the account is blocked too.
+    Locked {
+        order: Order,
+        account: IfWrong,
+    },
     Expired(Order),
     NoPendingOrder,
 }
@@ -80,6 +97,11 @@ pub struct OrderService {
     codes: CodeIssuer,
     clock: Arc<dyn Clock>,
     policy: ChallengePolicy,
+    budget: BudgetPolicy,
+    /// Who tells the owner when voice ordering pauses or locks.
+    notices: Option<Arc<dyn MessageSender>>,
+    /// The web app's address (`…/pod/app`): named in notices and on Alexa app cards.
+    web_app: Option<String>,
 }
 
 impl OrderService {
@@ -90,7 +112,42 @@ impl OrderService {
         clock: Arc<dyn Clock>,
         policy: ChallengePolicy,
     ) -> Self {
-        Self { store, identity, codes: CodeIssuer::Delegated(codes), clock, policy }
+        Self {
+            store,
+            identity,
+            codes: CodeIssuer::Delegated(codes),
+            clock,
+            policy,
+            budget: BudgetPolicy::default(),
+            notices: None,
+            web_app: None,
+        }
+    }
+
+    /// How many wrong codes the account survives (default: 5 pause, 10 lock).
+    pub fn with_budget_policy(mut self, budget: BudgetPolicy) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Tells the owner through `sender` when voice ordering pauses or locks.
+    pub fn with_notices(mut self, sender: Arc<dyn MessageSender>) -> Self {
+        self.notices = Some(sender);
+        self
+    }
+
+    /// Where the web app is (`https://…/pod/app`), for notices and cards.
+    pub fn with_web_app(mut self, web_app: Option<String>) -> Self {
+        self.web_app = web_app.map(|url| url.trim_end_matches('/').to_string());
+        self
+    }
+
+    pub fn web_app(&self) -> Option<&str> {
+        self.web_app.as_deref()
+    }
+
+    pub fn budget_policy(&self) -> &BudgetPolicy {
+        &self.budget
     }
 
     /// Pod makes and checks the codes itself instead of the code channel.
@@ -117,9 +174,10 @@ impl OrderService {
     /// pending confirmation, replacing any earlier pending order.
     ///
     /// The code is sent first: if sending fails, nothing is stored.
-    pub async fn place_order(&self, user: &UserId, pizza: Pizza) -> Result<PlacedOrder, ServiceError> {
+    /// While voice ordering is paused or locked, nothing is sent or stored.
+    pub async fn place_order(&self, user: &UserId, pizza: Pizza, source: Source) -> Result<PlacedOrder, ServiceError> {
         let profile = self.user_profile(user).await?;
-        self.place_order_for(&profile, pizza).await
+        self.place_order_for(&profile, pizza, source).await
     }
 
     /// The user's profile (email and phone on file) from the identity provider.
@@ -129,10 +187,18 @@ impl OrderService {
 
     /// [`place_order`](Self::place_order) for a profile the caller already fetched
     /// (e.g. concurrently with something else).
-    pub async fn place_order_for(&self, profile: &UserProfile, pizza: Pizza) -> Result<PlacedOrder, ServiceError> {
+    pub async fn place_order_for(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        source: Source,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoContact)?;
         let now = self.clock.now();
+        let budget = self.store.guess_budget(user).await?;
+        budget.check_open(now).map_err(ServiceError::Blocked)?;
+        let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
         match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
             Err(StoreError::RateLimited { retry_at }) => {
                 return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
@@ -151,21 +217,32 @@ impl OrderService {
             }
         }
         let superseded = self.store.insert_superseding(&order).await?;
+        let sent = ActivityKind::CodeSent {
+            channel: destination.channel(),
+            to: destination.masked(),
+            purpose: CodePurpose::Order,
+        };
+        self.record(ActivityEvent::new(user, now, source, sent).for_order(order.id)).await;
         tracing::info!(
             order_id = %order.id,
             channel = destination.channel().connection(),
             superseded = superseded.map(|id| id.to_string()),
             "order placed, code sent"
         );
-        Ok(PlacedOrder { order, superseded })
+        Ok(PlacedOrder { order, superseded, guesses_before_lock })
     }
 
     /// Checks a code against the user's pending order.
     /// The pending order and the profile do not depend on each other: both are fetched at once.
-    pub async fn authorize_pending(&self, user: &UserId, code: &Code) -> Result<AuthorizeOutcome, ServiceError> {
+    pub async fn authorize_pending(
+        &self,
+        user: &UserId,
+        code: &Code,
+        source: Source,
+    ) -> Result<AuthorizeOutcome, ServiceError> {
         let (pending, profile) = tokio::join!(self.store.pending_for(user), self.identity.profile(user));
         match pending? {
-            Some(order) => self.authorize(order, code, Some(profile)).await,
+            Some(order) => self.authorize(order, code, Some(profile), source).await,
             None => Ok(AuthorizeOutcome::NoPendingOrder),
         }
     }
@@ -176,17 +253,24 @@ impl OrderService {
         user: &UserId,
         id: &OrderId,
         code: &Code,
+        source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let order = self.store.get(user, id).await?.ok_or(ServiceError::OrderNotFound)?;
-        self.authorize(order, code, None).await
+        self.authorize(order, code, None, source).await
     }
 
     /// `profile`: the owner's profile if already fetched.
+    ///
+    /// The account's guess budget is charged before the code is checked (one
+    /// conditional write that refuses while paused or locked), so no code is ever
+    /// checked past a block, however many arrive at once. A right code resets the
+    /// budget; a check that never happened gives the guess back.
     async fn authorize(
         &self,
         order: Order,
         code: &Code,
         profile: Option<Result<UserProfile, IdentityError>>,
+        source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let now = self.clock.now();
         match order.check(Transition::Confirm, now) {
@@ -202,27 +286,49 @@ impl OrderService {
             .code_destination()
             .filter(|d| d.channel() == order.challenge.channel && d.masked() == order.challenge.destination)
             .ok_or(ServiceError::ContactChanged)?;
+        let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
+        let guess = self.store.change_budget(&order.user_id, &reserve).await?;
         let verdict = match &self.codes {
-            CodeIssuer::Delegated(channel) => channel.verify_code(&profile, &destination, code).await?,
+            CodeIssuer::Delegated(channel) => match channel.verify_code(&profile, &destination, code).await {
+                Ok(verdict) => verdict,
+                Err(error) => {
+                    self.refund(&order.user_id, &guess).await;
+                    return Err(error.into());
+                }
+            },
             CodeIssuer::Builtin(codes) if codes.opens(&order, code) => CodeCheck::Accepted,
             CodeIssuer::Builtin(_) => CodeCheck::Rejected,
         };
         let now = self.clock.now();
+        let user = &order.user_id;
         let result = match verdict {
-            CodeCheck::Accepted => self
-                .store
-                .transition(&order.user_id, &order.id, Transition::Confirm, now)
-                .await
-                .map(AuthorizeOutcome::Confirmed),
+            CodeCheck::Accepted => {
+                let confirmed = self.store.transition(user, &order.id, Transition::Confirm, now).await;
+                if confirmed.is_ok() {
+                    if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
+                        tracing::error!(%error, "a right code could not reset the guess budget");
+                    }
+                    self.record(ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id))
+                        .await;
+                }
+                confirmed.map(AuthorizeOutcome::Confirmed)
+            }
             CodeCheck::Rejected => {
-                self.store.transition(&order.user_id, &order.id, Transition::RecordWrongCode, now).await.map(|order| {
-                    match order.wrong_code_outcome() {
-                        WrongCodeOutcome::Locked => AuthorizeOutcome::Locked(order),
-                        WrongCodeOutcome::TriesLeft(tries_left) => AuthorizeOutcome::WrongCode { order, tries_left },
+                let account = guess.after.if_wrong(&self.budget);
+                self.record(ActivityEvent::new(user, now, source, ActivityKind::WrongCode).for_order(order.id)).await;
+                self.account_blocked(&profile, &destination, &guess, source).await;
+                let recorded = self.store.transition(user, &order.id, Transition::RecordWrongCode, now).await;
+                recorded.map(|order| match order.wrong_code_outcome() {
+                    WrongCodeOutcome::Locked => AuthorizeOutcome::Locked { order, account },
+                    WrongCodeOutcome::TriesLeft(tries_left) => {
+                        AuthorizeOutcome::WrongCode { order, tries_left, account }
                     }
                 })
             }
         };
+        if let Ok(AuthorizeOutcome::Locked { order, .. }) = &result {
+            self.record(ActivityEvent::new(user, now, source, ActivityKind::OrderLocked).for_order(order.id)).await;
+        }
         match result {
             Err(StoreError::Transition(TransitionError::ChallengeExpired)) => self.expire(order).await,
             other => {
@@ -231,6 +337,79 @@ impl OrderService {
                 Ok(outcome)
             }
         }
+    }
+
+    /// Gives back a reserved guess whose code was never checked.
+    async fn refund(&self, user: &UserId, guess: &BudgetWrite) {
+        let refund = BudgetChange::Refund { reserved: guess.before.clone() };
+        if let Err(error) = self.store.change_budget(user, &refund).await {
+            tracing::error!(%error, "a guess that was not checked could not be given back");
+        }
+    }
+
+    /// When this wrong guess paused or locked voice ordering: the record, and a notice to the owner.
+    async fn account_blocked(&self, profile: &UserProfile, to: &Destination, guess: &BudgetWrite, source: Source) {
+        let user = &profile.user_id;
+        let now = self.clock.now();
+        let (what, text) = match guess.after.if_wrong(&self.budget) {
+            IfWrong::Open { .. } => return,
+            IfWrong::Paused { until, .. } => (
+                ActivityKind::VoiceOrderingPaused { until },
+                self.notice_text(&format!("paused until {}", clock_text(until))),
+            ),
+            IfWrong::Locked => (
+                ActivityKind::VoiceOrderingLocked,
+                self.notice_text("locked until you unlock it in the Pizza on Demand web app"),
+            ),
+        };
+        tracing::warn!(kind = what.name(), "too many wrong codes for this account");
+        self.record(ActivityEvent::new(user, now, source, what)).await;
+        if let Some(notices) = &self.notices
+            && let Err(error) = notices.deliver(to, &text).await
+        {
+            tracing::error!(%error, "the owner could not be told that voice ordering is blocked");
+        }
+    }
+
+    fn notice_text(&self, state: &str) -> String {
+        let act = match self.web_app() {
+            Some(url) => format!(" See or change this at {url}/security."),
+            None => String::new(),
+        };
+        format!(
+            "Pizza on Demand security notice (this is not a code): someone gave wrong codes for your \
+             Pizza on Demand account; voice ordering is {state}.{act}"
+        )
+    }
+
+    /// Appends to the user's record; a record that cannot be written is logged, never lost silently.
+    async fn record(&self, event: ActivityEvent) {
+        if let Err(error) = self.store.record_activity(&event).await {
+            tracing::error!(%error, kind = event.what.name(), "an activity entry could not be written");
+        }
+    }
+
+    /// The user's guess budget as stored.
+    pub async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, ServiceError> {
+        Ok(self.store.guess_budget(user).await?)
+    }
+
+    /// The signed-in owner unlocks voice ordering (and clears any pause).
+    pub async fn unlock_voice_ordering(&self, user: &UserId, source: Source) -> Result<GuessBudget, ServiceError> {
+        let write = self.store.change_budget(user, &BudgetChange::Unlock).await?;
+        self.record(ActivityEvent::new(user, self.clock.now(), source, ActivityKind::VoiceOrderingUnlocked)).await;
+        tracing::info!("voice ordering unlocked by the owner");
+        Ok(write.after)
+    }
+
+    /// The user's record of step-ups, newest first.
+    pub async fn activity(
+        &self,
+        user: &UserId,
+        limit: u32,
+        after: Option<ActivityId>,
+    ) -> Result<ActivityPage, ServiceError> {
+        Ok(self.store.list_activity(user, limit, after).await?)
     }
 
     async fn expire(&self, order: Order) -> Result<AuthorizeOutcome, ServiceError> {
@@ -273,11 +452,25 @@ impl OrderService {
     }
 }
 
+/// "14:05 UTC on 1 Dec 2026", for notices.
+fn clock_text(at: Timestamp) -> String {
+    let nanos = i128::from(at.unix_millis()) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[hour]:[minute] UTC on [day padding:none] [month repr:short] [year]"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| at.to_rfc3339())
+}
+
 fn outcome_name(outcome: &AuthorizeOutcome) -> &'static str {
     match outcome {
         AuthorizeOutcome::Confirmed(_) => "confirmed",
         AuthorizeOutcome::WrongCode { .. } => "wrong_code",
-        AuthorizeOutcome::Locked(_) => "locked",
+        AuthorizeOutcome::Locked { .. } => "locked",
         AuthorizeOutcome::Expired(_) => "expired",
         AuthorizeOutcome::NoPendingOrder => "no_pending_order",
     }

@@ -3,15 +3,18 @@
 //! feature; never compiled into a deployed function. Auth0 itself is tested
 //! over HTTP against the local identity provider in `pod-local`.
 
-use crate::domain::{Code, Destination, EmailAddress, Order, OrderId, PhoneNumber, Timestamp, Transition, UserId};
+use crate::domain::{
+    ActivityEvent, ActivityId, BudgetChange, Code, Destination, EmailAddress, GuessBudget, Order, OrderId, PhoneNumber,
+    Timestamp, Transition, UserId,
+};
 use crate::ports::{
-    AuthError, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage, OrderStore, PageRequest,
-    StoreError, UserProfile,
+    ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage,
+    OrderStore, PageRequest, StoreError, UserProfile,
 };
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 /// A clock that moves only when told to.
 #[derive(Debug)]
@@ -78,11 +81,22 @@ pub struct FakeCodeDesk {
     right_code: String,
     sent: Mutex<Vec<Destination>>,
     down: AtomicBool,
+    checked: AtomicUsize,
 }
 
 impl FakeCodeDesk {
     pub fn accepting(right_code: &str) -> Self {
-        Self { right_code: right_code.to_string(), sent: Mutex::new(Vec::new()), down: AtomicBool::new(false) }
+        Self {
+            right_code: right_code.to_string(),
+            sent: Mutex::new(Vec::new()),
+            down: AtomicBool::new(false),
+            checked: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many codes were actually checked (verify calls while up).
+    pub fn checked(&self) -> usize {
+        self.checked.load(Ordering::SeqCst)
     }
 
     pub fn sent(&self) -> Vec<Destination> {
@@ -112,7 +126,28 @@ impl CodeChannel for FakeCodeDesk {
         if self.is_down() {
             return Err(IdentityError::Unreachable("the fake code desk is down".into()));
         }
+        self.checked.fetch_add(1, Ordering::SeqCst);
         Ok(if code.expose() == self.right_code { CodeCheck::Accepted } else { CodeCheck::Rejected })
+    }
+}
+
+/// A message sender that keeps what it was asked to deliver (notices, builtin codes).
+#[derive(Debug, Default)]
+pub struct RecordingSender {
+    delivered: Mutex<Vec<(Destination, String)>>,
+}
+
+impl RecordingSender {
+    pub fn delivered(&self) -> Vec<(Destination, String)> {
+        self.delivered.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[async_trait]
+impl crate::ports::MessageSender for RecordingSender {
+    async fn deliver(&self, destination: &Destination, text: &str) -> Result<(), crate::ports::DeliveryError> {
+        self.delivered.lock().unwrap_or_else(|e| e.into_inner()).push((destination.clone(), text.to_string()));
+        Ok(())
     }
 }
 
@@ -144,6 +179,18 @@ impl OrderStore for FailingStore {
         Err(self.0.clone())
     }
     async fn transition(&self, _: &UserId, _: &OrderId, _: Transition, _: Timestamp) -> Result<Order, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn guess_budget(&self, _: &UserId) -> Result<GuessBudget, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn change_budget(&self, _: &UserId, _: &BudgetChange) -> Result<BudgetWrite, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn record_activity(&self, _: &ActivityEvent) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn list_activity(&self, _: &UserId, _: u32, _: Option<ActivityId>) -> Result<ActivityPage, StoreError> {
         Err(self.0.clone())
     }
 }

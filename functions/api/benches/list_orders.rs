@@ -25,7 +25,7 @@ fn list_orders(c: &mut Criterion) {
     let ana = UserId::parse("auth0|ana").unwrap();
     for _ in 0..20 {
         let pizza = Pizza { size: Size::Large, toppings: Toppings::default() };
-        runtime.block_on(service.place_order(&ana, pizza)).unwrap();
+        runtime.block_on(service.place_order(&ana, pizza, pod_shared::domain::Source::Api)).unwrap();
     }
     let router = pod_api::router(service);
     c.bench_function("api/list_orders", |b| {

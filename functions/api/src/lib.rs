@@ -15,14 +15,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pod_shared::domain::{OrderId, UserId};
+use pod_shared::domain::{ActivityId, IfWrong, OrderId, Source, UserId};
 use pod_shared::ports::PageRequest;
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use serde::Deserialize;
 use std::sync::Arc;
 
 pub use problem::Problem;
-pub use views::{CreatedOrder, OrderList, OrderView};
+pub use views::{ActivityList, CreatedOrder, OrderList, OrderView};
 
 /// Where the API lives, in API Gateway and locally.
 pub const PREFIX: &str = "/pod/api";
@@ -41,6 +41,7 @@ pub fn router(service: OrderService) -> Router {
         .route("/orders/{id}", get(get_order))
         .route("/orders/{id}/confirm", post(confirm_order))
         .route("/orders/{id}/cancel", post(cancel_order))
+        .route("/activity", get(list_activity))
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -87,14 +88,7 @@ async fn list_orders(
 ) -> Result<Json<OrderList>, Problem> {
     let user = caller(&service, &headers).await?;
     let Query(query) = query.map_err(|e| Problem::invalid_query("query", e.body_text()))?;
-    let limit = match query.limit.as_deref() {
-        None => DEFAULT_PAGE_SIZE,
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=PageRequest::MAX_LIMIT).contains(n))
-            .ok_or_else(|| Problem::invalid_query("limit", format!("expected 1 to {}", PageRequest::MAX_LIMIT)))?,
-    };
+    let limit = page_limit(query.limit.as_deref())?;
     let after = match query.cursor.as_deref() {
         None => None,
         Some(raw) => {
@@ -123,7 +117,10 @@ async fn create_order(
     let user = caller(&service, &headers).await?;
     let body = body::bytes(body, MAX_BODY_BYTES)?;
     let pizza = body::new_order(&headers, &body)?;
-    let placed = service.place_order(&user, pizza).await?;
+    let placed = service
+        .place_order(&user, pizza, Source::Api)
+        .await
+        .map_err(|e| Problem::of_service_error(e, service.now()))?;
     let location = format!("{PREFIX}/orders/{}", placed.order.id);
     let created = CreatedOrder::of(&placed, service.now());
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
@@ -143,12 +140,58 @@ async fn confirm_order(
     let id = order_id(&id)?;
     let body = body::bytes(body, MAX_BODY_BYTES)?;
     let code = body::confirmation(&headers, &body)?;
-    match service.authorize_order(&user, &id, &code).await? {
+    let now = service.now();
+    let outcome = service.authorize_order(&user, &id, &code, Source::Api).await;
+    match outcome.map_err(|e| Problem::of_service_error(e, now))? {
         AuthorizeOutcome::Confirmed(order) => Ok(Json(OrderView::of(&order, service.now()))),
+        AuthorizeOutcome::WrongCode { account: IfWrong::Paused { until, .. }, .. }
+        | AuthorizeOutcome::Locked { account: IfWrong::Paused { until, .. }, .. } => {
+            Err(Problem::paused(now.seconds_until(until).max(1), true))
+        }
+        AuthorizeOutcome::WrongCode { account: IfWrong::Locked, .. }
+        | AuthorizeOutcome::Locked { account: IfWrong::Locked, .. } => Err(Problem::account_locked(true)),
         AuthorizeOutcome::WrongCode { tries_left, .. } => Err(Problem::wrong_code(tries_left)),
-        AuthorizeOutcome::Locked(_) => Err(Problem::locked()),
+        AuthorizeOutcome::Locked { .. } => Err(Problem::locked()),
         AuthorizeOutcome::Expired(_) => Err(Problem::expired()),
         AuthorizeOutcome::NoPendingOrder => Err(Problem::order_not_found()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivityQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /activity`: the caller's record of step-ups, newest first.
+async fn list_activity(
+    State(service): Api,
+    headers: HeaderMap,
+    query: Result<Query<ActivityQuery>, QueryRejection>,
+) -> Result<Json<ActivityList>, Problem> {
+    let user = caller(&service, &headers).await?;
+    let Query(query) = query.map_err(|e| Problem::invalid_query("query", e.body_text()))?;
+    let limit = page_limit(query.limit.as_deref())?;
+    let after = match query.cursor.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<ActivityId>().map_err(|_| Problem::invalid_query("cursor", "not a cursor from this API"))?,
+        ),
+    };
+    let page = service.activity(&user, limit, after).await?;
+    Ok(Json(ActivityList::of(&page)))
+}
+
+/// `limit` of a list: 1 to [`PageRequest::MAX_LIMIT`], [`DEFAULT_PAGE_SIZE`] when absent.
+fn page_limit(raw: Option<&str>) -> Result<u32, Problem> {
+    match raw {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=PageRequest::MAX_LIMIT).contains(n))
+            .ok_or_else(|| Problem::invalid_query("limit", format!("expected 1 to {}", PageRequest::MAX_LIMIT))),
     }
 }
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pod_shared::domain::{OrderStatus, TransitionError};
+use pod_shared::domain::{Blocked, OrderStatus, TransitionError};
 use pod_shared::ports::StoreError;
 use pod_shared::service::ServiceError;
 use serde::Serialize;
@@ -132,6 +132,53 @@ impl Problem {
         problem
     }
 
+    /// 429: the account's guess budget paused ordering; `Retry-After` says when it opens again.
+    /// `wrong_code`: this very request's code was wrong and brought the pause.
+    pub fn paused(retry_after_seconds: u64, wrong_code: bool) -> Self {
+        let lead = if wrong_code { "the code is not right, and " } else { "" };
+        let mut problem = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "urn:pod:problem:ordering-paused",
+            "Ordering Paused",
+            format!(
+                "{lead}too many wrong codes were given for this account: ordering is paused for \
+                 {retry_after_seconds} seconds; no code is sent or checked until then"
+            ),
+        );
+        problem.retry_after = Some(retry_after_seconds);
+        problem
+    }
+
+    /// 423: the account's guess budget is used up; only the owner, signed in to the web app, can unlock it.
+    pub fn account_locked(wrong_code: bool) -> Self {
+        let lead = if wrong_code { "the code is not right, and " } else { "" };
+        Self::new(
+            StatusCode::LOCKED,
+            "urn:pod:problem:ordering-locked",
+            "Ordering Locked",
+            format!(
+                "{lead}too many wrong codes were given for this account: ordering is locked until the owner \
+                 unlocks it on the web app's security page"
+            ),
+        )
+    }
+
+    /// The problem for a blocked account, with `Retry-After` counted from `now` (the service's clock).
+    pub fn blocked(blocked: Blocked, now: pod_shared::domain::Timestamp) -> Self {
+        match blocked {
+            Blocked::Paused { until } => Problem::paused(now.seconds_until(until).max(1), false),
+            Blocked::Locked => Problem::account_locked(false),
+        }
+    }
+
+    /// As `From<ServiceError>`, but a blocked account's `Retry-After` counts from `now`.
+    pub fn of_service_error(error: ServiceError, now: pod_shared::domain::Timestamp) -> Self {
+        match error {
+            ServiceError::Blocked(blocked) => Problem::blocked(blocked, now),
+            other => other.into(),
+        }
+    }
+
     pub fn expired() -> Self {
         Self::wrong_state("the confirmation code has expired; place a new order")
     }
@@ -183,6 +230,7 @@ impl From<ServiceError> for Problem {
             ServiceError::WrongState(state) => Problem::wrong_state(state.to_string()),
             ServiceError::NoContact => Problem::no_contact(),
             ServiceError::TooManyCodes { retry_after_seconds } => Problem::too_many_codes(retry_after_seconds),
+            ServiceError::Blocked(blocked) => Problem::blocked(blocked, pod_shared::domain::Timestamp::now()),
             ServiceError::ContactChanged => Problem::wrong_state(ServiceError::ContactChanged.to_string()),
             ServiceError::Store(StoreError::Throttled) => Problem::unavailable("the order store is busy; try again"),
             other => {

@@ -1,7 +1,7 @@
 //! How the API shows orders.
 
-use pod_shared::domain::{Order, Timestamp};
-use pod_shared::ports::OrderPage;
+use pod_shared::domain::{ActivityEvent, ActivityKind, Order, Timestamp};
+use pod_shared::ports::{ActivityPage, OrderPage};
 use pod_shared::service::PlacedOrder;
 use serde::Serialize;
 
@@ -78,6 +78,65 @@ impl OrderList {
     pub fn of(page: &OrderPage, now: Timestamp) -> Self {
         Self {
             orders: page.orders.iter().map(|o| OrderView::of(o, now)).collect(),
+            next_cursor: page.next.map(|id| id.to_string()),
+        }
+    }
+}
+
+/// One entry of the caller's activity record, as `openapi.json` describes it.
+#[derive(Debug, Serialize)]
+pub struct ActivityView {
+    pub id: String,
+    pub at: String,
+    /// `voice`, `api` or `web`.
+    pub source: &'static str,
+    /// `code_sent`, `wrong_code`, `confirmed`, `order_locked`, `voice_ordering_paused`, …
+    pub kind: &'static str,
+    /// What happened, in words (masked contacts only).
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// Where a code went, masked (`code_sent`), or the contact now verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<String>,
+    /// Until when ordering is paused (`voice_ordering_paused`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
+impl ActivityView {
+    pub fn of(event: &ActivityEvent) -> Self {
+        let (sent_to, until) = match &event.what {
+            ActivityKind::CodeSent { to, .. } | ActivityKind::ContactVerified { to } => (Some(to.to_string()), None),
+            ActivityKind::ContactChanged { to, .. } => (Some(to.to_string()), None),
+            ActivityKind::VoiceOrderingPaused { until } => (None, Some(until.to_rfc3339())),
+            _ => (None, None),
+        };
+        Self {
+            id: event.id.to_string(),
+            at: event.at.to_rfc3339(),
+            source: event.source.name(),
+            kind: event.what.name(),
+            description: event.what.describe(),
+            order_id: event.order_id.map(|id| id.to_string()),
+            sent_to,
+            until,
+        }
+    }
+}
+
+/// One page of the caller's activity, newest first.
+#[derive(Debug, Serialize)]
+pub struct ActivityList {
+    pub activity: Vec<ActivityView>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl ActivityList {
+    pub fn of(page: &ActivityPage) -> Self {
+        Self {
+            activity: page.events.iter().map(ActivityView::of).collect(),
             next_cursor: page.next.map(|id| id.to_string()),
         }
     }

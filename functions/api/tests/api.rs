@@ -136,6 +136,7 @@ async fn the_document_lists_exactly_the_routes_served() {
         "GET /pod/api/orders/{id}",
         "POST /pod/api/orders/{id}/confirm",
         "POST /pod/api/orders/{id}/cancel",
+        "GET /pod/api/activity",
     ];
     let mut served: Vec<String> = served.iter().map(|s| s.to_string()).collect();
     served.sort();
@@ -417,5 +418,79 @@ async fn when_the_store_fails_it_is_503_with_retry_after() {
         let response = router.oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(response.headers().contains_key("retry-after"));
+    }
+}
+
+/// The account's guess budget holds over the API too: the fifth wrong code pauses (429 with
+/// Retry-After, nothing sent or checked), the tenth locks (423) until the owner unlocks.
+#[tokio::test]
+async fn the_guess_budget_pauses_with_429_and_locks_with_423() {
+    let api = api();
+    let mut wrong = 1000;
+    let mut last = None;
+    for _ in 0..2 {
+        let id = api.place("token-ana", r#"{"size": "small"}"#).await.body["id"].as_str().unwrap().to_string();
+        for _ in 0..3 {
+            wrong += 1;
+            let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{wrong}"}}"#)).await;
+            if answer.body["type"] == "urn:pod:problem:ordering-paused" {
+                last = Some(answer);
+                break;
+            }
+        }
+    }
+    let paused = last.expect("the fifth wrong code pauses ordering");
+    assert_eq!(paused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(paused.headers["retry-after"], "900");
+    assert!(paused.body["detail"].as_str().unwrap().contains("the code is not right"));
+    assert_eq!(api.codes.checked(), 5);
+    let sent = api.codes.sent().len();
+    let refused = api.place("token-ana", r#"{"size": "small"}"#).await;
+    assert_eq!(
+        (refused.status, refused.body["type"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("urn:pod:problem:ordering-paused"))
+    );
+    assert_eq!(refused.headers["retry-after"], "900");
+    assert_eq!(api.codes.sent().len(), sent, "no code is sent while paused");
+
+    // Wait out each pause and guess once more: the tenth wrong code locks.
+    let mut locked = None;
+    for _ in 0..5 {
+        api.clock.advance_seconds(24 * 3600);
+        let id = api.place("token-ana", r#"{"size": "small"}"#).await.body["id"].as_str().unwrap().to_string();
+        wrong += 1;
+        let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{wrong}"}}"#)).await;
+        if answer.status == StatusCode::LOCKED {
+            locked = Some(answer);
+            break;
+        }
+    }
+    let locked = locked.expect("the tenth wrong code locks ordering");
+    assert_eq!(locked.body["type"], "urn:pod:problem:ordering-locked");
+    assert_eq!(api.codes.checked(), 10, "nothing past the lock threshold is checked");
+    api.clock.advance_seconds(30 * 24 * 3600);
+    let refused = api.place("token-ana", r#"{"size": "small"}"#).await;
+    assert_eq!(refused.status, StatusCode::LOCKED);
+
+    // The record: newest first, paginated, masked.
+    let page = api.call(Method::GET, "/pod/api/activity?limit=3", "/pod/api/activity", Some("token-ana"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body["activity"][0]["kind"], "voice_ordering_locked");
+    assert_eq!(page.body["activity"][0]["source"], "api");
+    let cursor = page.body["next_cursor"].as_str().unwrap().to_string();
+    let older = api
+        .call(Method::GET, &format!("/pod/api/activity?cursor={cursor}"), "/pod/api/activity", Some("token-ana"), None)
+        .await;
+    let kinds: Vec<&str> =
+        older.body["activity"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"voice_ordering_paused") && kinds.contains(&"code_sent") && kinds.contains(&"wrong_code"));
+    assert!(!older.body.to_string().contains("+1415555"), "never a full phone number");
+    let bens = api.call(Method::GET, "/pod/api/activity", "/pod/api/activity", Some("token-ben"), None).await;
+    assert_eq!(bens.body["activity"], json!([]), "each user sees only their own record");
+    for bad in ["limit=0", "limit=x", "cursor=nope", "other=1"] {
+        let answer = api
+            .call(Method::GET, &format!("/pod/api/activity?{bad}"), "/pod/api/activity", Some("token-ana"), None)
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
     }
 }

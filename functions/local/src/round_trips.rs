@@ -5,7 +5,7 @@
 
 use crate::LocalStack;
 use pod_shared::alexa::OutputSpeech;
-use pod_shared::bootstrap::build_service;
+use pod_shared::bootstrap::build_service_with_outbox;
 use pod_shared::config::StoreSettings;
 use pod_shared::round_trips::RoundTrips;
 use pod_skill::{Skill, parse_event};
@@ -32,7 +32,10 @@ impl ProbeSkill {
     pub async fn start(stack: &LocalStack, store: StoreSettings, user: &str) -> Result<Self, String> {
         let mut settings = stack.settings().clone();
         settings.store = store;
-        let service = build_service(&settings).await.map_err(|e| format!("cannot build the service: {e}"))?;
+        let outbox: std::sync::Arc<dyn pod_shared::ports::MessageSender> = std::sync::Arc::new(stack.idp().clone());
+        let service = build_service_with_outbox(&settings, Some(outbox))
+            .await
+            .map_err(|e| format!("cannot build the service: {e}"))?;
         let token = stack.idp().linked_access_token(user).ok_or_else(|| format!("no dev user named {user}"))?;
         Ok(Self { skill: Skill::new(service), token })
     }

@@ -68,12 +68,13 @@ impl LocalStack {
         let addr = listener.local_addr().map_err(|source| StackError::Bind { addr: bind, source })?;
 
         let own_idp = format!("http://{addr}/auth0");
+        let own_origin = format!("http://{addr}");
         let settings = Settings::from_lookup(|name| match name {
             "AUTH0_DOMAIN" => setting(name).or_else(|| Some(own_idp.clone())),
+            "APP_BASE_URL" => setting(name).or_else(|| Some(own_origin.clone())),
             _ => setting(name),
         })
         .map_err(StartupError::from)?;
-        let own_origin = format!("http://{addr}");
         let web_settings = WebSettings::from_lookup(|name| match name {
             "APP_BASE_URL" => setting(name).or_else(|| Some(own_origin.clone())),
             _ => setting(name),

@@ -7,7 +7,7 @@ mod speech;
 
 use base64::Engine;
 use pod_shared::alexa::{AlexaVerifier, Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{Code, Pizza, Size, Topping, Toppings, UserId};
+use pod_shared::domain::{Code, IfWrong, Pizza, Size, Source, Topping, Toppings, UserId};
 use pod_shared::ports::UserProfile;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::{AuthorizeOutcome, OrderService, ServiceError};
@@ -265,7 +265,7 @@ impl Skill {
             Err(answer) => return *answer,
         };
         let placed = match profile {
-            Ok(profile) => self.service.place_order_for(&profile, pizza).await,
+            Ok(profile) => self.service.place_order_for(&profile, pizza, Source::Voice).await,
             Err(error) => Err(error),
         };
         match placed {
@@ -281,6 +281,7 @@ impl Skill {
             Err(ServiceError::TooManyCodes { retry_after_seconds }) => {
                 ResponseEnvelope::tell(speech::too_many_codes(retry_after_seconds))
             }
+            Err(ServiceError::Blocked(blocked)) => self.blocked(blocked),
             Err(error) => {
                 tracing::error!(%error, "order not placed");
                 ResponseEnvelope::tell(speech::order_failed())
@@ -306,21 +307,29 @@ impl Skill {
             }
             None => return ResponseEnvelope::elicit_slot(CODE_SLOT, speech::code_missing(), speech::ask_code(), None),
         };
-        match self.service.authorize_pending(&user, &code).await {
+        let now = self.service.now();
+        match self.service.authorize_pending(&user, &code, Source::Voice).await {
             Ok(AuthorizeOutcome::Confirmed(order)) => {
                 let said = speech::confirmed(&order);
                 let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
                 ResponseEnvelope::tell(said).with_card(card)
             }
-            Ok(AuthorizeOutcome::WrongCode { tries_left, .. }) => {
+            Ok(AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. }) => {
                 ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None)
             }
-            Ok(AuthorizeOutcome::Locked(_)) => ResponseEnvelope::tell(speech::locked()),
+            Ok(
+                AuthorizeOutcome::WrongCode { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. }
+                | AuthorizeOutcome::Locked { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. },
+            ) => self.with_web_card(speech::wrong_code_blocked(account, now, self.service.web_app())),
+            Ok(AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. }) => {
+                ResponseEnvelope::tell(speech::locked())
+            }
             Ok(AuthorizeOutcome::Expired(_)) => ResponseEnvelope::tell(speech::expired()),
             Ok(AuthorizeOutcome::NoPendingOrder) => {
                 ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say())
             }
             Err(ServiceError::WrongState(state)) => ResponseEnvelope::tell(speech::wrong_state(state)),
+            Err(ServiceError::Blocked(blocked)) => self.blocked(blocked),
             Err(ServiceError::ContactChanged) => ResponseEnvelope::tell(speech::contact_changed()),
             Err(ServiceError::Unauthenticated(_)) => {
                 ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
@@ -330,6 +339,22 @@ impl Skill {
                 ResponseEnvelope::tell(speech::check_failed())
             }
         }
+    }
+}
+
+impl Skill {
+    /// Voice ordering is paused or locked: say so, and where to go.
+    fn blocked(&self, blocked: pod_shared::domain::Blocked) -> ResponseEnvelope {
+        self.with_web_card(speech::blocked(blocked, self.service.now(), self.service.web_app()))
+    }
+
+    /// Tells `said`, with the same words and the web app's address on an Alexa app card.
+    fn with_web_card(&self, said: pod_shared::alexa::Speech) -> ResponseEnvelope {
+        let mut content = said.plain();
+        if let Some(url) = self.service.web_app() {
+            content = format!("{content}\n\n{url}/security");
+        }
+        ResponseEnvelope::tell(said).with_card(Card::Simple { title: SKILL_NAME.into(), content })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Everything the skill says, in one place.
 
 use pod_shared::alexa::Speech;
-use pod_shared::domain::{MaskedDestination, Order, Size, Topping, TransitionError};
+use pod_shared::domain::{Blocked, IfWrong, MaskedDestination, Order, Size, Timestamp, Topping, TransitionError};
 use pod_shared::service::PlacedOrder;
 
 pub const SKILL_NAME: &str = "Pizza on Demand";
@@ -106,12 +106,76 @@ pub fn order_placed(placed: &PlacedOrder) -> (Speech, Speech) {
         ". It expires in {}. To confirm, say: authorize order, followed by the code.",
         plural(minutes as u32, "minute", "minutes")
     ));
+    if placed.guesses_before_lock == 1 {
+        said = said.text(&format!(" {}", one_more_locks()));
+    }
     let reprompt = destination(
         Speech::new().text("To confirm, say: authorize order, followed by the code I sent to "),
         &order.challenge.destination,
     )
     .text(".");
     (said, reprompt)
+}
+
+fn one_more_locks() -> &'static str {
+    "Careful: one more wrong code will lock voice ordering until the account owner unlocks it in the web app."
+}
+
+/// "15 minutes", "4 hours", "1 day" (rounded up).
+fn how_long(now: Timestamp, until: Timestamp) -> String {
+    let minutes = now.seconds_until(until).div_ceil(60).max(1) as u32;
+    match minutes {
+        0..=90 => plural(minutes, "minute", "minutes"),
+        91..=2160 => plural(minutes.div_ceil(60), "hour", "hours"),
+        _ => plural(minutes.div_ceil(1440), "day", "days"),
+    }
+}
+
+fn where_to_unlock(web_app: Option<&str>) -> String {
+    match web_app {
+        Some(_) => "The account owner can see what happened, and unlock it, in the Pizza on Demand web app; \
+                    I've put its address on a card in your Alexa app."
+            .into(),
+        None => "The account owner can see what happened, and unlock it, in the Pizza on Demand web app.".into(),
+    }
+}
+
+/// An order or a code while voice ordering is paused or locked: nothing was sent or checked.
+pub fn blocked(blocked: Blocked, now: Timestamp, web_app: Option<&str>) -> Speech {
+    let text = match blocked {
+        Blocked::Paused { until } => format!(
+            "Voice ordering is paused for the next {} because of too many wrong codes, \
+             so I can't send or check a code now. {}",
+            how_long(now, until),
+            where_to_unlock(web_app)
+        ),
+        Blocked::Locked => format!(
+            "Voice ordering is locked because of too many wrong codes, so I can't send or check a code. {}",
+            where_to_unlock(web_app)
+        ),
+    };
+    Speech::new().text(&text)
+}
+
+/// The wrong code that paused or locked voice ordering.
+pub fn wrong_code_blocked(account: IfWrong, now: Timestamp, web_app: Option<&str>) -> Speech {
+    let text = match account {
+        IfWrong::Paused { until, before_lock } => {
+            let warning = if before_lock == 1 { format!(" {}", one_more_locks()) } else { String::new() };
+            format!(
+                "That code isn't right. There have been too many wrong codes, so to keep the account safe \
+                 I've paused voice ordering for the next {} and told the account owner.{warning} {}",
+                how_long(now, until),
+                where_to_unlock(web_app)
+            )
+        }
+        IfWrong::Locked | IfWrong::Open { .. } => format!(
+            "That code isn't right. There have been too many wrong codes, so to keep the account safe \
+             I've locked voice ordering and told the account owner. {}",
+            where_to_unlock(web_app)
+        ),
+    };
+    Speech::new().text(&text)
 }
 
 pub fn no_contact() -> Speech {

@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use pod_shared::config::Settings;
-use pod_shared::domain::{Code, Pizza, Size, Timestamp, Topping, Toppings, UserId};
+use pod_shared::domain::{Code, Pizza, Size, Source, Timestamp, Topping, Toppings, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use pod_shared::store::EmbeddedOrderStore;
 use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
@@ -179,7 +179,7 @@ impl TestWeb {
 
     async fn place_order(&self, user: &str) -> String {
         let pizza = Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni]).unwrap() };
-        let placed = self.service.place_order(&UserId::parse(user).unwrap(), pizza).await.unwrap();
+        let placed = self.service.place_order(&UserId::parse(user).unwrap(), pizza, Source::Web).await.unwrap();
         placed.order.id.to_string()
     }
 }
@@ -426,7 +426,8 @@ async fn orders_show_their_status_and_where_a_pending_code_went() {
     assert!(live.body.contains(r#"data-status="pending""#));
 
     let code = Code::parse(RIGHT_CODE).unwrap();
-    let outcome = web.service.authorize_pending(&UserId::parse("auth0|ana").unwrap(), &code).await.unwrap();
+    let outcome =
+        web.service.authorize_pending(&UserId::parse("auth0|ana").unwrap(), &code, Source::Web).await.unwrap();
     assert!(matches!(outcome, AuthorizeOutcome::Confirmed(_)));
     let live = web.get("/pod/app/orders/live", &session).await;
     assert!(live.body.contains(r#"data-status="confirmed""#));

@@ -8,6 +8,8 @@ pub enum IdError {
     BadUserId,
     #[error("an order id must be a UUID")]
     BadOrderId,
+    #[error("an activity id must be a UUID")]
+    BadActivityId,
 }
 
 /// The identity provider's subject (`sub`), e.g. `auth0|5f1c...`.

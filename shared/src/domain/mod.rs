@@ -3,6 +3,8 @@
 //! Every value here is a newtype or enum whose constructor refuses invalid
 //! input, so code that holds one never has to check it again.
 
+mod activity;
+mod budget;
 mod contact;
 mod ids;
 mod order;
@@ -10,6 +12,10 @@ mod pizza;
 mod sends;
 mod timestamp;
 
+pub use activity::{ACTIVITY_RETENTION, ActivityEvent, ActivityId, ActivityKind, CodePurpose, Source};
+pub use budget::{
+    Blocked, BudgetChange, BudgetPolicy, BudgetPolicyError, BudgetState, Cooldowns, GuessBudget, IfWrong,
+};
 pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber};
 pub use ids::{IdError, OrderId, UserId};
 pub use order::{

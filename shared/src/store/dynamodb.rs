@@ -12,10 +12,10 @@
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
-    Challenge, Channel, MaskedDestination, Order, OrderId, OrderStatus, Pizza, SEND_WINDOW, Size, Timestamp, Topping,
-    Toppings, Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, BudgetChange, Challenge, Channel, GuessBudget, MaskedDestination, Order, OrderId,
+    OrderStatus, Pizza, SEND_WINDOW, Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
-use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
+use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -36,6 +36,10 @@ const PENDING_SORT_KEY: &str = "PENDING";
 /// The item holding the times codes were sent to the user in the last hour.
 const SENDS_SORT_KEY: &str = "CODE_SENDS";
 const ORDER_PREFIX: &str = "ORDER#";
+/// The item holding the user's guess budget (consecutive wrong codes, pause, lock).
+const BUDGET_SORT_KEY: &str = "GUESS_BUDGET";
+/// Activity entries: `ACTIVITY#<uuidv7>`, so a query lists them in time order.
+const ACTIVITY_PREFIX: &str = "ACTIVITY#";
 /// A pending pointer outlives its challenge by this long before TTL may delete it.
 const POINTER_GRACE: Duration = Duration::from_secs(24 * 3600);
 /// How often a write that lost a race is re-read and tried again.
@@ -183,6 +187,56 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             code_hash: item.get("code_hash").and_then(|v| v.as_s().ok()).cloned(),
         },
     })
+}
+
+/// The item that stores a user's guess budget.
+fn budget_item(user: &UserId, budget: &GuessBudget) -> Item {
+    let mut item = HashMap::from([
+        (PARTITION_KEY.to_string(), user_key(user)),
+        (SORT_KEY.to_string(), s(BUDGET_SORT_KEY)),
+        ("kind".to_string(), s("guess_budget")),
+        ("failures".to_string(), n(budget.failures)),
+        ("pauses".to_string(), n(budget.pauses)),
+        ("version".to_string(), n(budget.version)),
+    ]);
+    if let Some(until) = budget.paused_until {
+        item.insert("paused_until".to_string(), n(until.unix_millis()));
+    }
+    if let Some(since) = budget.locked_at {
+        item.insert("locked_at".to_string(), n(since.unix_millis()));
+    }
+    item
+}
+
+fn budget_from(item: &Item) -> Result<GuessBudget, StoreError> {
+    let moment = |name: &str| -> Result<Option<Timestamp>, StoreError> {
+        item.get(name).map(|_| get_n(item, name).map(Timestamp::from_unix_millis)).transpose()
+    };
+    Ok(GuessBudget {
+        failures: get_n(item, "failures")?,
+        pauses: get_n(item, "pauses")?,
+        paused_until: moment("paused_until")?,
+        locked_at: moment("locked_at")?,
+        version: get_n(item, "version")?,
+    })
+}
+
+fn activity_item(event: &ActivityEvent) -> Result<Item, StoreError> {
+    let entry = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(HashMap::from([
+        (PARTITION_KEY.to_string(), user_key(&event.user_id)),
+        (SORT_KEY.to_string(), s(format!("{ACTIVITY_PREFIX}{}", event.id))),
+        ("kind".to_string(), s("activity")),
+        ("what".to_string(), s(event.what.name())),
+        ("source".to_string(), s(event.source.name())),
+        ("at".to_string(), n(event.at.unix_millis())),
+        ("entry".to_string(), s(entry)),
+        (TTL_ATTRIBUTE.to_string(), n(event.expires_at().unix_seconds())),
+    ]))
+}
+
+fn activity_from(item: &Item) -> Result<ActivityEvent, StoreError> {
+    serde_json::from_str(get_s(item, "entry")?).map_err(|e| StoreError::Corrupt(format!("activity entry: {e}")))
 }
 
 /// One conditional update: its expressions and values.
@@ -608,6 +662,82 @@ impl OrderStore for DynamoDbOrderStore {
             }
         }
         Err(StoreError::Unavailable("too much contention on this order".into()))
+    }
+
+    async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError> {
+        self.read(user, s(BUDGET_SORT_KEY)).await?.as_ref().map(budget_from).transpose().map(Option::unwrap_or_default)
+    }
+
+    /// Optimistic concurrency on the budget's version: one conditional put per try.
+    async fn change_budget(&self, user: &UserId, change: &BudgetChange) -> Result<BudgetWrite, StoreError> {
+        for _ in 0..MAX_RACE_RETRIES {
+            let stored = self.read(user, s(BUDGET_SORT_KEY)).await?;
+            let before = stored.as_ref().map(budget_from).transpose()?.unwrap_or_default();
+            let after = before.apply(change)?;
+            let put = self.client.put_item().table_name(&self.table).set_item(Some(budget_item(user, &after)));
+            let put = match stored {
+                Some(_) => {
+                    put.condition_expression("version = :seen").expression_attribute_values(":seen", n(before.version))
+                }
+                None => put.condition_expression("attribute_not_exists(PK)"),
+            };
+            match track(Remote::Store, "put_item", put.send()).await {
+                Ok(_) => return Ok(BudgetWrite { before, after }),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this user's guess budget".into()))
+    }
+
+    async fn record_activity(&self, event: &ActivityEvent) -> Result<(), StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(activity_item(event)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send();
+        match track(Remote::Store, "put_item", put).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Err(StoreError::Duplicate)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn list_activity(
+        &self,
+        user: &UserId,
+        limit: u32,
+        after: Option<ActivityId>,
+    ) -> Result<ActivityPage, StoreError> {
+        let limit = limit.clamp(1, PageRequest::MAX_LIMIT) as usize;
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :activity)")
+            .expression_attribute_values(":pk", user_key(user))
+            .expression_attribute_values(":activity", s(ACTIVITY_PREFIX))
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(limit as i32 + 1);
+        if let Some(after) = after {
+            query = query
+                .exclusive_start_key(PARTITION_KEY, user_key(user))
+                .exclusive_start_key(SORT_KEY, s(format!("{ACTIVITY_PREFIX}{after}")));
+        }
+        let output = track(Remote::Store, "query", query.send()).await.map_err(unavailable)?;
+        let mut events = output.items().iter().map(activity_from).collect::<Result<Vec<_>, _>>()?;
+        let next = if events.len() > limit {
+            events.truncate(limit);
+            events.last().map(|e| e.id)
+        } else {
+            None
+        };
+        Ok(ActivityPage { events, next })
     }
 }
 

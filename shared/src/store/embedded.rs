@@ -5,8 +5,11 @@
 //! reads, checks the state machine and writes: the same all-or-nothing step a
 //! DynamoDB conditional write gives.
 
-use crate::domain::{Order, OrderId, OrderStatus, Timestamp, Transition, UserId, admit_send};
-use crate::ports::{OrderPage, OrderStore, PageRequest, StoreError};
+use crate::domain::{
+    ActivityEvent, ActivityId, BudgetChange, GuessBudget, Order, OrderId, OrderStatus, Timestamp, Transition, UserId,
+    admit_send,
+};
+use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::{Path, PathBuf};
@@ -22,6 +25,11 @@ const PENDING: TableDefinition<&str, &str> = TableDefinition::new("pending_by_us
 const ANSWERS: TableDefinition<&str, (i64, &str)> = TableDefinition::new("answers_by_request");
 /// user id → the times (ms) codes were sent to that user in the last hour, as JSON.
 const CODE_SENDS: TableDefinition<&str, &[u8]> = TableDefinition::new("code_sends");
+
+/// user id → the user's guess budget, as JSON.
+const BUDGETS: TableDefinition<&str, &[u8]> = TableDefinition::new("guess_budgets");
+/// (user id, activity id) → the entry as JSON: a user's activity, in time order.
+const ACTIVITY: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("activity");
 
 /// Sorts after every hyphenated lowercase UUID.
 const AFTER_ALL_IDS: &str = "~";
@@ -50,6 +58,21 @@ fn encode(order: &Order) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(order).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn read_budget(table: &impl ReadableTable<&'static str, &'static [u8]>, user: &str) -> Result<GuessBudget, StoreError> {
+    match table.get(user).map_err(unavailable)? {
+        Some(guard) => from_json(guard.value()),
+        None => Ok(GuessBudget::default()),
+    }
+}
+
 impl EmbeddedOrderStore {
     /// Opens (or creates) `orders.redb` in `data_dir`, creating the directory if needed.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
@@ -64,6 +87,8 @@ impl EmbeddedOrderStore {
             txn.open_table(PENDING).map_err(unavailable)?;
             txn.open_table(CODE_SENDS).map_err(unavailable)?;
             txn.open_table(ANSWERS).map_err(unavailable)?;
+            txn.open_table(BUDGETS).map_err(unavailable)?;
+            txn.open_table(ACTIVITY).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self { db: Arc::new(db), path })
@@ -271,6 +296,81 @@ impl OrderStore for EmbeddedOrderStore {
             }
             txn.commit().map_err(unavailable)?;
             Ok(order)
+        })
+        .await
+    }
+
+    async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            read_budget(&txn.open_table(BUDGETS).map_err(unavailable)?, user.as_str())
+        })
+        .await
+    }
+
+    /// redb serialises write transactions: read, apply and write in one is atomic.
+    async fn change_budget(&self, user: &UserId, change: &BudgetChange) -> Result<BudgetWrite, StoreError> {
+        let (user, change) = (user.clone(), change.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let write;
+            {
+                let mut budgets = txn.open_table(BUDGETS).map_err(unavailable)?;
+                let before = read_budget(&budgets, user.as_str())?;
+                let after = before.apply(&change)?;
+                budgets.insert(user.as_str(), to_json(&after)?.as_slice()).map_err(unavailable)?;
+                write = BudgetWrite { before, after };
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(write)
+        })
+        .await
+    }
+
+    async fn record_activity(&self, event: &ActivityEvent) -> Result<(), StoreError> {
+        let event = event.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
+                let (user, id) = (event.user_id.as_str(), event.id.to_string());
+                if activity.get((user, id.as_str())).map_err(unavailable)?.is_some() {
+                    return Err(StoreError::Duplicate);
+                }
+                activity.insert((user, id.as_str()), to_json(&event)?.as_slice()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn list_activity(
+        &self,
+        user: &UserId,
+        limit: u32,
+        after: Option<ActivityId>,
+    ) -> Result<ActivityPage, StoreError> {
+        let user = user.clone();
+        let limit = limit.clamp(1, PageRequest::MAX_LIMIT) as usize;
+        let after = after.map(|id| id.to_string());
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
+            let upper = after.as_deref().unwrap_or(AFTER_ALL_IDS);
+            let range = activity.range((user.as_str(), "")..(user.as_str(), upper)).map_err(unavailable)?;
+            let mut events: Vec<ActivityEvent> = Vec::with_capacity(limit + 1);
+            for entry in range.rev().take(limit + 1) {
+                let (_, value) = entry.map_err(unavailable)?;
+                events.push(from_json(value.value())?);
+            }
+            let next = if events.len() > limit {
+                events.truncate(limit);
+                events.last().map(|e| e.id)
+            } else {
+                None
+            };
+            Ok(ActivityPage { events, next })
         })
         .await
     }

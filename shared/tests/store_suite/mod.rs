@@ -3,8 +3,9 @@
 //! Each check makes its own users, so the suite can share one store (or one table).
 
 use pod_shared::domain::{
-    ChallengePolicy, Channel, MaskedDestination, Order, OrderStatus, Pizza, Size, Timestamp, Topping, Toppings,
-    Transition, TransitionError, UserId,
+    ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel,
+    MaskedDestination, Order, OrderStatus, Pizza, Size, Source, Timestamp, Topping, Toppings, Transition,
+    TransitionError, UserId,
 };
 use pod_shared::ports::{OrderStore, PageRequest, StoreError};
 use std::sync::Arc;
@@ -271,6 +272,102 @@ pub async fn racing_wrong_codes_lock_exactly_at_the_limit(store: Store, fired: u
     }
 }
 
+fn reserve_at(offset_seconds: i64) -> BudgetChange {
+    BudgetChange::Reserve { now: at(offset_seconds), policy: BudgetPolicy::default() }
+}
+
+pub async fn the_guess_budget_pauses_then_locks_and_a_right_code_resets_it(store: Store) {
+    let ana = new_user();
+    assert_eq!(store.guess_budget(&ana).await.unwrap().failures, 0, "a fresh user has the whole budget");
+    for i in 0..4 {
+        let write = store.change_budget(&ana, &reserve_at(i)).await.unwrap();
+        assert_eq!(write.after.failures, i as u32 + 1);
+        assert_eq!(write.before.failures, i as u32);
+    }
+    let fifth = store.change_budget(&ana, &reserve_at(10)).await.unwrap();
+    assert_eq!(fifth.after.state_at(at(10)), BudgetState::Paused { until: at(10 + 900), failures: 5 });
+    assert_eq!(
+        store.change_budget(&ana, &reserve_at(11)).await,
+        Err(StoreError::Blocked(Blocked::Paused { until: at(910) })),
+        "no guess while paused"
+    );
+    assert_eq!(store.guess_budget(&ana).await.unwrap(), fifth.after, "a refused change writes nothing");
+    // A guess that was never checked is given back exactly.
+    let sixth = store.change_budget(&ana, &reserve_at(910)).await.unwrap();
+    let refunded = store.change_budget(&ana, &BudgetChange::Refund { reserved: sixth.before.clone() }).await.unwrap();
+    assert_eq!((refunded.after.failures, refunded.after.paused_until), (5, fifth.after.paused_until));
+    let right = store.change_budget(&ana, &reserve_at(911)).await.unwrap();
+    assert_eq!(right.after.failures, 6);
+    let reset = store.change_budget(&ana, &BudgetChange::Succeed).await.unwrap();
+    assert_eq!(reset.after.state_at(at(912)), BudgetState::Open { failures: 0 });
+    assert_eq!(store.guess_budget(&ana).await.unwrap(), reset.after);
+}
+
+/// Budgets after `rounds` of `fired` guesses at once, each round after the last pause ends:
+/// how many guesses were admitted in all. Never more than the lock threshold.
+pub async fn racing_guesses_are_each_counted_once_and_stop_at_the_lock(store: Store, fired: usize) -> Vec<usize> {
+    let ana = new_user();
+    let policy = BudgetPolicy::default();
+    let mut admitted_per_round = Vec::new();
+    let mut now = 0;
+    for _ in 0..8 {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..fired {
+            let (store, ana) = (store.clone(), ana.clone());
+            tasks.spawn(async move { store.change_budget(&ana, &reserve_at(now)).await });
+        }
+        let mut admitted = 0;
+        while let Some(joined) = tasks.join_next().await {
+            match joined.unwrap() {
+                Ok(_) => admitted += 1,
+                Err(StoreError::Blocked(_)) => {}
+                Err(other) => panic!("unexpected: {other}"),
+            }
+        }
+        admitted_per_round.push(admitted);
+        let stored = store.guess_budget(&ana).await.unwrap();
+        assert_eq!(stored.failures as usize, admitted_per_round.iter().sum::<usize>(), "each guess counted once");
+        match stored.state_at(at(now)) {
+            BudgetState::Paused { until, .. } => now = until.unix_millis().div_euclid(1000) - 1_800_000_000,
+            BudgetState::Locked { .. } => break,
+            BudgetState::Open { .. } => panic!("{fired} guesses at once must end in a block"),
+        }
+    }
+    assert_eq!(
+        admitted_per_round.first(),
+        Some(&(policy.pause_after() as usize)),
+        "the first burst stops at the pause"
+    );
+    assert_eq!(admitted_per_round.iter().sum::<usize>(), policy.lock_after() as usize, "nothing past the lock");
+    assert!(matches!(
+        store.guess_budget(&ana).await.unwrap().state_at(at(now + 10_000_000)),
+        BudgetState::Locked { .. }
+    ));
+    let unlocked = store.change_budget(&ana, &BudgetChange::Unlock).await.unwrap();
+    assert_eq!(unlocked.after.state_at(at(now)), BudgetState::Open { failures: 0 });
+    admitted_per_round
+}
+
+pub async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    let mut recorded = Vec::new();
+    for (i, what) in
+        [ActivityKind::WrongCode, ActivityKind::Confirmed, ActivityKind::VoiceOrderingLocked].into_iter().enumerate()
+    {
+        let event = ActivityEvent::new(&ana, at(i as i64), Source::Voice, what);
+        store.record_activity(&event).await.unwrap();
+        recorded.push(event);
+    }
+    assert_eq!(store.record_activity(&recorded[0]).await, Err(StoreError::Duplicate), "an entry is written once");
+    recorded.reverse();
+    let first = store.list_activity(&ana, 2, None).await.unwrap();
+    assert_eq!(first.events, recorded[..2]);
+    let second = store.list_activity(&ana, 2, first.next).await.unwrap();
+    assert_eq!(second.events, recorded[2..]);
+    assert_eq!(second.next, None);
+    assert!(store.list_activity(&ben, 10, None).await.unwrap().events.is_empty());
+}
+
 /// Declares one `#[tokio::test]` per check above, for a store made by `$make` (an async expression).
 #[macro_export]
 macro_rules! order_store_suite {
@@ -330,6 +427,19 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn racing_code_sends_admit_exactly_the_limit() {
             store_suite::racing_code_sends_admit_exactly_the_limit($make, 20).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn the_guess_budget_pauses_then_locks_and_a_right_code_resets_it() {
+            store_suite::the_guess_budget_pauses_then_locks_and_a_right_code_resets_it($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_guesses_are_each_counted_once_and_stop_at_the_lock() {
+            let rounds = store_suite::racing_guesses_are_each_counted_once_and_stop_at_the_lock($make, 20).await;
+            println!("guess-budget race: 20 guesses at once per round, admitted per round {rounds:?}");
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {
+            store_suite::activity_is_listed_newest_first_in_pages_and_only_to_its_user($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn racing_wrong_codes_lock_exactly_at_the_limit() {

@@ -1,0 +1,213 @@
+//! The account-level guess budget through the skill: someone at the speaker who
+//! re-orders and guesses gets at most `ACCOUNT_LOCK_FAILURES` guesses in all,
+//! hears when ordering pauses and the warning before the lock, sends no code
+//! while blocked, and the owner is told. Real embedded store; test doubles for
+//! the identity provider and the code desk (which counts what it checks).
+
+use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::{BudgetState, ChallengePolicy, Source, Timestamp, UserId};
+use pod_shared::ports::{Clock, OrderStore};
+use pod_shared::service::OrderService;
+use pod_shared::store::EmbeddedOrderStore;
+use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock, RecordingSender};
+use pod_skill::{Skill, parse_request};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+const RIGHT_CODE: &str = "4217";
+const WEB_APP: &str = "https://pod.example/pod/app";
+
+struct Harness {
+    skill: Skill,
+    service: OrderService,
+    store: Arc<EmbeddedOrderStore>,
+    clock: Arc<ManualClock>,
+    codes: Arc<FakeCodeDesk>,
+    notices: Arc<RecordingSender>,
+    _dir: tempfile::TempDir,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
+    let notices = Arc::new(RecordingSender::default());
+    // A high send limit: only the guess budget stands between the attacker and the code.
+    let policy = ChallengePolicy { sends_per_hour: 100, ..ChallengePolicy::default() };
+    let service =
+        OrderService::new(store.clone(), Arc::new(FakeDirectory::standard()), codes.clone(), clock.clone(), policy)
+            .with_notices(notices.clone())
+            .with_web_app(Some(WEB_APP.into()));
+    Harness { skill: Skill::new(service.clone()), service, store, clock, codes, notices, _dir: dir }
+}
+
+fn next_request_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("amzn1.echo-api.request.budget-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+}
+
+fn envelope(request: Value) -> RequestEnvelope {
+    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
+    let body = json!({
+        "version": "1.0",
+        "session": {"new": false, "sessionId": "amzn1.echo-api.session.1",
+                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+        "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
+        "request": request,
+    });
+    parse_request(body.to_string().as_bytes()).unwrap()
+}
+
+fn intent(name: &str, slots: Value) -> Value {
+    json!({"type": "IntentRequest", "requestId": next_request_id(), "timestamp": "2027-01-15T08:00:00Z",
+           "locale": "en-US", "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots}})
+}
+
+async fn say(h: &Harness, request: Value) -> Value {
+    let response: ResponseEnvelope = h.skill.handle(&envelope(request)).await;
+    serde_json::to_value(response).unwrap()
+}
+
+async fn order(h: &Harness) -> Value {
+    say(h, intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "large"}}))).await
+}
+
+async fn guess(h: &Harness, code: &str) -> Value {
+    say(h, intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": code}}))).await
+}
+
+fn speech(response: &Value) -> String {
+    response["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default().replace("&apos;", "'")
+}
+
+fn ana() -> UserId {
+    UserId::parse("auth0|ana").unwrap()
+}
+
+async fn budget_state(h: &Harness) -> BudgetState {
+    h.store.guess_budget(&ana()).await.unwrap().state_at(h.clock.now())
+}
+
+/// The attack of the issue: order, guess until the order locks, order again, and wait
+/// out every pause. Returns (orders placed, codes checked, hours until ordering stopped).
+#[tokio::test]
+async fn reordering_and_guessing_gets_ten_guesses_in_all_then_ordering_locks() {
+    let h = harness();
+    let (mut orders, mut sent_before, mut warned) = (0, 0, false);
+    let started = h.clock.now();
+    let mut wrong = 1000;
+    'attack: for _ in 0..40 {
+        let placed = order(&h).await;
+        if !speech(&placed).contains("I sent a code") {
+            let said = speech(&placed);
+            assert_eq!(h.codes.sent().len(), sent_before, "no code is sent while blocked");
+            if said.contains("paused") {
+                assert!(said.contains("web app"), "{said}");
+                assert_eq!(placed["response"]["card"]["content"].as_str().map(|c| c.contains(WEB_APP)), Some(true));
+                match budget_state(&h).await {
+                    BudgetState::Paused { until, .. } => {
+                        let wait = h.clock.now().seconds_until(until) as i64;
+                        h.clock.advance_seconds(wait);
+                        continue;
+                    }
+                    other => panic!("the skill said paused but the budget is {other:?}"),
+                }
+            }
+            assert!(said.contains("locked"), "{said}");
+            break 'attack;
+        }
+        orders += 1;
+        sent_before = h.codes.sent().len();
+        warned |= speech(&placed).contains("one more wrong code will lock voice ordering");
+        for _ in 0..3 {
+            wrong += 1;
+            let answer = guess(&h, &wrong.to_string()).await;
+            let said = speech(&answer);
+            warned |= said.contains("one more wrong code will lock voice ordering");
+            if said.contains("paused") || said.contains("locked voice ordering") {
+                assert_eq!(answer["response"]["shouldEndSession"], json!(true), "{said}");
+                continue 'attack;
+            }
+            if !said.contains("isn't right") {
+                continue 'attack;
+            }
+        }
+    }
+    let hours = started.seconds_until(h.clock.now()) as f64 / 3600.0;
+    println!("attack: {orders} orders placed, {} codes checked, ordering locked after {hours:.1} h", h.codes.checked());
+    assert_eq!(h.codes.checked(), 10, "at most ACCOUNT_LOCK_FAILURES codes are ever checked");
+    assert!(warned, "the warning before the lock is spoken");
+    assert!(matches!(budget_state(&h).await, BudgetState::Locked { .. }));
+    h.clock.advance_seconds(30 * 24 * 3600);
+    assert!(speech(&order(&h).await).contains("locked"), "a lock does not time out");
+    let notices = h.notices.delivered();
+    assert_eq!(notices.len(), 6, "told at each of 5 pauses and at the lock");
+    assert!(notices.iter().all(|(_, text)| text.contains("this is not a code") && text.contains(WEB_APP)));
+    assert!(notices.last().unwrap().1.contains("locked"));
+
+    // The owner unlocks (the web app calls this when signed in): ordering works again.
+    h.service.unlock_voice_ordering(&ana(), Source::Web).await.unwrap();
+    assert!(speech(&order(&h).await).contains("I sent a code"));
+    assert!(speech(&guess(&h, RIGHT_CODE).await).contains("Order confirmed"));
+}
+
+#[tokio::test]
+async fn a_right_code_resets_the_count_and_expiry_or_cancel_never_does() {
+    let h = harness();
+    order(&h).await;
+    for code in ["1111", "1112", "1113"] {
+        guess(&h, code).await;
+    }
+    order(&h).await;
+    guess(&h, "1114").await;
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 4 });
+    h.clock.advance_seconds(600);
+    let expired = guess(&h, "1115").await;
+    assert!(!speech(&expired).contains("isn't right"));
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 4 }, "an expired order checks nothing");
+    let placed = order(&h).await;
+    assert!(speech(&placed).contains("I sent a code"));
+    let pending = h.service.pending_order(&ana()).await.unwrap().unwrap();
+    h.service.cancel_order(&ana(), &pending.id).await.unwrap();
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 4 }, "cancelling resets nothing");
+    order(&h).await;
+    assert!(speech(&guess(&h, RIGHT_CODE).await).contains("Order confirmed"));
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 0 });
+}
+
+#[tokio::test]
+async fn a_code_that_could_not_be_checked_is_not_counted() {
+    let h = harness();
+    order(&h).await;
+    h.codes.set_down(true);
+    let answer = guess(&h, "1111").await;
+    assert!(speech(&answer).contains("couldn't check"), "{}", speech(&answer));
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 0 });
+    h.codes.set_down(false);
+    assert!(speech(&guess(&h, RIGHT_CODE).await).contains("Order confirmed"));
+}
+
+/// Twenty wrong codes at once, each for its own pending order: exactly five are
+/// checked (the fifth pauses ordering), and each checked code is counted once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_wrong_codes_at_once_are_checked_at_most_up_to_the_pause() {
+    let h = harness();
+    order(&h).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let service = h.service.clone();
+        tasks.spawn(async move {
+            let code = pod_shared::domain::Code::parse(&format!("{}", 5000 + i)).unwrap();
+            service.authorize_pending(&ana(), &code, Source::Voice).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.unwrap().ok();
+    }
+    let budget = h.store.guess_budget(&ana()).await.unwrap();
+    println!("race: 20 wrong codes at once, {} checked, {} counted", h.codes.checked(), budget.failures);
+    assert_eq!(h.codes.checked(), 5);
+    assert_eq!(budget.failures, 5, "every checked code counted exactly once");
+    assert!(matches!(budget.state_at(h.clock.now()), BudgetState::Paused { .. }));
+}
