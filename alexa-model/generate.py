@@ -56,7 +56,7 @@ def model(locale):
                      "samples": ["{Toppings}", "with {Toppings}"]}],
                  "samples": ORDER_SAMPLES},
                 {"name": "AuthorizePizzaOrderIntent", "slots": [
-                    {"name": "Code", "type": "AMAZON.FOUR_DIGIT_NUMBER", "samples": ["{Code}", "it is {Code}"]}],
+                    {"name": "Code", "type": "AMAZON.NUMBER", "samples": ["{Code}", "it is {Code}"]}],
                  "samples": CODE_SAMPLES + EXTRA_CODE_SAMPLES.get(locale, [])},
             ],
             "types": [{"name": "PIZZA_SIZE", "values": values(SIZES)},
@@ -70,7 +70,7 @@ def model(locale):
                     {"name": "Toppings", "type": "PIZZA_TOPPINGS", "confirmationRequired": False,
                      "elicitationRequired": False, "prompts": {}}]},
                 {"name": "AuthorizePizzaOrderIntent", "confirmationRequired": False, "prompts": {}, "slots": [
-                    {"name": "Code", "type": "AMAZON.FOUR_DIGIT_NUMBER", "confirmationRequired": False,
+                    {"name": "Code", "type": "AMAZON.NUMBER", "confirmationRequired": False,
                      "elicitationRequired": True, "prompts": {"elicitation": "Elicit.Slot.Code"}}]}],
             "delegationStrategy": "SKILL_RESPONSE"},
         "prompts": [

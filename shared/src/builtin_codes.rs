@@ -6,7 +6,7 @@
 //! PSD2 sense). The message names what the code confirms. Checks compare MACs
 //! in constant time (`aws-lc-rs`'s `hmac::verify`).
 
-use crate::domain::{Code, Order};
+use crate::domain::{Code, Order, PhoneEnrollment};
 use crate::ports::MessageSender;
 use aws_lc_rs::hmac;
 use rand::Rng;
@@ -46,6 +46,21 @@ fn bound(order: &Order, code: &str) -> Vec<u8> {
     format!("{CONTEXT}|{}|{}|{}|{}|{code}", order.id, order.user_id, order.pizza.size, toppings.join(",")).into_bytes()
 }
 
+/// What a phone-enrollment code reads: it names its purpose, so it cannot pass for an order code.
+pub fn enrollment_message(code: &str, enrollment: &PhoneEnrollment) -> String {
+    let minutes = (enrollment.expires_at.unix_seconds() - enrollment.sent_at.unix_seconds()).max(60) / 60;
+    format!(
+        "{code} verifies this phone for Pizza on Demand order codes. Type it on the Security page. \
+         Expires in {minutes} min."
+    )
+}
+
+/// The bytes an enrollment code is bound to: the enrollment's id, owner and number, then the code.
+fn bound_enrollment(enrollment: &PhoneEnrollment, code: &str) -> Vec<u8> {
+    format!("pod-enrollment-v1|{}|{}|{}|{code}", enrollment.id, enrollment.user_id, enrollment.phone.as_str())
+        .into_bytes()
+}
+
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -78,6 +93,17 @@ impl BuiltinCodes {
     pub fn opens(&self, order: &Order, code: &Code) -> bool {
         let Some(sealed) = order.challenge.code_hash.as_deref().and_then(from_hex) else { return false };
         hmac::verify(&self.key, &bound(order, code.expose()), &sealed).is_ok()
+    }
+
+    /// The MAC to store for `code` on a phone enrollment.
+    pub fn seal_enrollment(&self, enrollment: &PhoneEnrollment, code: &str) -> String {
+        to_hex(hmac::sign(&self.key, &bound_enrollment(enrollment, code)).as_ref())
+    }
+
+    /// Whether `code` is the one sealed into `enrollment` (constant-time).
+    pub fn opens_enrollment(&self, enrollment: &PhoneEnrollment, code: &Code) -> bool {
+        let Some(sealed) = enrollment.code_hash.as_deref().and_then(from_hex) else { return false };
+        hmac::verify(&self.key, &bound_enrollment(enrollment, code.expose()), &sealed).is_ok()
     }
 
     pub fn sender(&self) -> &dyn MessageSender {

@@ -248,10 +248,31 @@ impl Settings {
             }
         };
 
+        let builtin = get("CODE_PROVIDER").as_deref() == Some("builtin");
+        // Auth0 keeps its code for the passwordless connection's OTP expiry (180 s unless changed
+        // in the dashboard): Pod's challenge must not outlive it, or a right code would be refused.
+        let otp_lifetime = number("AUTH0_OTP_LIFETIME_SECONDS", 180, 30, 600)?;
+        let ttl = match (get("CODE_TTL_SECONDS"), builtin) {
+            (None, true) => 300,
+            (None, false) => otp_lifetime,
+            (Some(_), _) => number("CODE_TTL_SECONDS", 300, 30, 600)?,
+        };
+        if !builtin && ttl > otp_lifetime {
+            return Err(invalid(
+                "CODE_TTL_SECONDS",
+                &format!(
+                    "{ttl} s outlives the Auth0 code (AUTH0_OTP_LIFETIME_SECONDS={otp_lifetime}); \
+                     set it to at most {otp_lifetime}, or raise the connection's OTP expiry and that setting"
+                ),
+            ));
+        }
+        // 6 digits (about 20 bits) for Pod's own codes; the seed's Auth0 setup sends 4.
+        let code_length = number("CODE_LENGTH", if builtin { 6 } else { 4 }, 4, 10)? as usize;
         let challenge = ChallengePolicy {
-            ttl: Duration::from_secs(number("CODE_TTL_SECONDS", 300, 30, 600)?),
+            ttl: Duration::from_secs(ttl),
             max_attempts: number("CODE_MAX_ATTEMPTS", 3, 1, 10)? as u32,
             sends_per_hour: number("CODE_SENDS_PER_HOUR", 5, 1, 100)? as u32,
+            code_length,
         };
 
         let budget = {
@@ -311,8 +332,7 @@ impl Settings {
                     "outbox" => CodeDelivery::Outbox,
                     other => return Err(invalid("CODE_DELIVERY", &format!("expected aws or outbox, got '{other}'"))),
                 };
-                let length = number("CODE_LENGTH", 4, 4, 10)? as usize;
-                CodeProvider::Builtin { length, secret: secret.into_bytes(), delivery }
+                CodeProvider::Builtin { length: code_length, secret: secret.into_bytes(), delivery }
             }
             other => return Err(invalid("CODE_PROVIDER", &format!("expected auth0 or builtin, got '{other}'"))),
         };
@@ -386,7 +406,11 @@ mod tests {
         let settings = load(&base()).unwrap();
         assert_eq!(settings.auth0.endpoint.issuer(), "https://pod.eu.auth0.com/");
         assert_eq!(settings.auth0.endpoint.management_audience(), "https://pod.eu.auth0.com/api/v2/");
-        assert_eq!(settings.challenge, ChallengePolicy::default());
+        assert_eq!(
+            settings.challenge,
+            ChallengePolicy { ttl: Duration::from_secs(180), ..ChallengePolicy::default() },
+            "in Auth0 mode the challenge lives as long as Auth0's code (180 s) and codes have its 4 digits"
+        );
         assert_eq!(settings.store, StoreSettings::Embedded { data_dir: ".data".into() });
         assert_eq!(settings.log_format, LogFormat::Json);
         assert_eq!(
@@ -446,6 +470,30 @@ mod tests {
         assert!(!format!("{codes:?}").contains("ccc"), "the secret stays out of Debug");
         vars.insert("CODE_LENGTH", "3".into());
         assert!(matches!(load(&vars), Err(ConfigError::Invalid { name: "CODE_LENGTH", .. })));
+    }
+
+    #[test]
+    fn the_challenge_never_outlives_the_providers_code_and_builtin_codes_have_six_digits() {
+        let mut vars = base();
+        vars.insert("CODE_TTL_SECONDS", "300".into());
+        match load(&vars) {
+            Err(ConfigError::Invalid { name: "CODE_TTL_SECONDS", reason }) => {
+                assert!(reason.contains("AUTH0_OTP_LIFETIME_SECONDS=180"), "{reason}")
+            }
+            other => panic!("a 300 s challenge over a 180 s Auth0 code must be refused, got {other:?}"),
+        }
+        vars.insert("AUTH0_OTP_LIFETIME_SECONDS", "300".into());
+        assert_eq!(load(&vars).unwrap().challenge.ttl, Duration::from_secs(300));
+        vars.insert("CODE_TTL_SECONDS", "120".into());
+        assert_eq!(load(&vars).unwrap().challenge.ttl, Duration::from_secs(120));
+
+        let mut vars = base();
+        vars.insert("CODE_PROVIDER", "builtin".into());
+        vars.insert("CODE_SECRET", "c".repeat(32));
+        vars.insert("CODE_DELIVERY", "outbox".into());
+        let settings = load(&vars).unwrap();
+        assert_eq!((settings.challenge.code_length, settings.challenge.ttl), (6, Duration::from_secs(300)));
+        assert!(matches!(settings.codes, CodeProvider::Builtin { length: 6, .. }));
     }
 
     #[test]

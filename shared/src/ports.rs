@@ -2,8 +2,9 @@
 //! Adapters (embedded store, DynamoDB, Auth0, local identity provider) implement them.
 
 use crate::domain::{
-    ActivityEvent, ActivityId, Blocked, BudgetChange, Code, Destination, EmailAddress, GuessBudget, Order, OrderId,
-    PhoneNumber, Timestamp, Transition, TransitionError, UserId,
+    ActivityEvent, ActivityId, Blocked, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone, EnrollmentError,
+    EnrollmentId, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber, Timestamp, Transition, TransitionError,
+    UserId,
 };
 use async_trait::async_trait;
 
@@ -21,6 +22,8 @@ pub enum StoreError {
     RateLimited { retry_at: Timestamp },
     #[error("refused: {0}")]
     Blocked(#[from] Blocked),
+    #[error("refused: {0}")]
+    Enrollment(#[from] EnrollmentError),
     #[error("the orders table does not exist")]
     MissingTable,
     #[error("the order store is throttling requests (retried with backoff, still refused)")]
@@ -127,6 +130,33 @@ pub trait OrderStore: Send + Sync {
         limit: u32,
         after: Option<ActivityId>,
     ) -> Result<ActivityPage, StoreError>;
+
+    /// The phone the user verified through enrollment, if any.
+    async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError>;
+
+    /// Stores a phone waiting for its code, replacing the user's earlier one.
+    async fn start_enrollment(&self, enrollment: &PhoneEnrollment) -> Result<(), StoreError>;
+
+    /// The user's phone waiting for its code, if any.
+    async fn pending_enrollment(&self, user: &UserId) -> Result<Option<PhoneEnrollment>, StoreError>;
+
+    /// Counts one wrong code against enrollment `id`, only if it is still waiting, unexpired,
+    /// with tries left ([`PhoneEnrollment::check`]); the last try ends it.
+    async fn enrollment_wrong_code(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<PhoneEnrollment, StoreError>;
+
+    /// The right code: in one atomic step, ends enrollment `id` (under the same conditions)
+    /// and makes its phone the one codes go to. Returns the phone enrolled before, if any.
+    async fn complete_enrollment(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<Option<EnrolledPhone>, StoreError>;
 }
 
 // ---------------------------------------------------------------- identity
@@ -167,21 +197,46 @@ pub enum IdentityError {
     BadResponse(String),
 }
 
-/// What Pod needs to know about a user.
+/// What Pod needs to know about a user: the contacts on file and whether anyone
+/// verified them. A code goes only to a verified contact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserProfile {
     pub user_id: UserId,
     pub email: Option<EmailAddress>,
+    /// The identity provider's `email_verified`.
+    pub email_verified: bool,
+    /// The identity provider's phone: Auth0's root `phone_number`, or else the seed's
+    /// `user_metadata.phone_number` (which the user edits freely, so never verified).
     pub phone: Option<PhoneNumber>,
+    /// Auth0's root `phone_verified`.
+    pub phone_verified: bool,
+    /// A phone the user verified through Pod's own enrollment (kept in Pod's store).
+    pub enrolled_phone: Option<PhoneNumber>,
 }
 
 impl UserProfile {
-    /// SMS when the user has a phone number, otherwise email; `None` if neither.
+    /// A profile with both contacts verified (or absent), as most tests want.
+    pub fn verified(user_id: UserId, email: Option<EmailAddress>, phone: Option<PhoneNumber>) -> Self {
+        Self {
+            user_id,
+            email_verified: email.is_some(),
+            phone_verified: phone.is_some(),
+            email,
+            phone,
+            enrolled_phone: None,
+        }
+    }
+
+    /// Where a code may go: the phone enrolled with Pod, else a verified phone (SMS),
+    /// else a verified email; `None` when no contact is verified.
     pub fn code_destination(&self) -> Option<Destination> {
+        if let Some(phone) = &self.enrolled_phone {
+            return Some(Destination::Sms(phone.clone()));
+        }
         match (&self.phone, &self.email) {
-            (Some(phone), _) => Some(Destination::Sms(phone.clone())),
-            (None, Some(email)) => Some(Destination::Email(email.clone())),
-            (None, None) => None,
+            (Some(phone), _) if self.phone_verified => Some(Destination::Sms(phone.clone())),
+            (_, Some(email)) if self.email_verified => Some(Destination::Email(email.clone())),
+            _ => None,
         }
     }
 }
@@ -202,8 +257,10 @@ pub trait IdentityProvider: Send + Sync {
 pub enum CodeCheck {
     /// The code is right and proves the same user.
     Accepted,
-    /// The code is wrong, used, expired at the provider, or proves someone else.
+    /// The code is wrong, used, or proves someone else: a guess.
     Rejected,
+    /// The provider's code ran out before it was given: not a guess (never counted).
+    Expired,
 }
 
 /// Sends one-time codes and checks them (Auth0 passwordless in production).

@@ -3,8 +3,8 @@
 use crate::builtin_codes::BuiltinCodes;
 use crate::domain::{
     ActivityEvent, ActivityId, ActivityKind, Blocked, BudgetChange, BudgetPolicy, ChallengePolicy, Code, CodePurpose,
-    Destination, GuessBudget, IfWrong, Order, OrderId, OrderStatus, Pizza, Source, Timestamp, Transition,
-    TransitionError, UserId, WrongCodeOutcome,
+    Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
+    PhoneEnrollment, PhoneNumber, Pizza, Source, Timestamp, Transition, TransitionError, UserId, WrongCodeOutcome,
 };
 use crate::ports::{
     ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
@@ -16,8 +16,8 @@ use std::sync::Arc;
 pub enum ServiceError {
     #[error("not signed in: {0}")]
     Unauthenticated(#[from] AuthError),
-    #[error("your profile has neither a phone number nor an email address to send a code to")]
-    NoContact,
+    #[error("your profile has no verified phone number or email address to send a code to")]
+    NoVerifiedContact,
     #[error("the contact on file changed since the code was sent")]
     ContactChanged,
     #[error(transparent)]
@@ -35,6 +35,8 @@ pub enum ServiceError {
     /// Too many wrong codes for this account: no code is sent or checked.
     #[error("{0}")]
     Blocked(Blocked),
+    #[error("{0}")]
+    Enrollment(EnrollmentError),
 }
 
 impl From<StoreError> for ServiceError {
@@ -43,6 +45,7 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound => ServiceError::OrderNotFound,
             StoreError::Transition(t) => ServiceError::WrongState(t),
             StoreError::Blocked(b) => ServiceError::Blocked(b),
+            StoreError::Enrollment(e) => ServiceError::Enrollment(e),
             other => ServiceError::Store(other),
         }
     }
@@ -78,6 +81,20 @@ pub enum AuthorizeOutcome {
     },
     Expired(Order),
     NoPendingOrder,
+}
+
+/// What an enrollment code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnrollmentOutcome {
+    /// The phone is now the one codes go to; `previous` (told of the change) is where they went before.
+    Verified {
+        phone: MaskedDestination,
+        previous: Option<MaskedDestination>,
+    },
+    WrongCode {
+        tries_left: u32,
+        account: IfWrong,
+    },
 }
 
 /// Everything a face (skill, api, web) needs, built once per process.
@@ -180,9 +197,13 @@ impl OrderService {
         self.place_order_for(&profile, pizza, source).await
     }
 
-    /// The user's profile (email and phone on file) from the identity provider.
+    /// The user's profile: the contacts on file at the identity provider, and the phone
+    /// enrolled with Pod (both read at once).
     pub async fn user_profile(&self, user: &UserId) -> Result<UserProfile, ServiceError> {
-        Ok(self.identity.profile(user).await?)
+        let (profile, enrolled) = tokio::join!(self.identity.profile(user), self.store.enrolled_phone(user));
+        let mut profile = profile?;
+        profile.enrolled_phone = enrolled?.map(|enrolled| enrolled.phone);
+        Ok(profile)
     }
 
     /// [`place_order`](Self::place_order) for a profile the caller already fetched
@@ -194,7 +215,7 @@ impl OrderService {
         source: Source,
     ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
-        let destination = profile.code_destination().ok_or(ServiceError::NoContact)?;
+        let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
         let budget = self.store.guess_budget(user).await?;
         budget.check_open(now).map_err(ServiceError::Blocked)?;
@@ -240,7 +261,7 @@ impl OrderService {
         code: &Code,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
-        let (pending, profile) = tokio::join!(self.store.pending_for(user), self.identity.profile(user));
+        let (pending, profile) = tokio::join!(self.store.pending_for(user), self.user_profile(user));
         match pending? {
             Some(order) => self.authorize(order, code, Some(profile), source).await,
             None => Ok(AuthorizeOutcome::NoPendingOrder),
@@ -269,7 +290,7 @@ impl OrderService {
         &self,
         order: Order,
         code: &Code,
-        profile: Option<Result<UserProfile, IdentityError>>,
+        profile: Option<Result<UserProfile, ServiceError>>,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let now = self.clock.now();
@@ -280,7 +301,7 @@ impl OrderService {
         }
         let profile = match profile {
             Some(fetched) => fetched?,
-            None => self.identity.profile(&order.user_id).await?,
+            None => self.user_profile(&order.user_id).await?,
         };
         let destination = profile
             .code_destination()
@@ -302,6 +323,11 @@ impl OrderService {
         let now = self.clock.now();
         let user = &order.user_id;
         let result = match verdict {
+            CodeCheck::Expired => {
+                // The provider's code ran out: reported as expired, never counted as a guess.
+                self.refund(user, &guess).await;
+                return self.expire_early(order, now).await;
+            }
             CodeCheck::Accepted => {
                 let confirmed = self.store.transition(user, &order.id, Transition::Confirm, now).await;
                 if confirmed.is_ok() {
@@ -364,8 +390,8 @@ impl OrderService {
         };
         tracing::warn!(kind = what.name(), "too many wrong codes for this account");
         self.record(ActivityEvent::new(user, now, source, what)).await;
-        if let Some(notices) = &self.notices
-            && let Err(error) = notices.deliver(to, &text).await
+        if let Some(sender) = self.message_sender()
+            && let Err(error) = sender.deliver(to, &text).await
         {
             tracing::error!(%error, "the owner could not be told that voice ordering is blocked");
         }
@@ -386,6 +412,146 @@ impl OrderService {
     async fn record(&self, event: ActivityEvent) {
         if let Err(error) = self.store.record_activity(&event).await {
             tracing::error!(%error, kind = event.what.name(), "an activity entry could not be written");
+        }
+    }
+
+    /// Starts enrolling `phone` as the number codes go to: a code goes to it (the same
+    /// channel, send limit and guess budget as orders) and it is used only once that code
+    /// comes back. Replaces any enrollment the user had started.
+    pub async fn start_phone_enrollment(
+        &self,
+        user: &UserId,
+        phone: PhoneNumber,
+        source: Source,
+    ) -> Result<PhoneEnrollment, ServiceError> {
+        let now = self.clock.now();
+        let (budget, profile) = tokio::join!(self.store.guess_budget(user), self.user_profile(user));
+        budget?.check_open(now).map_err(ServiceError::Blocked)?;
+        let profile = profile?;
+        match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
+            Err(StoreError::RateLimited { retry_at }) => {
+                return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
+            }
+            other => other?,
+        }
+        let mut enrollment =
+            PhoneEnrollment::start(user.clone(), phone, self.policy.ttl, self.policy.max_attempts, now);
+        let destination = Destination::Sms(enrollment.phone.clone());
+        match &self.codes {
+            CodeIssuer::Delegated(channel) => channel.send_code(&profile, &destination).await?,
+            CodeIssuer::Builtin(codes) => {
+                let code = codes.generate();
+                enrollment.code_hash = Some(codes.seal_enrollment(&enrollment, &code));
+                let text = crate::builtin_codes::enrollment_message(&code, &enrollment);
+                codes.sender().deliver(&destination, &text).await.map_err(|e| ServiceError::Delivery(e.0))?;
+            }
+        }
+        self.store.start_enrollment(&enrollment).await?;
+        let sent = ActivityKind::CodeSent {
+            channel: destination.channel(),
+            to: destination.masked(),
+            purpose: CodePurpose::Enrollment,
+        };
+        self.record(ActivityEvent::new(user, now, source, sent)).await;
+        tracing::info!(to = %destination.masked(), "enrollment code sent");
+        Ok(enrollment)
+    }
+
+    /// The user's phone waiting for its enrollment code, if any (and not yet expired).
+    pub async fn pending_enrollment(&self, user: &UserId) -> Result<Option<PhoneEnrollment>, ServiceError> {
+        let now = self.clock.now();
+        Ok(self.store.pending_enrollment(user).await?.filter(|e| e.check(e.id, now).is_ok()))
+    }
+
+    /// Checks the code sent to the phone being enrolled, under the account's guess budget.
+    /// The right code makes the phone the one codes go to, and the contact codes went to
+    /// before is told of the change.
+    pub async fn confirm_phone_enrollment(
+        &self,
+        user: &UserId,
+        code: &Code,
+        source: Source,
+    ) -> Result<EnrollmentOutcome, ServiceError> {
+        let now = self.clock.now();
+        let (pending, profile) = tokio::join!(self.store.pending_enrollment(user), self.user_profile(user));
+        let enrollment = pending?.ok_or(ServiceError::Enrollment(EnrollmentError::NotPending))?;
+        enrollment.check(enrollment.id, now).map_err(ServiceError::Enrollment)?;
+        let profile = profile?;
+        let destination = Destination::Sms(enrollment.phone.clone());
+        let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
+        let guess = self.store.change_budget(user, &reserve).await?;
+        let verdict = match &self.codes {
+            CodeIssuer::Delegated(channel) => match channel.verify_code(&profile, &destination, code).await {
+                Ok(verdict) => verdict,
+                Err(error) => {
+                    self.refund(user, &guess).await;
+                    return Err(error.into());
+                }
+            },
+            CodeIssuer::Builtin(codes) if codes.opens_enrollment(&enrollment, code) => CodeCheck::Accepted,
+            CodeIssuer::Builtin(_) => CodeCheck::Rejected,
+        };
+        let now = self.clock.now();
+        match verdict {
+            CodeCheck::Expired => {
+                self.refund(user, &guess).await;
+                Err(ServiceError::Enrollment(EnrollmentError::Expired))
+            }
+            CodeCheck::Accepted => {
+                let before = profile.code_destination();
+                self.store.complete_enrollment(user, enrollment.id, now).await?;
+                if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
+                    tracing::error!(%error, "a right code could not reset the guess budget");
+                }
+                let to = destination.masked();
+                let previous = before.filter(|b| *b != destination);
+                let what = match &previous {
+                    Some(from) => ActivityKind::ContactChanged { from: from.masked(), to: to.clone() },
+                    None => ActivityKind::ContactVerified { to: to.clone() },
+                };
+                self.record(ActivityEvent::new(user, now, source, what)).await;
+                if let Some(from) = &previous {
+                    self.tell_previous_contact(from, &to).await;
+                }
+                tracing::info!(to = %to, "phone enrolled");
+                Ok(EnrollmentOutcome::Verified { phone: to, previous: previous.map(|p| p.masked()) })
+            }
+            CodeCheck::Rejected => {
+                self.record(ActivityEvent::new(user, now, source, ActivityKind::WrongCode)).await;
+                // The owner hears of a block on the contact codes go to now, not on the new number.
+                if let Some(owner) = profile.code_destination() {
+                    self.account_blocked(&profile, &owner, &guess, source).await;
+                }
+                let account = guess.after.if_wrong(&self.budget);
+                let counted = self.store.enrollment_wrong_code(user, enrollment.id, now).await?;
+                Ok(EnrollmentOutcome::WrongCode { tries_left: counted.attempts_left(), account })
+            }
+        }
+    }
+
+    /// Tells the contact codes used to go to that they now go elsewhere.
+    async fn tell_previous_contact(&self, previous: &Destination, now_to: &MaskedDestination) {
+        let Some(sender) = self.message_sender() else {
+            tracing::warn!("no delivery for notices: the previous contact is not told of the change");
+            return;
+        };
+        let act =
+            self.web_app().map(|url| format!(" If this was not you, sign in at {url}/security.")).unwrap_or_default();
+        let text = format!(
+            "Pizza on Demand security notice (this is not a code): order codes for your Pizza on Demand \
+             account now go to the {now_to}, not here.{act}"
+        );
+        if let Err(error) = sender.deliver(previous, &text).await {
+            tracing::error!(%error, "the previous contact could not be told of the change");
+        }
+    }
+
+    /// Who delivers notices: the notice sender, or else the builtin codes' sender.
+    fn message_sender(&self) -> Option<&dyn MessageSender> {
+        match (&self.notices, &self.codes) {
+            (Some(notices), _) => Some(notices.as_ref()),
+            (None, CodeIssuer::Builtin(codes)) => Some(codes.sender()),
+            (None, CodeIssuer::Delegated(_)) => None,
         }
     }
 
@@ -410,6 +576,21 @@ impl OrderService {
         after: Option<ActivityId>,
     ) -> Result<ActivityPage, ServiceError> {
         Ok(self.store.list_activity(user, limit, after).await?)
+    }
+
+    /// The provider's code ran out before Pod's challenge did (the two lifetimes are meant to
+    /// match): the order is cancelled, reported as expired.
+    async fn expire_early(&self, order: Order, now: Timestamp) -> Result<AuthorizeOutcome, ServiceError> {
+        tracing::warn!(order_id = %order.id, "the provider's code expired before Pod's challenge");
+        match self.store.transition(&order.user_id, &order.id, Transition::Cancel, now).await {
+            Ok(_) => {
+                let mut shown = order;
+                shown.status = OrderStatus::Expired;
+                Ok(AuthorizeOutcome::Expired(shown))
+            }
+            Err(StoreError::Transition(t)) => Err(ServiceError::WrongState(t)),
+            Err(other) => Err(other.into()),
+        }
     }
 
     async fn expire(&self, order: Order) -> Result<AuthorizeOutcome, ServiceError> {

@@ -4,8 +4,8 @@
 //! over HTTP against the local identity provider in `pod-local`.
 
 use crate::domain::{
-    ActivityEvent, ActivityId, BudgetChange, Code, Destination, EmailAddress, GuessBudget, Order, OrderId, PhoneNumber,
-    Timestamp, Transition, UserId,
+    ActivityEvent, ActivityId, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone, EnrollmentId, GuessBudget,
+    Order, OrderId, PhoneEnrollment, PhoneNumber, Timestamp, Transition, UserId,
 };
 use crate::ports::{
     ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage,
@@ -52,12 +52,26 @@ impl FakeDirectory {
             .with("token-nobody", "auth0|nobody", None, None)
     }
 
-    /// Adds a user; panics on invalid test data (this is test code).
-    pub fn with(mut self, token: &str, user: &str, email: Option<&str>, phone: Option<&str>) -> Self {
+    /// Adds a user whose contacts are verified; panics on invalid test data (this is test code).
+    pub fn with(self, token: &str, user: &str, email: Option<&str>, phone: Option<&str>) -> Self {
+        self.with_verified(token, user, (email, true), (phone, true))
+    }
+
+    /// Adds a user with contacts verified or not, as `(contact, verified)`.
+    pub fn with_verified(
+        mut self,
+        token: &str,
+        user: &str,
+        email: (Option<&str>, bool),
+        phone: (Option<&str>, bool),
+    ) -> Self {
         let profile = UserProfile {
             user_id: UserId::parse(user).expect("test user id"),
-            email: email.map(|e| EmailAddress::parse(e).expect("test email")),
-            phone: phone.map(|p| PhoneNumber::parse(p).expect("test phone")),
+            email: email.0.map(|e| EmailAddress::parse(e).expect("test email")),
+            email_verified: email.1,
+            phone: phone.0.map(|p| PhoneNumber::parse(p).expect("test phone")),
+            phone_verified: phone.1,
+            enrolled_phone: None,
         };
         self.users.insert(token.to_string(), profile);
         self
@@ -191,6 +205,31 @@ impl OrderStore for FailingStore {
         Err(self.0.clone())
     }
     async fn list_activity(&self, _: &UserId, _: u32, _: Option<ActivityId>) -> Result<ActivityPage, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn enrolled_phone(&self, _: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn start_enrollment(&self, _: &PhoneEnrollment) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn pending_enrollment(&self, _: &UserId) -> Result<Option<PhoneEnrollment>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn enrollment_wrong_code(
+        &self,
+        _: &UserId,
+        _: EnrollmentId,
+        _: Timestamp,
+    ) -> Result<PhoneEnrollment, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn complete_enrollment(
+        &self,
+        _: &UserId,
+        _: EnrollmentId,
+        _: Timestamp,
+    ) -> Result<Option<EnrolledPhone>, StoreError> {
         Err(self.0.clone())
     }
 }

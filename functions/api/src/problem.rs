@@ -188,7 +188,8 @@ impl Problem {
             StatusCode::UNPROCESSABLE_ENTITY,
             "urn:pod:problem:no-contact",
             "Unprocessable Content",
-            "your profile has neither a phone number nor an email address to send a code to",
+            "your profile has no verified phone number or email address to send a code to; \
+             verify one on the web app's security page",
         )
     }
 
@@ -228,7 +229,7 @@ impl From<ServiceError> for Problem {
             | ServiceError::WrongState(TransitionError::AttemptsExhausted) => Problem::locked(),
             ServiceError::WrongState(TransitionError::ChallengeExpired) => Problem::expired(),
             ServiceError::WrongState(state) => Problem::wrong_state(state.to_string()),
-            ServiceError::NoContact => Problem::no_contact(),
+            ServiceError::NoVerifiedContact => Problem::no_contact(),
             ServiceError::TooManyCodes { retry_after_seconds } => Problem::too_many_codes(retry_after_seconds),
             ServiceError::Blocked(blocked) => Problem::blocked(blocked, pod_shared::domain::Timestamp::now()),
             ServiceError::ContactChanged => Problem::wrong_state(ServiceError::ContactChanged.to_string()),

@@ -31,8 +31,26 @@ fn test_users() -> Vec<DevUser> {
             password: "pizza-ana-1".into(),
             email: "ana@example.com".into(),
             phone_number: Some(ANA_PHONE.into()),
+            email_verified: None,
+            phone_verified: None,
         },
-        DevUser { username: "ben".into(), password: "pizza-ben-1".into(), email: BEN_EMAIL.into(), phone_number: None },
+        DevUser {
+            username: "ben".into(),
+            password: "pizza-ben-1".into(),
+            email: BEN_EMAIL.into(),
+            phone_number: None,
+            email_verified: None,
+            phone_verified: None,
+        },
+        // The seed's setup at its weakest: a phone the user typed into user_metadata, an unverified email.
+        DevUser {
+            username: "cy".into(),
+            password: "pizza-cy-1".into(),
+            email: "cy@example.com".into(),
+            phone_number: Some("+14155550177".into()),
+            email_verified: Some(false),
+            phone_verified: Some(false),
+        },
     ]
 }
 
@@ -172,6 +190,54 @@ async fn profiles_carry_the_phone_from_user_metadata_and_the_email() {
     let ben = idp.profile("ben").await;
     assert_eq!(ben.phone, None);
     assert_eq!(ben.email, Some(EmailAddress::parse(BEN_EMAIL).unwrap()));
+}
+
+#[tokio::test]
+async fn only_verified_contacts_get_codes() {
+    let idp = start_idp().await;
+    let ana = idp.profile("ana").await;
+    assert!(ana.phone_verified && ana.email_verified, "missing flags mean verified, as the dev users file says");
+    assert_eq!(ana.code_destination(), Some(sms(ANA_PHONE)));
+    let cy = idp.profile("cy").await;
+    assert_eq!(cy.phone.as_ref().map(PhoneNumber::as_str), Some("+14155550177"), "user_metadata is read");
+    assert!(!cy.phone_verified, "a phone only in user_metadata is never verified");
+    assert!(!cy.email_verified);
+    assert_eq!(cy.code_destination(), None, "no code goes to an unverified contact");
+    let enrolled = UserProfile { enrolled_phone: Some(PhoneNumber::parse("+14155550178").unwrap()), ..cy };
+    assert_eq!(enrolled.code_destination(), Some(sms("+14155550178")), "a phone enrolled with Pod is verified");
+}
+
+#[tokio::test]
+async fn a_linked_passwordless_identity_claims_nothing_verified_and_a_changed_phone_replaces_it() {
+    let idp = start_idp().await;
+    let client = idp.client();
+    let ben = idp.profile("ben").await;
+    client.send_code(&ben, &ben.code_destination().unwrap()).await.unwrap();
+    let (_, record) = idp.management_user(ben.user_id.as_str()).await;
+    assert_eq!(record["email_verified"], true, "the primary keeps its own flag");
+    assert_eq!(record["identities"][1]["profileData"]["email"], BEN_EMAIL);
+
+    // The phone Ana enrolls replaces the SMS identity of her old number.
+    let ana = idp.profile("ana").await;
+    client.send_code(&ana, &sms(ANA_PHONE)).await.unwrap();
+    client.send_code(&ana, &sms("+14155550179")).await.unwrap();
+    let (_, record) = idp.management_user(ana.user_id.as_str()).await;
+    let sms_identities: Vec<&Value> =
+        record["identities"].as_array().unwrap().iter().filter(|i| i["connection"] == "sms").collect();
+    assert_eq!(sms_identities.len(), 1, "{record}");
+    assert_eq!(sms_identities[0]["profileData"]["phone_number"], "+14155550179");
+    assert_eq!(client.verify_code(&ana, &sms("+14155550179"), &idp.latest_code()).await, Ok(CodeCheck::Accepted));
+}
+
+#[tokio::test]
+async fn a_code_the_provider_calls_expired_is_expired_not_wrong() {
+    let idp = start_idp().await;
+    let client = idp.client();
+    let ana = idp.profile("ana").await;
+    client.send_code(&ana, &sms(ANA_PHONE)).await.unwrap();
+    let code = idp.latest_code();
+    idp.idp.expire_sent_codes();
+    assert_eq!(client.verify_code(&ana, &sms(ANA_PHONE), &code).await, Ok(CodeCheck::Expired));
 }
 
 #[tokio::test]

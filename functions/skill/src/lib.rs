@@ -277,7 +277,7 @@ impl Skill {
             Err(ServiceError::Unauthenticated(_)) => {
                 ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
             }
-            Err(ServiceError::NoContact) => ResponseEnvelope::tell(speech::no_contact()),
+            Err(ServiceError::NoVerifiedContact) => self.with_web_card(speech::no_contact(self.service.web_app())),
             Err(ServiceError::TooManyCodes { retry_after_seconds }) => {
                 ResponseEnvelope::tell(speech::too_many_codes(retry_after_seconds))
             }
@@ -295,7 +295,8 @@ impl Skill {
             Err(answer) => return answer,
         };
         let heard = request.intent.slot(CODE_SLOT).and_then(|s| s.first_value());
-        let code = match heard.as_ref().map(|v| Code::parse(v.best())) {
+        let length = self.service.policy().code_length;
+        let code = match heard.as_ref().map(|v| Code::from_spoken(v.best(), length)) {
             Some(Ok(code)) => code,
             Some(Err(_)) => {
                 return ResponseEnvelope::elicit_slot(

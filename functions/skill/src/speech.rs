@@ -178,11 +178,14 @@ pub fn wrong_code_blocked(account: IfWrong, now: Timestamp, web_app: Option<&str
     Speech::new().text(&text)
 }
 
-pub fn no_contact() -> Speech {
-    Speech::new().text(
-        "Your account has no phone number or email address to send a confirmation code to. \
-         Please add one to your profile, then order again.",
-    )
+/// No verified phone or email: nothing was stored or sent.
+pub fn no_contact(web_app: Option<&str>) -> Speech {
+    let card = if web_app.is_some() { " I've put its address on a card in your Alexa app." } else { "" };
+    Speech::new().text(&format!(
+        "I can only send a confirmation code to a phone number or email address that has been verified, \
+         and your account has none yet. Please verify a phone or email in the Pizza on Demand web app, \
+         then order again.{card}"
+    ))
 }
 
 pub fn too_many_codes(retry_after_seconds: u64) -> Speech {

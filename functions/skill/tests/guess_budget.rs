@@ -28,6 +28,10 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with(FakeDirectory::standard())
+}
+
+fn harness_with(directory: FakeDirectory) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
     let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
@@ -35,10 +39,9 @@ fn harness() -> Harness {
     let notices = Arc::new(RecordingSender::default());
     // A high send limit: only the guess budget stands between the attacker and the code.
     let policy = ChallengePolicy { sends_per_hour: 100, ..ChallengePolicy::default() };
-    let service =
-        OrderService::new(store.clone(), Arc::new(FakeDirectory::standard()), codes.clone(), clock.clone(), policy)
-            .with_notices(notices.clone())
-            .with_web_app(Some(WEB_APP.into()));
+    let service = OrderService::new(store.clone(), Arc::new(directory), codes.clone(), clock.clone(), policy)
+        .with_notices(notices.clone())
+        .with_web_app(Some(WEB_APP.into()));
     Harness { skill: Skill::new(service.clone()), service, store, clock, codes, notices, _dir: dir }
 }
 
@@ -48,7 +51,11 @@ fn next_request_id() -> String {
 }
 
 fn envelope(request: Value) -> RequestEnvelope {
-    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
+    envelope_for("token-ana", request)
+}
+
+fn envelope_for(token: &str, request: Value) -> RequestEnvelope {
+    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": token});
     let body = json!({
         "version": "1.0",
         "session": {"new": false, "sessionId": "amzn1.echo-api.session.1",
@@ -210,4 +217,72 @@ async fn twenty_wrong_codes_at_once_are_checked_at_most_up_to_the_pause() {
     assert_eq!(h.codes.checked(), 5);
     assert_eq!(budget.failures, 5, "every checked code counted exactly once");
     assert!(matches!(budget.state_at(h.clock.now()), BudgetState::Paused { .. }));
+}
+
+/// Codes go only to verified contacts: an unverified phone (the seed's `user_metadata`) or an
+/// email without `email_verified` gets nothing, and the user hears where to verify one.
+#[tokio::test]
+async fn unverified_contacts_get_no_code_and_the_user_is_sent_to_the_web_app() {
+    let directory = FakeDirectory::standard()
+        .with_verified("token-cy", "auth0|cy", (Some("cy@example.com"), false), (Some("+14155550177"), false))
+        .with_verified("token-di", "auth0|di", (Some("di@example.com"), true), (Some("+14155550188"), false));
+    let h = harness_with(directory);
+    let cy = h
+        .skill
+        .handle(&envelope_for(
+            "token-cy",
+            intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "large"}})),
+        ))
+        .await;
+    let cy = serde_json::to_value(cy).unwrap();
+    assert!(speech(&cy).contains("verify a phone or email in the Pizza on Demand web app"), "{}", speech(&cy));
+    assert_eq!(
+        cy["response"]["card"]["content"].as_str().map(|c| c.contains(&format!("{WEB_APP}/security"))),
+        Some(true)
+    );
+    assert!(h.codes.sent().is_empty(), "nothing sent");
+    let cys = UserId::parse("auth0|cy").unwrap();
+    assert!(
+        h.store.list(&cys, pod_shared::ports::PageRequest::first(5)).await.unwrap().orders.is_empty(),
+        "nothing stored"
+    );
+    assert!(h.store.list_activity(&cys, 5, None).await.unwrap().events.is_empty());
+
+    // An unverified phone is passed over for a verified email.
+    let di = h
+        .skill
+        .handle(&envelope_for(
+            "token-di",
+            intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "large"}})),
+        ))
+        .await;
+    assert!(speech(&serde_json::to_value(di).unwrap()).contains("email address at example.com"));
+    assert_eq!(
+        h.codes.sent(),
+        [pod_shared::domain::Destination::Email(pod_shared::domain::EmailAddress::parse("di@example.com").unwrap())]
+    );
+}
+
+/// Six-digit codes spoken with a leading zero arrive without it (AMAZON.NUMBER) and still confirm.
+#[tokio::test]
+async fn a_six_digit_code_with_a_leading_zero_confirms() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let codes = Arc::new(FakeCodeDesk::accepting("042179"));
+    let policy = ChallengePolicy { code_length: 6, ..ChallengePolicy::default() };
+    let service = OrderService::new(store, Arc::new(FakeDirectory::standard()), codes.clone(), clock, policy);
+    let skill = Skill::new(service);
+    let placed = skill
+        .handle(&envelope(intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "small"}}))))
+        .await;
+    assert!(speech(&serde_json::to_value(placed).unwrap()).contains("I sent a code"));
+    // "authorize order zero four two one seven nine", as AMAZON.NUMBER fills the slot:
+    let heard = intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": "42179"}}));
+    let answer = serde_json::to_value(skill.handle(&envelope(heard)).await).unwrap();
+    assert!(speech(&answer).contains("Order confirmed"), "{}", speech(&answer));
+    let too_long = intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": "1234567"}}));
+    let answer = serde_json::to_value(skill.handle(&envelope(too_long)).await).unwrap();
+    assert!(speech(&answer).contains("didn't understand that code"), "a seven-digit number is no six-digit code");
+    assert_eq!(codes.checked(), 1, "and it is not checked");
 }

@@ -238,8 +238,21 @@ pub struct ProfileView {
 
 impl ProfileView {
     pub fn of(profile: &UserProfile) -> Self {
-        let email = profile.email.as_ref().map(|email| masked(&Destination::Email(email.clone()).masked()));
-        let phone = profile.phone.as_ref().map(|phone| masked(&Destination::Sms(phone.clone()).masked()));
+        let unverified =
+            |verified: bool, shown: String| if verified { shown } else { format!("{shown} (not verified)") };
+        let email = profile
+            .email
+            .as_ref()
+            .map(|email| unverified(profile.email_verified, masked(&Destination::Email(email.clone()).masked())));
+        let phone = match (&profile.enrolled_phone, &profile.phone) {
+            (Some(enrolled), _) => {
+                Some(format!("{} (verified with Pod)", masked(&Destination::Sms(enrolled.clone()).masked())))
+            }
+            (None, Some(phone)) => {
+                Some(unverified(profile.phone_verified, masked(&Destination::Sms(phone.clone()).masked())))
+            }
+            (None, None) => None,
+        };
         let codes_go_to = profile.code_destination().map(|destination| format!("your {}", destination.masked()));
         Self { email, phone, codes_go_to }
     }
@@ -310,15 +323,19 @@ mod tests {
 
     #[test]
     fn profiles_show_masked_contacts_only() {
-        let profile = UserProfile {
-            user_id: UserId::parse("auth0|ana").unwrap(),
-            email: Some(EmailAddress::parse("ana@example.com").unwrap()),
-            phone: Some(PhoneNumber::parse("+14155550121").unwrap()),
-        };
+        let profile = UserProfile::verified(
+            UserId::parse("auth0|ana").unwrap(),
+            Some(EmailAddress::parse("ana@example.com").unwrap()),
+            Some(PhoneNumber::parse("+14155550121").unwrap()),
+        );
         let view = ProfileView::of(&profile);
         assert_eq!(view.email.as_deref(), Some("a•••@example.com"));
         assert_eq!(view.phone.as_deref(), Some("ending in 21"));
         assert_eq!(view.codes_go_to.as_deref(), Some("your phone ending in 21"));
+        let unverified = UserProfile { email_verified: false, phone_verified: false, ..profile.clone() };
+        let view = ProfileView::of(&unverified);
+        assert_eq!(view.phone.as_deref(), Some("ending in 21 (not verified)"));
+        assert!(view.codes_go_to.is_none(), "no code goes to an unverified contact");
         let nobody = UserProfile { email: None, phone: None, ..profile };
         assert!(ProfileView::of(&nobody).codes_go_to.is_none());
     }

@@ -118,6 +118,8 @@ impl TestWeb {
             ("APP_CLIENT_SECRET", CLIENT_SECRET.to_string()),
             ("APP_BASE_URL", APP_BASE_URL.to_string()),
             ("SESSION_KEY", session_key.to_string()),
+            // A tenant whose passwordless codes live 5 minutes, so Pod's challenge may too.
+            ("AUTH0_OTP_LIFETIME_SECONDS", "300".to_string()),
         ]);
         let lookup = |name: &str| vars.get(name).cloned();
         let settings = Settings::from_lookup(lookup).unwrap();

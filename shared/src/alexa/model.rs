@@ -216,6 +216,15 @@ impl InteractionModel {
             } else {
                 words.iter().map(|w| digit_of(w)).collect()
             };
+            // AMAZON.NUMBER gives a number's value, so leading zeros are lost ("zero four two"
+            // is 42); the skill pads a code back to its configured length.
+            let digits = match def.kind.as_str() {
+                "AMAZON.NUMBER" => digits.map(|d| match d.trim_start_matches('0') {
+                    "" if !d.is_empty() => "0".to_string(),
+                    kept => kept.to_string(),
+                }),
+                _ => digits,
+            };
             return digits.filter(|d| !d.is_empty()).map(|d| vec![MatchedValue { heard: d, canonical: None }]);
         }
         let forms = self.values.get(&def.kind)?;
@@ -250,6 +259,7 @@ impl InteractionModel {
                             let kind = self.slots.get(&(sample.intent.clone(), slot.clone())).map(|d| d.kind.as_str());
                             match kind {
                                 Some("AMAZON.FOUR_DIGIT_NUMBER") => "four two one seven".to_string(),
+                                Some("AMAZON.NUMBER") => "zero four two one seven nine".to_string(),
                                 Some(kind) => self
                                     .values
                                     .get(kind)
@@ -296,7 +306,11 @@ mod tests {
         let authorize = model.resolve("authorize order four two one seven").unwrap();
         assert_eq!(authorize.intent, "AuthorizePizzaOrderIntent");
         assert_eq!(values(&authorize, "Code"), ["4217"]);
-        assert_eq!(values(&model.resolve("confirm order 0421").unwrap(), "Code"), ["0421"]);
+        // AMAZON.NUMBER, as Alexa fills it, gives the number: leading zeros are lost (the skill pads them back).
+        assert_eq!(values(&model.resolve("confirm order 0421").unwrap(), "Code"), ["421"]);
+        let six = model.resolve("authorize order zero four two one seven nine").unwrap();
+        assert_eq!(values(&six, "Code"), ["42179"]);
+        assert_eq!(values(&model.resolve("authorize order zero zero zero zero").unwrap(), "Code"), ["0"]);
         assert_eq!(model.resolve("get me a pizza").unwrap().intent, "GetMeSomePizzaIntent");
         assert_eq!(values(&model.resolve("get me a big pizza with shrooms").unwrap(), "Toppings"), ["mushrooms"]);
         assert_eq!(model.resolve("help").unwrap().intent, "AMAZON.HelpIntent");

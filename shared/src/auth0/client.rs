@@ -59,7 +59,11 @@ struct Auth0User {
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
+    email_verified: Option<bool>,
+    #[serde(default)]
     phone_number: Option<String>,
+    #[serde(default)]
+    phone_verified: Option<bool>,
     #[serde(default)]
     user_metadata: Option<Value>,
     #[serde(default)]
@@ -71,9 +75,18 @@ struct Auth0Identity {
     connection: String,
     provider: String,
     user_id: Value,
+    /// A linked identity's own profile: a passwordless one's `phone_number` or `email`.
+    #[serde(default, rename = "profileData")]
+    profile_data: Option<Value>,
 }
 
 impl Auth0Identity {
+    /// The passwordless address this identity holds, if its profile names one.
+    fn address(&self) -> Option<String> {
+        let data = self.profile_data.as_ref()?;
+        data.get("phone_number").or_else(|| data.get("email")).and_then(Value::as_str).map(str::to_lowercase)
+    }
+
     fn user_id(&self) -> String {
         match &self.user_id {
             Value::String(s) => s.clone(),
@@ -244,14 +257,29 @@ impl Auth0Client {
     ) -> Result<(), IdentityError> {
         let connection = destination.channel().connection();
         let record = self.fetch_user(&user.user_id).await?;
-        if record.identities.iter().any(|i| i.connection == connection) {
-            return Ok(());
+        let wanted = destination.address().to_lowercase();
+        if let Some(existing) = record.identities.iter().find(|i| i.connection == connection) {
+            match existing.address() {
+                Some(address) if address != wanted => {
+                    // The contact changed (a newly enrolled phone): the old identity would prove
+                    // the old number, so it goes before the new one is linked.
+                    let path = format!(
+                        "/api/v2/users/{}/identities/{}/{}",
+                        urlencoding::encode(user.user_id.as_str()),
+                        urlencoding::encode(&existing.provider),
+                        urlencoding::encode(&existing.user_id())
+                    );
+                    let _: Value = self.management(reqwest::Method::DELETE, &path, None, "unlink identity").await?;
+                    self.forget_user(&user.user_id);
+                    tracing::info!(connection, "passwordless identity for an old contact unlinked");
+                }
+                _ => return Ok(()),
+            }
         }
         let body = match destination {
+            // Nothing is claimed verified here: the passwordless login itself proves the contact.
             Destination::Sms(phone) => json!({"connection": "sms", "phone_number": phone.as_str()}),
-            Destination::Email(email) => {
-                json!({"connection": "email", "email": email.as_str(), "email_verified": true})
-            }
+            Destination::Email(email) => json!({"connection": "email", "email": email.as_str()}),
         };
         let created: Auth0User = match self
             .management(reqwest::Method::POST, "/api/v2/users", Some(&body), "create passwordless user")
@@ -290,16 +318,22 @@ impl Auth0Client {
     }
 }
 
-fn phone_from(record: &Auth0User) -> Option<PhoneNumber> {
-    let metadata_phone = record.user_metadata.as_ref().and_then(|m| m.get("phone_number")).and_then(Value::as_str);
-    let raw = record.phone_number.as_deref().or(metadata_phone)?;
-    match PhoneNumber::parse(raw) {
+/// The phone on file and whether it is verified: Auth0's root `phone_number` with its
+/// `phone_verified`, else the seed's `user_metadata.phone_number`, which the user edits
+/// themselves and so is never verified.
+fn phone_from(record: &Auth0User) -> (Option<PhoneNumber>, bool) {
+    let parse = |raw: &str| match PhoneNumber::parse(raw) {
         Ok(phone) => Some(phone),
         Err(_) => {
             tracing::warn!("profile phone number is not in E.164 form; ignoring it");
             None
         }
+    };
+    if let Some(root) = record.phone_number.as_deref().and_then(parse) {
+        return (Some(root), record.phone_verified == Some(true));
     }
+    let metadata_phone = record.user_metadata.as_ref().and_then(|m| m.get("phone_number")).and_then(Value::as_str);
+    (metadata_phone.and_then(parse), false)
 }
 
 fn email_from(record: &Auth0User) -> Option<EmailAddress> {
@@ -328,7 +362,16 @@ impl IdentityProvider for Auth0Client {
         if record.user_id != user.as_str() {
             return Err(IdentityError::BadResponse("the profile belongs to another user".into()));
         }
-        Ok(UserProfile { user_id: user.clone(), email: email_from(&record), phone: phone_from(&record) })
+        let (phone, phone_verified) = phone_from(&record);
+        let email = email_from(&record);
+        Ok(UserProfile {
+            user_id: user.clone(),
+            email_verified: email.is_some() && record.email_verified == Some(true),
+            email,
+            phone_verified: phone.is_some() && phone_verified,
+            phone,
+            enrolled_phone: None,
+        })
     }
 }
 
@@ -378,6 +421,10 @@ impl CodeChannel for Auth0Client {
         if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNAUTHORIZED {
             let body = response.text().await.map_err(transport_error)?;
             if error_code(&body).as_deref() == Some("invalid_grant") {
+                // Auth0 says "The verification code has expired." for a code past the OTP expiry.
+                if error_message(&body).to_lowercase().contains("expired") {
+                    return Ok(CodeCheck::Expired);
+                }
                 return Ok(CodeCheck::Rejected);
             }
             return Err(IdentityError::Refused { status: status.as_u16(), message: error_message(&body) });

@@ -10,6 +10,8 @@ pub enum IdError {
     BadOrderId,
     #[error("an activity id must be a UUID")]
     BadActivityId,
+    #[error("an enrollment id must be a UUID")]
+    BadEnrollmentId,
 }
 
 /// The identity provider's subject (`sub`), e.g. `auth0|5f1c...`.

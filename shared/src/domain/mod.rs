@@ -6,6 +6,7 @@
 mod activity;
 mod budget;
 mod contact;
+mod enrollment;
 mod ids;
 mod order;
 mod pizza;
@@ -17,6 +18,7 @@ pub use budget::{
     Blocked, BudgetChange, BudgetPolicy, BudgetPolicyError, BudgetState, Cooldowns, GuessBudget, IfWrong,
 };
 pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber};
+pub use enrollment::{EnrolledPhone, EnrollmentError, EnrollmentId, PhoneEnrollment};
 pub use ids::{IdError, OrderId, UserId};
 pub use order::{
     Challenge, ChallengePolicy, Code, CodeError, Order, OrderStatus, Transition, TransitionError, WrongCodeOutcome,

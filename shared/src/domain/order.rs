@@ -78,18 +78,20 @@ pub enum Transition {
     Expire,
 }
 
-/// How long a code lives and how many wrong codes an order survives.
+/// How long a code lives, how many wrong codes an order survives, and how long codes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChallengePolicy {
     pub ttl: Duration,
     pub max_attempts: u32,
     /// Codes a user may be sent in any rolling hour.
     pub sends_per_hour: u32,
+    /// Digits in a code (`CODE_LENGTH`): a spoken code with fewer digits lost its leading zeros.
+    pub code_length: usize,
 }
 
 impl Default for ChallengePolicy {
     fn default() -> Self {
-        Self { ttl: Duration::from_secs(300), max_attempts: 3, sends_per_hour: 5 }
+        Self { ttl: Duration::from_secs(300), max_attempts: 3, sends_per_hour: 5, code_length: 4 }
     }
 }
 
@@ -248,6 +250,17 @@ impl Code {
         }
     }
 
+    /// A code as Alexa heard it, for codes of `length` digits: a number slot drops leading
+    /// zeros ("zero four two one seven nine" may arrive as 42179), so a shorter one is padded
+    /// back; a longer one cannot be a code of this length.
+    pub fn from_spoken(raw: &str, length: usize) -> Result<Self, CodeError> {
+        let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if digits.is_empty() || digits.len() > length || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CodeError);
+        }
+        Self::parse(&format!("{digits:0>length$}"))
+    }
+
     /// The digits, for the one call that must send them to the verifier.
     pub fn expose(&self) -> &str {
         &self.0
@@ -352,6 +365,21 @@ mod tests {
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.name()));
             assert_eq!(OrderStatus::parse(status.name()), Some(status));
+        }
+    }
+
+    #[test]
+    fn spoken_codes_get_their_leading_zeros_back_for_every_length() {
+        assert_eq!(Code::from_spoken("42179", 6).unwrap().expose(), "042179");
+        assert_eq!(Code::from_spoken("042179", 6).unwrap().expose(), "042179");
+        assert_eq!(Code::from_spoken("7", 6).unwrap().expose(), "000007", "five zeros, then seven");
+        assert_eq!(Code::from_spoken("", 6), Err(CodeError));
+        assert_eq!(Code::from_spoken("12a4", 6), Err(CodeError));
+        assert_eq!(Code::from_spoken("17", 4).unwrap().expose(), "0017");
+        for length in 4..=10 {
+            let spoken = "9".repeat(length - 1);
+            assert_eq!(Code::from_spoken(&spoken, length).unwrap().expose(), format!("0{spoken}"));
+            assert_eq!(Code::from_spoken(&"1".repeat(length + 1), length), Err(CodeError), "too long for {length}");
         }
     }
 

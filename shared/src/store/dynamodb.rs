@@ -12,8 +12,9 @@
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
-    ActivityEvent, ActivityId, BudgetChange, Challenge, Channel, GuessBudget, MaskedDestination, Order, OrderId,
-    OrderStatus, Pizza, SEND_WINDOW, Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, BudgetChange, Challenge, Channel, EnrolledPhone, EnrollmentError, EnrollmentId,
+    GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, SEND_WINDOW, Size, Timestamp,
+    Topping, Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
@@ -21,7 +22,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, Put, ReturnValue,
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put, ReturnValue,
     ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use std::collections::HashMap;
@@ -38,6 +39,9 @@ const SENDS_SORT_KEY: &str = "CODE_SENDS";
 const ORDER_PREFIX: &str = "ORDER#";
 /// The item holding the user's guess budget (consecutive wrong codes, pause, lock).
 const BUDGET_SORT_KEY: &str = "GUESS_BUDGET";
+/// The phone waiting for its enrollment code (one per user), and the enrolled phone.
+const ENROLLMENT_SORT_KEY: &str = "PHONE_ENROLLMENT";
+const ENROLLED_SORT_KEY: &str = "ENROLLED_PHONE";
 /// Activity entries: `ACTIVITY#<uuidv7>`, so a query lists them in time order.
 const ACTIVITY_PREFIX: &str = "ACTIVITY#";
 /// A pending pointer outlives its challenge by this long before TTL may delete it.
@@ -233,6 +237,31 @@ fn activity_item(event: &ActivityEvent) -> Result<Item, StoreError> {
         ("entry".to_string(), s(entry)),
         (TTL_ATTRIBUTE.to_string(), n(event.expires_at().unix_seconds())),
     ]))
+}
+
+/// A versioned JSON document item (enrollments, the enrolled phone).
+fn document_item(
+    user: &UserId,
+    sort_key: &str,
+    kind: &str,
+    value: &impl serde::Serialize,
+    version: u64,
+) -> Result<Item, StoreError> {
+    let entry = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(HashMap::from([
+        (PARTITION_KEY.to_string(), user_key(user)),
+        (SORT_KEY.to_string(), s(sort_key)),
+        ("kind".to_string(), s(kind)),
+        ("entry".to_string(), s(entry)),
+        ("version".to_string(), n(version)),
+    ]))
+}
+
+/// A document and its version.
+fn document_from<T: serde::de::DeserializeOwned>(item: &Item) -> Result<(T, u64), StoreError> {
+    let value =
+        serde_json::from_str(get_s(item, "entry")?).map_err(|e| StoreError::Corrupt(format!("document: {e}")))?;
+    Ok((value, get_n(item, "version")?))
 }
 
 fn activity_from(item: &Item) -> Result<ActivityEvent, StoreError> {
@@ -705,6 +734,113 @@ impl OrderStore for DynamoDbOrderStore {
             }
             Err(e) => Err(unavailable(e)),
         }
+    }
+
+    async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {
+        let item = self.read(user, s(ENROLLED_SORT_KEY)).await?;
+        Ok(item.as_ref().map(document_from::<EnrolledPhone>).transpose()?.map(|(phone, _)| phone))
+    }
+
+    async fn start_enrollment(&self, enrollment: &PhoneEnrollment) -> Result<(), StoreError> {
+        let mut item = document_item(&enrollment.user_id, ENROLLMENT_SORT_KEY, "phone_enrollment", enrollment, 0)?;
+        item.insert(TTL_ATTRIBUTE.to_string(), n(enrollment.expires_at.plus(POINTER_GRACE).unix_seconds()));
+        // A fresh version from the clock: any racing wrong-code write on the replaced one fails.
+        item.insert("version".to_string(), n(enrollment.sent_at.unix_millis()));
+        let put = self.client.put_item().table_name(&self.table).set_item(Some(item)).send();
+        track(Remote::Store, "put_item", put).await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn pending_enrollment(&self, user: &UserId) -> Result<Option<PhoneEnrollment>, StoreError> {
+        let item = self.read(user, s(ENROLLMENT_SORT_KEY)).await?;
+        Ok(item.as_ref().map(document_from::<PhoneEnrollment>).transpose()?.map(|(enrollment, _)| enrollment))
+    }
+
+    /// Optimistic concurrency on the enrollment's version, like the guess budget.
+    async fn enrollment_wrong_code(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<PhoneEnrollment, StoreError> {
+        for _ in 0..MAX_RACE_RETRIES {
+            let item = self.read(user, s(ENROLLMENT_SORT_KEY)).await?.ok_or(EnrollmentError::NotPending)?;
+            let (mut enrollment, version): (PhoneEnrollment, u64) = document_from(&item)?;
+            enrollment.check(id, now)?;
+            enrollment.attempts_used += 1;
+            let mut next = document_item(user, ENROLLMENT_SORT_KEY, "phone_enrollment", &enrollment, version + 1)?;
+            if let Some(ttl) = item.get(TTL_ATTRIBUTE) {
+                next.insert(TTL_ATTRIBUTE.to_string(), ttl.clone());
+            }
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(next))
+                .condition_expression("version = :seen")
+                .expression_attribute_values(":seen", n(version))
+                .send();
+            match track(Remote::Store, "put_item", put).await {
+                Ok(_) => return Ok(enrollment),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this user's enrollment".into()))
+    }
+
+    /// One transaction: delete the enrollment (if still the one checked) and put the enrolled phone.
+    async fn complete_enrollment(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<Option<EnrolledPhone>, StoreError> {
+        for _ in 0..MAX_RACE_RETRIES {
+            let item = self.read(user, s(ENROLLMENT_SORT_KEY)).await?.ok_or(EnrollmentError::NotPending)?;
+            let (enrollment, version): (PhoneEnrollment, u64) = document_from(&item)?;
+            enrollment.check(id, now)?;
+            let previous = self.read(user, s(ENROLLED_SORT_KEY)).await?;
+            let previous: Option<(EnrolledPhone, u64)> = previous.as_ref().map(document_from).transpose()?;
+            let enrolled = EnrolledPhone { phone: enrollment.phone.clone(), verified_at: now };
+            let next_version = previous.as_ref().map_or(1, |(_, v)| v + 1);
+            let put = Put::builder().table_name(&self.table).set_item(Some(document_item(
+                user,
+                ENROLLED_SORT_KEY,
+                "enrolled_phone",
+                &enrolled,
+                next_version,
+            )?));
+            let put = match &previous {
+                Some((_, v)) => put.condition_expression("version = :seen").expression_attribute_values(":seen", n(*v)),
+                None => put.condition_expression("attribute_not_exists(PK)"),
+            };
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, user_key(user))
+                .key(SORT_KEY, s(ENROLLMENT_SORT_KEY))
+                .condition_expression("version = :seen")
+                .expression_attribute_values(":seen", n(version));
+            let writes = vec![
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?)
+                    .build(),
+                TransactWriteItem::builder()
+                    .delete(delete.build().map_err(|e| StoreError::Unavailable(e.to_string()))?)
+                    .build(),
+            ];
+            let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+            match track(Remote::Store, "transact_write_items", transaction).await {
+                Ok(_) => return Ok(previous.map(|(phone, _)| phone)),
+                Err(error) => match error.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(_)) => {
+                        tracing::debug!("enrollment completion lost a race; retrying");
+                    }
+                    _ => return Err(unavailable(error)),
+                },
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this user's enrollment".into()))
     }
 
     async fn list_activity(

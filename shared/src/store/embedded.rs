@@ -6,8 +6,8 @@
 //! DynamoDB conditional write gives.
 
 use crate::domain::{
-    ActivityEvent, ActivityId, BudgetChange, GuessBudget, Order, OrderId, OrderStatus, Timestamp, Transition, UserId,
-    admit_send,
+    ActivityEvent, ActivityId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, GuessBudget, Order, OrderId,
+    OrderStatus, PhoneEnrollment, Timestamp, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
@@ -30,6 +30,11 @@ const CODE_SENDS: TableDefinition<&str, &[u8]> = TableDefinition::new("code_send
 const BUDGETS: TableDefinition<&str, &[u8]> = TableDefinition::new("guess_budgets");
 /// (user id, activity id) → the entry as JSON: a user's activity, in time order.
 const ACTIVITY: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("activity");
+
+/// user id → the phone waiting for its code, as JSON.
+const ENROLLMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("phone_enrollments");
+/// user id → the enrolled (verified) phone, as JSON.
+const ENROLLED: TableDefinition<&str, &[u8]> = TableDefinition::new("enrolled_phones");
 
 /// Sorts after every hyphenated lowercase UUID.
 const AFTER_ALL_IDS: &str = "~";
@@ -66,6 +71,13 @@ fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreErr
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+fn read_json<T: serde::de::DeserializeOwned>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    table.get(key).map_err(unavailable)?.map(|guard| from_json(guard.value())).transpose()
+}
+
 fn read_budget(table: &impl ReadableTable<&'static str, &'static [u8]>, user: &str) -> Result<GuessBudget, StoreError> {
     match table.get(user).map_err(unavailable)? {
         Some(guard) => from_json(guard.value()),
@@ -89,6 +101,8 @@ impl EmbeddedOrderStore {
             txn.open_table(ANSWERS).map_err(unavailable)?;
             txn.open_table(BUDGETS).map_err(unavailable)?;
             txn.open_table(ACTIVITY).map_err(unavailable)?;
+            txn.open_table(ENROLLMENTS).map_err(unavailable)?;
+            txn.open_table(ENROLLED).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self { db: Arc::new(db), path })
@@ -341,6 +355,90 @@ impl OrderStore for EmbeddedOrderStore {
                 activity.insert((user, id.as_str()), to_json(&event)?.as_slice()).map_err(unavailable)?;
             }
             txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            read_json(&txn.open_table(ENROLLED).map_err(unavailable)?, user.as_str())
+        })
+        .await
+    }
+
+    async fn start_enrollment(&self, enrollment: &PhoneEnrollment) -> Result<(), StoreError> {
+        let enrollment = enrollment.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut enrollments = txn.open_table(ENROLLMENTS).map_err(unavailable)?;
+                let encoded = to_json(&enrollment)?;
+                enrollments.insert(enrollment.user_id.as_str(), encoded.as_slice()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn pending_enrollment(&self, user: &UserId) -> Result<Option<PhoneEnrollment>, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            read_json(&txn.open_table(ENROLLMENTS).map_err(unavailable)?, user.as_str())
+        })
+        .await
+    }
+
+    async fn enrollment_wrong_code(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<PhoneEnrollment, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let updated;
+            {
+                let mut enrollments = txn.open_table(ENROLLMENTS).map_err(unavailable)?;
+                let mut stored: PhoneEnrollment =
+                    read_json(&enrollments, user.as_str())?.ok_or(EnrollmentError::NotPending)?;
+                stored.check(id, now)?;
+                stored.attempts_used += 1;
+                enrollments.insert(user.as_str(), to_json(&stored)?.as_slice()).map_err(unavailable)?;
+                updated = stored;
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(updated)
+        })
+        .await
+    }
+
+    async fn complete_enrollment(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<Option<EnrolledPhone>, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let previous;
+            {
+                let mut enrollments = txn.open_table(ENROLLMENTS).map_err(unavailable)?;
+                let mut enrolled = txn.open_table(ENROLLED).map_err(unavailable)?;
+                let stored: PhoneEnrollment =
+                    read_json(&enrollments, user.as_str())?.ok_or(EnrollmentError::NotPending)?;
+                stored.check(id, now)?;
+                previous = read_json(&enrolled, user.as_str())?;
+                let phone = EnrolledPhone { phone: stored.phone, verified_at: now };
+                enrolled.insert(user.as_str(), to_json(&phone)?.as_slice()).map_err(unavailable)?;
+                enrollments.remove(user.as_str()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(previous)
         })
         .await
     }

@@ -4,8 +4,8 @@
 
 use pod_shared::domain::{
     ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel,
-    MaskedDestination, Order, OrderStatus, Pizza, Size, Source, Timestamp, Topping, Toppings, Transition,
-    TransitionError, UserId,
+    EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber, Pizza, Size,
+    Source, Timestamp, Topping, Toppings, Transition, TransitionError, UserId,
 };
 use pod_shared::ports::{OrderStore, PageRequest, StoreError};
 use std::sync::Arc;
@@ -368,6 +368,89 @@ pub async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user(store
     assert!(store.list_activity(&ben, 10, None).await.unwrap().events.is_empty());
 }
 
+fn enrollment(user: &UserId, phone: &str, started: i64) -> PhoneEnrollment {
+    let phone = PhoneNumber::parse(phone).unwrap();
+    PhoneEnrollment::start(user.clone(), phone, std::time::Duration::from_secs(300), 3, at(started))
+}
+
+pub async fn a_phone_is_enrolled_only_by_its_own_unexpired_code(store: Store) {
+    let ana = new_user();
+    assert_eq!(store.enrolled_phone(&ana).await.unwrap(), None);
+    let first = enrollment(&ana, "+14155550142", 0);
+    store.start_enrollment(&first).await.unwrap();
+    assert_eq!(store.pending_enrollment(&ana).await.unwrap(), Some(first.clone()));
+    let after = store.enrollment_wrong_code(&ana, first.id, at(1)).await.unwrap();
+    assert_eq!(after.attempts_left(), 2);
+    assert_eq!(
+        store.complete_enrollment(&ana, EnrollmentId::generate(), at(2)).await,
+        Err(StoreError::Enrollment(EnrollmentError::NotPending)),
+        "a code bound to another enrollment completes nothing"
+    );
+    assert_eq!(store.complete_enrollment(&ana, first.id, at(2)).await.unwrap(), None, "nothing enrolled before");
+    assert_eq!(store.enrolled_phone(&ana).await.unwrap().unwrap().phone.as_str(), "+14155550142");
+    assert_eq!(store.pending_enrollment(&ana).await.unwrap(), None, "an enrollment completes once");
+    assert_eq!(
+        store.complete_enrollment(&ana, first.id, at(3)).await,
+        Err(StoreError::Enrollment(EnrollmentError::NotPending))
+    );
+
+    // Changing the number: the previous one is returned (to be told), an expired code does nothing.
+    let second = enrollment(&ana, "+14155550143", 100);
+    store.start_enrollment(&second).await.unwrap();
+    assert_eq!(
+        store.complete_enrollment(&ana, second.id, at(400)).await,
+        Err(StoreError::Enrollment(EnrollmentError::Expired))
+    );
+    let third = enrollment(&ana, "+14155550144", 500);
+    store.start_enrollment(&third).await.unwrap();
+    for i in 0..3 {
+        store.enrollment_wrong_code(&ana, third.id, at(501 + i)).await.unwrap();
+    }
+    assert_eq!(
+        store.enrollment_wrong_code(&ana, third.id, at(505)).await,
+        Err(StoreError::Enrollment(EnrollmentError::AttemptsExhausted))
+    );
+    assert_eq!(
+        store.complete_enrollment(&ana, third.id, at(506)).await,
+        Err(StoreError::Enrollment(EnrollmentError::AttemptsExhausted))
+    );
+    let fourth = enrollment(&ana, "+14155550145", 600);
+    store.start_enrollment(&fourth).await.unwrap();
+    let previous = store.complete_enrollment(&ana, fourth.id, at(601)).await.unwrap();
+    assert_eq!(previous.map(|p| p.phone.as_str().to_string()).as_deref(), Some("+14155550142"));
+    assert_eq!(store.enrolled_phone(&ana).await.unwrap().unwrap().phone.as_str(), "+14155550145");
+    assert_eq!(store.enrolled_phone(&new_user()).await.unwrap(), None, "per user");
+}
+
+/// Fires `fired` completions and wrong codes at one enrollment at once: exactly one completion wins.
+pub async fn racing_enrollment_codes_complete_once(store: Store, fired: usize) {
+    let ana = new_user();
+    let pending = enrollment(&ana, "+14155550146", 0);
+    store.start_enrollment(&pending).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..fired {
+        let (store, ana, id) = (store.clone(), ana.clone(), pending.id);
+        tasks.spawn(async move {
+            if i % 2 == 0 {
+                store.complete_enrollment(&ana, id, at(1)).await.map(|_| true)
+            } else {
+                store.enrollment_wrong_code(&ana, id, at(1)).await.map(|_| false)
+            }
+        });
+    }
+    let mut completions = 0;
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            Ok(true) => completions += 1,
+            Ok(false) | Err(StoreError::Enrollment(_)) => {}
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert!(completions <= 1, "at most one completion wins, got {completions}");
+    let enrolled = store.enrolled_phone(&ana).await.unwrap();
+    assert_eq!(enrolled.is_some(), completions == 1);
+}
+
 /// Declares one `#[tokio::test]` per check above, for a store made by `$make` (an async expression).
 #[macro_export]
 macro_rules! order_store_suite {
@@ -436,6 +519,14 @@ macro_rules! order_store_suite {
         async fn racing_guesses_are_each_counted_once_and_stop_at_the_lock() {
             let rounds = store_suite::racing_guesses_are_each_counted_once_and_stop_at_the_lock($make, 20).await;
             println!("guess-budget race: 20 guesses at once per round, admitted per round {rounds:?}");
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_phone_is_enrolled_only_by_its_own_unexpired_code() {
+            store_suite::a_phone_is_enrolled_only_by_its_own_unexpired_code($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_enrollment_codes_complete_once() {
+            store_suite::racing_enrollment_codes_complete_once($make, 20).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {

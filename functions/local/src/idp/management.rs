@@ -25,6 +25,8 @@ struct NewUser {
     email: Option<String>,
     #[serde(default)]
     email_verified: bool,
+    #[serde(default)]
+    phone_verified: bool,
 }
 
 /// `POST /api/v2/users/{id}/identities`: the secondary account to link.
@@ -55,9 +57,9 @@ pub(super) async fn create_user(
     let new_user: NewUser = json_body(body)?;
     let channel = passwordless_connection(&new_user.connection)
         .ok_or_else(|| ApiError::bad_request("Only passwordless users (connection sms or email) can be created."))?;
-    let (field, raw_address) = match channel {
-        Channel::Sms => ("phone_number", new_user.phone_number),
-        Channel::Email => ("email", new_user.email),
+    let (field, raw_address, verified) = match channel {
+        Channel::Sms => ("phone_number", new_user.phone_number, new_user.phone_verified),
+        Channel::Email => ("email", new_user.email, new_user.email_verified),
     };
     let raw_address = raw_address.ok_or_else(|| {
         ApiError::bad_request(format!("Payload validation error: Missing required property: {field}"))
@@ -66,7 +68,7 @@ pub(super) async fn create_user(
     let mut state = idp.lock();
     let user = state
         .directory
-        .create_passwordless(channel, address, new_user.email_verified)
+        .create_passwordless(channel, address, verified)
         .map_err(|_| ApiError::conflict("The user already exists."))?;
     tracing::info!(connection = channel.connection(), "passwordless user created");
     Ok((StatusCode::CREATED, Json(user.to_json())))
@@ -91,6 +93,22 @@ pub(super) async fn link_identity(
     })?;
     tracing::info!("identity linked");
     Ok((StatusCode::CREATED, Json(primary.identities_json())))
+}
+
+/// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`: unlinks a secondary identity.
+pub(super) async fn unlink_identity(
+    State(idp): State<LocalIdp>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    require_management_token(&idp, &headers)?;
+    let Path((primary_id, provider, secondary)) =
+        path.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+    let mut state = idp.lock();
+    let identities =
+        state.directory.unlink(&primary_id, &provider, &secondary).map_err(|_| ApiError::unknown_user())?;
+    tracing::info!(provider, "identity unlinked");
+    Ok(Json(identities))
 }
 
 /// The `{id}` of the path, percent-decoded.

@@ -156,6 +156,10 @@ impl LocalIdp {
             .route("/api/v2/users", post(management::create_user))
             .route("/api/v2/users/{id}", get(management::get_user))
             .route("/api/v2/users/{id}/identities", post(management::link_identity))
+            .route(
+                "/api/v2/users/{id}/identities/{provider}/{user_id}",
+                axum::routing::delete(management::unlink_identity),
+            )
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .layer(axum::middleware::from_fn_with_state(self.clone(), inject_fault))
             .with_state(self.clone())
@@ -164,6 +168,12 @@ impl LocalIdp {
     /// From now on, fail every call but the outbox this way (`None`: work normally).
     pub fn fail_with(&self, fault: Option<IdpFault>) {
         *self.shared.fault.lock().unwrap_or_else(PoisonError::into_inner) = fault;
+    }
+
+    /// Lets every code sent so far run out now, as if its OTP expiry had passed (for tests
+    /// of what Pod does with a code the provider calls expired).
+    pub fn expire_sent_codes(&self) {
+        self.lock().otps.expire_all(std::time::Instant::now());
     }
 
     /// The codes sent so far (the newest [`OUTBOX_CAPACITY`]), newest last.

@@ -142,6 +142,8 @@ fn password(idp: &LocalIdp, params: &Params) -> Result<Value, AuthApiError> {
 
 /// Checks a passwordless code; the tokens are for the primary user the
 /// passwordless identity is linked to (or the passwordless user itself).
+use super::otp::Redeemed;
+
 fn passwordless_otp(idp: &LocalIdp, params: &Params) -> Result<Value, AuthApiError> {
     let realm = params.require("realm")?;
     let channel = passwordless_connection(realm)
@@ -157,9 +159,16 @@ fn passwordless_otp(idp: &LocalIdp, params: &Params) -> Result<Value, AuthApiErr
     };
     let address = normalize_address(channel, username).map_err(|_| wrong())?;
     let mut state = idp.lock();
-    if !state.otps.redeem(channel, &address, otp, Instant::now()) {
-        tracing::info!(connection = channel.connection(), "passwordless code refused");
-        return Err(wrong());
+    match state.otps.redeem(channel, &address, otp, Instant::now()) {
+        Redeemed::Right => {}
+        Redeemed::Wrong => {
+            tracing::info!(connection = channel.connection(), "passwordless code refused");
+            return Err(wrong());
+        }
+        Redeemed::Expired => {
+            tracing::info!(connection = channel.connection(), "passwordless code expired");
+            return Err(AuthApiError::invalid_grant("The verification code has expired."));
+        }
     }
     let user_id = state.directory.passwordless_owner(channel, &address).ok_or_else(wrong)?;
     let grant = UserGrant { user_id, scope: scope_of(params), audience, nonce: None };

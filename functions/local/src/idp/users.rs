@@ -27,9 +27,17 @@ pub struct DevUser {
     pub password: String,
     /// The user's email address.
     pub email: String,
-    /// An E.164 phone number, kept in `user_metadata.phone_number` as the seed does.
+    /// An E.164 phone number, kept in `user_metadata.phone_number` as the seed does; when
+    /// verified also at the root (`phone_number` with `phone_verified`), as Auth0 keeps an SMS user's.
     #[serde(default)]
     pub phone_number: Option<String>,
+    /// Whether the email address is verified (Auth0's `email_verified`); missing means true.
+    #[serde(default)]
+    pub email_verified: Option<bool>,
+    /// Whether the phone number is verified (Auth0's root `phone_verified`); missing means true.
+    /// An unverified phone lives only in `user_metadata`, where the user edits it themselves.
+    #[serde(default)]
+    pub phone_verified: Option<bool>,
 }
 
 impl fmt::Debug for DevUser {
@@ -38,6 +46,8 @@ impl fmt::Debug for DevUser {
             .field("username", &self.username)
             .field("email", &self.email)
             .field("phone_number", &self.phone_number)
+            .field("email_verified", &self.email_verified)
+            .field("phone_verified", &self.phone_verified)
             .finish_non_exhaustive()
     }
 }
@@ -48,7 +58,10 @@ pub fn load_dev_users(path: &Path) -> Result<Vec<DevUser>, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the dev users file {shown}: {e}"))?;
     let users: Vec<DevUser> = serde_json::from_str(&text).map_err(|e| {
-        format!("{shown} is not a JSON array of {{username, password, email, phone_number?}} objects: {e}")
+        format!(
+            "{shown} is not a JSON array of {{username, password, email, phone_number?, email_verified?, \
+             phone_verified?}} objects: {e}"
+        )
     })?;
     check_dev_users(users).map_err(|problem| format!("{shown}: {problem}"))
 }
@@ -84,7 +97,14 @@ fn check_dev_user(user: DevUser) -> Result<DevUser, String> {
         .phone_number
         .map(|raw| PhoneNumber::parse(&raw).map_err(|e| format!("user '{username}': {e}")))
         .transpose()?;
-    Ok(DevUser { username, password: user.password, email: email.into(), phone_number: phone_number.map(String::from) })
+    Ok(DevUser {
+        username,
+        password: user.password,
+        email: email.into(),
+        phone_number: phone_number.map(String::from),
+        email_verified: user.email_verified,
+        phone_verified: user.phone_verified,
+    })
 }
 
 /// The stable id part of a dev user: the first 24 hex characters of
@@ -160,13 +180,22 @@ impl Identity {
         matches!(self, Identity::Passwordless { channel, address, .. } if *channel == wanted_channel && address == wanted_address)
     }
 
+    /// As Auth0 lists it; a passwordless identity carries its address in `profileData`.
     fn to_json(&self) -> Value {
-        json!({
+        let mut identity = json!({
             "connection": self.connection(),
             "provider": self.provider(),
             "user_id": self.bare_id(),
             "isSocial": false,
-        })
+        });
+        if let Identity::Passwordless { channel, address, .. } = self {
+            let field = match channel {
+                Channel::Sms => "phone_number",
+                Channel::Email => "email",
+            };
+            identity["profileData"] = json!({ field: address });
+        }
+        identity
     }
 }
 
@@ -175,7 +204,9 @@ struct Profile {
     name: String,
     email: Option<String>,
     email_verified: bool,
+    /// The root `phone_number` (with `phone_verified`), as Auth0 keeps an SMS user's.
     phone_number: Option<String>,
+    phone_verified: bool,
     user_metadata: Map<String, Value>,
 }
 
@@ -196,26 +227,46 @@ impl UserRecord {
             password: user.password.clone(),
         };
         let user_metadata = user.phone_number.iter().map(|phone| ("phone_number".to_string(), json!(phone))).collect();
+        let phone_verified = user.phone_verified.unwrap_or(true);
         let profile = Profile {
             name: user.username.clone(),
             email: Some(user.email.clone()),
-            email_verified: true,
-            phone_number: None,
+            email_verified: user.email_verified.unwrap_or(true),
+            phone_number: user.phone_number.clone().filter(|_| phone_verified),
+            phone_verified: phone_verified && user.phone_number.is_some(),
             user_metadata,
         };
         Self { own, linked: Vec::new(), profile }
     }
 
-    fn new_passwordless(channel: Channel, address: String, email_verified: bool) -> Self {
+    fn new_passwordless(channel: Channel, address: String, verified: bool) -> Self {
         let profile = Profile {
             name: address.clone(),
             email: (channel == Channel::Email).then(|| address.clone()),
-            email_verified,
+            email_verified: verified && channel == Channel::Email,
             phone_number: (channel == Channel::Sms).then(|| address.clone()),
+            phone_verified: verified && channel == Channel::Sms,
             user_metadata: Map::new(),
         };
         let own = Identity::Passwordless { channel, user_id: secrets::random_hex(USER_ID_HEX_LEN / 2), address };
         Self { own, linked: Vec::new(), profile }
+    }
+
+    /// An identity unlinked from its primary: a user of its own again, nothing verified.
+    fn from_unlinked(identity: Identity) -> Self {
+        let (channel, address) = match &identity {
+            Identity::Passwordless { channel, address, .. } => (Some(*channel), address.clone()),
+            Identity::Database { email, .. } => (None, email.clone()),
+        };
+        let profile = Profile {
+            name: address.clone(),
+            email: (channel != Some(Channel::Sms)).then(|| address.clone()),
+            email_verified: false,
+            phone_number: (channel == Some(Channel::Sms)).then_some(address),
+            phone_verified: false,
+            user_metadata: Map::new(),
+        };
+        Self { own: identity, linked: Vec::new(), profile }
     }
 
     /// The user's id: its own identity's `provider|id`.
@@ -252,6 +303,7 @@ impl UserRecord {
         }
         if let Some(phone) = &profile.phone_number {
             claims.insert("phone_number".into(), json!(phone));
+            claims.insert("phone_verified".into(), json!(profile.phone_verified));
         }
         claims
     }
@@ -307,18 +359,35 @@ impl Directory {
         self.find(|identity| identity.is_passwordless(channel, address)).map(UserRecord::user_id)
     }
 
-    /// Creates a user in a passwordless connection for a normalized address.
+    /// Creates a user in a passwordless connection for a normalized address; `verified`
+    /// is the `email_verified` or `phone_verified` the caller claims (Auth0's default: false).
     pub fn create_passwordless(
         &mut self,
         channel: Channel,
         address: String,
-        email_verified: bool,
+        verified: bool,
     ) -> Result<&UserRecord, UserExists> {
         if self.passwordless_owner(channel, &address).is_some() {
             return Err(UserExists);
         }
-        let user = UserRecord::new_passwordless(channel, address, email_verified);
+        let user = UserRecord::new_passwordless(channel, address, verified);
         Ok(self.users.entry(user.user_id()).or_insert(user))
+    }
+
+    /// Takes the linked identity `provider|bare_id` out of the primary user; it becomes
+    /// a user of its own again (as Auth0's unlink does). Returns the primary's identities.
+    pub fn unlink(&mut self, primary_id: &str, provider: &str, bare_id: &str) -> Result<Value, LinkError> {
+        let primary = self.users.get_mut(primary_id).ok_or(LinkError::UnknownUser)?;
+        let at = primary
+            .linked
+            .iter()
+            .position(|identity| identity.provider() == provider && identity.bare_id() == bare_id)
+            .ok_or(LinkError::UnknownUser)?;
+        let identity = primary.linked.remove(at);
+        let identities = primary.identities_json();
+        let user = UserRecord::from_unlinked(identity);
+        self.users.insert(user.user_id(), user);
+        Ok(identities)
     }
 
     /// Moves every identity of the secondary user into the primary user; the
@@ -352,6 +421,8 @@ mod tests {
             password: format!("pw-{username}"),
             email: email.into(),
             phone_number: phone.map(Into::into),
+            email_verified: None,
+            phone_verified: None,
         }
     }
 
@@ -439,6 +510,23 @@ mod tests {
     }
 
     #[test]
+    fn verified_flags_default_to_true_and_an_unverified_phone_stays_in_user_metadata() {
+        let users = load_text(
+            r#"[{"username":"cy","password":"p","email":"cy@example.com","phone_number":"+14155550199",
+                 "email_verified":false,"phone_verified":false}]"#,
+        )
+        .unwrap();
+        let cy = UserRecord::from_dev_user(&users[0]).to_json();
+        assert_eq!(cy["email_verified"], false);
+        assert_eq!(cy["user_metadata"]["phone_number"], "+14155550199");
+        assert!(cy.get("phone_number").is_none() && cy.get("phone_verified").is_none(), "{cy}");
+        let directory = directory();
+        let ana = directory.get(&directory.user_id_of_username("ana").unwrap()).unwrap().to_json();
+        assert_eq!((ana["email_verified"].clone(), ana["phone_verified"].clone()), (json!(true), json!(true)));
+        assert_eq!(ana["phone_number"], "+14155550121", "a verified phone is at the root, as Auth0 keeps it");
+    }
+
+    #[test]
     fn dev_users_keep_their_phone_in_user_metadata() {
         let directory = directory();
         let ana = directory.get(&directory.user_id_of_username("ana").unwrap()).unwrap().to_json();
@@ -466,6 +554,13 @@ mod tests {
         assert_eq!(directory.link(&ana, "sms|nobody").err(), Some(LinkError::UnknownUser));
         assert_eq!(directory.link("auth0|nobody", &ana).err(), Some(LinkError::UnknownUser));
         assert_eq!(directory.link(&ana, &ana).err(), Some(LinkError::SameUser));
+        assert_eq!(linked[1]["profileData"]["phone_number"], "+14155550121");
+
+        let bare = sms.trim_start_matches("sms|").to_string();
+        let left = directory.unlink(&ana, "sms", &bare).unwrap();
+        assert_eq!(left.as_array().unwrap().len(), 1, "only the database identity is left");
+        assert_eq!(directory.passwordless_owner(Channel::Sms, "+14155550121"), Some(sms.clone()), "a user of its own");
+        assert_eq!(directory.unlink(&ana, "sms", &bare).err(), Some(LinkError::UnknownUser));
     }
 
     #[test]
