@@ -35,10 +35,14 @@ impl FromRequestParts<WebApp> for SignedIn {
         let MaybeSignedIn(session) = MaybeSignedIn::from_request_parts(parts, app).await.unwrap_or_else(|e| match e {});
         session.map(SignedIn).ok_or_else(|| {
             let asked_for = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |original| &original.0);
-            let return_to = asked_for.path_and_query().map_or(DEFAULT_RETURN_TO, |p| p.as_str());
-            Redirect::to(&format!("{PREFIX}/login?return_to={}", urlencoding::encode(return_to)))
+            sign_in_then(asked_for.path_and_query().map_or(DEFAULT_RETURN_TO, |p| p.as_str()))
         })
     }
+}
+
+/// Sends the browser to sign in, and back to `return_to` afterwards.
+pub fn sign_in_then(return_to: &str) -> Redirect {
+    Redirect::to(&format!("{PREFIX}/login?return_to={}", urlencoding::encode(return_to)))
 }
 
 /// The session, if the request carries a valid one (pages that work either way).
@@ -192,9 +196,36 @@ fn cookie_failure(error: &CookieEncodingError) -> Response {
     )
 }
 
+/// A form that changes something: it carries the session's CSRF token.
 #[derive(Deserialize)]
-pub struct LogoutForm {
+pub struct CsrfForm {
     csrf_token: String,
+}
+
+/// Whether a state-changing form came from this web app's own page.
+pub struct FormCheck {
+    /// The browser did not say where the form came from, or said it was this web app.
+    pub same_origin: bool,
+    /// The form carried the session's CSRF token.
+    pub token_matches: bool,
+}
+
+impl FormCheck {
+    pub fn of(
+        app: &WebApp,
+        session: &Session,
+        headers: &HeaderMap,
+        form: &Result<Form<CsrfForm>, FormRejection>,
+    ) -> Self {
+        let same_origin =
+            headers.get(ORIGIN).is_none_or(|origin| origin.as_bytes() == app.settings().app_base_url().as_bytes());
+        let token_matches = form.as_ref().is_ok_and(|Form(form)| session.accepts_csrf_token(&form.csrf_token));
+        Self { same_origin, token_matches }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.same_origin && self.token_matches
+    }
 }
 
 /// `POST /logout`: ends the session, if the form carries its token (and, when
@@ -204,17 +235,15 @@ pub async fn logout(
     jar: PrivateCookieJar,
     signed_in: MaybeSignedIn,
     headers: HeaderMap,
-    form: Result<Form<LogoutForm>, FormRejection>,
+    form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
     let home = Redirect::to(&format!("{PREFIX}/"));
     let Some(session) = &signed_in.0 else {
         return (app.cookies().without_session(jar), home).into_response();
     };
-    let same_origin =
-        headers.get(ORIGIN).is_none_or(|origin| origin.as_bytes() == app.settings().app_base_url().as_bytes());
-    let token_matches = form.is_ok_and(|Form(form)| session.accepts_csrf_token(&form.csrf_token));
-    if !(same_origin && token_matches) {
-        tracing::warn!(same_origin, token_matches, "sign-out refused");
+    let check = FormCheck::of(&app, session, &headers, &form);
+    if !check.passed() {
+        tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "sign-out refused");
         let message = "This sign-out request did not come from Pod's own page, so nothing changed. \
                        Use the Sign out button.";
         return error_page(StatusCode::FORBIDDEN, signed_in.nav(""), "Sign-out refused", message.into(), None);

@@ -1,7 +1,8 @@
 //! The web app under `/pod/app` (an axum router served by `lambda_http`).
 //!
 //! Server-rendered pages (askama templates): home, privacy policy, the profile
-//! (contacts on file, masked), "my orders" with live updates, and one order.
+//! (contacts on file, masked), "my orders" with live updates, one order, the
+//! activity record, and security (voice ordering open, paused or locked; unlock).
 //! Sign-in is OpenID Connect's authorization code flow against Auth0 (state,
 //! nonce, PKCE); the session lives in an encrypted cookie with its own expiry,
 //! so any Lambda instance can serve any request and nothing is kept in memory.
@@ -111,6 +112,9 @@ pub fn router(app: WebApp) -> Router {
         .route("/orders", get(pages::orders))
         .route("/orders/live", get(pages::live_orders))
         .route("/orders/{id}", get(pages::order))
+        .route("/activity", get(pages::activity))
+        .route("/security", get(pages::security))
+        .route("/security/unlock", post(pages::unlock))
         .route("/login", get(auth::login))
         .route("/oidc/start", get(auth::login))
         .route("/oidc/callback", get(auth::callback))

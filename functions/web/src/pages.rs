@@ -1,23 +1,29 @@
 //! The pages: home, policy, profile, orders (and their live fragment), one order,
-//! and the error pages.
+//! activity, security (and its unlock form), and the error pages.
 
 use crate::WebApp;
-use crate::auth::{MaybeSignedIn, SignedIn};
+use crate::auth::{CsrfForm, FormCheck, MaybeSignedIn, SignedIn, sign_in_then};
 use crate::views::{
-    ErrorPage, HomePage, Link, Nav, OrderPage, OrderView, OrdersPage, OrdersTable, PolicyPage, ProfilePage,
-    ProfileView, render,
+    ActivityPage, ActivityRow, ErrorPage, HomePage, Link, Nav, OrderPage, OrderView, OrdersPage, OrdersTable,
+    PolicyPage, ProfilePage, ProfileView, SecurityPage, VoiceOrderingView, render,
 };
-use axum::extract::rejection::QueryRejection;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use pod_shared::domain::{OrderId, UserId};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use pod_shared::domain::{ActivityId, BudgetState, OrderId, Source, UserId};
 use pod_shared::ports::PageRequest;
 use pod_shared::service::ServiceError;
 use serde::Deserialize;
+use std::str::FromStr;
 
 /// Orders per page of "my orders".
 const ORDERS_PER_PAGE: u32 = 20;
+/// Entries per page of the activity record.
+const ACTIVITY_PER_PAGE: u32 = 20;
+/// The security page, where the unlock form sends the browser back to.
+const SECURITY_PATH: &str = "/pod/app/security";
 
 /// `GET /pod/app/`.
 pub async fn home(signed_in: MaybeSignedIn) -> Response {
@@ -41,9 +47,19 @@ pub async fn profile(State(app): State<WebApp>, SignedIn(session): SignedIn) -> 
     }
 }
 
+/// A paged list's query: `?after=<cursor>` for the page after that entry.
 #[derive(Deserialize)]
-pub struct OrdersQuery {
+pub struct PageQuery {
     after: Option<String>,
+}
+
+/// The cursor in a page's query: `Ok(None)` for the first page, `Err` for a link that is not valid.
+fn cursor<T: FromStr>(query: Result<Query<PageQuery>, QueryRejection>) -> Result<Option<T>, ()> {
+    match query.map(|Query(q)| q.after.map(|raw| raw.parse::<T>())) {
+        Ok(None) => Ok(None),
+        Ok(Some(Ok(id))) => Ok(Some(id)),
+        Ok(Some(Err(_))) | Err(_) => Err(()),
+    }
 }
 
 /// `GET /pod/app/orders`: the user's orders, newest first, twenty a page.
@@ -51,13 +67,11 @@ pub struct OrdersQuery {
 pub async fn orders(
     State(app): State<WebApp>,
     SignedIn(session): SignedIn,
-    query: Result<Query<OrdersQuery>, QueryRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Response {
     let nav = Nav::new("orders", Some(&session.csrf_token));
-    let after = match query.map(|Query(q)| q.after.map(|raw| raw.parse::<OrderId>())) {
-        Ok(None) => None,
-        Ok(Some(Ok(id))) => Some(id),
-        Ok(Some(Err(_))) | Err(_) => return bad_page_link(nav),
+    let Ok(after) = cursor::<OrderId>(query) else {
+        return bad_page_link(nav, Link::new(format!("{}/orders", crate::PREFIX), "Your newest orders"));
     };
     match orders_table(&app, &session.user, after).await {
         Ok((table, next)) => {
@@ -105,6 +119,79 @@ pub async fn order(State(app): State<WebApp>, SignedIn(session): SignedIn, Path(
     }
 }
 
+/// `GET /pod/app/activity`: the user's record of step-ups, newest first, twenty a page.
+pub async fn activity(
+    State(app): State<WebApp>,
+    SignedIn(session): SignedIn,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    let nav = Nav::new("activity", Some(&session.csrf_token));
+    let Ok(after) = cursor::<ActivityId>(query) else {
+        return bad_page_link(nav, Link::new(format!("{}/activity", crate::PREFIX), "Your newest activity"));
+    };
+    match app.service().activity(&session.user, ACTIVITY_PER_PAGE, after).await {
+        Ok(page) => {
+            let rows = page.events.iter().map(ActivityRow::of).collect();
+            let older = page.next.map(|id| format!("{}/activity?after={id}", crate::PREFIX));
+            render(StatusCode::OK, &ActivityPage { nav, rows, older, newest: after.is_none() })
+        }
+        Err(error) => service_failure(nav, error),
+    }
+}
+
+/// `GET /pod/app/security`: whether voice ordering is open, paused or locked, and
+/// the form that unlocks it when it is not open.
+pub async fn security(State(app): State<WebApp>, SignedIn(session): SignedIn) -> Response {
+    let nav = Nav::new("security", Some(&session.csrf_token));
+    match voice_ordering(&app, &session.user).await {
+        Ok(state) => {
+            let voice = VoiceOrderingView::of(state, app.service().budget_policy());
+            render(StatusCode::OK, &SecurityPage { nav, voice })
+        }
+        Err(error) => service_failure(nav, error),
+    }
+}
+
+/// Where the user's voice ordering stands now.
+async fn voice_ordering(app: &WebApp, user: &UserId) -> Result<BudgetState, ServiceError> {
+    Ok(app.service().guess_budget(user).await?.state_at(app.service().now()))
+}
+
+/// `POST /pod/app/security/unlock`: the signed-in owner unlocks voice ordering, if
+/// the form carries the session's token (and, when the browser says where the form
+/// came from, that is this web app). Back to the security page either way it went.
+/// Open voice ordering is left as it is (nothing to unlock, nothing recorded).
+pub async fn unlock(
+    State(app): State<WebApp>,
+    signed_in: MaybeSignedIn,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    // Without a session, sign in and come back to the page the form is on.
+    let Some(session) = signed_in.0 else { return sign_in_then(SECURITY_PATH).into_response() };
+    let nav = Nav::new("security", Some(&session.csrf_token));
+    let check = FormCheck::of(&app, &session, &headers, &form);
+    if !check.passed() {
+        tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "unlock refused");
+        let message = "This unlock request did not come from Pod's own page, so nothing changed. \
+                       Use the Unlock voice ordering button on the Security page."
+            .to_string();
+        let back = Link::new(SECURITY_PATH.to_string(), "Go to the Security page");
+        return error_page(StatusCode::FORBIDDEN, nav, "Unlock refused", message, Some(back));
+    }
+    let unlocked = match voice_ordering(&app, &session.user).await {
+        Ok(BudgetState::Open { .. }) => Ok(()),
+        Ok(BudgetState::Paused { .. } | BudgetState::Locked { .. }) => {
+            app.service().unlock_voice_ordering(&session.user, Source::Web).await.map(|_| ())
+        }
+        Err(error) => Err(error),
+    };
+    match unlocked {
+        Ok(()) => Redirect::to(SECURITY_PATH).into_response(),
+        Err(error) => service_failure(nav, error),
+    }
+}
+
 /// Unknown paths under `/pod/app`.
 pub async fn not_found(signed_in: MaybeSignedIn) -> Response {
     not_found_page(signed_in.nav(""))
@@ -121,9 +208,9 @@ pub fn not_found_page(nav: Nav) -> Response {
     error_page(StatusCode::NOT_FOUND, nav, "Not found", message, Some(home_link()))
 }
 
-fn bad_page_link(nav: Nav) -> Response {
-    let next = Some(Link::new(format!("{}/orders", crate::PREFIX), "Your newest orders"));
-    error_page(StatusCode::BAD_REQUEST, nav, "Bad link", "This page link is not valid.".into(), next)
+/// A paged list's `?after=` that is not one of its cursors; `newest` leads to the first page.
+fn bad_page_link(nav: Nav, newest: Link) -> Response {
+    error_page(StatusCode::BAD_REQUEST, nav, "Bad link", "This page link is not valid.".into(), Some(newest))
 }
 
 fn service_failure(nav: Nav, error: ServiceError) -> Response {

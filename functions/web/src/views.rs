@@ -1,15 +1,19 @@
-//! What the templates show: page structs (askama) and the views of orders and
-//! profiles they render. Contacts appear masked only.
+//! What the templates show: page structs (askama) and the views of orders,
+//! profiles, the activity record and voice ordering's state they render.
+//! Contacts appear masked only; codes never.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use pod_shared::domain::{Destination, MaskedDestination, Order, OrderStatus, Timestamp};
+use pod_shared::domain::{
+    ActivityEvent, ActivityKind, BudgetPolicy, BudgetState, Destination, MaskedDestination, Order, OrderStatus,
+    Timestamp,
+};
 use pod_shared::ports::UserProfile;
 
 /// The site navigation: which page is current, and the sign-out form's token when signed in.
 pub struct Nav {
-    /// `home`, `orders`, `profile`, `policy` or empty.
+    /// `home`, `orders`, `activity`, `security`, `profile`, `policy` or empty.
     pub current: &'static str,
     /// Present when signed in: the session's CSRF token for the sign-out form.
     pub csrf_token: Option<String>,
@@ -63,6 +67,106 @@ pub struct OrdersTable {
 pub struct OrderPage {
     pub nav: Nav,
     pub order: OrderView,
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+pub struct ActivityPage {
+    pub nav: Nav,
+    pub rows: Vec<ActivityRow>,
+    /// The next (older) page's link, if there is one.
+    pub older: Option<String>,
+    /// Whether this is the newest page (not one reached by "Older").
+    pub newest: bool,
+}
+
+/// One entry of the activity record as the page shows it.
+pub struct ActivityRow {
+    pub when: TimeView,
+    /// The line of text ([`pod_shared::domain::ActivityKind::describe`]): masked contacts, no codes.
+    /// A pause ends the line with `until`, shown like every other moment on the page.
+    pub what: String,
+    /// Until when a pause lasted.
+    pub until: Option<TimeView>,
+    /// The kind's stable name (`wrong_code`, …), for styles and tests.
+    pub kind: &'static str,
+    /// `voice`, `api` or `web`.
+    pub from: &'static str,
+    /// The order's page, when the entry is about one.
+    pub order_href: Option<String>,
+}
+
+impl ActivityRow {
+    pub fn of(event: &ActivityEvent) -> Self {
+        let (what, until) = match &event.what {
+            ActivityKind::VoiceOrderingPaused { until } => {
+                ("Voice ordering paused until".to_string(), Some(TimeView::of(*until)))
+            }
+            other => (other.describe(), None),
+        };
+        Self {
+            when: TimeView::of(event.at),
+            what,
+            until,
+            kind: event.what.name(),
+            from: event.source.name(),
+            order_href: event.order_id.map(|id| format!("{}/orders/{id}", crate::PREFIX)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+pub struct SecurityPage {
+    pub nav: Nav,
+    pub voice: VoiceOrderingView,
+}
+
+/// Whether voice ordering is open, paused or locked, in words.
+pub struct VoiceOrderingView {
+    /// `open`, `paused` or `locked`, for styles and tests.
+    pub state: &'static str,
+    /// "Open", "Paused", "Locked".
+    pub label: &'static str,
+    /// Consecutive wrong codes since the last right one.
+    pub failures: u32,
+    pub pause_after: u32,
+    pub lock_after: u32,
+    /// Wrong codes left before ordering locks.
+    pub before_lock: u32,
+    /// Until when ordering is paused.
+    pub paused_until: Option<TimeView>,
+    /// Since when ordering is locked.
+    pub locked_since: Option<TimeView>,
+}
+
+impl VoiceOrderingView {
+    pub fn of(state: BudgetState, policy: &BudgetPolicy) -> Self {
+        let view = |state, label, failures: u32| Self {
+            state,
+            label,
+            failures,
+            pause_after: policy.pause_after(),
+            lock_after: policy.lock_after(),
+            before_lock: policy.lock_after().saturating_sub(failures),
+            paused_until: None,
+            locked_since: None,
+        };
+        match state {
+            BudgetState::Open { failures } => view("open", "Open", failures),
+            BudgetState::Paused { until, failures } => {
+                Self { paused_until: Some(TimeView::of(until)), ..view("paused", "Paused", failures) }
+            }
+            BudgetState::Locked { since } => {
+                Self { locked_since: Some(TimeView::of(since)), ..view("locked", "Locked", policy.lock_after()) }
+            }
+        }
+    }
+
+    /// Whether the owner may unlock (paused or locked).
+    pub fn blocked(&self) -> bool {
+        self.state != "open"
+    }
 }
 
 /// Every page that says something went wrong.
@@ -270,7 +374,7 @@ fn masked(destination: &MaskedDestination) -> String {
 mod tests {
     use super::*;
     use pod_shared::domain::{
-        ChallengePolicy, Channel, EmailAddress, PhoneNumber, Pizza, Size, Topping, Toppings, UserId,
+        ChallengePolicy, Channel, EmailAddress, PhoneNumber, Pizza, Size, Source, Topping, Toppings, UserId,
     };
 
     fn at(seconds: i64) -> Timestamp {
@@ -338,5 +442,44 @@ mod tests {
         assert!(view.codes_go_to.is_none(), "no code goes to an unverified contact");
         let nobody = UserProfile { email: None, phone: None, ..profile };
         assert!(ProfileView::of(&nobody).codes_go_to.is_none());
+    }
+
+    #[test]
+    fn activity_rows_say_what_when_and_from_where() {
+        let ana = UserId::parse("auth0|ana").unwrap();
+        let sent = ActivityKind::CodeSent {
+            channel: Channel::Sms,
+            to: MaskedDestination::Phone { last_digits: "21".into() },
+            purpose: pod_shared::domain::CodePurpose::Order,
+        };
+        let placed = order(vec![]);
+        let row =
+            ActivityRow::of(&ActivityEvent::new(&ana, at(1_764_052_800), Source::Voice, sent).for_order(placed.id));
+        assert_eq!(row.what, "Order code sent to phone ending in 21");
+        assert_eq!((row.kind, row.from), ("code_sent", "voice"));
+        assert_eq!(row.when.text, "25 Nov 2025, 06:40 UTC");
+        assert_eq!(row.order_href, Some(format!("/pod/app/orders/{}", placed.id)));
+        assert!(row.until.is_none());
+
+        let paused = ActivityKind::VoiceOrderingPaused { until: at(1_764_052_800 + 900) };
+        let row = ActivityRow::of(&ActivityEvent::new(&ana, at(1_764_052_800), Source::Api, paused));
+        assert_eq!(row.what, "Voice ordering paused until");
+        assert_eq!(row.until.map(|t| t.text).as_deref(), Some("25 Nov 2025, 06:55 UTC"));
+        assert_eq!((row.from, row.order_href), ("api", None));
+    }
+
+    #[test]
+    fn voice_ordering_is_open_paused_or_locked() {
+        let policy = BudgetPolicy::default();
+        let open = VoiceOrderingView::of(BudgetState::Open { failures: 3 }, &policy);
+        assert_eq!((open.state, open.failures, open.pause_after, open.lock_after), ("open", 3, 5, 10));
+        assert!(!open.blocked());
+        let paused = VoiceOrderingView::of(BudgetState::Paused { until: at(60), failures: 6 }, &policy);
+        assert_eq!((paused.state, paused.before_lock), ("paused", 4));
+        assert_eq!(paused.paused_until.as_ref().map(|t| t.iso.as_str()), Some("1970-01-01T00:01:00Z"));
+        assert!(paused.blocked() && paused.locked_since.is_none());
+        let locked = VoiceOrderingView::of(BudgetState::Locked { since: at(0) }, &policy);
+        assert_eq!((locked.state, locked.label, locked.before_lock), ("locked", "Locked", 0));
+        assert!(locked.blocked() && locked.locked_since.is_some() && locked.paused_until.is_none());
     }
 }

@@ -11,10 +11,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use pod_shared::config::Settings;
-use pod_shared::domain::{Code, Pizza, Size, Source, Timestamp, Topping, Toppings, UserId};
+use pod_shared::domain::{
+    ActivityEvent, ActivityKind, BudgetChange, BudgetState, Code, IfWrong, Pizza, Size, Source, Timestamp, Topping,
+    Toppings, UserId,
+};
+use pod_shared::ports::{OrderStore, StoreError};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use pod_shared::store::EmbeddedOrderStore;
-use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_shared::testing::{FailingStore, FakeCodeDesk, FakeDirectory, ManualClock};
 use pod_web::{WebApp, WebSettings};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -27,6 +31,7 @@ const CLIENT_SECRET: &str = "a-client-secret-for-the-web-tests-0123456789";
 const SESSION_KEY: &str = "a-session-key-for-the-web-tests-only-0123456789abcdef0123456789abcdef";
 const APP_BASE_URL: &str = "http://127.0.0.1:3000";
 const RIGHT_CODE: &str = "4217";
+const WRONG_CODE: &str = "9999";
 
 /// What the fake token endpoint answers for one authorization code.
 struct Grant {
@@ -95,6 +100,7 @@ impl FakeTokenEndpoint {
 struct TestWeb {
     router: Router,
     service: OrderService,
+    store: Arc<dyn OrderStore>,
     clock: Arc<ManualClock>,
     tokens: FakeTokenEndpoint,
     issuer: String,
@@ -108,6 +114,16 @@ impl TestWeb {
 
     async fn start_with_key(session_key: &str) -> Self {
         let data = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedOrderStore::open(data.path()).unwrap());
+        Self::start_on(session_key, store, data).await
+    }
+
+    /// The web app over a store that fails every call with `error`.
+    async fn start_failing(error: StoreError) -> Self {
+        Self::start_on(SESSION_KEY, Arc::new(FailingStore(error)), tempfile::tempdir().unwrap()).await
+    }
+
+    async fn start_on(session_key: &str, store: Arc<dyn OrderStore>, data: tempfile::TempDir) -> Self {
         let tokens = FakeTokenEndpoint::default();
         let tenant = tokens.clone().serve().await;
         let vars = HashMap::from([
@@ -127,7 +143,7 @@ impl TestWeb {
         let directory = Arc::new(FakeDirectory::standard());
         let clock = Arc::new(ManualClock::at(Timestamp::now()));
         let service = OrderService::new(
-            Arc::new(EmbeddedOrderStore::open(data.path()).unwrap()),
+            store.clone(),
             directory.clone(),
             Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
             clock.clone(),
@@ -135,7 +151,7 @@ impl TestWeb {
         );
         let app = WebApp::new(service.clone(), directory, web_settings, &settings.auth0).unwrap();
         let issuer = settings.auth0.endpoint.issuer();
-        Self { router: pod_web::router(app), service, clock, tokens, issuer, _data: data }
+        Self { router: pod_web::router(app), service, store, clock, tokens, issuer, _data: data }
     }
 
     async fn send(&self, request: Request<Body>) -> Page {
@@ -522,4 +538,301 @@ async fn unknown_paths_and_assets() {
     assert_eq!(web.get("/pod/app/static/../Cargo.toml", "").await.status, StatusCode::NOT_FOUND);
     assert_eq!(web.get("/pod/app/policy", "").await.status, StatusCode::OK);
     assert_eq!(web.get("/pod/app", "").await.status, StatusCode::PERMANENT_REDIRECT);
+}
+
+// ------------------------------------------------------------ activity and security
+
+fn user(id: &str) -> UserId {
+    UserId::parse(id).unwrap()
+}
+
+impl TestWeb {
+    /// A code said for the user's pending order, as the skill would check it.
+    async fn say_code(&self, id: &str, code: &str) -> AuthorizeOutcome {
+        self.service.authorize_pending(&user(id), &Code::parse(code).unwrap(), Source::Voice).await.unwrap()
+    }
+
+    /// Orders and gives wrong codes (three per order, then a new order) until voice
+    /// ordering pauses; returns until when.
+    async fn wrong_codes_until_paused(&self, id: &str) -> Timestamp {
+        for _ in 0..self.service.budget_policy().pause_after() {
+            self.place_order(id).await;
+            for _ in 0..3 {
+                match self.say_code(id, WRONG_CODE).await {
+                    AuthorizeOutcome::WrongCode { account: IfWrong::Paused { until, .. }, .. }
+                    | AuthorizeOutcome::Locked { account: IfWrong::Paused { until, .. }, .. } => return until,
+                    AuthorizeOutcome::WrongCode { .. } => {}
+                    AuthorizeOutcome::Locked { .. } => break,
+                    other => panic!("a wrong code, not {other:?}"),
+                }
+            }
+        }
+        panic!("voice ordering never paused")
+    }
+
+    /// Uses up the user's whole guess budget straight through the store, each guess
+    /// after the pause before it ran out, so the lock lies in the (recent) past.
+    async fn lock_through_the_store(&self, id: &str) -> Timestamp {
+        let policy = self.service.budget_policy().clone();
+        let mut at = Timestamp::from_unix_millis(self.service.now().unix_millis() - 3 * 24 * 3600 * 1000);
+        loop {
+            let reserve = BudgetChange::Reserve { now: at, policy: policy.clone() };
+            let write = self.store.change_budget(&user(id), &reserve).await.unwrap();
+            match write.after.state_at(at) {
+                BudgetState::Locked { since } => return since,
+                BudgetState::Paused { until, .. } => at = until,
+                BudgetState::Open { .. } => {}
+            }
+        }
+    }
+
+    async fn voice_ordering(&self, id: &str) -> BudgetState {
+        self.service.guess_budget(&user(id)).await.unwrap().state_at(self.service.now())
+    }
+
+    /// `POST /pod/app/security/unlock` with `body`, from `origin` if given.
+    async fn unlock(&self, cookies: &str, body: &str, origin: Option<&str>) -> Page {
+        let mut request = Request::post("/pod/app/security/unlock")
+            .header(COOKIE, cookies)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+}
+
+impl Page {
+    /// The `data-kind`s of the activity rows, top to bottom.
+    fn activity_kinds(&self) -> Vec<&str> {
+        self.body.split(r#"<tr data-kind=""#).skip(1).map(|rest| rest.split('"').next().unwrap()).collect()
+    }
+
+    /// The `datetime`s of the activity rows' times, top to bottom.
+    fn activity_times(&self) -> Vec<&str> {
+        self.body
+            .split(r#"<tr data-kind=""#)
+            .skip(1)
+            .map(|row| row.split(r#"<time datetime=""#).nth(1).unwrap().split('"').next().unwrap())
+            .collect()
+    }
+
+    /// The "Older" link, if the page has one.
+    fn older_link(&self) -> Option<String> {
+        let marker = r#"<a href="/pod/app/activity?after="#;
+        let start = self.body.find(marker)? + r#"<a href=""#.len();
+        Some(self.body[start..].split('"').next().unwrap().to_string())
+    }
+
+    fn offers_unlock(&self) -> bool {
+        self.body.contains(r#"<form class="unlock" method="post" action="/pod/app/security/unlock">"#)
+    }
+}
+
+#[tokio::test]
+async fn activity_and_security_need_a_session() {
+    let web = TestWeb::start().await;
+    for path in ["/pod/app/activity", "/pod/app/security", "/pod/app/activity?after=x"] {
+        assert!(is_sign_in_redirect(&web.get(path, "").await, path), "{path}");
+    }
+    // The unlock form without a session: sign in, then back to the security page; nothing changes.
+    web.wrong_codes_until_paused("auth0|ana").await;
+    let page = web.unlock("", "csrf_token=anything", Some(APP_BASE_URL)).await;
+    assert!(is_sign_in_redirect(&page, "/pod/app/security"), "{} {}", page.status, page.location());
+    assert!(matches!(web.voice_ordering("auth0|ana").await, BudgetState::Paused { .. }));
+    let session = web.sign_in("auth0|ana").await;
+    assert_eq!(web.get("/pod/app/security/unlock", &session).await.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn the_activity_page_lists_the_users_own_steps_newest_first() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let empty = web.get("/pod/app/activity", &session).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("Nothing here yet"), "{}", empty.body);
+    assert!(empty.body.contains(r#"href="/pod/app/activity" aria-current="page""#));
+    assert!(empty.older_link().is_none());
+
+    // Ben's steps are his alone.
+    let bens = web.place_order("auth0|ben").await;
+    web.say_code("auth0|ben", WRONG_CODE).await;
+
+    let anas = web.place_order("auth0|ana").await;
+    web.clock.advance_seconds(60);
+    assert!(matches!(web.say_code("auth0|ana", WRONG_CODE).await, AuthorizeOutcome::WrongCode { .. }));
+    web.clock.advance_seconds(60);
+    assert!(matches!(web.say_code("auth0|ana", RIGHT_CODE).await, AuthorizeOutcome::Confirmed(_)));
+
+    let page = web.get("/pod/app/activity", &session).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.activity_kinds(), ["confirmed", "wrong_code", "code_sent"], "{}", page.body);
+    let times = page.activity_times();
+    assert!(times[0] > times[1] && times[1] > times[2], "{times:?}");
+    assert!(page.body.contains("<td data-label=\"From\">voice</td>"));
+    assert!(page.body.contains("<td data-label=\"From\">web</td>"));
+    assert!(page.body.contains("Right code given: confirmed"));
+    assert!(page.body.contains("Wrong code given"));
+    assert!(page.body.contains("Order code sent to phone ending in 21"));
+    assert!(page.body.contains(&format!(r#"href="/pod/app/orders/{anas}""#)), "entries link their order");
+    for secret in [RIGHT_CODE, WRONG_CODE, "4155550121", "ana@example.com", "ben@example.com", "b•••", &bens] {
+        assert!(!page.body.contains(secret), "{secret} on the page");
+    }
+    assert!(page.older_link().is_none(), "three entries fit one page");
+
+    // Twenty-two more: twenty a page, and "Older" goes on where the first page stopped.
+    for _ in 0..22 {
+        web.clock.advance_seconds(60);
+        let event = ActivityEvent::new(&user("auth0|ana"), web.service.now(), Source::Api, ActivityKind::WrongCode);
+        web.store.record_activity(&event).await.unwrap();
+    }
+    let first = web.get("/pod/app/activity", &session).await;
+    assert_eq!(first.activity_kinds().len(), 20);
+    let older = first.older_link().expect("an Older link");
+    let second = web.get(&older, &session).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.activity_kinds(), ["wrong_code", "wrong_code", "confirmed", "wrong_code", "code_sent"]);
+    assert!(second.older_link().is_none(), "the last page");
+    assert!(second.body.contains("Back to your newest activity"));
+    let all: Vec<&str> = first.activity_times().into_iter().chain(second.activity_times()).collect();
+    assert_eq!(all.len(), 25);
+    assert!(all.windows(2).all(|pair| pair[0] > pair[1]), "newest first, nothing twice: {all:?}");
+
+    // Ben's record is not Ana's, whatever the cursor.
+    let bens_page = web.get("/pod/app/activity", &web.sign_in("auth0|ben").await).await;
+    assert_eq!(bens_page.activity_kinds(), ["wrong_code", "code_sent"]);
+    assert!(bens_page.body.contains("email b•••@example.com"));
+
+    for bad in ["not-an-id", "", "0190b6c1-0000-7000-8000", "%00"] {
+        let page = web.get(&format!("/pod/app/activity?after={bad}"), &session).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(page.body.contains("<h1>Bad link</h1>") && page.body.contains(r#"href="/pod/app/activity""#));
+    }
+    let past_the_end = web.get("/pod/app/activity?after=00000000-0000-7000-8000-000000000000", &session).await;
+    assert_eq!(past_the_end.status, StatusCode::OK);
+    assert!(past_the_end.body.contains("No older activity"));
+}
+
+#[tokio::test]
+async fn the_security_page_shows_open_paused_and_locked() {
+    let web = TestWeb::start().await;
+    let ana = web.sign_in("auth0|ana").await;
+    let page = web.get("/pod/app/security", &ana).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"class="status status-open">Open<"#), "{}", page.body);
+    assert!(page.body.contains("No wrong codes since the last right one."));
+    assert!(page.body.contains(r#"href="/pod/app/security" aria-current="page""#));
+    assert!(page.body.contains(r#"<a href="/pod/app/activity">See your activity</a>"#));
+    assert!(page.body.contains(r#"<section id="contact""#) && page.body.contains("Where codes go"));
+    assert!(!page.offers_unlock(), "nothing to unlock");
+
+    web.place_order("auth0|ana").await;
+    web.say_code("auth0|ana", WRONG_CODE).await;
+    let page = web.get("/pod/app/security", &ana).await;
+    assert!(page.body.contains("1 of 5 wrong codes in a row so far."), "{}", page.body);
+    assert!(page.body.contains("10 lock it"));
+
+    let until = web.wrong_codes_until_paused("auth0|ana").await;
+    let page = web.get("/pod/app/security", &ana).await;
+    assert!(page.body.contains(r#"class="status status-paused">Paused<"#), "{}", page.body);
+    assert!(page.body.contains(&format!(r#"paused until <time datetime="{}">"#, until.to_rfc3339())));
+    assert!(page.body.contains("after 5 wrong codes in a row"));
+    assert!(page.body.contains("5 more wrong\ncodes will lock it"));
+    assert!(page.offers_unlock());
+    assert!(page.body.contains(r#"<button type="submit">Unlock voice ordering</button>"#));
+    let activity = web.get("/pod/app/activity", &ana).await;
+    assert_eq!(activity.activity_kinds()[0], "voice_ordering_paused", "{}", activity.body);
+    let paused = format!(r#"Voice ordering paused until <time datetime="{}">"#, until.to_rfc3339());
+    assert!(activity.body.contains(&paused), "{}", activity.body);
+
+    // After the pause, open again by itself; the count stays until a right code.
+    web.clock.advance_seconds(15 * 60);
+    let page = web.get("/pod/app/security", &ana).await;
+    assert!(page.body.contains("status-open") && page.body.contains("5 of 5 wrong codes in a row so far."));
+    assert!(!page.offers_unlock());
+
+    let since = web.lock_through_the_store("auth0|ben").await;
+    let ben = web.sign_in("auth0|ben").await;
+    let page = web.get("/pod/app/security", &ben).await;
+    assert!(page.body.contains(r#"class="status status-locked">Locked<"#), "{}", page.body);
+    assert!(page.body.contains(&format!(r#"locked since <time datetime="{}">"#, since.to_rfc3339())));
+    assert!(page.body.contains("until you unlock it"));
+    assert!(page.offers_unlock());
+}
+
+#[tokio::test]
+async fn unlocking_needs_the_sessions_csrf_token_and_opens_voice_ordering() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let other_session = web.sign_in("auth0|ana").await;
+    web.wrong_codes_until_paused("auth0|ana").await;
+    let token = web.get("/pod/app/security", &session).await.csrf_token();
+    let other_token = web.get("/pod/app/security", &other_session).await.csrf_token();
+    assert_ne!(token, other_token);
+
+    let refused = [
+        (String::new(), None),
+        ("csrf_token=".to_string(), None),
+        ("csrf_token=guess".to_string(), Some(APP_BASE_URL)),
+        (format!("csrf_token={other_token}"), Some(APP_BASE_URL)),
+        (format!("token={token}"), None),
+        (format!("csrf_token={token}"), Some("https://evil.example")),
+    ];
+    for (body, origin) in refused {
+        let page = web.unlock(&session, &body, origin).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{body} from {origin:?}");
+        assert!(page.body.contains("<h1>Unlock refused</h1>") && page.body.contains("nothing changed"));
+        assert!(page.set_cookies().is_empty());
+        assert!(matches!(web.voice_ordering("auth0|ana").await, BudgetState::Paused { .. }), "{body}");
+    }
+    let activity = web.get("/pod/app/activity", &session).await;
+    assert!(!activity.body.contains("Voice ordering unlocked"));
+
+    let page = web.unlock(&session, &format!("csrf_token={token}"), Some(APP_BASE_URL)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/pod/app/security");
+    assert_eq!(web.voice_ordering("auth0|ana").await, BudgetState::Open { failures: 0 });
+    let page = web.get("/pod/app/security", &session).await;
+    assert!(page.body.contains("status-open") && page.body.contains("No wrong codes since the last right one."));
+    assert!(!page.offers_unlock());
+    let activity = web.get("/pod/app/activity", &session).await;
+    assert_eq!(activity.activity_kinds()[0], "voice_ordering_unlocked");
+    assert!(activity.body.contains("Voice ordering unlocked</td>\n      <td data-label=\"From\">web</td>"));
+    web.place_order("auth0|ana").await;
+
+    // Unlocking open voice ordering changes and records nothing.
+    web.say_code("auth0|ana", WRONG_CODE).await;
+    let page = web.unlock(&session, &format!("csrf_token={token}"), None).await;
+    assert_eq!(page.location(), "/pod/app/security");
+    assert_eq!(web.voice_ordering("auth0|ana").await, BudgetState::Open { failures: 1 });
+    let kinds = web.get("/pod/app/activity", &session).await;
+    assert_eq!(kinds.activity_kinds()[..3], ["wrong_code", "code_sent", "voice_ordering_unlocked"]);
+
+    // A lock, too; the form needs no Origin header (the token is what counts).
+    web.lock_through_the_store("auth0|ben").await;
+    let ben = web.sign_in("auth0|ben").await;
+    let ben_token = web.get("/pod/app/security", &ben).await.csrf_token();
+    assert_eq!(web.unlock(&ben, &format!("csrf_token={token}"), None).await.status, StatusCode::FORBIDDEN);
+    assert!(matches!(web.voice_ordering("auth0|ben").await, BudgetState::Locked { .. }));
+    let page = web.unlock(&ben, &format!("csrf_token={ben_token}"), None).await;
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security"));
+    assert_eq!(web.voice_ordering("auth0|ben").await, BudgetState::Open { failures: 0 });
+    assert!(web.get("/pod/app/activity", &ben).await.body.contains("Voice ordering unlocked"));
+}
+
+#[tokio::test]
+async fn activity_and_security_say_so_when_the_store_is_down() {
+    let web = TestWeb::start_failing(StoreError::Unavailable("test".into())).await;
+    let session = web.sign_in("auth0|ana").await;
+    let token = web.get("/pod/app/", &session).await.csrf_token();
+    let pages = [
+        web.get("/pod/app/activity", &session).await,
+        web.get("/pod/app/security", &session).await,
+        web.unlock(&session, &format!("csrf_token={token}"), Some(APP_BASE_URL)).await,
+    ];
+    for page in pages {
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(page.body.contains("<h1>Temporarily unavailable</h1>"), "{}", page.body);
+        assert!(!page.body.contains("test"), "details go to the log only");
+    }
 }
