@@ -2,10 +2,14 @@
 //! (WebDriver, with `fantoccini`) against the local stack. Ana signs in through
 //! the identity provider's form, orders by voice (the recorded Alexa events),
 //! watches the order appear and turn confirmed without a reload, and signs out.
+//! In a second stack, wrong codes said to Alexa pause her voice ordering; she
+//! unlocks it on the Security page, sees the pause and the unlock in her
+//! Activity, and orders by voice again.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/install-chromium.sh);
-//! without them the test fails and says so. Screenshots of the orders page go to
-//! build/screenshots/ (pending, confirmed, and confirmed on a phone-sized window).
+//! without them the test fails and says so. Screenshots go to build/screenshots/:
+//! the orders page (pending, confirmed, and confirmed on a phone-sized window),
+//! the Security page while paused, and the Activity page after the unlock.
 
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -179,6 +183,30 @@ impl Alexa {
         answer["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default().to_string()
     }
 
+    /// Orders, then gives wrong codes (three per order, then orders again) until
+    /// Alexa says voice ordering is paused; returns how many wrong codes that took.
+    async fn wrong_codes_until_paused(&self) -> u32 {
+        let mut wrong_codes = 0;
+        for _ in 0..5 {
+            let said = self.say("order-large-pepperoni-mushrooms.json", "").await;
+            assert!(said.contains("I sent a code"), "{said}");
+            let right = self.last_code().await;
+            let wrong = if right == "0000" { "1111" } else { "0000" };
+            for _ in 0..3 {
+                let said = self.say("authorize-code.json", wrong).await;
+                wrong_codes += 1;
+                if said.contains("paused voice ordering") {
+                    return wrong_codes;
+                }
+                assert!(said.contains("That code isn") || said.contains("locked this order"), "{said}");
+                if said.contains("locked this order") {
+                    break;
+                }
+            }
+        }
+        panic!("voice ordering did not pause after {wrong_codes} wrong codes")
+    }
+
     /// The last code the local identity provider "sent".
     async fn last_code(&self) -> String {
         let outbox: Vec<Value> =
@@ -213,6 +241,31 @@ async fn text_of(browser: &Client, css: &str) -> String {
     browser.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
 
+/// Waits (up to [`PATIENCE`]) until the element at `css` shows `text`.
+async fn wait_for_text(browser: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Ok(element) = browser.find(Locator::Css(css)).await
+            && element.text().await.is_ok_and(|shown| shown.contains(text))
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} did not show {text:?} within {PATIENCE:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs Ana in through the identity provider's form, from the home page; she lands on her orders.
+async fn sign_in_as_ana(browser: &Client, base: &str) {
+    browser.goto(&format!("{base}/pod/app/")).await.unwrap();
+    assert_eq!(text_of(browser, "h1").await, "Pizza on Demand");
+    browser.find(Locator::Css("#sign-in")).await.unwrap().click().await.unwrap();
+    wait_for(browser, "#username").await.send_keys("ana").await.unwrap();
+    browser.find(Locator::Css("#password")).await.unwrap().send_keys("pizza-ana-1").await.unwrap();
+    browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(browser, "/pod/app/orders").await;
+}
+
 async fn save_screenshot(browser: &Client, name: &str) {
     let dir = repo_root().join("build/screenshots");
     std::fs::create_dir_all(&dir).expect("build/screenshots can be created");
@@ -230,15 +283,8 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     let base = stack.base_url();
 
     // Signed out: the home page offers to sign in; the identity provider's form takes Ana's password.
-    browser.goto(&format!("{base}/pod/app/")).await.unwrap();
-    assert_eq!(text_of(&browser, "h1").await, "Pizza on Demand");
-    browser.find(Locator::Css("#sign-in")).await.unwrap().click().await.unwrap();
-    wait_for(&browser, "#username").await.send_keys("ana").await.unwrap();
-    browser.find(Locator::Css("#password")).await.unwrap().send_keys("pizza-ana-1").await.unwrap();
-    browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-
     // Back on Pod, signed in, on her (empty) orders.
-    wait_for_path(&browser, "/pod/app/orders").await;
+    sign_in_as_ana(&browser, &base).await;
     assert_eq!(text_of(&browser, "h1").await, "My orders");
     assert!(text_of(&browser, "#orders").await.contains("No orders yet"));
     wait_for(&browser, "form.sign-out button").await;
@@ -284,6 +330,70 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     assert!(browser.find(Locator::Css("form.sign-out")).await.is_err());
     browser.goto(&format!("{base}/pod/app/orders")).await.unwrap();
     wait_for_path(&browser, "/auth0/authorize").await;
+
+    browser.close().await.unwrap();
+    drop(driver);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
+    require_browser();
+    let data = tempfile::tempdir().unwrap();
+    let stack = start_stack(data.path()).await;
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser().await;
+    let base = stack.base_url();
+
+    // Someone at Ana's speaker guesses codes until Alexa pauses voice ordering; then nothing goes out.
+    let alexa = Alexa::linked_as_ana(&stack).await;
+    let wrong_codes = alexa.wrong_codes_until_paused().await;
+    assert_eq!(wrong_codes, stack.settings().budget.pause_after(), "paused at the threshold");
+    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    assert!(said.contains("Voice ordering is paused"), "{said}");
+
+    // Ana signs in and opens Security from the navigation: paused, with the unlock button.
+    sign_in_as_ana(&browser, &base).await;
+    browser.find(Locator::Css(r#"nav a[href="/pod/app/security"]"#)).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/pod/app/security").await;
+    assert_eq!(text_of(&browser, "h1").await, "Security");
+    let current = browser.find(Locator::Css(r#"nav a[aria-current="page"]"#)).await.unwrap();
+    assert_eq!(current.text().await.unwrap(), "Security");
+    assert_eq!(text_of(&browser, "#voice-ordering-state").await, "Paused");
+    assert!(text_of(&browser, "#voice-ordering").await.contains("Voice ordering is paused until"));
+    assert!(text_of(&browser, "#contact h2").await.contains("Where codes go"));
+    save_screenshot(&browser, "security-paused.png").await;
+
+    // The button unlocks it; back on Security, voice ordering is open again.
+    browser.find(Locator::Css("form.unlock button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&browser, "#voice-ordering-state", "Open").await;
+    assert_eq!(browser.current_url().await.unwrap().path(), "/pod/app/security");
+    assert!(text_of(&browser, "#voice-ordering").await.contains("No wrong codes since the last right one."));
+    assert!(browser.find(Locator::Css("form.unlock")).await.is_err(), "nothing left to unlock");
+
+    // Activity, from the Security page: the unlock (from the web) above the pause (from voice).
+    browser.find(Locator::LinkText("See your activity")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/pod/app/activity").await;
+    let unlocked = wait_for(&browser, r#"tr[data-kind="voice_ordering_unlocked"]"#).await.text().await.unwrap();
+    assert!(unlocked.contains("Voice ordering unlocked") && unlocked.contains("web"), "{unlocked}");
+    let paused = text_of(&browser, r#"tr[data-kind="voice_ordering_paused"]"#).await;
+    assert!(paused.contains("Voice ordering paused until") && paused.contains("voice"), "{paused}");
+    let kinds = browser
+        .execute("return Array.from(document.querySelectorAll('tr[data-kind]'), row => row.dataset.kind);", vec![])
+        .await
+        .unwrap();
+    let kinds: Vec<String> = serde_json::from_value(kinds).unwrap();
+    assert_eq!(kinds[..2], ["voice_ordering_unlocked", "voice_ordering_paused"], "newest first: {kinds:?}");
+    assert_eq!(kinds.iter().filter(|kind| *kind == "wrong_code").count(), wrong_codes as usize);
+    let page = text_of(&browser, "main").await;
+    assert!(!page.contains("+14155550121") && !page.contains("4155550121"), "no full phone number");
+    save_screenshot(&browser, "activity.png").await;
+
+    // Ordering by voice works again, code and all.
+    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    assert!(said.contains("I sent a code"), "{said}");
+    let said = alexa.say("authorize-code.json", &alexa.last_code().await).await;
+    assert!(said.contains("Order confirmed"), "{said}");
 
     browser.close().await.unwrap();
     drop(driver);
