@@ -312,3 +312,23 @@ async fn the_seed_conversation_with_builtin_codes() {
     assert_eq!(statuses(&alexa.my_orders(&token).await), ["confirmed", "cancelled"]);
     stack.stop().await;
 }
+
+/// Cy's phone is only in `user_metadata` (the seed's setup, which the user edits) and her email
+/// is unverified: ordering sends nothing, stores nothing, and sends her to the web app.
+#[tokio::test]
+async fn a_user_with_only_unverified_contacts_gets_no_code_and_is_sent_to_the_web_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "cy", "pizza-cy-1").await;
+    let before = alexa.outbox().await.len();
+    let (status, body) = alexa.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert_eq!(status, 200);
+    let said = body["response"]["outputSpeech"]["ssml"].as_str().unwrap().replace("&apos;", "'");
+    assert!(said.contains("verify a phone or email in the Pizza on Demand web app"), "{said}");
+    let card = body["response"]["card"]["content"].as_str().unwrap();
+    assert!(card.contains(&format!("{}/pod/app/security", stack.base_url())), "{card}");
+    assert_eq!(alexa.outbox().await.len(), before, "nothing sent");
+    assert!(alexa.my_orders(&token).await.is_empty(), "nothing stored");
+    stack.stop().await;
+}

@@ -176,6 +176,11 @@ impl LocalIdp {
         self.lock().otps.expire_all(std::time::Instant::now());
     }
 
+    /// How many passwordless codes were checked (`/oauth/token` with the OTP grant), right or wrong.
+    pub fn codes_checked(&self) -> u64 {
+        self.lock().otps.checked()
+    }
+
     /// The codes sent so far (the newest [`OUTBOX_CAPACITY`]), newest last.
     pub fn outbox(&self) -> Vec<OutboxMessage> {
         self.lock().outbox.iter().cloned().collect()

@@ -31,6 +31,8 @@ pub(super) enum Redeemed {
 #[derive(Default)]
 pub(super) struct OtpStore {
     pending: HashMap<(Channel, String), PendingCode>,
+    /// Every code ever checked, right or wrong: what an attacker's guesses cost here.
+    checked: u64,
 }
 
 impl OtpStore {
@@ -38,6 +40,11 @@ impl OtpStore {
     pub fn issue(&mut self, channel: Channel, address: &str, code: String, now: Instant) {
         let pending = PendingCode { code, expires_at: now + OTP_LIFETIME, wrong_attempts: 0 };
         self.pending.insert((channel, address.to_string()), pending);
+    }
+
+    /// How many codes were checked so far.
+    pub fn checked(&self) -> u64 {
+        self.checked
     }
 
     /// Every pending code runs out at `now`.
@@ -51,6 +58,7 @@ impl OtpStore {
     /// used up; a wrong one counts an attempt, and the last allowed wrong
     /// attempt voids the code.
     pub fn redeem(&mut self, channel: Channel, address: &str, otp: &str, now: Instant) -> Redeemed {
+        self.checked += 1;
         let key = (channel, address.to_string());
         let Some(pending) = self.pending.get_mut(&key) else { return Redeemed::Wrong };
         if now >= pending.expires_at {
