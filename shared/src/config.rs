@@ -252,10 +252,11 @@ impl Settings {
         // Auth0 keeps its code for the passwordless connection's OTP expiry (180 s unless changed
         // in the dashboard): Pod's challenge must not outlive it, or a right code would be refused.
         let otp_lifetime = number("AUTH0_OTP_LIFETIME_SECONDS", 180, 30, 600)?;
+        // At most 5 minutes: PSD2 RTS Art. 4 (inactivity) is stricter than ASVS V2.7.2 (10 minutes).
         let ttl = match (get("CODE_TTL_SECONDS"), builtin) {
             (None, true) => 300,
-            (None, false) => otp_lifetime,
-            (Some(_), _) => number("CODE_TTL_SECONDS", 300, 30, 600)?,
+            (None, false) => otp_lifetime.min(300),
+            (Some(_), _) => number("CODE_TTL_SECONDS", 300, 30, 300)?,
         };
         if !builtin && ttl > otp_lifetime {
             return Err(invalid(
@@ -484,6 +485,10 @@ mod tests {
         }
         vars.insert("AUTH0_OTP_LIFETIME_SECONDS", "300".into());
         assert_eq!(load(&vars).unwrap().challenge.ttl, Duration::from_secs(300));
+        vars.remove("CODE_TTL_SECONDS");
+        vars.insert("AUTH0_OTP_LIFETIME_SECONDS", "600".into());
+        assert_eq!(load(&vars).unwrap().challenge.ttl, Duration::from_secs(300), "never past PSD2's 5 minutes");
+        vars.insert("CODE_TTL_SECONDS", "300".into());
         vars.insert("CODE_TTL_SECONDS", "120".into());
         assert_eq!(load(&vars).unwrap().challenge.ttl, Duration::from_secs(120));
 
@@ -518,6 +523,7 @@ mod tests {
             ("APP_CLIENT_SECRET", "short"),
             ("CODE_TTL_SECONDS", "abc"),
             ("CODE_TTL_SECONDS", "3600"),
+            ("CODE_TTL_SECONDS", "301"),
             ("CODE_MAX_ATTEMPTS", "0"),
             ("CODE_SENDS_PER_HOUR", "0"),
             ("AUTH0_TIMEOUT_MS", "-1"),

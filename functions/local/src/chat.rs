@@ -70,7 +70,13 @@ impl<'a> Chat<'a> {
 
     /// Sends one utterance and prints the answer.
     pub async fn say(&mut self, said: &str, out: &mut impl Write) -> Result<(), ChatError> {
-        let said = if said.contains("{code}") { said.replace("{code}", &self.last_code().await?) } else { said.into() };
+        // The code as a person says it, digit by digit ("zero four two one"): the model's number
+        // slot then drops leading zeros as Alexa's does, and the skill pads them back.
+        let said = if said.contains("{code}") {
+            said.replace("{code}", &spoken_digits(&self.last_code().await?))
+        } else {
+            said.into()
+        };
         let matched = self.model.resolve(&said);
         match &matched {
             Some(m) => writeln!(out, "  ({})", describe(m))?,
@@ -124,9 +130,15 @@ impl<'a> Chat<'a> {
         Ok(self.http.get(format!("{}/auth0/outbox", self.base_url)).send().await?.json().await?)
     }
 
+    /// The last code sent (owner notices in the outbox carry none).
     async fn last_code(&self) -> Result<String, ChatError> {
         let outbox = self.outbox().await?;
-        outbox.last().and_then(|m| m["code"].as_str()).map(str::to_string).ok_or(ChatError::NoCodeYet)
+        outbox
+            .iter()
+            .rev()
+            .find_map(|m| m["code"].as_str().filter(|c| !c.is_empty()))
+            .map(str::to_string)
+            .ok_or(ChatError::NoCodeYet)
     }
 
     /// The Alexa request for a resolved utterance (`None`: a launch).
@@ -192,6 +204,12 @@ fn describe(matched: &MatchedIntent) -> String {
         })
         .collect();
     if slots.is_empty() { matched.intent.clone() } else { format!("{} {}", matched.intent, slots.join(" ")) }
+}
+
+/// "0421" → "zero four two one".
+fn spoken_digits(code: &str) -> String {
+    const WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    code.chars().filter_map(|c| c.to_digit(10)).map(|d| WORDS[d as usize]).collect::<Vec<_>>().join(" ")
 }
 
 /// SSML as a person hears it: no tags, entities decoded.

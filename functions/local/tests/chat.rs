@@ -38,3 +38,45 @@ async fn the_chat_plays_the_seed_conversation() {
     }
     stack.stop().await;
 }
+
+/// Six-digit codes (Pod's own), said digit by digit with leading zeros: the model's number slot
+/// drops them, as Alexa's does, and the skill pads the code back to six digits before checking it.
+#[tokio::test]
+async fn six_digit_codes_with_leading_zeros_go_through_the_model_and_the_skill() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let mut vars = pod_local::private_settings(manifest, dir.path()).unwrap();
+    for (name, value) in [
+        ("CODE_PROVIDER", "builtin"),
+        ("CODE_DELIVERY", "outbox"),
+        ("CODE_SECRET", "a-local-code-secret-for-the-chat-test-0123456789"),
+        ("CODE_LENGTH", "6"),
+    ] {
+        vars.insert(name.into(), value.into());
+    }
+    let stack = LocalStack::start(|name| vars.get(name).cloned()).await.unwrap();
+    assert_eq!(stack.settings().challenge.code_length, 6);
+    let model_path = root.join("alexa-model/interactionModels/custom/en-US.json");
+    let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    let model = InteractionModel::from_json(&model_json).unwrap();
+    let token = stack.idp().linked_access_token("ana").unwrap();
+    let mut chat = Chat::new(&stack.base_url(), &token, &model);
+    let script = "ask pizza on demand to get me a small pizza\nauthorize order zero zero four two one seven\n";
+    let mut out = Vec::new();
+    chat.run(script.as_bytes(), &mut out, false).await.unwrap();
+    let transcript = String::from_utf8(out).unwrap();
+    assert!(
+        transcript.contains("(AuthorizePizzaOrderIntent Code=4217)"),
+        "the number slot dropped the zeros:\n{transcript}"
+    );
+    // Padded to 004217 and checked as a six-digit code: wrong (the real one is random), not "not understood".
+    assert!(transcript.contains("That code isn't right"), "{transcript}");
+    let sent = stack.idp().outbox().last().unwrap().code.clone();
+    assert_eq!(sent.len(), 6, "Pod's own codes have six digits");
+    let mut out = Vec::new();
+    chat.run("authorize order {code}\n".as_bytes(), &mut out, false).await.unwrap();
+    let transcript = String::from_utf8(out).unwrap();
+    assert!(transcript.contains("alexa> Order confirmed!"), "the right code, said digit by digit:\n{transcript}");
+    stack.stop().await;
+}
