@@ -55,32 +55,31 @@ pub struct WebApp {
 
 struct Inner {
     service: OrderService,
-    identity: Arc<dyn IdentityProvider>,
     settings: WebSettings,
     oidc: OidcClient,
     cookies: CookiePolicy,
 }
 
 impl WebApp {
-    /// The web app over `service`, reading profiles from `identity` and signing
-    /// users in at the Auth0 tenant (or local identity provider) in `auth0`.
+    /// The web app over `service`, signing users in at the Auth0 tenant (or local
+    /// identity provider) in `auth0`.
+    ///
+    /// `_identity` is no longer used: profiles are read through `service`, which adds
+    /// the phone verified with Pod. It stays until the callers (this crate's `main.rs`
+    /// and pod-local's stack) stop passing it.
     pub fn new(
         service: OrderService,
-        identity: Arc<dyn IdentityProvider>,
+        _identity: Arc<dyn IdentityProvider>,
         settings: WebSettings,
         auth0: &pod_shared::config::Auth0Settings,
     ) -> Result<Self, WebError> {
         let oidc = OidcClient::new(auth0, settings.redirect_uri())?;
         let cookies = CookiePolicy::new(settings.secure_cookies());
-        Ok(Self { inner: Arc::new(Inner { service, identity, settings, oidc, cookies }) })
+        Ok(Self { inner: Arc::new(Inner { service, settings, oidc, cookies }) })
     }
 
     fn service(&self) -> &OrderService {
         &self.inner.service
-    }
-
-    fn identity(&self) -> &dyn IdentityProvider {
-        self.inner.identity.as_ref()
     }
 
     fn settings(&self) -> &WebSettings {

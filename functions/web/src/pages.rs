@@ -35,10 +35,10 @@ pub async fn policy(signed_in: MaybeSignedIn) -> Response {
     render(StatusCode::OK, &PolicyPage { nav: signed_in.nav("policy") })
 }
 
-/// `GET /pod/app/profile`: the contacts on file, masked.
+/// `GET /pod/app/profile`: the contacts on file and the phone verified with Pod, masked.
 pub async fn profile(State(app): State<WebApp>, SignedIn(session): SignedIn) -> Response {
     let nav = Nav::new("profile", Some(&session.csrf_token));
-    match app.identity().profile(&session.user).await {
+    match app.service().user_profile(&session.user).await {
         Ok(profile) => render(StatusCode::OK, &ProfilePage { nav, profile: ProfileView::of(&profile) }),
         Err(error) => {
             tracing::error!(%error, "profile unavailable");
