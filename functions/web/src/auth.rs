@@ -217,9 +217,15 @@ impl FormCheck {
         headers: &HeaderMap,
         form: &Result<Form<CsrfForm>, FormRejection>,
     ) -> Self {
+        Self::of_token(app, session, headers, form.as_ref().ok().map(|Form(form)| form.csrf_token.as_str()))
+    }
+
+    /// The same check for a form with more fields than the token: `token` is the
+    /// `csrf_token` it carried, `None` if it carried none or could not be read.
+    pub fn of_token(app: &WebApp, session: &Session, headers: &HeaderMap, token: Option<&str>) -> Self {
         let same_origin =
             headers.get(ORIGIN).is_none_or(|origin| origin.as_bytes() == app.settings().app_base_url().as_bytes());
-        let token_matches = form.as_ref().is_ok_and(|Form(form)| session.accepts_csrf_token(&form.csrf_token));
+        let token_matches = token.is_some_and(|token| session.accepts_csrf_token(token));
         Self { same_origin, token_matches }
     }
 

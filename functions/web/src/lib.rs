@@ -2,7 +2,8 @@
 //!
 //! Server-rendered pages (askama templates): home, privacy policy, the profile
 //! (contacts on file, masked), "my orders" with live updates, one order, the
-//! activity record, and security (voice ordering open, paused or locked; unlock).
+//! activity record, and security (voice ordering open, paused or locked; unlock;
+//! where codes go, and verifying a phone number for them).
 //! Sign-in is OpenID Connect's authorization code flow against Auth0 (state,
 //! nonce, PKCE); the session lives in an encrypted cookie with its own expiry,
 //! so any Lambda instance can serve any request and nothing is kept in memory.
@@ -16,7 +17,7 @@ mod settings;
 mod views;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
@@ -114,6 +115,8 @@ pub fn router(app: WebApp) -> Router {
         .route("/activity", get(pages::activity))
         .route("/security", get(pages::security))
         .route("/security/unlock", post(pages::unlock))
+        .route("/security/phone", post(pages::start_enrollment))
+        .route("/security/phone/confirm", post(pages::confirm_enrollment))
         .route("/login", get(auth::login))
         .route("/oidc/start", get(auth::login))
         .route("/oidc/callback", get(auth::callback))
@@ -121,6 +124,7 @@ pub fn router(app: WebApp) -> Router {
         .route("/static/{file}", get(assets::asset))
         .method_not_allowed_fallback(pages::method_not_allowed)
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(pages::MAX_FORM_BYTES))
         .with_state(app.clone());
     Router::new()
         .route("/pod/app/", get(pages::home).with_state(app))

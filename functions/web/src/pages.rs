@@ -1,20 +1,24 @@
 //! The pages: home, policy, profile, orders (and their live fragment), one order,
-//! activity, security (and its unlock form), and the error pages.
+//! activity, security (its unlock form and the phone enrollment forms), and the error pages.
 
 use crate::WebApp;
 use crate::auth::{CsrfForm, FormCheck, MaybeSignedIn, SignedIn, sign_in_then};
+use crate::session::Session;
 use crate::views::{
-    ActivityPage, ActivityRow, ErrorPage, HomePage, Link, Nav, OrderPage, OrderView, OrdersPage, OrdersTable,
-    PolicyPage, ProfilePage, ProfileView, SecurityPage, VoiceOrderingView, render,
+    ActivityPage, ActivityRow, ContactFeedback, ContactNote, ContactView, ErrorPage, HomePage, Link, Nav, OrderPage,
+    OrderView, OrdersPage, OrdersTable, PolicyPage, ProfilePage, ProfileView, SecurityPage, TimeView,
+    VoiceOrderingView, render,
 };
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use pod_shared::domain::{ActivityId, BudgetState, OrderId, Source, UserId};
+use pod_shared::domain::{
+    ActivityId, Blocked, BudgetState, Code, EnrollmentError, IfWrong, OrderId, PhoneNumber, Source, UserId,
+};
 use pod_shared::ports::PageRequest;
-use pod_shared::service::ServiceError;
+use pod_shared::service::{EnrollmentOutcome, ServiceError};
 use serde::Deserialize;
 use std::str::FromStr;
 
@@ -22,8 +26,10 @@ use std::str::FromStr;
 const ORDERS_PER_PAGE: u32 = 20;
 /// Entries per page of the activity record.
 const ACTIVITY_PER_PAGE: u32 = 20;
-/// The security page, where the unlock form sends the browser back to.
+/// The security page, where its forms send the browser back to.
 const SECURITY_PATH: &str = "/pod/app/security";
+/// The largest form body the web app reads (its forms send well under 1 KiB); larger is a 413.
+pub const MAX_FORM_BYTES: usize = 4 * 1024;
 
 /// `GET /pod/app/`.
 pub async fn home(signed_in: MaybeSignedIn) -> Response {
@@ -139,17 +145,52 @@ pub async fn activity(
     }
 }
 
+/// The Security page's query: `?note=<key>`, a one-shot message after a redirect
+/// (one of [`ContactNote`]'s keys; anything else is ignored).
+#[derive(Deserialize)]
+pub struct SecurityQuery {
+    note: Option<String>,
+}
+
 /// `GET /pod/app/security`: whether voice ordering is open, paused or locked, and
-/// the form that unlocks it when it is not open.
-pub async fn security(State(app): State<WebApp>, SignedIn(session): SignedIn) -> Response {
-    let nav = Nav::new("security", Some(&session.csrf_token));
-    match voice_ordering(&app, &session.user).await {
-        Ok(state) => {
-            let voice = VoiceOrderingView::of(state, app.service().budget_policy());
-            render(StatusCode::OK, &SecurityPage { nav, voice })
+/// the form that unlocks it when it is not open; where codes go, and the forms that
+/// verify a phone number for them.
+pub async fn security(
+    State(app): State<WebApp>,
+    SignedIn(session): SignedIn,
+    query: Result<Query<SecurityQuery>, QueryRejection>,
+) -> Response {
+    let note = query.ok().and_then(|Query(q)| q.note).and_then(|key| ContactNote::from_key(&key));
+    security_page(&app, &session, StatusCode::OK, note, None).await
+}
+
+/// The Security page as it stands now, with `status`, the redirect's `note` and the
+/// answer to the form just sent.
+async fn security_page(
+    app: &WebApp,
+    session: &Session,
+    status: StatusCode,
+    note: Option<ContactNote>,
+    feedback: Option<ContactFeedback>,
+) -> Response {
+    let nav = security_nav(session);
+    let user = &session.user;
+    let service = app.service();
+    let (voice, profile, pending) =
+        tokio::join!(voice_ordering(app, user), service.user_profile(user), service.pending_enrollment(user));
+    let loaded = voice.and_then(|voice| Ok((voice, profile?, pending?)));
+    match loaded {
+        Ok((state, profile, pending)) => {
+            let voice = VoiceOrderingView::of(state, service.budget_policy());
+            let contact = ContactView::of(&profile, pending.as_ref(), service.now(), note, feedback);
+            render(status, &SecurityPage { nav, voice, contact })
         }
         Err(error) => service_failure(nav, error),
     }
+}
+
+fn security_nav(session: &Session) -> Nav {
+    Nav::new("security", Some(&session.csrf_token))
 }
 
 /// Where the user's voice ordering stands now.
@@ -189,6 +230,271 @@ pub async fn unlock(
     match unlocked {
         Ok(()) => Redirect::to(SECURITY_PATH).into_response(),
         Err(error) => service_failure(nav, error),
+    }
+}
+
+/// The phone enrollment form: the session's token and the number to verify.
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    phone: String,
+}
+
+/// The enrollment code form: the session's token and the code sent to the phone.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /pod/app/security/phone`: sends a code to the number typed, which takes codes
+/// once that code comes back (`/security/phone/confirm`); then back to the Security page,
+/// which shows the number waiting for its code. CSRF- and Origin-checked like unlocking.
+/// A number that is not one is the Security page again (400), with nothing sent or stored.
+pub async fn start_enrollment(
+    State(app): State<WebApp>,
+    signed_in: MaybeSignedIn,
+    headers: HeaderMap,
+    form: Result<Form<PhoneForm>, FormRejection>,
+) -> Response {
+    let Some(session) = signed_in.0 else { return sign_in_then(SECURITY_PATH).into_response() };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(security_nav(&session), &rejection),
+    };
+    if let Some(refused) = refuse_foreign_form(&app, &session, &headers, &form.csrf_token, "phone number") {
+        return refused;
+    }
+    let phone = match parse_phone(&form.phone) {
+        Ok(phone) => phone,
+        Err(message) => {
+            let feedback = Some(ContactFeedback::Phone(message));
+            return security_page(&app, &session, StatusCode::BAD_REQUEST, None, feedback).await;
+        }
+    };
+    let started = app.service().start_phone_enrollment(&session.user, phone.clone(), Source::Web).await;
+    match started {
+        Ok(_) => Redirect::to(SECURITY_PATH).into_response(),
+        Err(error) => {
+            let logged = scrubbed(&error.to_string(), phone.as_str().trim_start_matches('+'));
+            match enrollment_refused(error, Step::Send) {
+                Ok((status, feedback)) => {
+                    tracing::warn!(error = logged, status = status.as_u16(), "enrollment not started");
+                    security_page(&app, &session, status, None, Some(feedback)).await
+                }
+                Err(_) => {
+                    tracing::error!(error = logged, "enrollment could not be started");
+                    unavailable(security_nav(&session))
+                }
+            }
+        }
+    }
+}
+
+/// `POST /pod/app/security/phone/confirm`: the code sent to the phone being verified.
+/// The right one makes that phone the one codes go to (back to the Security page,
+/// which says so); a wrong one is the page again with the tries left. CSRF- and
+/// Origin-checked; a code that is not one is the page again (400), nothing checked.
+pub async fn confirm_enrollment(
+    State(app): State<WebApp>,
+    signed_in: MaybeSignedIn,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, FormRejection>,
+) -> Response {
+    let Some(session) = signed_in.0 else { return sign_in_then(SECURITY_PATH).into_response() };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(security_nav(&session), &rejection),
+    };
+    if let Some(refused) = refuse_foreign_form(&app, &session, &headers, &form.csrf_token, "code") {
+        return refused;
+    }
+    let code = match parse_code(&form.code) {
+        Ok(code) => code,
+        Err(message) => {
+            let feedback = Some(ContactFeedback::Code(message));
+            return security_page(&app, &session, StatusCode::BAD_REQUEST, None, feedback).await;
+        }
+    };
+    match app.service().confirm_phone_enrollment(&session.user, &code, Source::Web).await {
+        Ok(EnrollmentOutcome::Verified { previous, .. }) => {
+            let note = if previous.is_some() { ContactNote::PhoneChanged } else { ContactNote::PhoneVerified };
+            Redirect::to(&format!("{SECURITY_PATH}?note={}", note.key())).into_response()
+        }
+        Ok(EnrollmentOutcome::WrongCode { tries_left, account }) => {
+            let feedback = Some(ContactFeedback::Code(wrong_code_message(tries_left, account)));
+            security_page(&app, &session, StatusCode::OK, None, feedback).await
+        }
+        Err(error) => {
+            let logged = scrubbed(&error.to_string(), code.expose());
+            match enrollment_refused(error, Step::Check) {
+                Ok((status, feedback)) => {
+                    tracing::warn!(error = logged, status = status.as_u16(), "enrollment code not checked");
+                    security_page(&app, &session, status, None, Some(feedback)).await
+                }
+                Err(_) => {
+                    tracing::error!(error = logged, "enrollment code could not be checked");
+                    unavailable(security_nav(&session))
+                }
+            }
+        }
+    }
+}
+
+/// The 403 page for a state-changing form that did not come from Pod's own page
+/// (wrong or missing token, or another origin), or `None` when it did.
+fn refuse_foreign_form(
+    app: &WebApp,
+    session: &Session,
+    headers: &HeaderMap,
+    token: &str,
+    what: &'static str,
+) -> Option<Response> {
+    let check = FormCheck::of_token(app, session, headers, Some(token));
+    if check.passed() {
+        return None;
+    }
+    tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, what, "form refused");
+    let message = format!(
+        "This {what} did not come from Pod's own page, so nothing was sent or changed. \
+         Use the form on the Security page."
+    );
+    let back = Link::new(SECURITY_PATH.to_string(), "Go to the Security page");
+    Some(error_page(StatusCode::FORBIDDEN, security_nav(session), "Request refused", message, Some(back)))
+}
+
+/// A form body that could not be read: too large (413) or not a form (400). Nothing happened.
+fn unreadable_form(nav: Nav, rejection: &FormRejection) -> Response {
+    let back = Some(Link::new(SECURITY_PATH.to_string(), "Go to the Security page"));
+    let status = rejection.status();
+    // Only the status: the rejection's text may quote what was sent.
+    tracing::warn!(status = status.as_u16(), "form body refused");
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let message = "This form was larger than Pod accepts, so nothing was sent or changed.".to_string();
+        error_page(StatusCode::PAYLOAD_TOO_LARGE, nav, "Form too large", message, back)
+    } else {
+        let message = "This form could not be read, so nothing was sent or changed.".to_string();
+        error_page(StatusCode::BAD_REQUEST, nav, "Form not understood", message, back)
+    }
+}
+
+/// The number typed, or what is wrong with it.
+fn parse_phone(raw: &str) -> Result<PhoneNumber, String> {
+    if raw.trim().is_empty() {
+        return Err("Type a phone number, starting with + and the country code.".into());
+    }
+    PhoneNumber::parse(raw).map_err(|error| sentence(&error.to_string()))
+}
+
+/// The code typed, or what is wrong with it.
+fn parse_code(raw: &str) -> Result<Code, String> {
+    if raw.trim().is_empty() {
+        return Err("Type the code from the text message.".into());
+    }
+    Code::parse(raw).map_err(|error| sentence(&error.to_string()))
+}
+
+/// "a code is 4 to 10 digits" → "A code is 4 to 10 digits."
+fn sentence(text: &str) -> String {
+    let mut chars = text.trim().trim_end_matches('.').chars();
+    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
+}
+
+/// `text` with every occurrence of `secret` (a number's digits, a code) blanked out, for the log.
+fn scrubbed(text: &str, secret: &str) -> String {
+    if secret.is_empty() { text.to_string() } else { text.replace(secret, "[redacted]") }
+}
+
+/// The enrollment step a refusal is about.
+#[derive(Clone, Copy)]
+enum Step {
+    Send,
+    Check,
+}
+
+/// How the Security page answers a refused enrollment step: a status and what it says.
+/// `Err` for failures that are the unavailable page.
+fn enrollment_refused(error: ServiceError, step: Step) -> Result<(StatusCode, ContactFeedback), ServiceError> {
+    let nothing = match step {
+        Step::Send => "so no code was sent",
+        Step::Check => "so the code was not checked",
+    };
+    let start_again = "Type the phone number below to get a new code.";
+    let (status, text) = match error {
+        ServiceError::Blocked(Blocked::Paused { until }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Voice ordering is paused until {} after too many wrong codes, and until then Pod sends and \
+                 checks no codes for your account, {nothing}. Unlock it above if the wrong codes were yours.",
+                TimeView::of(until).text
+            ),
+        ),
+        ServiceError::Blocked(Blocked::Locked) => (
+            StatusCode::LOCKED,
+            format!(
+                "Voice ordering is locked after too many wrong codes, and Pod sends and checks no codes for \
+                 your account until you unlock it above, {nothing}."
+            ),
+        ),
+        ServiceError::TooManyCodes { retry_after_seconds } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Pod has sent you as many codes as it may in an hour, {nothing}. Try again in {}.",
+                minutes(retry_after_seconds)
+            ),
+        ),
+        ServiceError::Enrollment(EnrollmentError::NotPending) => {
+            (StatusCode::CONFLICT, format!("No phone number is waiting for a code. {start_again}"))
+        }
+        ServiceError::Enrollment(EnrollmentError::Expired) => {
+            (StatusCode::CONFLICT, format!("That code has expired. {start_again}"))
+        }
+        ServiceError::Enrollment(EnrollmentError::AttemptsExhausted) => {
+            (StatusCode::CONFLICT, format!("Too many wrong codes were given for this number. {start_again}"))
+        }
+        ServiceError::Delivery(_) | ServiceError::Identity(_) | ServiceError::Store(_) => {
+            let text = match step {
+                Step::Send => "Pod could not send the code just now. Try again shortly.",
+                Step::Check => "Pod could not check the code just now. Try again shortly.",
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, text.to_string())
+        }
+        other => return Err(other),
+    };
+    Ok((status, ContactFeedback::General(text)))
+}
+
+/// What a wrong enrollment code did: the tries left, and whether it paused or locked voice ordering.
+fn wrong_code_message(tries_left: u32, account: IfWrong) -> String {
+    let tries = match tries_left {
+        0 => "That was the last try for this code: type the phone number below to get a new code.".to_string(),
+        1 => "1 try left.".to_string(),
+        n => format!("{n} tries left."),
+    };
+    let account = match account {
+        IfWrong::Open { .. } => String::new(),
+        IfWrong::Paused { until, .. } => format!(
+            " Too many wrong codes in a row: voice ordering is paused until {}, and until then Pod sends and \
+             checks no codes for your account.",
+            TimeView::of(until).text
+        ),
+        IfWrong::Locked => " Too many wrong codes in a row: voice ordering is now locked, and Pod sends and checks \
+                             no codes for your account until you unlock it above."
+            .to_string(),
+    };
+    format!("That is not the code we sent. {tries}{account}")
+}
+
+/// "1 minute", "12 minutes" (rounded up).
+fn minutes(seconds: u64) -> String {
+    match seconds.div_ceil(60).max(1) {
+        1 => "1 minute".into(),
+        n => format!("{n} minutes"),
     }
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use pod_shared::domain::{
     ActivityEvent, ActivityKind, BudgetPolicy, BudgetState, Destination, MaskedDestination, Order, OrderStatus,
-    Timestamp,
+    PhoneEnrollment, Timestamp,
 };
 use pod_shared::ports::UserProfile;
 
@@ -120,6 +120,112 @@ impl ActivityRow {
 pub struct SecurityPage {
     pub nav: Nav,
     pub voice: VoiceOrderingView,
+    pub contact: ContactView,
+}
+
+/// The Security page's "Where codes go": where codes go now, the phone waiting for
+/// its code, and what became of the last form. Contacts masked; never a code.
+pub struct ContactView {
+    /// "your phone ending in 42", "your email b•••@example.com"; `None` if codes go nowhere.
+    pub codes_go_to: Option<String>,
+    /// Whether codes go to a phone verified with Pod (the form then changes it).
+    pub enrolled: bool,
+    /// The phone waiting for its code, if any.
+    pub pending: Option<PendingEnrollmentView>,
+    /// Good news, after a redirect: the phone now receives codes.
+    pub notice: Option<String>,
+    /// What went wrong, not about one field (or about the code form when it is gone).
+    pub problem: Option<String>,
+    /// What is wrong with the phone number typed.
+    pub phone_error: Option<String>,
+    /// What is wrong with the code typed.
+    pub code_error: Option<String>,
+}
+
+/// A phone waiting for its enrollment code.
+pub struct PendingEnrollmentView {
+    /// "phone ending in 42".
+    pub sent_to: String,
+    pub expires: TimeView,
+    /// "in 5 minutes".
+    pub expires_in: String,
+    pub tries_left: u32,
+}
+
+/// A one-shot message carried across a redirect to the Security page, by key
+/// (`?note=…`): never user text, a number or a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactNote {
+    /// A phone was verified; codes went nowhere before.
+    PhoneVerified,
+    /// A phone was verified; the contact codes went to before was told.
+    PhoneChanged,
+}
+
+impl ContactNote {
+    pub fn key(self) -> &'static str {
+        match self {
+            ContactNote::PhoneVerified => "phone-verified",
+            ContactNote::PhoneChanged => "phone-changed",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [ContactNote::PhoneVerified, ContactNote::PhoneChanged].into_iter().find(|note| note.key() == key)
+    }
+}
+
+/// What the last enrollment form did, in words, and which field it is about.
+pub enum ContactFeedback {
+    Phone(String),
+    Code(String),
+    General(String),
+}
+
+impl ContactView {
+    /// `note`: the message carried by the redirect, `feedback`: the answer to the form just sent.
+    pub fn of(
+        profile: &UserProfile,
+        pending: Option<&PhoneEnrollment>,
+        now: Timestamp,
+        note: Option<ContactNote>,
+        feedback: Option<ContactFeedback>,
+    ) -> Self {
+        let pending = pending.map(|enrollment| PendingEnrollmentView {
+            sent_to: Destination::Sms(enrollment.phone.clone()).masked().to_string(),
+            expires: TimeView::clock(enrollment.expires_at),
+            expires_in: time_left(now, enrollment.expires_at),
+            tries_left: enrollment.attempts_left(),
+        });
+        let enrolled = profile.enrolled_phone.as_ref().map(|phone| Destination::Sms(phone.clone()).masked());
+        // The note speaks of the enrolled phone; without one (it cannot be) it says nothing.
+        let notice = enrolled.as_ref().zip(note).map(|(phone, note)| {
+            let now_receives = format!("Done: the {phone} now receives your codes.");
+            match note {
+                ContactNote::PhoneVerified => now_receives,
+                ContactNote::PhoneChanged => {
+                    format!("{now_receives} We told your previous contact about the change.")
+                }
+            }
+        });
+        let (mut problem, mut phone_error, mut code_error) = (None, None, None);
+        match feedback {
+            Some(ContactFeedback::Phone(text)) => phone_error = Some(text),
+            // With no code form left to show it beside, it is said above the phone form.
+            Some(ContactFeedback::Code(text)) if pending.is_some() => code_error = Some(text),
+            Some(ContactFeedback::Code(text) | ContactFeedback::General(text)) => problem = Some(text),
+            None => {}
+        }
+        Self {
+            codes_go_to: profile.code_destination().map(|destination| format!("your {}", destination.masked())),
+            enrolled: enrolled.is_some(),
+            pending,
+            notice,
+            problem,
+            phone_error,
+            code_error,
+        }
+    }
 }
 
 /// Whether voice ordering is open, paused or locked, in words.
@@ -466,6 +572,39 @@ mod tests {
         assert_eq!(row.what, "Voice ordering paused until");
         assert_eq!(row.until.map(|t| t.text).as_deref(), Some("25 Nov 2025, 06:55 UTC"));
         assert_eq!((row.from, row.order_href), ("api", None));
+    }
+
+    #[test]
+    fn where_codes_go_shows_masked_contacts_and_places_each_message() {
+        let ben = UserProfile::verified(
+            UserId::parse("auth0|ben").unwrap(),
+            Some(EmailAddress::parse("ben@example.com").unwrap()),
+            None,
+        );
+        let phone = PhoneNumber::parse("+14155550142").unwrap();
+        let enrollment =
+            PhoneEnrollment::start(ben.user_id.clone(), phone.clone(), std::time::Duration::from_secs(300), 3, at(0));
+        let view = ContactView::of(&ben, Some(&enrollment), at(30), None, Some(ContactFeedback::Code("Wrong.".into())));
+        assert_eq!(view.codes_go_to.as_deref(), Some("your email b•••@example.com"));
+        assert!(!view.enrolled);
+        let pending = view.pending.as_ref().unwrap();
+        assert_eq!((pending.sent_to.as_str(), pending.tries_left), ("phone ending in 42", 3));
+        assert_eq!((pending.expires.text.as_str(), pending.expires_in.as_str()), ("00:05 UTC", "in 5 minutes"));
+        assert_eq!((view.code_error.as_deref(), view.problem.as_deref()), (Some("Wrong."), None));
+        // No code form left: the code's message moves above the phone form.
+        let view = ContactView::of(&ben, None, at(30), None, Some(ContactFeedback::Code("Start again.".into())));
+        assert_eq!((view.code_error, view.problem.as_deref()), (None, Some("Start again.")));
+        // A note speaks only of a phone verified with Pod.
+        assert!(ContactView::of(&ben, None, at(30), Some(ContactNote::PhoneVerified), None).notice.is_none());
+        let enrolled = UserProfile { enrolled_phone: Some(phone), ..ben };
+        let view = ContactView::of(&enrolled, None, at(30), Some(ContactNote::PhoneChanged), None);
+        assert!(view.enrolled);
+        assert_eq!(view.codes_go_to.as_deref(), Some("your phone ending in 42"));
+        assert!(view.notice.unwrap().starts_with("Done: the phone ending in 42 now receives your codes. We told"));
+        for note in [ContactNote::PhoneVerified, ContactNote::PhoneChanged] {
+            assert_eq!(ContactNote::from_key(note.key()), Some(note));
+        }
+        assert_eq!(ContactNote::from_key("<script>"), None);
     }
 
     #[test]

@@ -12,13 +12,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use pod_shared::config::Settings;
 use pod_shared::domain::{
-    ActivityEvent, ActivityKind, BudgetChange, BudgetState, Code, IfWrong, Pizza, Size, Source, Timestamp, Topping,
-    Toppings, UserId,
+    ActivityEvent, ActivityKind, BudgetChange, BudgetState, Code, Destination, IfWrong, PhoneEnrollment, PhoneNumber,
+    Pizza, Size, Source, Timestamp, Topping, Toppings, UserId,
 };
 use pod_shared::ports::{OrderStore, StoreError};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use pod_shared::store::EmbeddedOrderStore;
-use pod_shared::testing::{FailingStore, FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_shared::testing::{FailingStore, FakeCodeDesk, FakeDirectory, ManualClock, RecordingSender};
 use pod_web::{WebApp, WebSettings};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -102,6 +102,10 @@ struct TestWeb {
     service: OrderService,
     store: Arc<dyn OrderStore>,
     clock: Arc<ManualClock>,
+    /// Where codes went (`sent()`); accepts [`RIGHT_CODE`] only.
+    codes: Arc<FakeCodeDesk>,
+    /// The notices the service sent (pauses, locks, a contact replaced).
+    notices: Arc<RecordingSender>,
     tokens: FakeTokenEndpoint,
     issuer: String,
     _data: tempfile::TempDir,
@@ -142,16 +146,14 @@ impl TestWeb {
         let web_settings = WebSettings::from_lookup(lookup).unwrap();
         let directory = Arc::new(FakeDirectory::standard());
         let clock = Arc::new(ManualClock::at(Timestamp::now()));
-        let service = OrderService::new(
-            store.clone(),
-            directory.clone(),
-            Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
-            clock.clone(),
-            settings.challenge,
-        );
+        let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
+        let notices = Arc::new(RecordingSender::default());
+        let service =
+            OrderService::new(store.clone(), directory.clone(), codes.clone(), clock.clone(), settings.challenge)
+                .with_notices(notices.clone());
         let app = WebApp::new(service.clone(), directory, web_settings, &settings.auth0).unwrap();
         let issuer = settings.auth0.endpoint.issuer();
-        Self { router: pod_web::router(app), service, store, clock, tokens, issuer, _data: data }
+        Self { router: pod_web::router(app), service, store, clock, codes, notices, tokens, issuer, _data: data }
     }
 
     async fn send(&self, request: Request<Body>) -> Page {
@@ -829,10 +831,460 @@ async fn activity_and_security_say_so_when_the_store_is_down() {
         web.get("/pod/app/activity", &session).await,
         web.get("/pod/app/security", &session).await,
         web.unlock(&session, &format!("csrf_token={token}"), Some(APP_BASE_URL)).await,
+        web.post_form("/pod/app/security/phone", &session, &format!("csrf_token={token}&phone=%2B14155550142"), None)
+            .await,
+        web.post_form("/pod/app/security/phone/confirm", &session, &format!("csrf_token={token}&code=4217"), None)
+            .await,
+        web.get("/pod/app/profile", &session).await,
     ];
     for page in pages {
         assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(page.body.contains("<h1>Temporarily unavailable</h1>"), "{}", page.body);
         assert!(!page.body.contains("test"), "details go to the log only");
     }
+}
+
+// ------------------------------------------------------------ phone enrollment
+
+/// The number Ben verifies, and all of it that a page may show.
+const NEW_PHONE: &str = "+14155550142";
+const NEW_PHONE_SHOWN: &str = "phone ending in 42";
+
+fn phone(raw: &str) -> Destination {
+    Destination::Sms(PhoneNumber::parse(raw).unwrap())
+}
+
+impl TestWeb {
+    /// A form `body` POSTed to `path` with `cookies`, from `origin` if given.
+    async fn post_form(&self, path: &str, cookies: &str, body: &str, origin: Option<&str>) -> Page {
+        let mut request =
+            Request::post(path).header(COOKIE, cookies).header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+
+    /// The phone form, sent with the session's token from the Security page.
+    async fn enroll(&self, cookies: &str, number: &str) -> Page {
+        let token = self.get("/pod/app/security", cookies).await.csrf_token();
+        let body = format!("csrf_token={token}&phone={}", urlencoding::encode(number));
+        self.post_form("/pod/app/security/phone", cookies, &body, Some(APP_BASE_URL)).await
+    }
+
+    /// The code form, sent with the session's token from the Security page.
+    async fn give_enrollment_code(&self, cookies: &str, code: &str) -> Page {
+        let token = self.get("/pod/app/security", cookies).await.csrf_token();
+        let body = format!("csrf_token={token}&code={}", urlencoding::encode(code));
+        self.post_form("/pod/app/security/phone/confirm", cookies, &body, Some(APP_BASE_URL)).await
+    }
+
+    async fn enrolled_phone(&self, id: &str) -> Option<PhoneNumber> {
+        self.service.user_profile(&user(id)).await.unwrap().enrolled_phone
+    }
+
+    async fn pending_enrollment(&self, id: &str) -> Option<PhoneEnrollment> {
+        self.service.pending_enrollment(&user(id)).await.unwrap()
+    }
+
+    /// Takes `n` guesses from the user's budget straight through the store (as wrong codes would).
+    async fn use_guesses(&self, id: &str, n: u32) {
+        for _ in 0..n {
+            let reserve =
+                BudgetChange::Reserve { now: self.service.now(), policy: self.service.budget_policy().clone() };
+            self.store.change_budget(&user(id), &reserve).await.unwrap();
+        }
+    }
+}
+
+impl Page {
+    fn offers_code_form(&self) -> bool {
+        self.body.contains(r#"action="/pod/app/security/phone/confirm""#)
+    }
+
+    /// No full phone number and no code shows anywhere on the page.
+    fn shows_no_secret(&self) {
+        for secret in ["4155550142", "4155550177", "4155550121", "ben@example.com", RIGHT_CODE, WRONG_CODE] {
+            assert!(!self.body.contains(secret), "{secret} on the page:\n{}", self.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn enrolling_a_phone_needs_a_session_and_the_csrf_token() {
+    let web = TestWeb::start().await;
+    // Without a session: sign in, then back to the Security page; nothing sent or checked.
+    for path in ["/pod/app/security/phone", "/pod/app/security/phone/confirm"] {
+        let body = "csrf_token=anything&phone=%2B14155550142&code=4217";
+        let page = web.post_form(path, "", body, Some(APP_BASE_URL)).await;
+        assert!(is_sign_in_redirect(&page, "/pod/app/security"), "{path}: {} {}", page.status, page.location());
+    }
+    assert!(web.codes.sent().is_empty());
+
+    let session = web.sign_in("auth0|ben").await;
+    let other_session = web.sign_in("auth0|ben").await;
+    let token = web.get("/pod/app/security", &session).await.csrf_token();
+    let other_token = web.get("/pod/app/security", &other_session).await.csrf_token();
+    let number = "phone=%2B14155550142";
+    let refused = [
+        (number.to_string(), None),
+        (format!("csrf_token=&{number}"), None),
+        (format!("csrf_token=guess&{number}"), Some(APP_BASE_URL)),
+        (format!("csrf_token={other_token}&{number}"), Some(APP_BASE_URL)),
+        (format!("token={token}&{number}"), None),
+        (format!("csrf_token={token}&{number}"), Some("https://evil.example")),
+    ];
+    for (body, origin) in &refused {
+        let page = web.post_form("/pod/app/security/phone", &session, body, *origin).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{body} from {origin:?}");
+        assert!(page.body.contains("<h1>Request refused</h1>") && page.body.contains("nothing was sent"));
+        assert!(page.body.contains(r#"href="/pod/app/security""#));
+    }
+    assert!(web.codes.sent().is_empty(), "no code sent");
+    assert!(web.pending_enrollment("auth0|ben").await.is_none(), "nothing stored");
+    assert!(web.get("/pod/app/activity", &session).await.activity_kinds().is_empty());
+
+    // The code form, too: refused without the token, nothing checked, the tries intact.
+    assert_eq!(web.enroll(&session, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    for (body, origin) in refused.iter().map(|(body, origin)| (body.replace(number, "code=4217"), origin)) {
+        let page = web.post_form("/pod/app/security/phone/confirm", &session, &body, *origin).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{body} from {origin:?}");
+    }
+    assert_eq!(web.codes.checked(), 0);
+    assert_eq!(web.pending_enrollment("auth0|ben").await.unwrap().attempts_left(), 3);
+    assert_eq!(web.enrolled_phone("auth0|ben").await, None);
+
+    for path in ["/pod/app/security/phone", "/pod/app/security/phone/confirm"] {
+        assert_eq!(web.get(path, &session).await.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_phone_or_code_or_body_is_refused_and_nothing_is_sent() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ben").await;
+    let long = format!("+1{}", "5".repeat(1000));
+    let type_one = "Type a phone number, starting with + and the country code.";
+    let e164 = "A phone number must be in E.164 form:";
+    let cases = [
+        ("", type_one),
+        ("   ", type_one),
+        ("4155550142", e164),
+        ("+1 (415) PIZZA", e164),
+        ("+0123456789", e164),
+        (long.as_str(), e164),
+        ("+1415\u{FFFD}5550142", e164),
+    ];
+    for (raw, says) in cases {
+        let page = web.enroll(&session, raw).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{raw:?}");
+        assert!(page.body.contains("<h1>Security</h1>"), "the Security page again");
+        let error = r#"<p id="enrollment-phone-error" class="field-error">"#;
+        assert!(page.body.contains(&format!("{error}{says}")), "{raw:?}: {}", page.body);
+        assert!(page.body.contains(r#"aria-describedby="enrollment-phone-hint enrollment-phone-error""#));
+        assert!(page.body.contains(r#"aria-invalid="true""#));
+        assert!(!page.offers_code_form());
+        if raw.len() > 4 {
+            assert!(!page.body.contains(raw.trim()), "what was typed is not echoed");
+        }
+    }
+    // Bytes that are not UTF-8 are read as such, never a panic.
+    let token = web.get("/pod/app/security", &session).await.csrf_token();
+    let page =
+        web.post_form("/pod/app/security/phone", &session, &format!("csrf_token={token}&phone=%2B1%FF%FE"), None).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("E.164 form"));
+    assert!(web.codes.sent().is_empty(), "no code sent");
+    assert!(web.pending_enrollment("auth0|ben").await.is_none(), "nothing stored");
+
+    // A code that is not one: the page again, beside the code field; nothing checked.
+    assert_eq!(web.enroll(&session, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    for (raw, says) in [
+        ("", "Type the code from the text message."),
+        ("12", "A code is 4 to 10 digits."),
+        ("abcd", "A code is 4 to 10 digits."),
+        ("12345678901", "A code is 4 to 10 digits."),
+    ] {
+        let page = web.give_enrollment_code(&session, raw).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{raw:?}");
+        let error = format!(r#"<p id="enrollment-code-error" class="field-error">{says}</p>"#);
+        assert!(page.body.contains(&error), "{raw:?}: {}", page.body);
+        assert!(page.body.contains("3 tries left."), "no try used");
+    }
+    assert_eq!(web.codes.checked(), 0);
+
+    // Bodies that are not this form: too large (413) or unreadable (400); nothing happens.
+    let huge = format!("csrf_token={token}&phone={}", "5".repeat(8 * 1024));
+    let unreadable = |path: &str, content_type: &str, body: String| {
+        Request::post(path).header(COOKIE, &session).header(CONTENT_TYPE, content_type).body(Body::from(body)).unwrap()
+    };
+    for path in ["/pod/app/security/phone", "/pod/app/security/phone/confirm"] {
+        let form = "application/x-www-form-urlencoded";
+        let page = web.send(unreadable(path, form, huge.clone())).await;
+        assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert!(page.body.contains("<h1>Form too large</h1>"), "{}", page.body);
+        let cases = [
+            (form, format!("csrf_token={token}&csrf_token={token}&phone=%2B14155550177&code=4217")),
+            ("text/plain", format!("csrf_token={token}&phone=%2B14155550177&code=4217")),
+            ("application/json", format!(r#"{{"csrf_token":"{token}","phone":"+14155550177"}}"#)),
+        ];
+        for (content_type, body) in cases {
+            let page = web.send(unreadable(path, content_type, body.clone())).await;
+            assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path} {content_type} {body}");
+            assert!(page.body.contains("<h1>Form not understood</h1>") && page.body.contains("nothing was sent"));
+        }
+    }
+    assert_eq!(web.codes.sent(), [phone(NEW_PHONE)], "only the one good number got a code");
+    assert_eq!(web.codes.checked(), 0);
+    assert_eq!(web.enrolled_phone("auth0|ben").await, None);
+}
+
+#[tokio::test]
+async fn ben_verifies_a_phone_and_his_codes_go_there() {
+    let web = TestWeb::start().await;
+    let ben = web.sign_in("auth0|ben").await;
+    let page = web.get("/pod/app/security", &ben).await;
+    assert!(page.body.contains("Codes go to your email b•••@example.com."), "{}", page.body);
+    assert!(page.body.contains(r#"<form class="enroll-phone" method="post" action="/pod/app/security/phone""#));
+    assert!(page.body.contains(r#"<label for="enrollment-phone">Add a phone number for codes</label>"#));
+    assert!(page.body.contains(r#"name="phone" type="tel" autocomplete="tel""#));
+    assert!(page.body.contains("Start with + and the country code"));
+    assert!(!page.offers_code_form(), "no number waits for a code");
+
+    // The number typed as people write it; the code goes there, and the page says so.
+    let page = web.enroll(&ben, "+1 415 555 0142").await;
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security"));
+    assert_eq!(web.codes.sent(), [phone(NEW_PHONE)]);
+    let pending = web.pending_enrollment("auth0|ben").await.expect("a number waiting for its code");
+    let page = web.get("/pod/app/security", &ben).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("We sent a code to the phone ending in 42; it expires at"), "{}", page.body);
+    let expires = format!(r#"<time datetime="{}" data-time-only>"#, pending.expires_at.to_rfc3339());
+    assert!(page.body.contains(&expires) && page.body.contains("(in 5 minutes)"));
+    assert!(page.body.contains("3 tries left."));
+    assert!(page.offers_code_form());
+    assert!(page.body.contains(r#"name="code" type="text" inputmode="numeric" autocomplete="one-time-code""#));
+    assert!(page.body.contains("Codes go to your email b•••@example.com."), "not moved before the code");
+    assert!(page.body.contains("Send a new code, or use another number"));
+    page.shows_no_secret();
+
+    // A wrong code: the form again, with the tries left.
+    let page = web.give_enrollment_code(&ben, WRONG_CODE).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let said = r#"<p id="enrollment-code-error" class="field-error">That is not the code we sent. 2 tries left.</p>"#;
+    assert!(page.body.contains(said), "{}", page.body);
+    assert!(page.offers_code_form() && page.body.contains("2 tries left."));
+    assert!(page.body.contains(r#"aria-describedby="enrollment-code-hint enrollment-code-error""#));
+    assert_eq!(web.enrolled_phone("auth0|ben").await, None);
+    page.shows_no_secret();
+
+    // The right code: back to the Security page, which says where codes go now.
+    let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security?note=phone-changed"));
+    assert_eq!(web.enrolled_phone("auth0|ben").await, PhoneNumber::parse(NEW_PHONE).ok());
+    let page = web.get(page.location(), &ben).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let done = "Done: the phone ending in 42 now receives your codes. We told your previous contact about the change.";
+    assert!(page.body.contains(&format!(r#"<p id="contact-notice" class="notice" role="status">{done}</p>"#)));
+    assert!(page.body.contains("Codes go to your phone ending in 42 (verified with Pod)."), "{}", page.body);
+    assert!(page.body.contains("Change the phone number codes go to"));
+    assert!(!page.offers_code_form());
+    page.shows_no_secret();
+    let again = web.get("/pod/app/security", &ben).await;
+    assert!(!again.body.contains("Done:"), "the note is for the redirect only");
+
+    // The email codes went to before was told, and the notice is no code.
+    let told: Vec<_> =
+        web.notices.delivered().into_iter().filter(|(to, _)| to.address() == "ben@example.com").collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].1.contains("this is not a code") && told[0].1.contains(NEW_PHONE_SHOWN), "{}", told[0].1);
+
+    let profile = web.get("/pod/app/profile", &ben).await;
+    assert!(profile.body.contains("ending in 42 (verified with Pod)"), "{}", profile.body);
+    assert!(profile.body.contains("your phone ending in 42"));
+    profile.shows_no_secret();
+
+    let activity = web.get("/pod/app/activity", &ben).await;
+    assert_eq!(activity.activity_kinds(), ["contact_changed", "wrong_code", "code_sent"], "{}", activity.body);
+    assert!(activity.body.contains("Contact changed from email b•••@example.com to phone ending in 42"));
+    assert!(activity.body.contains("Verification code sent to phone ending in 42"));
+    assert!(activity.body.contains("<td data-label=\"From\">web</td>"));
+    activity.shows_no_secret();
+
+    // Order codes go to the phone now.
+    web.place_order("auth0|ben").await;
+    assert_eq!(web.codes.sent().last(), Some(&phone(NEW_PHONE)));
+}
+
+#[tokio::test]
+async fn a_first_phone_is_verified_and_a_second_one_replaces_it() {
+    let web = TestWeb::start().await;
+    let nobody = web.sign_in("auth0|nobody").await;
+    let page = web.get("/pod/app/security", &nobody).await;
+    assert!(page.body.contains("Codes go nowhere yet"), "{}", page.body);
+
+    assert_eq!(web.enroll(&nobody, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    let page = web.give_enrollment_code(&nobody, RIGHT_CODE).await;
+    assert_eq!(page.location(), "/pod/app/security?note=phone-verified");
+    let page = web.get(page.location(), &nobody).await;
+    assert!(page.body.contains("Done: the phone ending in 42 now receives your codes.</p>"), "{}", page.body);
+    assert!(!page.body.contains("previous contact"));
+    let activity = web.get("/pod/app/activity", &nobody).await;
+    assert_eq!(activity.activity_kinds(), ["contact_verified", "code_sent"]);
+    assert!(activity.body.contains("Contact verified: phone ending in 42"));
+    assert!(web.notices.delivered().is_empty(), "nobody to tell");
+
+    // Another number: the first one is told, and the record says the contact changed.
+    assert_eq!(web.enroll(&nobody, "+14155550177").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(web.codes.sent(), [phone(NEW_PHONE), phone("+14155550177")]);
+    let page = web.get("/pod/app/security", &nobody).await;
+    assert!(page.body.contains("Codes go to your phone ending in 42 (verified with Pod)."), "{}", page.body);
+    assert!(page.body.contains("We sent a code to the phone ending in 77"));
+    let page = web.give_enrollment_code(&nobody, RIGHT_CODE).await;
+    assert_eq!(page.location(), "/pod/app/security?note=phone-changed");
+    assert_eq!(web.enrolled_phone("auth0|nobody").await, PhoneNumber::parse("+14155550177").ok());
+    let activity = web.get("/pod/app/activity", &nobody).await;
+    assert_eq!(activity.activity_kinds()[0], "contact_changed");
+    assert!(activity.body.contains("Contact changed from phone ending in 42 to phone ending in 77"));
+    let told = web.notices.delivered();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].0, phone(NEW_PHONE));
+    assert!(told[0].1.contains("this is not a code") && told[0].1.contains("phone ending in 77"));
+    let profile = web.get("/pod/app/profile", &nobody).await;
+    assert!(profile.body.contains("ending in 77 (verified with Pod)"));
+    profile.shows_no_secret();
+
+    // A note is only ever a fixed message about the user's own phone.
+    let ana = web.sign_in("auth0|ana").await;
+    for query in ["note=phone-verified", "note=phone-changed", "note=%3Cscript%3E", "note=", "note=a&note=b", "x"] {
+        let page = web.get(&format!("/pod/app/security?{query}"), &ana).await;
+        assert_eq!(page.status, StatusCode::OK, "{query}");
+        assert!(!page.body.contains("Done:") && !page.body.contains("<script>"), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn used_up_expired_or_missing_enrollments_say_start_again() {
+    let web = TestWeb::start().await;
+    let ben = web.sign_in("auth0|ben").await;
+    let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    let problem = r#"<p id="contact-problem" class="problem" role="alert">"#;
+    let start_again = "Type the phone number below to get a new code.";
+    assert!(page.body.contains(&format!("{problem}No phone number is waiting for a code. {start_again}</p>")));
+    assert!(page.body.contains(r#"action="/pod/app/security/phone""#), "the way to start again");
+
+    // Three wrong codes use up the number's tries: the last one says to start again.
+    web.enroll(&ben, NEW_PHONE).await;
+    assert!(web.give_enrollment_code(&ben, WRONG_CODE).await.body.contains("2 tries left."));
+    let page = web.give_enrollment_code(&ben, WRONG_CODE).await;
+    assert!(page.body.contains("That is not the code we sent. 1 try left."), "{}", page.body);
+    let page = web.give_enrollment_code(&ben, WRONG_CODE).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let last = "That is not the code we sent. That was the last try for this code: type the phone number below";
+    assert!(page.body.contains(&format!("{problem}{last}")), "{}", page.body);
+    assert!(!page.offers_code_form(), "no tries left");
+    let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.body.contains(&format!("{problem}Too many wrong codes were given for this number. {start_again}")));
+    assert_eq!(web.enrolled_phone("auth0|ben").await, None, "not even the right code now");
+
+    // Starting again sends a new code; once it expires, it is refused as such.
+    assert_eq!(web.enroll(&ben, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    assert!(web.get("/pod/app/security", &ben).await.body.contains("3 tries left."));
+    web.clock.advance_seconds(5 * 60);
+    let page = web.get("/pod/app/security", &ben).await;
+    assert!(!page.offers_code_form(), "an expired code is not waited for");
+    let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.body.contains(&format!("{problem}That code has expired. {start_again}</p>")), "{}", page.body);
+    assert_eq!(web.enrolled_phone("auth0|ben").await, None);
+    assert_eq!(web.codes.sent().len(), 2);
+}
+
+#[tokio::test]
+async fn enrollment_answers_to_the_guess_budget_and_the_send_limit() {
+    let web = TestWeb::start().await;
+    let ana = web.sign_in("auth0|ana").await;
+    let problem = r#"<p id="contact-problem" class="problem" role="alert">"#;
+
+    // One wrong code short of a pause: the enrollment's wrong code pauses voice ordering, and says so.
+    web.use_guesses("auth0|ana", web.service.budget_policy().pause_after() - 1).await;
+    assert_eq!(web.enroll(&ana, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    let page = web.give_enrollment_code(&ana, WRONG_CODE).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let BudgetState::Paused { until, .. } = web.voice_ordering("auth0|ana").await else { panic!("paused") };
+    let said = format!(
+        "That is not the code we sent. 2 tries left. Too many wrong codes in a row: voice ordering is paused until {}",
+        pod_until_text(until)
+    );
+    assert!(page.body.contains(&said), "{}", page.body);
+    assert!(page.body.contains(r#"class="status status-paused">Paused<"#) && page.offers_unlock());
+    let told = web.notices.delivered();
+    assert_eq!(told.len(), 1, "the owner is told on the contact codes go to now");
+    assert_eq!(told[0].0, phone("+14155550121"));
+
+    // While paused, no code is checked (not even the right one) and none is sent.
+    let checked = web.codes.checked();
+    let page = web.give_enrollment_code(&ana, RIGHT_CODE).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains(&format!("{problem}Voice ordering is paused until")), "{}", page.body);
+    assert!(page.body.contains("so the code was not checked"));
+    assert_eq!(web.codes.checked(), checked);
+    assert_eq!(web.enrolled_phone("auth0|ana").await, None);
+    let page = web.enroll(&ana, "+14155550177").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("so no code was sent"), "{}", page.body);
+    assert_eq!(web.codes.sent(), [phone(NEW_PHONE)]);
+
+    // Locked: nothing sent either.
+    web.lock_through_the_store("auth0|ben").await;
+    let ben = web.sign_in("auth0|ben").await;
+    let page = web.enroll(&ben, NEW_PHONE).await;
+    assert_eq!(page.status, StatusCode::LOCKED);
+    assert!(page.body.contains(&format!("{problem}Voice ordering is locked after too many wrong codes")));
+    assert!(page.body.contains("so no code was sent"));
+    assert_eq!(web.codes.sent().len(), 1);
+
+    // Codes for enrollment count against the same hourly limit as order codes.
+    let nobody = web.sign_in("auth0|nobody").await;
+    for _ in 0..web.service.policy().sends_per_hour {
+        assert_eq!(web.enroll(&nobody, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    }
+    let page = web.enroll(&nobody, NEW_PHONE).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("Pod has sent you as many codes as it may in an hour, so no code was sent."));
+    assert!(page.body.contains("Try again in 60 minutes."), "{}", page.body);
+    assert_eq!(web.codes.sent().len(), 1 + web.service.policy().sends_per_hour as usize);
+}
+
+/// A moment as the pages write it in a sentence: "25 Nov 2025, 06:55 UTC".
+fn pod_until_text(at: Timestamp) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(at.unix_seconds()).unwrap().format(format).unwrap()
+}
+
+#[tokio::test]
+async fn enrollment_says_try_again_when_codes_cannot_be_sent_or_checked() {
+    let web = TestWeb::start().await;
+    let ben = web.sign_in("auth0|ben").await;
+    let problem = r#"<p id="contact-problem" class="problem" role="alert">"#;
+    web.codes.set_down(true);
+    let page = web.enroll(&ben, NEW_PHONE).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains(&format!("{problem}Pod could not send the code just now. Try again shortly.</p>")));
+    assert!(web.pending_enrollment("auth0|ben").await.is_none(), "nothing stored");
+
+    web.codes.set_down(false);
+    assert_eq!(web.enroll(&ben, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
+    web.codes.set_down(true);
+    let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains(&format!("{problem}Pod could not check the code just now. Try again shortly.</p>")));
+    assert!(page.offers_code_form() && page.body.contains("3 tries left."), "no try used");
+    assert_eq!(web.voice_ordering("auth0|ben").await, BudgetState::Open { failures: 0 }, "the guess given back");
+
+    web.codes.set_down(false);
+    let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
+    assert_eq!(page.location(), "/pod/app/security?note=phone-changed");
 }
