@@ -28,6 +28,8 @@ const ORDERS_PER_PAGE: u32 = 20;
 const ACTIVITY_PER_PAGE: u32 = 20;
 /// The security page, where its forms send the browser back to.
 const SECURITY_PATH: &str = "/pod/app/security";
+/// Where the enrollment forms send the browser back to: the Security page at "Where codes go".
+const CONTACT_PATH: &str = "/pod/app/security#contact";
 /// The largest form body the web app reads (its forms send well under 1 KiB); larger is a 413.
 pub const MAX_FORM_BYTES: usize = 4 * 1024;
 
@@ -252,8 +254,8 @@ pub struct CodeForm {
 }
 
 /// `POST /pod/app/security/phone`: sends a code to the number typed, which takes codes
-/// once that code comes back (`/security/phone/confirm`); then back to the Security page,
-/// which shows the number waiting for its code. CSRF- and Origin-checked like unlocking.
+/// once that code comes back (`/security/phone/confirm`); then back to the Security page
+/// at "Where codes go", which shows the number waiting for its code. CSRF- and Origin-checked like unlocking.
 /// A number that is not one is the Security page again (400), with nothing sent or stored.
 pub async fn start_enrollment(
     State(app): State<WebApp>,
@@ -278,7 +280,7 @@ pub async fn start_enrollment(
     };
     let started = app.service().start_phone_enrollment(&session.user, phone.clone(), Source::Web).await;
     match started {
-        Ok(_) => Redirect::to(SECURITY_PATH).into_response(),
+        Ok(_) => Redirect::to(CONTACT_PATH).into_response(),
         Err(error) => {
             let logged = scrubbed(&error.to_string(), phone.as_str().trim_start_matches('+'));
             match enrollment_refused(error, Step::Send) {
@@ -323,7 +325,7 @@ pub async fn confirm_enrollment(
     match app.service().confirm_phone_enrollment(&session.user, &code, Source::Web).await {
         Ok(EnrollmentOutcome::Verified { previous, .. }) => {
             let note = if previous.is_some() { ContactNote::PhoneChanged } else { ContactNote::PhoneVerified };
-            Redirect::to(&format!("{SECURITY_PATH}?note={}", note.key())).into_response()
+            Redirect::to(&format!("{SECURITY_PATH}?note={}#contact", note.key())).into_response()
         }
         Ok(EnrollmentOutcome::WrongCode { tries_left, account }) => {
             let feedback = Some(ContactFeedback::Code(wrong_code_message(tries_left, account)));

@@ -223,6 +223,11 @@ impl Page {
         self.headers.get(LOCATION).map(|v| v.to_str().unwrap()).unwrap_or_default()
     }
 
+    /// The redirect's target as a request path: without its `#fragment`, which browsers keep to themselves.
+    fn location_path(&self) -> &str {
+        self.location().split('#').next().unwrap_or_default()
+    }
+
     fn set_cookies(&self) -> Vec<&str> {
         self.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect()
     }
@@ -1053,7 +1058,7 @@ async fn ben_verifies_a_phone_and_his_codes_go_there() {
 
     // The number typed as people write it; the code goes there, and the page says so.
     let page = web.enroll(&ben, "+1 415 555 0142").await;
-    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security"));
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security#contact"));
     assert_eq!(web.codes.sent(), [phone(NEW_PHONE)]);
     let pending = web.pending_enrollment("auth0|ben").await.expect("a number waiting for its code");
     let page = web.get("/pod/app/security", &ben).await;
@@ -1080,9 +1085,9 @@ async fn ben_verifies_a_phone_and_his_codes_go_there() {
 
     // The right code: back to the Security page, which says where codes go now.
     let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
-    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security?note=phone-changed"));
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/pod/app/security?note=phone-changed#contact"));
     assert_eq!(web.enrolled_phone("auth0|ben").await, PhoneNumber::parse(NEW_PHONE).ok());
-    let page = web.get(page.location(), &ben).await;
+    let page = web.get(page.location_path(), &ben).await;
     assert_eq!(page.status, StatusCode::OK);
     let done = "Done: the phone ending in 42 now receives your codes. We told your previous contact about the change.";
     assert!(page.body.contains(&format!(r#"<p id="contact-notice" class="notice" role="status">{done}</p>"#)));
@@ -1125,8 +1130,8 @@ async fn a_first_phone_is_verified_and_a_second_one_replaces_it() {
 
     assert_eq!(web.enroll(&nobody, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
     let page = web.give_enrollment_code(&nobody, RIGHT_CODE).await;
-    assert_eq!(page.location(), "/pod/app/security?note=phone-verified");
-    let page = web.get(page.location(), &nobody).await;
+    assert_eq!(page.location(), "/pod/app/security?note=phone-verified#contact");
+    let page = web.get(page.location_path(), &nobody).await;
     assert!(page.body.contains("Done: the phone ending in 42 now receives your codes.</p>"), "{}", page.body);
     assert!(!page.body.contains("previous contact"));
     let activity = web.get("/pod/app/activity", &nobody).await;
@@ -1141,7 +1146,7 @@ async fn a_first_phone_is_verified_and_a_second_one_replaces_it() {
     assert!(page.body.contains("Codes go to your phone ending in 42 (verified with Pod)."), "{}", page.body);
     assert!(page.body.contains("We sent a code to the phone ending in 77"));
     let page = web.give_enrollment_code(&nobody, RIGHT_CODE).await;
-    assert_eq!(page.location(), "/pod/app/security?note=phone-changed");
+    assert_eq!(page.location(), "/pod/app/security?note=phone-changed#contact");
     assert_eq!(web.enrolled_phone("auth0|nobody").await, PhoneNumber::parse("+14155550177").ok());
     let activity = web.get("/pod/app/activity", &nobody).await;
     assert_eq!(activity.activity_kinds()[0], "contact_changed");
@@ -1286,5 +1291,5 @@ async fn enrollment_says_try_again_when_codes_cannot_be_sent_or_checked() {
 
     web.codes.set_down(false);
     let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
-    assert_eq!(page.location(), "/pod/app/security?note=phone-changed");
+    assert_eq!(page.location(), "/pod/app/security?note=phone-changed#contact");
 }
