@@ -4,12 +4,15 @@
 //! watches the order appear and turn confirmed without a reload, and signs out.
 //! In a second stack, wrong codes said to Alexa pause her voice ordering; she
 //! unlocks it on the Security page, sees the pause and the unlock in her
-//! Activity, and orders by voice again.
+//! Activity, and orders by voice again. In a third, Ben (email only) verifies a phone
+//! number on the Security page with the code texted to it; his email is told, and
+//! Alexa's next code goes to the phone.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/install-chromium.sh);
 //! without them the test fails and says so. Screenshots go to build/screenshots/:
 //! the orders page (pending, confirmed, and confirmed on a phone-sized window),
-//! the Security page while paused, and the Activity page after the unlock.
+//! the Security page while paused, the Activity page after the unlock, and the
+//! Security page waiting for a phone's code and after it.
 
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -151,13 +154,18 @@ struct Alexa {
 impl Alexa {
     /// Ana's account-linking token (the password grant stands in for linking).
     async fn linked_as_ana(stack: &LocalStack) -> Self {
+        Self::linked_as(stack, "ana", "pizza-ana-1").await
+    }
+
+    /// A dev user's account-linking token (the password grant stands in for linking).
+    async fn linked_as(stack: &LocalStack, username: &str, password: &str) -> Self {
         let http = reqwest::Client::new();
         let base = stack.base_url();
         let auth0 = &stack.settings().auth0;
         let response = http
             .post(format!("{base}/auth0/oauth/token"))
             .json(&json!({
-                "grant_type": "password", "username": "ana", "password": "pizza-ana-1",
+                "grant_type": "password", "username": username, "password": password,
                 "client_id": auth0.client_id, "client_secret": auth0.client_secret,
                 "audience": auth0.api_id, "scope": "openid offline_access",
             }))
@@ -257,11 +265,16 @@ async fn wait_for_text(browser: &Client, css: &str, text: &str) {
 
 /// Signs Ana in through the identity provider's form, from the home page; she lands on her orders.
 async fn sign_in_as_ana(browser: &Client, base: &str) {
+    sign_in_as(browser, base, "ana", "pizza-ana-1").await;
+}
+
+/// Signs a dev user in through the identity provider's form, from the home page; they land on their orders.
+async fn sign_in_as(browser: &Client, base: &str, username: &str, password: &str) {
     browser.goto(&format!("{base}/pod/app/")).await.unwrap();
     assert_eq!(text_of(browser, "h1").await, "Pizza on Demand");
     browser.find(Locator::Css("#sign-in")).await.unwrap().click().await.unwrap();
-    wait_for(browser, "#username").await.send_keys("ana").await.unwrap();
-    browser.find(Locator::Css("#password")).await.unwrap().send_keys("pizza-ana-1").await.unwrap();
+    wait_for(browser, "#username").await.send_keys(username).await.unwrap();
+    browser.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
     browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_path(browser, "/pod/app/orders").await;
 }
@@ -393,6 +406,81 @@ async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
     let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
     assert!(said.contains("I sent a code"), "{said}");
     let said = alexa.say("authorize-code.json", &alexa.last_code().await).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+
+    browser.close().await.unwrap();
+    drop(driver);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn ben_verifies_a_phone_and_alexa_sends_his_next_code_there() {
+    const PHONE: &str = "+14155550142";
+    require_browser();
+    let data = tempfile::tempdir().unwrap();
+    let stack = start_stack(data.path()).await;
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser().await;
+    let base = stack.base_url();
+
+    // Ben has only his email; the Security page says codes go there, and offers to add a phone.
+    sign_in_as(&browser, &base, "ben", "pizza-ben-1").await;
+    browser.find(Locator::Css(r#"nav a[href="/pod/app/security"]"#)).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/pod/app/security").await;
+    assert_eq!(text_of(&browser, "#codes-go-to").await, "Codes go to your email b•••@example.com.");
+    let label = text_of(&browser, r#"label[for="enrollment-phone"]"#).await;
+    assert_eq!(label, "Add a phone number for codes");
+
+    // He types the number; Pod texts it a code and the page waits for it.
+    let field = browser.find(Locator::Css("#enrollment-phone")).await.unwrap();
+    assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("tel"));
+    assert_eq!(field.attr("autocomplete").await.unwrap().as_deref(), Some("tel"));
+    field.send_keys(PHONE).await.unwrap();
+    browser.find(Locator::Css("form.enroll-phone button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&browser, "#enrollment-pending", "We sent a code to the phone ending in 42; it expires at").await;
+    assert_eq!(browser.current_url().await.unwrap().path(), "/pod/app/security");
+    assert!(text_of(&browser, "#enrollment-pending").await.contains("3 tries left."));
+    assert!(!text_of(&browser, "main").await.contains("4155550142"), "no full phone number");
+    save_screenshot(&browser, "security-phone-pending.png").await;
+
+    // The code from the text message to that number, typed in: codes go to the phone now.
+    let texted = stack.idp().outbox_newest(Some(PHONE), 1);
+    let code = texted.first().expect("a code texted to the new number").code.clone();
+    assert_eq!(code.len(), stack.settings().challenge.code_length, "{texted:?}");
+    browser.find(Locator::Css("#enrollment-code")).await.unwrap().send_keys(&code).await.unwrap();
+    browser.find(Locator::Css("form.enroll-code button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&browser, "#contact-notice", "Done: the phone ending in 42 now receives your codes.").await;
+    assert!(text_of(&browser, "#contact-notice").await.contains("We told your previous contact"));
+    let now_to = text_of(&browser, "#codes-go-to").await;
+    assert_eq!(now_to, "Codes go to your phone ending in 42 (verified with Pod).");
+    assert!(browser.find(Locator::Css("#enrollment-code")).await.is_err(), "no code awaited any more");
+    let page = text_of(&browser, "main").await;
+    assert!(!page.contains("4155550142") && !page.contains(&code), "no full phone number, no code");
+    save_screenshot(&browser, "security-phone-verified.png").await;
+
+    // His email, where codes went before, was told, and told that this is no code.
+    let told = stack.idp().outbox_newest(Some("ben@example.com"), 1);
+    let notice = &told.first().expect("a notice to Ben's email").text;
+    assert!(notice.contains("this is not a code") && notice.contains("phone ending in 42"), "{notice}");
+
+    // The profile and the activity say the same, masked.
+    browser.find(Locator::Css(r#"nav a[href="/pod/app/profile"]"#)).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/pod/app/profile").await;
+    let profile = text_of(&browser, "main").await;
+    assert!(profile.contains("ending in 42 (verified with Pod)") && !profile.contains("4155550142"), "{profile}");
+    browser.goto(&format!("{base}/pod/app/activity")).await.unwrap();
+    let changed = wait_for(&browser, r#"tr[data-kind="contact_changed"]"#).await.text().await.unwrap();
+    assert!(changed.contains("Contact changed from email b•••@example.com to phone ending in 42"), "{changed}");
+
+    // Alexa's next code goes to the phone, and it confirms the order.
+    let alexa = Alexa::linked_as(&stack, "ben", "pizza-ben-1").await;
+    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    assert!(said.contains("I sent a code to your phone ending in"), "{said}");
+    assert!(said.contains(">42<"), "{said}");
+    let sent = stack.idp().outbox();
+    let order_code = sent.last().expect("the order's code");
+    assert_eq!(order_code.destination, PHONE);
+    let said = alexa.say("authorize-code.json", &order_code.code).await;
     assert!(said.contains("Order confirmed"), "{said}");
 
     browser.close().await.unwrap();
