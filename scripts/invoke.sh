@@ -36,6 +36,7 @@ for _ in $(seq 1 100); do
   kill -0 $watch 2>/dev/null || { cat "$work/watch.log" >&2; exit 1; }
   sleep 0.2
 done
-if ! cargo lambda invoke "$function" -A 127.0.0.1 -P "$port" --data-file "build/$event" -o json; then
+# A function that fails to start would leave the invoke waiting: give up after four minutes.
+if ! timeout 240 cargo lambda invoke "$function" -A 127.0.0.1 -P "$port" --data-file "build/$event" -o json; then
   echo "--- cargo lambda watch log ---" >&2; tail -30 "$work/watch.log" >&2; exit 1
 fi

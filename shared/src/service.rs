@@ -90,6 +90,8 @@ pub enum EnrollmentOutcome {
     Verified {
         phone: MaskedDestination,
         previous: Option<MaskedDestination>,
+        /// Whether the notice to `previous` went out (no notice delivery, or it failed: `false`).
+        previous_told: bool,
     },
     WrongCode {
         tries_left: u32,
@@ -510,11 +512,12 @@ impl OrderService {
                     None => ActivityKind::ContactVerified { to: to.clone() },
                 };
                 self.record(ActivityEvent::new(user, now, source, what)).await;
-                if let Some(from) = &previous {
-                    self.tell_previous_contact(from, &to).await;
-                }
+                let previous_told = match &previous {
+                    Some(from) => self.tell_previous_contact(from, &to).await,
+                    None => false,
+                };
                 tracing::info!(to = %to, "phone enrolled");
-                Ok(EnrollmentOutcome::Verified { phone: to, previous: previous.map(|p| p.masked()) })
+                Ok(EnrollmentOutcome::Verified { phone: to, previous: previous.map(|p| p.masked()), previous_told })
             }
             CodeCheck::Rejected => {
                 self.record(ActivityEvent::new(user, now, source, ActivityKind::WrongCode)).await;
@@ -529,11 +532,11 @@ impl OrderService {
         }
     }
 
-    /// Tells the contact codes used to go to that they now go elsewhere.
-    async fn tell_previous_contact(&self, previous: &Destination, now_to: &MaskedDestination) {
+    /// Tells the contact codes used to go to that they now go elsewhere; whether it went out.
+    async fn tell_previous_contact(&self, previous: &Destination, now_to: &MaskedDestination) -> bool {
         let Some(sender) = self.message_sender() else {
             tracing::warn!("no delivery for notices: the previous contact is not told of the change");
-            return;
+            return false;
         };
         let act =
             self.web_app().map(|url| format!(" If this was not you, sign in at {url}/security.")).unwrap_or_default();
@@ -541,8 +544,12 @@ impl OrderService {
             "Pizza on Demand security notice (this is not a code): order codes for your Pizza on Demand \
              account now go to the {now_to}, not here.{act}"
         );
-        if let Err(error) = sender.deliver(previous, &text).await {
-            tracing::error!(%error, "the previous contact could not be told of the change");
+        match sender.deliver(previous, &text).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::error!(%error, "the previous contact could not be told of the change");
+                false
+            }
         }
     }
 

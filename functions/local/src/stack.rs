@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
-use pod_shared::auth0::Auth0Client;
 use pod_shared::bootstrap::{StartupError, build_service_with_outbox};
 use pod_shared::config::Settings;
 use pod_skill::Skill;
@@ -72,6 +71,8 @@ impl LocalStack {
         let settings = Settings::from_lookup(|name| match name {
             "AUTH0_DOMAIN" => setting(name).or_else(|| Some(own_idp.clone())),
             "APP_BASE_URL" => setting(name).or_else(|| Some(own_origin.clone())),
+            // The owner's notices go to this stack's outbox unless told otherwise.
+            "NOTICE_DELIVERY" => setting(name).or_else(|| Some("outbox".into())),
             _ => setting(name),
         })
         .map_err(StartupError::from)?;
@@ -106,8 +107,7 @@ impl LocalStack {
             settings.alexa.skill_id.clone(),
         ));
         let skill = Arc::new(AlexaEndpoint { skill: Skill::new(service.clone()), verifier });
-        let web_identity = Arc::new(Auth0Client::new(settings.auth0.clone()).map_err(StartupError::from)?);
-        let web = WebApp::new(service.clone(), web_identity, web_settings, &settings.auth0)?;
+        let web = WebApp::new(service.clone(), web_settings, &settings.auth0)?;
         let app = Router::new()
             .route("/", get(|| async { Redirect::temporary("/pod/app/") }))
             .route("/pod/alexa", post(alexa).layer(DefaultBodyLimit::max(MAX_ALEXA_BODY_BYTES)))

@@ -28,6 +28,9 @@ async fn the_chat_plays_the_seed_conversation() {
         "alexa> Your large pizza with mushrooms and onions is waiting for confirmation",
         "your phone ending in 21",
         "outbox> sms to +14155550121: Your Pizza on Demand code is",
+        // One lifetime: what the skill says is what the provider's message says (Auth0's 180 s).
+        "It expires in 3 minutes.",
+        "It expires in 3 minutes. To confirm",
         "(AuthorizePizzaOrderIntent Code=",
         "alexa> Order confirmed!",
         "card> Pizza on Demand: Order confirmed!",

@@ -26,7 +26,6 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::Key;
 use oidc::OidcClient;
-use pod_shared::ports::IdentityProvider;
 use pod_shared::service::OrderService;
 use session::CookiePolicy;
 use std::sync::Arc;
@@ -70,7 +69,6 @@ impl WebApp {
     /// and pod-local's stack) stop passing it.
     pub fn new(
         service: OrderService,
-        _identity: Arc<dyn IdentityProvider>,
         settings: WebSettings,
         auth0: &pod_shared::config::Auth0Settings,
     ) -> Result<Self, WebError> {

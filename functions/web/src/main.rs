@@ -1,10 +1,8 @@
 //! Lambda glue for the web app (API Gateway HTTP API events).
 
-use pod_shared::auth0::Auth0Client;
 use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
 use pod_web::{WebApp, WebSettings};
-use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -18,6 +16,5 @@ async fn build() -> Result<WebApp, lambda_http::Error> {
     init_logging(settings.log_format);
     let web_settings = WebSettings::from_env()?;
     let service = build_service(&settings).await?;
-    let identity = Arc::new(Auth0Client::new(settings.auth0.clone())?);
-    Ok(WebApp::new(service, identity, web_settings, &settings.auth0)?)
+    Ok(WebApp::new(service, web_settings, &settings.auth0)?)
 }

@@ -323,8 +323,12 @@ pub async fn confirm_enrollment(
         }
     };
     match app.service().confirm_phone_enrollment(&session.user, &code, Source::Web).await {
-        Ok(EnrollmentOutcome::Verified { previous, .. }) => {
-            let note = if previous.is_some() { ContactNote::PhoneChanged } else { ContactNote::PhoneVerified };
+        Ok(EnrollmentOutcome::Verified { previous, previous_told, .. }) => {
+            let note = match (previous, previous_told) {
+                (None, _) => ContactNote::Verified,
+                (Some(_), true) => ContactNote::Changed,
+                (Some(_), false) => ContactNote::ChangedNotTold,
+            };
             Redirect::to(&format!("{SECURITY_PATH}?note={}#contact", note.key())).into_response()
         }
         Ok(EnrollmentOutcome::WrongCode { tries_left, account }) => {

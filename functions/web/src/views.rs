@@ -157,21 +157,26 @@ pub struct PendingEnrollmentView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactNote {
     /// A phone was verified; codes went nowhere before.
-    PhoneVerified,
+    Verified,
     /// A phone was verified; the contact codes went to before was told.
-    PhoneChanged,
+    Changed,
+    /// A phone was verified; the contact codes went to before could not be told.
+    ChangedNotTold,
 }
 
 impl ContactNote {
     pub fn key(self) -> &'static str {
         match self {
-            ContactNote::PhoneVerified => "phone-verified",
-            ContactNote::PhoneChanged => "phone-changed",
+            ContactNote::Verified => "phone-verified",
+            ContactNote::Changed => "phone-changed",
+            ContactNote::ChangedNotTold => "phone-changed-not-told",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
-        [ContactNote::PhoneVerified, ContactNote::PhoneChanged].into_iter().find(|note| note.key() == key)
+        [ContactNote::Verified, ContactNote::Changed, ContactNote::ChangedNotTold]
+            .into_iter()
+            .find(|note| note.key() == key)
     }
 }
 
@@ -202,9 +207,12 @@ impl ContactView {
         let notice = enrolled.as_ref().zip(note).map(|(phone, note)| {
             let now_receives = format!("Done: the {phone} now receives your codes.");
             match note {
-                ContactNote::PhoneVerified => now_receives,
-                ContactNote::PhoneChanged => {
+                ContactNote::Verified => now_receives,
+                ContactNote::Changed => {
                     format!("{now_receives} We told your previous contact about the change.")
+                }
+                ContactNote::ChangedNotTold => {
+                    format!("{now_receives} We could not tell your previous contact about the change.")
                 }
             }
         });
@@ -595,13 +603,13 @@ mod tests {
         let view = ContactView::of(&ben, None, at(30), None, Some(ContactFeedback::Code("Start again.".into())));
         assert_eq!((view.code_error, view.problem.as_deref()), (None, Some("Start again.")));
         // A note speaks only of a phone verified with Pod.
-        assert!(ContactView::of(&ben, None, at(30), Some(ContactNote::PhoneVerified), None).notice.is_none());
+        assert!(ContactView::of(&ben, None, at(30), Some(ContactNote::Verified), None).notice.is_none());
         let enrolled = UserProfile { enrolled_phone: Some(phone), ..ben };
-        let view = ContactView::of(&enrolled, None, at(30), Some(ContactNote::PhoneChanged), None);
+        let view = ContactView::of(&enrolled, None, at(30), Some(ContactNote::Changed), None);
         assert!(view.enrolled);
         assert_eq!(view.codes_go_to.as_deref(), Some("your phone ending in 42"));
         assert!(view.notice.unwrap().starts_with("Done: the phone ending in 42 now receives your codes. We told"));
-        for note in [ContactNote::PhoneVerified, ContactNote::PhoneChanged] {
+        for note in [ContactNote::Verified, ContactNote::Changed] {
             assert_eq!(ContactNote::from_key(note.key()), Some(note));
         }
         assert_eq!(ContactNote::from_key("<script>"), None);

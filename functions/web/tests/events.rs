@@ -42,7 +42,7 @@ fn web_app(data: &Path) -> axum::Router {
         settings.challenge,
     );
     let web_settings = WebSettings::from_lookup(lookup).unwrap();
-    pod_web::router(WebApp::new(service, directory, web_settings, &settings.auth0).unwrap())
+    pod_web::router(WebApp::new(service, web_settings, &settings.auth0).unwrap())
 }
 
 struct Answer {

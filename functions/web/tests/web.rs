@@ -151,7 +151,7 @@ impl TestWeb {
         let service =
             OrderService::new(store.clone(), directory.clone(), codes.clone(), clock.clone(), settings.challenge)
                 .with_notices(notices.clone());
-        let app = WebApp::new(service.clone(), directory, web_settings, &settings.auth0).unwrap();
+        let app = WebApp::new(service.clone(), web_settings, &settings.auth0).unwrap();
         let issuer = settings.auth0.endpoint.issuer();
         Self { router: pod_web::router(app), service, store, clock, codes, notices, tokens, issuer, _data: data }
     }

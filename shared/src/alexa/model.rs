@@ -318,6 +318,22 @@ mod tests {
     }
 
     #[test]
+    fn a_code_of_every_supported_length_with_a_leading_zero_comes_back_whole() {
+        const WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+        let model = model();
+        for length in 4..=10 {
+            let code: String = (0..length).map(|i| char::from(b'0' + (i * 7 % 10) as u8)).collect();
+            assert!(code.starts_with('0'));
+            let spoken: Vec<&str> = code.chars().map(|c| WORDS[c.to_digit(10).unwrap() as usize]).collect();
+            let heard = model.resolve(&format!("authorize order {}", spoken.join(" "))).unwrap();
+            let slot = values(&heard, "Code").remove(0);
+            assert_eq!(slot, code.trim_start_matches('0'), "the number slot drops the zero ({length} digits)");
+            let padded = crate::domain::Code::from_spoken(&slot, length).unwrap();
+            assert_eq!(padded.expose(), code, "the skill pads it back ({length} digits)");
+        }
+    }
+
+    #[test]
     fn every_sample_resolves_to_its_own_intent() {
         let model = model();
         for (utterance, intent) in model.example_utterances() {
