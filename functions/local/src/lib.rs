@@ -10,4 +10,4 @@ pub mod idp;
 pub mod round_trips;
 mod stack;
 
-pub use stack::{LocalStack, StackError, private_settings};
+pub use stack::{LocalStack, StackError, fresh_local_table, private_settings};

@@ -205,3 +205,17 @@ pub fn private_settings(
     vars.insert("DEV_USERS_FILE".into(), crate_dir.join("dev-users.json").display().to_string());
     Ok(vars)
 }
+
+/// A new DynamoDB table named `{prefix}-{process id}` on the local DynamoDB-compatible server
+/// the standard AWS settings point at (`scripts/with-moto.sh` sets them), for one test.
+/// Panics with what to run when no such server is set (this is test setup).
+pub async fn fresh_local_table(prefix: &str) -> String {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")),
+        "needs a local DynamoDB-compatible server: run `make test` or `scripts/with-moto.sh cargo test`"
+    );
+    let table = format!("{prefix}-{}", std::process::id());
+    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
+    assert!(store.create_table().await.expect("the test table can be created"), "{table} existed already");
+    table
+}

@@ -180,13 +180,7 @@ async fn reordering_and_guessing_stops_at_the_lock_on_the_embedded_store() {
 
 #[tokio::test]
 async fn reordering_and_guessing_stops_at_the_lock_on_dynamodb() {
-    assert!(
-        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")),
-        "needs a local DynamoDB-compatible server: run `make test` or `scripts/with-moto.sh cargo test`"
-    );
-    let table = format!("pod-orders-attack-{}", std::process::id());
-    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
-    assert!(store.create_table().await.unwrap());
+    let table = pod_local::fresh_local_table("pod-orders-attack").await;
     let dir = tempfile::tempdir().unwrap();
     let stack = start_stack(dir.path(), &[("ORDERS_STORE", "dynamodb"), ("ORDERS_TABLE", &table)]).await;
     the_attack_ends_at_the_lock_and_the_owner_is_told(stack, "DynamoDB").await;

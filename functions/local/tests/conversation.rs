@@ -106,13 +106,7 @@ async fn the_seed_conversation_by_voice_end_to_end() {
 /// (the standard AWS settings point at it; see scripts/with-moto.sh).
 #[tokio::test]
 async fn the_seed_conversation_on_dynamodb() {
-    assert!(
-        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")),
-        "needs a local DynamoDB-compatible server: run `make test` or `scripts/with-moto.sh cargo test`"
-    );
-    let table = format!("pod-orders-e2e-{}", std::process::id());
-    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
-    assert!(store.create_table().await.unwrap());
+    let table = pod_local::fresh_local_table("pod-orders-e2e").await;
     let dir = tempfile::tempdir().unwrap();
     let stack = start_stack_with(dir.path(), &[("ORDERS_STORE", "dynamodb"), ("ORDERS_TABLE", &table)]).await;
     assert!(matches!(stack.settings().store, pod_shared::config::StoreSettings::DynamoDb { .. }));

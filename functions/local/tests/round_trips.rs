@@ -64,10 +64,7 @@ async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_n
 async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_runs_beside_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let stack = start_stack(dir.path()).await;
-    assert!(std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")));
-    let table = format!("pod-orders-trips-cold-{}", std::process::id());
-    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
-    assert!(store.create_table().await.unwrap());
+    let table = pod_local::fresh_local_table("pod-orders-trips-cold").await;
     let probe = ProbeSkill::start(&stack, StoreSettings::DynamoDb { table }, "ben").await.unwrap();
 
     let cold = probe.send("order", pod_local::round_trips::order()).await.unwrap();
@@ -87,13 +84,7 @@ async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_
 /// pinned here so that a change that adds one shows up.
 #[tokio::test]
 async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
-    assert!(
-        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|e| e.starts_with("http://127.0.0.1:")),
-        "needs a local DynamoDB-compatible server: run `make test` or `scripts/with-moto.sh cargo test`"
-    );
-    let table = format!("pod-orders-trips-{}", std::process::id());
-    let store = pod_shared::store::DynamoDbOrderStore::from_environment(&table).await;
-    assert!(store.create_table().await.unwrap());
+    let table = pod_local::fresh_local_table("pod-orders-trips").await;
     let dir = tempfile::tempdir().unwrap();
     let stack = start_stack(dir.path()).await;
     let probe = ProbeSkill::start(&stack, StoreSettings::DynamoDb { table }, "ana").await.unwrap();

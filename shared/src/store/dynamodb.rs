@@ -656,13 +656,8 @@ impl OrderStore for DynamoDbOrderStore {
                 .exclusive_start_key(SORT_KEY, order_key(&after));
         }
         let output = track(Remote::Store, "query", query.send()).await.map_err(unavailable)?;
-        let mut orders = output.items().iter().map(order_from).collect::<Result<Vec<_>, _>>()?;
-        let next = if orders.len() > limit {
-            orders.truncate(limit);
-            orders.last().map(|o| o.id)
-        } else {
-            None
-        };
+        let orders = output.items().iter().map(order_from).collect::<Result<Vec<_>, _>>()?;
+        let (orders, next) = super::split_page(orders, limit, |o| o.id);
         Ok(OrderPage { orders, next })
     }
 
@@ -866,13 +861,8 @@ impl OrderStore for DynamoDbOrderStore {
                 .exclusive_start_key(SORT_KEY, s(format!("{ACTIVITY_PREFIX}{after}")));
         }
         let output = track(Remote::Store, "query", query.send()).await.map_err(unavailable)?;
-        let mut events = output.items().iter().map(activity_from).collect::<Result<Vec<_>, _>>()?;
-        let next = if events.len() > limit {
-            events.truncate(limit);
-            events.last().map(|e| e.id)
-        } else {
-            None
-        };
+        let events = output.items().iter().map(activity_from).collect::<Result<Vec<_>, _>>()?;
+        let (events, next) = super::split_page(events, limit, |e| e.id);
         Ok(ActivityPage { events, next })
     }
 }

@@ -272,12 +272,7 @@ impl OrderStore for EmbeddedOrderStore {
                     .ok_or_else(|| StoreError::Corrupt(format!("index names missing order {id}")))?;
                 found.push(order);
             }
-            let next = if found.len() > limit {
-                found.truncate(limit);
-                found.last().map(|o| o.id)
-            } else {
-                None
-            };
+            let (found, next) = super::split_page(found, limit, |o| o.id);
             Ok(OrderPage { orders: found, next })
         })
         .await
@@ -462,12 +457,7 @@ impl OrderStore for EmbeddedOrderStore {
                 let (_, value) = entry.map_err(unavailable)?;
                 events.push(from_json(value.value())?);
             }
-            let next = if events.len() > limit {
-                events.truncate(limit);
-                events.last().map(|e| e.id)
-            } else {
-                None
-            };
+            let (events, next) = super::split_page(events, limit, |e| e.id);
             Ok(ActivityPage { events, next })
         })
         .await
