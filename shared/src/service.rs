@@ -383,7 +383,7 @@ impl OrderService {
             IfWrong::Open { .. } => return,
             IfWrong::Paused { until, .. } => (
                 ActivityKind::VoiceOrderingPaused { until },
-                self.notice_text(&format!("paused until {}", clock_text(until))),
+                self.notice_text(&format!("paused until {}", until.to_human())),
             ),
             IfWrong::Locked => (
                 ActivityKind::VoiceOrderingLocked,
@@ -553,6 +553,11 @@ impl OrderService {
         }
     }
 
+    /// Whether owners are told of pauses, locks and changed contacts (a notice delivery is set up).
+    pub fn tells_owners(&self) -> bool {
+        self.message_sender().is_some()
+    }
+
     /// Who delivers notices: the notice sender, or else the builtin codes' sender.
     fn message_sender(&self) -> Option<&dyn MessageSender> {
         match (&self.notices, &self.codes) {
@@ -638,20 +643,6 @@ impl OrderService {
         let now = self.clock.now();
         Ok(self.store.pending_for(user).await?.filter(|o| o.status_at(now) == OrderStatus::PendingConfirmation))
     }
-}
-
-/// "14:05 UTC on 1 Dec 2026", for notices.
-fn clock_text(at: Timestamp) -> String {
-    let nanos = i128::from(at.unix_millis()) * 1_000_000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[hour]:[minute] UTC on [day padding:none] [month repr:short] [year]"
-            ))
-            .ok()
-        })
-        .unwrap_or_else(|| at.to_rfc3339())
 }
 
 fn outcome_name(outcome: &AuthorizeOutcome) -> &'static str {

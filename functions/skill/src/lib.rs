@@ -321,7 +321,10 @@ impl Skill {
             Ok(
                 AuthorizeOutcome::WrongCode { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. }
                 | AuthorizeOutcome::Locked { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. },
-            ) => self.with_web_card(speech::wrong_code_blocked(account, now, self.service.web_app())),
+            ) => {
+                let told = self.service.tells_owners();
+                self.with_web_card(speech::wrong_code_blocked(account, now, self.service.web_app(), told))
+            }
             Ok(AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. }) => {
                 ResponseEnvelope::tell(speech::locked())
             }

@@ -158,20 +158,22 @@ pub fn blocked(blocked: Blocked, now: Timestamp, web_app: Option<&str>) -> Speec
 }
 
 /// The wrong code that paused or locked voice ordering.
-pub fn wrong_code_blocked(account: IfWrong, now: Timestamp, web_app: Option<&str>) -> Speech {
+/// `owner_told`: whether a notice went to the account owner (notices can be off).
+pub fn wrong_code_blocked(account: IfWrong, now: Timestamp, web_app: Option<&str>, owner_told: bool) -> Speech {
+    let told = if owner_told { " and told the account owner" } else { "" };
     let text = match account {
         IfWrong::Paused { until, before_lock } => {
             let warning = if before_lock == 1 { format!(" {}", one_more_locks()) } else { String::new() };
             format!(
                 "That code isn't right. There have been too many wrong codes, so to keep the account safe \
-                 I've paused voice ordering for the next {} and told the account owner.{warning} {}",
+                 I've paused voice ordering for the next {}{told}.{warning} {}",
                 how_long(now, until),
                 where_to_unlock(web_app)
             )
         }
         IfWrong::Locked | IfWrong::Open { .. } => format!(
             "That code isn't right. There have been too many wrong codes, so to keep the account safe \
-             I've locked voice ordering and told the account owner. {}",
+             I've locked voice ordering{told}. {}",
             where_to_unlock(web_app)
         ),
     };

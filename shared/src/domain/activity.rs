@@ -102,7 +102,7 @@ impl ActivityKind {
             ActivityKind::WrongCode => "Wrong code given".into(),
             ActivityKind::Confirmed => "Right code given: confirmed".into(),
             ActivityKind::OrderLocked => "Order locked after too many wrong codes".into(),
-            ActivityKind::VoiceOrderingPaused { until } => format!("Voice ordering paused until {until}"),
+            ActivityKind::VoiceOrderingPaused { until } => format!("Voice ordering paused until {}", until.to_human()),
             ActivityKind::VoiceOrderingLocked => "Voice ordering locked".into(),
             ActivityKind::VoiceOrderingUnlocked => "Voice ordering unlocked".into(),
             ActivityKind::ContactVerified { to } => format!("Contact verified: {to}"),

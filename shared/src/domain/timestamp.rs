@@ -45,6 +45,22 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// As a person reads it: "14:05 UTC on 1 Dec 2026".
+    pub fn to_human(self) -> String {
+        let nanos = i128::from(self.0) * 1_000_000;
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .ok()
+            .and_then(|t| {
+                t.format(time::macros::format_description!(
+                    "[hour]:[minute] UTC on [day padding:none] [month repr:short] [year]"
+                ))
+                .ok()
+            })
+            .unwrap_or_else(|| self.to_rfc3339())
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())
@@ -54,6 +70,11 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_as_a_person_reads_it() {
+        assert_eq!(Timestamp::from_unix_millis(1_764_598_500_000).to_human(), "14:15 UTC on 1 Dec 2025");
+    }
 
     #[test]
     fn formats_rfc3339_and_adds_durations() {
