@@ -591,15 +591,11 @@ impl OrderService {
     }
 
     /// The provider's code ran out before Pod's challenge did (the two lifetimes are meant to
-    /// match): the order is cancelled, reported as expired.
+    /// match): the order expires now.
     async fn expire_early(&self, order: Order, now: Timestamp) -> Result<AuthorizeOutcome, ServiceError> {
         tracing::warn!(order_id = %order.id, "the provider's code expired before Pod's challenge");
-        match self.store.transition(&order.user_id, &order.id, Transition::Cancel, now).await {
-            Ok(_) => {
-                let mut shown = order;
-                shown.status = OrderStatus::Expired;
-                Ok(AuthorizeOutcome::Expired(shown))
-            }
+        match self.store.transition(&order.user_id, &order.id, Transition::ProviderExpired, now).await {
+            Ok(expired) => Ok(AuthorizeOutcome::Expired(expired)),
             Err(StoreError::Transition(t)) => Err(ServiceError::WrongState(t)),
             Err(other) => Err(other.into()),
         }

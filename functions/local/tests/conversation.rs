@@ -326,3 +326,26 @@ async fn a_user_with_only_unverified_contacts_gets_no_code_and_is_sent_to_the_we
     assert!(alexa.my_orders(&token).await.is_empty(), "nothing stored");
     stack.stop().await;
 }
+
+/// A right code that Auth0 (here the local provider) refuses as expired is reported as expired,
+/// and not counted against the account's guess budget.
+#[tokio::test]
+async fn a_code_the_provider_calls_expired_is_expired_and_not_a_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = start_stack(dir.path()).await;
+    let alexa = Client::of(&stack);
+    let token = alexa.password_token(&stack, "ana", "pizza-ana-1").await;
+    assert!(alexa.say("order-large-pepperoni-mushrooms.json", &token, "").await.contains("I sent a code"));
+    let code = alexa.last_code_for("+14155550121").await;
+    stack.idp().expire_sent_codes();
+    let said = alexa.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("expired"), "{said}");
+    assert!(!said.contains("isn't right"), "{said}");
+    let response = alexa.http.get(format!("{}/pod/api/activity", alexa.base)).bearer_auth(&token).send().await.unwrap();
+    let activity: Value = response.json().await.unwrap();
+    let kinds: Vec<&str> =
+        activity["activity"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["code_sent"], "no wrong code recorded");
+    assert_eq!(statuses(&alexa.my_orders(&token).await), ["expired"]);
+    stack.stop().await;
+}

@@ -9,6 +9,7 @@ use std::time::Duration;
 /// PendingConfirmation ──right code──────────▶ Confirmed
 ///        │ ──cancel / superseded───────────▶ Cancelled
 ///        │ ──challenge past its expiry─────▶ Expired
+///        │ ──the provider's code ran out───▶ Expired
 ///        └ ──last allowed wrong code───────▶ Locked
 /// ```
 /// Every other move is a [`TransitionError`].
@@ -76,6 +77,8 @@ pub enum Transition {
     Cancel,
     /// The challenge ran out: pending and past expiry → expired.
     Expire,
+    /// The code provider says its code ran out (before Pod's challenge did): pending → expired.
+    ProviderExpired,
 }
 
 /// How long a code lives, how many wrong codes an order survives, and how long codes are.
@@ -197,7 +200,7 @@ impl Order {
     pub fn check(&self, transition: Transition, now: Timestamp) -> Result<(), TransitionError> {
         match transition {
             Transition::Confirm | Transition::RecordWrongCode => self.require_live_challenge(now),
-            Transition::Cancel => self.require_pending(),
+            Transition::Cancel | Transition::ProviderExpired => self.require_pending(),
             Transition::Expire => {
                 self.require_pending()?;
                 if self.challenge.is_expired_at(now) { Ok(()) } else { Err(TransitionError::ChallengeStillValid) }
@@ -217,7 +220,7 @@ impl Order {
                 }
             }
             Transition::Cancel => self.status = OrderStatus::Cancelled,
-            Transition::Expire => self.status = OrderStatus::Expired,
+            Transition::Expire | Transition::ProviderExpired => self.status = OrderStatus::Expired,
         }
         self.updated_at = now;
         Ok(())
@@ -340,6 +343,17 @@ mod tests {
         order.apply(Transition::Expire, at(1_300)).unwrap();
         assert_eq!(order.status, OrderStatus::Expired);
         assert_eq!(order.apply(Transition::Cancel, at(1_301)), Err(TransitionError::NotPending(OrderStatus::Expired)));
+    }
+
+    #[test]
+    fn a_code_the_provider_calls_expired_expires_a_pending_order_early() {
+        let mut order = pending_order();
+        order.apply(Transition::ProviderExpired, at(1_100)).unwrap();
+        assert_eq!(order.status, OrderStatus::Expired);
+        assert_eq!(
+            order.apply(Transition::ProviderExpired, at(1_101)),
+            Err(TransitionError::NotPending(OrderStatus::Expired))
+        );
     }
 
     #[test]

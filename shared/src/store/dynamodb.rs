@@ -301,6 +301,11 @@ fn update_for(transition: Transition, now: Timestamp, lock: bool) -> Conditional
             condition: "attribute_exists(PK) AND #status = :pending",
             values: vec![(":to", s(OrderStatus::Cancelled.name()))],
         },
+        Transition::ProviderExpired => ConditionalUpdate {
+            set: "SET #status = :to, updated_at = :now",
+            condition: "attribute_exists(PK) AND #status = :pending",
+            values: vec![(":to", s(OrderStatus::Expired.name()))],
+        },
         Transition::Expire => ConditionalUpdate {
             set: "SET #status = :to, updated_at = :now",
             condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at <= :now",
@@ -898,7 +903,13 @@ mod tests {
 
     #[test]
     fn updates_name_only_the_values_their_expressions_use() {
-        for transition in [Transition::Confirm, Transition::RecordWrongCode, Transition::Cancel, Transition::Expire] {
+        for transition in [
+            Transition::Confirm,
+            Transition::RecordWrongCode,
+            Transition::Cancel,
+            Transition::Expire,
+            Transition::ProviderExpired,
+        ] {
             for lock in [false, true] {
                 let update = update_for(transition, Timestamp::from_unix_millis(0), lock);
                 let text = format!("{} {}", update.set, update.condition);

@@ -135,6 +135,19 @@ pub async fn an_expired_challenge_refuses_and_can_expire(store: Store) {
     assert_eq!(store.pending_for(&ana).await.unwrap(), None);
 }
 
+pub async fn the_providers_expiry_expires_a_pending_order_early(store: Store) {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let expired = store.transition(&ana, &order.id, Transition::ProviderExpired, at(100)).await.unwrap();
+    assert_eq!((expired.status, expired.updated_at), (OrderStatus::Expired, at(100)));
+    assert_eq!(store.pending_for(&ana).await.unwrap(), None);
+    assert_eq!(
+        store.transition(&ana, &order.id, Transition::ProviderExpired, at(101)).await,
+        Err(StoreError::Transition(TransitionError::NotPending(OrderStatus::Expired)))
+    );
+}
+
 pub async fn unknown_or_foreign_orders_are_not_found(store: Store) {
     let (ana, ben) = (new_user(), new_user());
     let order = new_order(&ana, 0);
@@ -478,6 +491,10 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn an_expired_challenge_refuses_and_can_expire() {
             store_suite::an_expired_challenge_refuses_and_can_expire($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn the_providers_expiry_expires_a_pending_order_early() {
+            store_suite::the_providers_expiry_expires_a_pending_order_early($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn unknown_or_foreign_orders_are_not_found() {
