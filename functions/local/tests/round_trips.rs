@@ -95,6 +95,13 @@ async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     // send window read + write, pending pointer, previous order, the superseding transaction,
     // the activity entry, the remembered answer.
     assert_eq!(order.trips.calls_to(Remote::Store), 10, "{}", order.trips.operations());
+    // Replay check, pending pointer and order, the enrolled phone, the guess budget read and its
+    // reservation, the activity entry, the order's update, the remembered answer; a right code
+    // also resets the budget (read and write) and records the confirmation instead of the wrong code.
+    let wrong = find(&measured, "authorize_wrong_code");
+    assert_eq!(wrong.trips.calls_to(Remote::Store), 9, "{}", wrong.trips.operations());
+    let right = find(&measured, "authorize_right_code");
+    assert_eq!(right.trips.calls_to(Remote::Store), 11, "{}", right.trips.operations());
     let repeated = find(&measured, "authorize_repeated_by_alexa");
     assert_eq!(operations(repeated, Remote::Store), ["get_item"], "{}", repeated.trips.operations());
     stack.stop().await;
