@@ -21,7 +21,8 @@ pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestin
 pub use enrollment::{EnrolledPhone, EnrollmentError, EnrollmentId, PhoneEnrollment};
 pub use ids::{IdError, OrderId, UserId};
 pub use order::{
-    Challenge, ChallengePolicy, Code, CodeError, Order, OrderStatus, Transition, TransitionError, WrongCodeOutcome,
+    Challenge, ChallengePolicy, ChallengeRule, Code, CodeError, Order, OrderStatus, Transition, TransitionEffect,
+    TransitionError, WrongCodeOutcome,
 };
 pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
 pub use sends::{SEND_WINDOW, admit_send, recent_sends};

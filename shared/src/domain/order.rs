@@ -81,6 +81,50 @@ pub enum Transition {
     ProviderExpired,
 }
 
+/// What the challenge must be for a transition (every transition needs a pending order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeRule {
+    /// Anything: the order only has to be pending.
+    Any,
+    /// Unexpired, with attempts left.
+    Live,
+    /// Past its expiry.
+    Expired,
+}
+
+/// What a transition writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransitionEffect {
+    /// The status it moves to, if it always moves to one.
+    pub to: Option<OrderStatus>,
+    /// It uses one attempt; the last one moves the order to [`OrderStatus::Locked`].
+    pub uses_attempt: bool,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 5] = [
+        Transition::Confirm,
+        Transition::RecordWrongCode,
+        Transition::Cancel,
+        Transition::Expire,
+        Transition::ProviderExpired,
+    ];
+
+    /// The one statement of each move's rule: what it needs of a pending order's challenge and
+    /// what it writes. [`Order::check`] and [`Order::apply`] follow it, and so does the DynamoDB
+    /// store's conditional update for it.
+    pub fn rule(self) -> (ChallengeRule, TransitionEffect) {
+        let to = |status| TransitionEffect { to: Some(status), uses_attempt: false };
+        match self {
+            Transition::Confirm => (ChallengeRule::Live, to(OrderStatus::Confirmed)),
+            Transition::RecordWrongCode => (ChallengeRule::Live, TransitionEffect { to: None, uses_attempt: true }),
+            Transition::Cancel => (ChallengeRule::Any, to(OrderStatus::Cancelled)),
+            Transition::Expire => (ChallengeRule::Expired, to(OrderStatus::Expired)),
+            Transition::ProviderExpired => (ChallengeRule::Any, to(OrderStatus::Expired)),
+        }
+    }
+}
+
 /// How long a code lives, how many wrong codes an order survives, and how long codes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChallengePolicy {
@@ -178,49 +222,34 @@ impl Order {
         }
     }
 
-    fn require_pending(&self) -> Result<(), TransitionError> {
-        match self.status {
-            OrderStatus::PendingConfirmation => Ok(()),
-            other => Err(TransitionError::NotPending(other)),
-        }
-    }
-
-    fn require_live_challenge(&self, now: Timestamp) -> Result<(), TransitionError> {
-        self.require_pending()?;
-        if self.challenge.is_expired_at(now) {
-            return Err(TransitionError::ChallengeExpired);
-        }
-        if self.challenge.attempts_left() == 0 {
-            return Err(TransitionError::AttemptsExhausted);
-        }
-        Ok(())
-    }
-
-    /// Checks that `transition` is allowed at `now` without changing anything.
+    /// Checks that `transition` is allowed at `now` without changing anything ([`Transition::rule`]).
     pub fn check(&self, transition: Transition, now: Timestamp) -> Result<(), TransitionError> {
-        match transition {
-            Transition::Confirm | Transition::RecordWrongCode => self.require_live_challenge(now),
-            Transition::Cancel | Transition::ProviderExpired => self.require_pending(),
-            Transition::Expire => {
-                self.require_pending()?;
-                if self.challenge.is_expired_at(now) { Ok(()) } else { Err(TransitionError::ChallengeStillValid) }
-            }
+        if self.status != OrderStatus::PendingConfirmation {
+            return Err(TransitionError::NotPending(self.status));
+        }
+        let expired = self.challenge.is_expired_at(now);
+        match transition.rule().0 {
+            ChallengeRule::Any => Ok(()),
+            ChallengeRule::Live if expired => Err(TransitionError::ChallengeExpired),
+            ChallengeRule::Live if self.challenge.attempts_left() == 0 => Err(TransitionError::AttemptsExhausted),
+            ChallengeRule::Live => Ok(()),
+            ChallengeRule::Expired if expired => Ok(()),
+            ChallengeRule::Expired => Err(TransitionError::ChallengeStillValid),
         }
     }
 
     /// Applies `transition` at `now`, or leaves the order untouched and says why not.
     pub fn apply(&mut self, transition: Transition, now: Timestamp) -> Result<(), TransitionError> {
         self.check(transition, now)?;
-        match transition {
-            Transition::Confirm => self.status = OrderStatus::Confirmed,
-            Transition::RecordWrongCode => {
-                self.challenge.attempts_used += 1;
-                if self.challenge.attempts_left() == 0 {
-                    self.status = OrderStatus::Locked;
-                }
+        let effect = transition.rule().1;
+        if let Some(status) = effect.to {
+            self.status = status;
+        }
+        if effect.uses_attempt {
+            self.challenge.attempts_used += 1;
+            if self.challenge.attempts_left() == 0 {
+                self.status = OrderStatus::Locked;
             }
-            Transition::Cancel => self.status = OrderStatus::Cancelled,
-            Transition::Expire | Transition::ProviderExpired => self.status = OrderStatus::Expired,
         }
         self.updated_at = now;
         Ok(())

@@ -12,9 +12,9 @@
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
-    ActivityEvent, ActivityId, BudgetChange, Challenge, Channel, EnrolledPhone, EnrollmentError, EnrollmentId,
-    GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, SEND_WINDOW, Size, Timestamp,
-    Topping, Toppings, Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, BudgetChange, Challenge, ChallengeRule, Channel, EnrolledPhone, EnrollmentError,
+    EnrollmentId, GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, SEND_WINDOW,
+    Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
@@ -270,59 +270,51 @@ fn activity_from(item: &Item) -> Result<ActivityEvent, StoreError> {
 
 /// One conditional update: its expressions and values.
 struct ConditionalUpdate {
-    set: &'static str,
-    condition: &'static str,
+    set: String,
+    condition: String,
     values: Vec<(&'static str, AttributeValue)>,
 }
 
-/// The conditional update that performs `transition` at `now`, mirroring [`Order::check`].
-/// `lock` picks, for a wrong code, the variant that uses the last attempt.
+/// The conditional update that performs `transition` at `now`, written from the domain's own
+/// statement of the move ([`Transition::rule`]), as [`Order::check`] and [`Order::apply`] are.
+/// For a move that uses an attempt, `lock` picks the variant for the last one (it also locks).
 fn update_for(transition: Transition, now: Timestamp, lock: bool) -> ConditionalUpdate {
-    let now_ms = n(now.unix_millis());
-    let pending = s(OrderStatus::PendingConfirmation.name());
-    match transition {
-        Transition::Confirm => ConditionalUpdate {
-            set: "SET #status = :to, updated_at = :now",
-            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now AND attempts_left > :zero",
-            values: vec![(":to", s(OrderStatus::Confirmed.name())), (":zero", n(0))],
-        },
-        Transition::RecordWrongCode if lock => ConditionalUpdate {
-            set: "SET #status = :to, updated_at = :now, attempts_used = attempts_used + :one, attempts_left = attempts_left - :one",
-            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now AND attempts_left = :one",
-            values: vec![(":to", s(OrderStatus::Locked.name())), (":one", n(1))],
-        },
-        Transition::RecordWrongCode => ConditionalUpdate {
-            set: "SET updated_at = :now, attempts_used = attempts_used + :one, attempts_left = attempts_left - :one",
-            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now AND attempts_left > :one",
-            values: vec![(":one", n(1))],
-        },
-        Transition::Cancel => ConditionalUpdate {
-            set: "SET #status = :to, updated_at = :now",
-            condition: "attribute_exists(PK) AND #status = :pending",
-            values: vec![(":to", s(OrderStatus::Cancelled.name()))],
-        },
-        Transition::ProviderExpired => ConditionalUpdate {
-            set: "SET #status = :to, updated_at = :now",
-            condition: "attribute_exists(PK) AND #status = :pending",
-            values: vec![(":to", s(OrderStatus::Expired.name()))],
-        },
-        Transition::Expire => ConditionalUpdate {
-            set: "SET #status = :to, updated_at = :now",
-            condition: "attribute_exists(PK) AND #status = :pending AND code_expires_at <= :now",
-            values: vec![(":to", s(OrderStatus::Expired.name()))],
-        },
+    let (challenge, effect) = transition.rule();
+    let mut condition = String::from("attribute_exists(PK) AND #status = :pending");
+    match challenge {
+        ChallengeRule::Any => {}
+        ChallengeRule::Live if effect.uses_attempt && lock => {
+            condition.push_str(" AND code_expires_at > :now AND attempts_left = :one")
+        }
+        ChallengeRule::Live if effect.uses_attempt => {
+            condition.push_str(" AND code_expires_at > :now AND attempts_left > :one")
+        }
+        ChallengeRule::Live => condition.push_str(" AND code_expires_at > :now AND attempts_left > :zero"),
+        ChallengeRule::Expired => condition.push_str(" AND code_expires_at <= :now"),
     }
-    .with(":now", now_ms)
-    .with(":pending", pending)
-    .without_unused_values()
+    let mut set = String::from("SET updated_at = :now");
+    let mut values = vec![
+        (":now", n(now.unix_millis())),
+        (":pending", s(OrderStatus::PendingConfirmation.name())),
+        (":zero", n(0)),
+        (":one", n(1)),
+    ];
+    let to = match (effect.to, effect.uses_attempt && lock) {
+        (Some(status), _) => Some(status),
+        (None, true) => Some(OrderStatus::Locked),
+        (None, false) => None,
+    };
+    if let Some(status) = to {
+        set.push_str(", #status = :to");
+        values.push((":to", s(status.name())));
+    }
+    if effect.uses_attempt {
+        set.push_str(", attempts_used = attempts_used + :one, attempts_left = attempts_left - :one");
+    }
+    ConditionalUpdate { set, condition, values }.without_unused_values()
 }
 
 impl ConditionalUpdate {
-    fn with(mut self, name: &'static str, value: AttributeValue) -> Self {
-        self.values.push((name, value));
-        self
-    }
-
     /// DynamoDB refuses unused expression values; keep only those an expression names.
     fn without_unused_values(mut self) -> Self {
         let text = format!("{} {}", self.set, self.condition);
@@ -516,18 +508,19 @@ impl OrderStore for DynamoDbOrderStore {
                 if let Some(previous) = previous.as_ref().map(order_from).transpose()?
                     && previous.status == OrderStatus::PendingConfirmation
                 {
-                    let cancel = Update::builder()
+                    // The same Cancel rule as every other cancel.
+                    let rule = update_for(Transition::Cancel, order.created_at, false);
+                    let mut cancel = Update::builder()
                         .table_name(&self.table)
                         .key(PARTITION_KEY, user_key(&order.user_id))
                         .key(SORT_KEY, order_key(&previous.id))
-                        .update_expression("SET #status = :cancelled, updated_at = :now")
-                        .condition_expression("#status = :pending")
-                        .expression_attribute_names("#status", "status")
-                        .expression_attribute_values(":cancelled", s(OrderStatus::Cancelled.name()))
-                        .expression_attribute_values(":pending", s(OrderStatus::PendingConfirmation.name()))
-                        .expression_attribute_values(":now", n(order.created_at.unix_millis()))
-                        .build()
-                        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                        .update_expression(rule.set)
+                        .condition_expression(rule.condition)
+                        .expression_attribute_names("#status", "status");
+                    for (name, value) in rule.values {
+                        cancel = cancel.expression_attribute_values(name, value);
+                    }
+                    let cancel = cancel.build().map_err(|e| StoreError::Unavailable(e.to_string()))?;
                     writes.push(TransactWriteItem::builder().update(cancel).build());
                     superseded = Some(previous.id);
                 }
@@ -903,13 +896,7 @@ mod tests {
 
     #[test]
     fn updates_name_only_the_values_their_expressions_use() {
-        for transition in [
-            Transition::Confirm,
-            Transition::RecordWrongCode,
-            Transition::Cancel,
-            Transition::Expire,
-            Transition::ProviderExpired,
-        ] {
+        for transition in Transition::ALL {
             for lock in [false, true] {
                 let update = update_for(transition, Timestamp::from_unix_millis(0), lock);
                 let text = format!("{} {}", update.set, update.condition);

@@ -464,6 +464,47 @@ pub async fn racing_enrollment_codes_complete_once(store: Store, fired: usize) {
     assert_eq!(enrolled.is_some(), completions == 1);
 }
 
+/// Every transition over every state an order can be stored in (status × expired or not ×
+/// attempts left): the store must agree with [`Order::check`], refuse exactly when the domain
+/// does (with the same reason), change nothing when it refuses, and store exactly what
+/// [`Order::apply`] gives when it accepts. Returns how many cases ran.
+pub async fn every_transition_over_every_state_agrees_with_the_domain(store: Store) -> usize {
+    let statuses = [
+        OrderStatus::PendingConfirmation,
+        OrderStatus::Confirmed,
+        OrderStatus::Cancelled,
+        OrderStatus::Expired,
+        OrderStatus::Locked,
+    ];
+    let mut cases = 0;
+    for status in statuses {
+        for expired in [false, true] {
+            for attempts_left in 0..=3u32 {
+                for transition in Transition::ALL {
+                    let ana = new_user();
+                    let mut order = new_order(&ana, 0);
+                    order.status = status;
+                    order.challenge.attempts_used = order.challenge.max_attempts - attempts_left;
+                    store.insert_superseding(&order).await.unwrap();
+                    let now = if expired { at(300) } else { at(10) };
+                    let mut expected = order.clone();
+                    let domain = expected.apply(transition, now);
+                    let case = format!("{transition:?} on {status}, expired {expired}, {attempts_left} attempts left");
+                    match (store.transition(&ana, &order.id, transition, now).await, domain) {
+                        (Ok(stored), Ok(())) => assert_eq!(stored, expected, "{case}"),
+                        (Err(StoreError::Transition(got)), Err(want)) => assert_eq!(got, want, "{case}"),
+                        (got, want) => panic!("{case}: the store said {got:?}, the domain {want:?}"),
+                    }
+                    let kept = store.get(&ana, &order.id).await.unwrap().unwrap();
+                    assert_eq!(kept, expected, "{case}: stored as the domain says");
+                    cases += 1;
+                }
+            }
+        }
+    }
+    cases
+}
+
 /// Declares one `#[tokio::test]` per check above, for a store made by `$make` (an async expression).
 #[macro_export]
 macro_rules! order_store_suite {
@@ -491,6 +532,12 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn an_expired_challenge_refuses_and_can_expire() {
             store_suite::an_expired_challenge_refuses_and_can_expire($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn every_transition_over_every_state_agrees_with_the_domain() {
+            let cases = store_suite::every_transition_over_every_state_agrees_with_the_domain($make).await;
+            println!("transition table: {cases} cases (5 statuses x expired or not x 0-3 attempts left x 5 moves)");
+            assert_eq!(cases, 200);
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn the_providers_expiry_expires_a_pending_order_early() {
