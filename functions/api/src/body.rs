@@ -3,6 +3,7 @@
 use crate::problem::Problem;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use pod_shared::domain::{Code, Pizza, PizzaError, Size, Topping, Toppings};
 use serde_json::{Map, Value};
@@ -69,5 +70,36 @@ pub fn confirmation(headers: &HeaderMap, body: &[u8]) -> Result<Code, Problem> {
         None | Some(Value::Null) => Err(Problem::invalid_body("code", "required")),
         Some(Value::String(raw)) => Code::parse(raw).map_err(|e| Problem::invalid_body("code", e.to_string())),
         Some(_) => Err(Problem::invalid_body("code", "must be a string of digits, e.g. \"4217\"")),
+    }
+}
+
+/// The body of `POST /orders`, read as [`new_order`] reads it; its rejection is the same problem.
+pub struct NewOrderBody(pub Pizza);
+
+/// The body of `POST /orders/{id}/confirm`, read as [`confirmation`] reads it.
+pub struct ConfirmationBody(pub Code);
+
+/// The headers and the buffered body (at most [`crate::MAX_BODY_BYTES`]), or the problem with it.
+async fn headers_and_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<(HeaderMap, Bytes), Problem> {
+    let headers = request.headers().clone();
+    let body = bytes(Bytes::from_request(request, state).await, crate::MAX_BODY_BYTES)?;
+    Ok((headers, body))
+}
+
+impl<S: Send + Sync> FromRequest<S> for NewOrderBody {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        let (headers, body) = headers_and_bytes(request, state).await?;
+        new_order(&headers, &body).map(Self)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for ConfirmationBody {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        let (headers, body) = headers_and_bytes(request, state).await?;
+        confirmation(&headers, &body).map(Self)
     }
 }
