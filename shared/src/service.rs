@@ -23,7 +23,7 @@ pub enum ServiceError {
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error("the code could not be delivered: {0}")]
-    Delivery(String),
+    Delivery(#[from] crate::ports::DeliveryError),
     #[error(transparent)]
     Store(StoreError),
     #[error("no such order")]
@@ -236,7 +236,7 @@ impl OrderService {
                 let code = codes.generate();
                 order.challenge.code_hash = Some(codes.seal(&order, &code));
                 let text = crate::builtin_codes::message(&code, &order);
-                codes.sender().deliver(&destination, &text).await.map_err(|e| ServiceError::Delivery(e.0))?;
+                codes.sender().deliver(&destination, &text).await?;
             }
         }
         let superseded = self.store.insert_superseding(&order).await?;
@@ -445,7 +445,7 @@ impl OrderService {
                 let code = codes.generate();
                 enrollment.code_hash = Some(codes.seal_enrollment(&enrollment, &code));
                 let text = crate::builtin_codes::enrollment_message(&code, &enrollment);
-                codes.sender().deliver(&destination, &text).await.map_err(|e| ServiceError::Delivery(e.0))?;
+                codes.sender().deliver(&destination, &text).await?;
             }
         }
         self.store.start_enrollment(&enrollment).await?;
