@@ -93,7 +93,7 @@ pub async fn build_service_with_outbox(
                 CodeDelivery::Outbox => outbox.ok_or(StartupError::NoOutbox)?,
                 CodeDelivery::Aws { from_address } => Arc::new(AwsMessageSender::from_environment(from_address).await),
             };
-            Ok(service.with_builtin_codes(BuiltinCodes::new(secret, *length, sender)))
+            Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), *length, sender)))
         }
     }
 }

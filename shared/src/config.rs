@@ -12,6 +12,51 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// A secret setting: `Debug` and `Display` print nothing of it, so it cannot reach a log
+/// by accident; [`Secret::expose`] is the one way to the value, at the call that needs it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T = String>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Secret<String> {
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl<T> std::fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret")
+    }
+}
+
+impl<T> std::fmt::Display for Secret<T> {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Ok(())
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
 /// Where the Auth0 tenant (or the local identity provider) lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Auth0Endpoint {
@@ -61,7 +106,7 @@ impl Auth0Endpoint {
 }
 
 /// The Auth0 application and API, as the seed configures them.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Auth0Settings {
     pub endpoint: Auth0Endpoint,
     /// The API identifier: the `aud` of access tokens.
@@ -69,25 +114,13 @@ pub struct Auth0Settings {
     /// How access tokens are signed (`TOKEN_ALGORITHM`).
     pub token_algorithm: TokenAlgorithm,
     /// The API's HS256 signing secret (empty with RS256).
-    pub api_signing_key: Vec<u8>,
+    pub api_signing_key: Secret,
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: Secret,
     /// The longest any one call to Auth0 may take.
     pub timeout: Duration,
     /// How long a fetched user profile is reused (`PROFILE_CACHE_SECONDS`; zero: never).
     pub profile_cache: Duration,
-}
-
-impl std::fmt::Debug for Auth0Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Auth0Settings")
-            .field("endpoint", &self.endpoint)
-            .field("api_id", &self.api_id)
-            .field("client_id", &self.client_id)
-            .field("timeout", &self.timeout)
-            .field("profile_cache", &self.profile_cache)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The one algorithm access tokens must be signed with: the seed's HS256 (the
@@ -129,23 +162,12 @@ pub struct AlexaSettings {
 }
 
 /// Who makes the one-time codes (`CODE_PROVIDER`).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeProvider {
     /// Auth0 passwordless (the seed's way).
     Auth0,
     /// Pod itself: `CODE_LENGTH` digits, MACs keyed with `CODE_SECRET`, delivered by `CODE_DELIVERY`.
-    Builtin { length: usize, secret: Vec<u8>, delivery: CodeDelivery },
-}
-
-impl std::fmt::Debug for CodeProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CodeProvider::Auth0 => f.write_str("Auth0"),
-            CodeProvider::Builtin { length, delivery, .. } => {
-                f.debug_struct("Builtin").field("length", length).field("delivery", delivery).finish_non_exhaustive()
-            }
-        }
-    }
+    Builtin { length: usize, secret: Secret, delivery: CodeDelivery },
 }
 
 /// How builtin codes travel (`CODE_DELIVERY`).
@@ -186,200 +208,265 @@ pub struct Settings {
 /// The shortest accepted signing secret, in bytes (HS256 wants at least 256 bits).
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// Reads settings by name through a lookup (the environment, or a map in tests): values are
+/// trimmed and an empty one is unset. Every function's settings are read with one of these.
+pub struct SettingsReader<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl<'a> SettingsReader<'a> {
+    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Self { lookup }
+    }
+
+    pub fn optional(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    pub fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.optional(name).ok_or(ConfigError::Missing(name))
+    }
+
+    /// A whole number from `min` to `max`, `default` when unset.
+    pub fn number(&self, name: &'static str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| invalid(name, format!("expected a whole number from {min} to {max}, got '{raw}'"))),
+        }
+    }
+
+    /// One of the named `choices`, `default` (a choice's name) when unset.
+    pub fn one_of<T: Copy>(&self, name: &'static str, default: &str, choices: &[(&str, T)]) -> Result<T, ConfigError> {
+        let raw = self.optional(name).unwrap_or_else(|| default.to_string());
+        choices.iter().find(|(choice, _)| *choice == raw).map(|(_, value)| *value).ok_or_else(|| {
+            let names: Vec<String> = choices.iter().map(|(choice, _)| format!("'{choice}'")).collect();
+            invalid(name, format!("expected {}, got '{raw}'", names.join(" or ")))
+        })
+    }
+
+    /// A required secret of at least `min_len` bytes.
+    pub fn secret(&self, name: &'static str, min_len: usize, unit: &str) -> Result<Secret, ConfigError> {
+        let value = self.required(name)?;
+        if value.len() < min_len {
+            return Err(invalid(name, format!("must be at least {min_len} {unit}")));
+        }
+        Ok(Secret::new(value))
+    }
+}
+
+/// The error for a setting that is set but wrong.
+pub fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { name, reason: reason.into() }
+}
+
+impl Auth0Settings {
+    /// `AUTH0_DOMAIN`, `API_ID`, `TOKEN_ALGORITHM`, `API_SIGNING_KEY`, `APP_CLIENT_ID`,
+    /// `APP_CLIENT_SECRET`, `AUTH0_TIMEOUT_MS`, `PROFILE_CACHE_SECONDS`.
+    pub fn load(settings: &SettingsReader) -> Result<Self, ConfigError> {
+        let endpoint =
+            Auth0Endpoint::parse(&settings.required("AUTH0_DOMAIN")?).map_err(|r| invalid("AUTH0_DOMAIN", r))?;
+        let api_id = settings.required("API_ID")?;
+        let token_algorithm = settings.one_of(
+            "TOKEN_ALGORITHM",
+            "HS256",
+            &[("HS256", TokenAlgorithm::Hs256), ("RS256", TokenAlgorithm::Rs256)],
+        )?;
+        let api_signing_key = match token_algorithm {
+            TokenAlgorithm::Rs256 => Secret::new(settings.optional("API_SIGNING_KEY").unwrap_or_default()),
+            TokenAlgorithm::Hs256 => settings.secret("API_SIGNING_KEY", MIN_SECRET_LEN, "characters")?,
+        };
+        let client_id = settings.required("APP_CLIENT_ID")?;
+        let client_secret = settings.secret("APP_CLIENT_SECRET", MIN_SECRET_LEN, "characters")?;
+        Ok(Self {
+            endpoint,
+            api_id,
+            token_algorithm,
+            api_signing_key,
+            client_id,
+            client_secret,
+            timeout: Duration::from_millis(settings.number("AUTH0_TIMEOUT_MS", 3000, 100, 10_000)?),
+            profile_cache: Duration::from_secs(settings.number("PROFILE_CACHE_SECONDS", 30, 0, 300)?),
+        })
+    }
+}
+
+impl StoreSettings {
+    /// `ORDERS_STORE`, `DATA_DIR`, `ORDERS_TABLE`.
+    pub fn load(settings: &SettingsReader) -> Result<Self, ConfigError> {
+        #[derive(Clone, Copy)]
+        enum Kind {
+            Embedded,
+            DynamoDb,
+        }
+        let kind = settings.one_of(
+            "ORDERS_STORE",
+            "embedded",
+            &[("embedded", Kind::Embedded), ("dynamodb", Kind::DynamoDb)],
+        )?;
+        Ok(match kind {
+            Kind::Embedded => StoreSettings::Embedded {
+                data_dir: PathBuf::from(settings.optional("DATA_DIR").unwrap_or(".data".into())),
+            },
+            Kind::DynamoDb => {
+                let table = settings.optional("ORDERS_TABLE").unwrap_or_else(|| "pod-orders".into());
+                if !valid_table_name(&table) {
+                    return Err(invalid("ORDERS_TABLE", "expected 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'"));
+                }
+                StoreSettings::DynamoDb { table }
+            }
+        })
+    }
+}
+
+impl CodeProvider {
+    /// `CODE_PROVIDER`, and for `builtin`: `CODE_SECRET`, `CODE_DELIVERY`, `SES_FROM_ADDRESS`
+    /// (the length comes from the challenge policy).
+    fn load(settings: &SettingsReader, length: usize) -> Result<Self, ConfigError> {
+        let builtin = settings.one_of("CODE_PROVIDER", "auth0", &[("auth0", false), ("builtin", true)])?;
+        if !builtin {
+            return Ok(CodeProvider::Auth0);
+        }
+        let secret = settings.secret("CODE_SECRET", MIN_SECRET_LEN, "characters")?;
+        let delivery = match settings.one_of("CODE_DELIVERY", "aws", &[("aws", true), ("outbox", false)])? {
+            true => CodeDelivery::Aws { from_address: settings.required("SES_FROM_ADDRESS")? },
+            false => CodeDelivery::Outbox,
+        };
+        Ok(CodeProvider::Builtin { length, secret, delivery })
+    }
+}
+
+/// `CODE_TTL_SECONDS`, `AUTH0_OTP_LIFETIME_SECONDS`, `CODE_LENGTH`, `CODE_MAX_ATTEMPTS`,
+/// `CODE_SENDS_PER_HOUR`; `builtin`: whether Pod makes the codes.
+fn load_challenge(settings: &SettingsReader, builtin: bool) -> Result<ChallengePolicy, ConfigError> {
+    // Auth0 keeps its code for the passwordless connection's OTP expiry (180 s unless changed
+    // in the dashboard): Pod's challenge must not outlive it, or a right code would be refused.
+    let otp_lifetime = settings.number("AUTH0_OTP_LIFETIME_SECONDS", 180, 30, 600)?;
+    // At most 5 minutes: PSD2 RTS Art. 4 (inactivity) is stricter than ASVS V2.7.2 (10 minutes).
+    let ttl = match (settings.optional("CODE_TTL_SECONDS"), builtin) {
+        (None, true) => 300,
+        (None, false) => otp_lifetime.min(300),
+        (Some(_), _) => settings.number("CODE_TTL_SECONDS", 300, 30, 300)?,
+    };
+    if !builtin && ttl > otp_lifetime {
+        return Err(invalid(
+            "CODE_TTL_SECONDS",
+            format!(
+                "{ttl} s outlives the Auth0 code (AUTH0_OTP_LIFETIME_SECONDS={otp_lifetime}); \
+                 set it to at most {otp_lifetime}, or raise the connection's OTP expiry and that setting"
+            ),
+        ));
+    }
+    Ok(ChallengePolicy {
+        ttl: Duration::from_secs(ttl),
+        max_attempts: settings.number("CODE_MAX_ATTEMPTS", 3, 1, 10)? as u32,
+        sends_per_hour: settings.number("CODE_SENDS_PER_HOUR", 5, 1, 100)? as u32,
+        // 6 digits (about 20 bits) for Pod's own codes; the seed's Auth0 setup sends 4.
+        code_length: settings.number("CODE_LENGTH", if builtin { 6 } else { 4 }, 4, 10)? as usize,
+    })
+}
+
+/// `ACCOUNT_PAUSE_SECONDS`, `ACCOUNT_MAX_FAILURES`, `ACCOUNT_LOCK_FAILURES`.
+fn load_budget(settings: &SettingsReader) -> Result<BudgetPolicy, ConfigError> {
+    let pauses = match settings.optional("ACCOUNT_PAUSE_SECONDS") {
+        None => Cooldowns::default(),
+        Some(raw) => raw
+            .split(',')
+            .map(|step| step.trim().parse::<u64>().ok().filter(|s| (1..=7 * 86_400).contains(s)))
+            .collect::<Option<Vec<u64>>>()
+            .and_then(|steps| Cooldowns::new(steps.into_iter().map(Duration::from_secs).collect()).ok())
+            .ok_or_else(|| {
+                invalid(
+                    "ACCOUNT_PAUSE_SECONDS",
+                    format!("expected comma-separated seconds, each 1 to 604800, got '{raw}'"),
+                )
+            })?,
+    };
+    let pause_after = settings.number("ACCOUNT_MAX_FAILURES", 5, 1, 5)? as u32;
+    let lock_after = settings.number("ACCOUNT_LOCK_FAILURES", 10, 2, 100)? as u32;
+    BudgetPolicy::new(pause_after, lock_after, pauses).map_err(|e| invalid("ACCOUNT_LOCK_FAILURES", e.to_string()))
+}
+
+impl NoticeDelivery {
+    /// `NOTICE_DELIVERY` (`SES_FROM_ADDRESS` with `aws`); unset: as the builtin codes travel, else off.
+    fn load(settings: &SettingsReader, codes: &CodeProvider) -> Result<Self, ConfigError> {
+        if settings.optional("NOTICE_DELIVERY").is_none() {
+            return Ok(match codes {
+                CodeProvider::Builtin { delivery: CodeDelivery::Aws { from_address }, .. } => {
+                    NoticeDelivery::Aws { from_address: from_address.clone() }
+                }
+                CodeProvider::Builtin { delivery: CodeDelivery::Outbox, .. } => NoticeDelivery::Outbox,
+                CodeProvider::Auth0 => NoticeDelivery::Off,
+            });
+        }
+        #[derive(Clone, Copy)]
+        enum Kind {
+            Aws,
+            Outbox,
+            Off,
+        }
+        let kind = settings.one_of(
+            "NOTICE_DELIVERY",
+            "off",
+            &[("aws", Kind::Aws), ("outbox", Kind::Outbox), ("off", Kind::Off)],
+        )?;
+        Ok(match kind {
+            Kind::Aws => NoticeDelivery::Aws { from_address: settings.required("SES_FROM_ADDRESS")? },
+            Kind::Outbox => NoticeDelivery::Outbox,
+            Kind::Off => NoticeDelivery::Off,
+        })
+    }
+}
+
+impl AlexaSettings {
+    /// `ALEXA_VERIFY_SIGNATURE`, `ALEXA_SKILL_ID`.
+    fn load(settings: &SettingsReader) -> Result<Self, ConfigError> {
+        let verify_signature =
+            settings.one_of("ALEXA_VERIFY_SIGNATURE", "true", &[("true", true), ("false", false)])?;
+        let skill_id = settings.optional("ALEXA_SKILL_ID");
+        if let Some(id) = &skill_id
+            && !(id.starts_with("amzn1.ask.skill.") && id.len() > 16 && !id.contains(char::is_whitespace))
+        {
+            return Err(invalid("ALEXA_SKILL_ID", "expected amzn1.ask.skill.…"));
+        }
+        Ok(Self { verify_signature, skill_id })
+    }
+}
+
+/// `APP_BASE_URL` → the web app's address, `{APP_BASE_URL}/pod/app`.
+fn load_web_app(settings: &SettingsReader) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = settings.optional("APP_BASE_URL") else { return Ok(None) };
+    let url = url::Url::parse(&raw).map_err(|e| invalid("APP_BASE_URL", format!("not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("APP_BASE_URL", "the scheme must be http or https"));
+    }
+    Ok(Some(format!("{}/pod/app", raw.trim_end_matches('/'))))
+}
+
 impl Settings {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads settings through `lookup` (the environment, or a map in tests).
+    /// Reads settings through `lookup` (the environment, or a map in tests), section by section.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &'static str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
-        let invalid = |name: &'static str, reason: &str| ConfigError::Invalid { name, reason: reason.to_string() };
-        let number =
-            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
-                match get(name) {
-                    None => Ok(default),
-                    Some(raw) => raw.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
-                        invalid(name, &format!("expected a whole number from {min} to {max}, got '{raw}'"))
-                    }),
-                }
-            };
-
-        let endpoint = Auth0Endpoint::parse(&required("AUTH0_DOMAIN")?).map_err(|r| invalid("AUTH0_DOMAIN", &r))?;
-        let api_id = required("API_ID")?;
-        let token_algorithm = match get("TOKEN_ALGORITHM").as_deref().unwrap_or("HS256") {
-            "HS256" => TokenAlgorithm::Hs256,
-            "RS256" => TokenAlgorithm::Rs256,
-            other => return Err(invalid("TOKEN_ALGORITHM", &format!("expected HS256 or RS256, got '{other}'"))),
-        };
-        let api_signing_key = match token_algorithm {
-            TokenAlgorithm::Rs256 => get("API_SIGNING_KEY").unwrap_or_default(),
-            TokenAlgorithm::Hs256 => {
-                let key = required("API_SIGNING_KEY")?;
-                if key.len() < MIN_SECRET_LEN {
-                    return Err(invalid("API_SIGNING_KEY", &format!("must be at least {MIN_SECRET_LEN} characters")));
-                }
-                key
-            }
-        };
-        let client_id = required("APP_CLIENT_ID")?;
-        let client_secret = required("APP_CLIENT_SECRET")?;
-        if client_secret.len() < MIN_SECRET_LEN {
-            return Err(invalid("APP_CLIENT_SECRET", &format!("must be at least {MIN_SECRET_LEN} characters")));
-        }
-        let timeout = Duration::from_millis(number("AUTH0_TIMEOUT_MS", 3000, 100, 10_000)?);
-        let profile_cache = Duration::from_secs(number("PROFILE_CACHE_SECONDS", 30, 0, 300)?);
-
-        let store = match get("ORDERS_STORE").as_deref().unwrap_or("embedded") {
-            "embedded" => {
-                StoreSettings::Embedded { data_dir: PathBuf::from(get("DATA_DIR").unwrap_or(".data".into())) }
-            }
-            "dynamodb" => {
-                let table = get("ORDERS_TABLE").unwrap_or_else(|| "pod-orders".into());
-                if !valid_table_name(&table) {
-                    return Err(invalid("ORDERS_TABLE", "expected 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'"));
-                }
-                StoreSettings::DynamoDb { table }
-            }
-            other => {
-                return Err(invalid("ORDERS_STORE", &format!("expected 'embedded' or 'dynamodb', got '{other}'")));
-            }
-        };
-
-        let builtin = get("CODE_PROVIDER").as_deref() == Some("builtin");
-        // Auth0 keeps its code for the passwordless connection's OTP expiry (180 s unless changed
-        // in the dashboard): Pod's challenge must not outlive it, or a right code would be refused.
-        let otp_lifetime = number("AUTH0_OTP_LIFETIME_SECONDS", 180, 30, 600)?;
-        // At most 5 minutes: PSD2 RTS Art. 4 (inactivity) is stricter than ASVS V2.7.2 (10 minutes).
-        let ttl = match (get("CODE_TTL_SECONDS"), builtin) {
-            (None, true) => 300,
-            (None, false) => otp_lifetime.min(300),
-            (Some(_), _) => number("CODE_TTL_SECONDS", 300, 30, 300)?,
-        };
-        if !builtin && ttl > otp_lifetime {
-            return Err(invalid(
-                "CODE_TTL_SECONDS",
-                &format!(
-                    "{ttl} s outlives the Auth0 code (AUTH0_OTP_LIFETIME_SECONDS={otp_lifetime}); \
-                     set it to at most {otp_lifetime}, or raise the connection's OTP expiry and that setting"
-                ),
-            ));
-        }
-        // 6 digits (about 20 bits) for Pod's own codes; the seed's Auth0 setup sends 4.
-        let code_length = number("CODE_LENGTH", if builtin { 6 } else { 4 }, 4, 10)? as usize;
-        let challenge = ChallengePolicy {
-            ttl: Duration::from_secs(ttl),
-            max_attempts: number("CODE_MAX_ATTEMPTS", 3, 1, 10)? as u32,
-            sends_per_hour: number("CODE_SENDS_PER_HOUR", 5, 1, 100)? as u32,
-            code_length,
-        };
-
-        let budget = {
-            let pauses = match get("ACCOUNT_PAUSE_SECONDS") {
-                None => Cooldowns::default(),
-                Some(raw) => raw
-                    .split(',')
-                    .map(|step| step.trim().parse::<u64>().ok().filter(|s| (1..=7 * 86_400).contains(s)))
-                    .collect::<Option<Vec<u64>>>()
-                    .and_then(|steps| Cooldowns::new(steps.into_iter().map(Duration::from_secs).collect()).ok())
-                    .ok_or_else(|| {
-                        invalid(
-                            "ACCOUNT_PAUSE_SECONDS",
-                            &format!("expected comma-separated seconds, each 1 to 604800, got '{raw}'"),
-                        )
-                    })?,
-            };
-            let pause_after = number("ACCOUNT_MAX_FAILURES", 5, 1, 5)? as u32;
-            let lock_after = number("ACCOUNT_LOCK_FAILURES", 10, 2, 100)? as u32;
-            BudgetPolicy::new(pause_after, lock_after, pauses)
-                .map_err(|e| invalid("ACCOUNT_LOCK_FAILURES", &e.to_string()))?
-        };
-        let web_app = match get("APP_BASE_URL") {
-            None => None,
-            Some(raw) => {
-                let url = url::Url::parse(&raw).map_err(|e| invalid("APP_BASE_URL", &format!("not a URL ({e})")))?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err(invalid("APP_BASE_URL", "the scheme must be http or https"));
-                }
-                Some(format!("{}/pod/app", raw.trim_end_matches('/')))
-            }
-        };
-
-        let verify_signature = match get("ALEXA_VERIFY_SIGNATURE").as_deref().unwrap_or("true") {
-            "true" => true,
-            "false" => false,
-            other => {
-                return Err(invalid("ALEXA_VERIFY_SIGNATURE", &format!("expected 'true' or 'false', got '{other}'")));
-            }
-        };
-        let skill_id = get("ALEXA_SKILL_ID");
-        if let Some(id) = &skill_id
-            && !(id.starts_with("amzn1.ask.skill.") && id.len() > 16 && !id.contains(char::is_whitespace))
-        {
-            return Err(invalid("ALEXA_SKILL_ID", "expected amzn1.ask.skill.…"));
-        }
-
-        let codes = match get("CODE_PROVIDER").as_deref().unwrap_or("auth0") {
-            "auth0" => CodeProvider::Auth0,
-            "builtin" => {
-                let secret = required("CODE_SECRET")?;
-                if secret.len() < MIN_SECRET_LEN {
-                    return Err(invalid("CODE_SECRET", &format!("must be at least {MIN_SECRET_LEN} characters")));
-                }
-                let delivery = match get("CODE_DELIVERY").as_deref().unwrap_or("aws") {
-                    "aws" => CodeDelivery::Aws { from_address: required("SES_FROM_ADDRESS")? },
-                    "outbox" => CodeDelivery::Outbox,
-                    other => return Err(invalid("CODE_DELIVERY", &format!("expected aws or outbox, got '{other}'"))),
-                };
-                CodeProvider::Builtin { length: code_length, secret: secret.into_bytes(), delivery }
-            }
-            other => return Err(invalid("CODE_PROVIDER", &format!("expected auth0 or builtin, got '{other}'"))),
-        };
-
-        let notices = match get("NOTICE_DELIVERY").as_deref() {
-            None => match &codes {
-                CodeProvider::Builtin { delivery: CodeDelivery::Aws { from_address }, .. } => {
-                    NoticeDelivery::Aws { from_address: from_address.clone() }
-                }
-                CodeProvider::Builtin { delivery: CodeDelivery::Outbox, .. } => NoticeDelivery::Outbox,
-                CodeProvider::Auth0 => NoticeDelivery::Off,
-            },
-            Some("aws") => NoticeDelivery::Aws { from_address: required("SES_FROM_ADDRESS")? },
-            Some("outbox") => NoticeDelivery::Outbox,
-            Some("off") => NoticeDelivery::Off,
-            Some(other) => {
-                return Err(invalid("NOTICE_DELIVERY", &format!("expected aws, outbox or off, got '{other}'")));
-            }
-        };
-
-        let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("json") {
-            "json" => LogFormat::Json,
-            "text" => LogFormat::Text,
-            other => return Err(invalid("LOG_FORMAT", &format!("expected 'json' or 'text', got '{other}'"))),
-        };
-
-        Ok(Self {
-            alexa: AlexaSettings { verify_signature, skill_id },
-            codes,
-            auth0: Auth0Settings {
-                endpoint,
-                token_algorithm,
-                api_id,
-                api_signing_key: api_signing_key.into_bytes(),
-                client_id,
-                client_secret,
-                timeout,
-                profile_cache,
-            },
-            store,
-            challenge,
-            budget,
-            notices,
-            web_app,
-            log_format,
-        })
+        let settings = SettingsReader::new(&lookup);
+        let auth0 = Auth0Settings::load(&settings)?;
+        let store = StoreSettings::load(&settings)?;
+        let builtin = settings.optional("CODE_PROVIDER").as_deref() == Some("builtin");
+        let challenge = load_challenge(&settings, builtin)?;
+        let budget = load_budget(&settings)?;
+        let web_app = load_web_app(&settings)?;
+        let alexa = AlexaSettings::load(&settings)?;
+        let codes = CodeProvider::load(&settings, challenge.code_length)?;
+        let notices = NoticeDelivery::load(&settings, &codes)?;
+        let log_format =
+            settings.one_of("LOG_FORMAT", "json", &[("json", LogFormat::Json), ("text", LogFormat::Text)])?;
+        Ok(Self { alexa, codes, auth0, store, challenge, budget, notices, web_app, log_format })
     }
 }
 
@@ -466,7 +553,7 @@ mod tests {
         let codes = load(&vars).unwrap().codes;
         assert_eq!(
             codes,
-            CodeProvider::Builtin { length: 6, secret: "c".repeat(32).into_bytes(), delivery: CodeDelivery::Outbox }
+            CodeProvider::Builtin { length: 6, secret: Secret::new("c".repeat(32)), delivery: CodeDelivery::Outbox }
         );
         assert!(!format!("{codes:?}").contains("ccc"), "the secret stays out of Debug");
         vars.insert("CODE_LENGTH", "3".into());
@@ -499,6 +586,16 @@ mod tests {
         let settings = load(&vars).unwrap();
         assert_eq!((settings.challenge.code_length, settings.challenge.ttl), (6, Duration::from_secs(300)));
         assert!(matches!(settings.codes, CodeProvider::Builtin { length: 6, .. }));
+    }
+
+    #[test]
+    fn secrets_print_nothing() {
+        let secret = Secret::from("s3cr3t-value");
+        assert_eq!(format!("{secret}"), "");
+        assert_eq!(format!("{secret:?}"), "Secret");
+        assert_eq!(secret.expose(), "s3cr3t-value");
+        let settings = load(&base()).unwrap();
+        assert!(!format!("{settings:?}").contains("kkkk"), "no secret in the settings' Debug");
     }
 
     #[test]

@@ -94,9 +94,9 @@ impl LocalStack {
         let idp = LocalIdp::new(IdpConfig {
             issuer: settings.auth0.endpoint.issuer(),
             api_id: settings.auth0.api_id.clone(),
-            api_signing_key: settings.auth0.api_signing_key.clone(),
+            api_signing_key: settings.auth0.api_signing_key.as_bytes().to_vec(),
             client_id: settings.auth0.client_id.clone(),
-            client_secret: settings.auth0.client_secret.clone(),
+            client_secret: settings.auth0.client_secret.expose().clone(),
             otp_length,
             users,
         });

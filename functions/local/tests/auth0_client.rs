@@ -86,7 +86,7 @@ fn production_client(base: &str, timeout: Duration) -> Auth0Client {
         endpoint: Auth0Endpoint::parse(base).unwrap(),
         token_algorithm: pod_shared::config::TokenAlgorithm::Hs256,
         api_id: API_ID.into(),
-        api_signing_key: API_SIGNING_KEY.to_vec(),
+        api_signing_key: String::from_utf8(API_SIGNING_KEY.to_vec()).unwrap().into(),
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
         timeout,

@@ -45,12 +45,12 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     let http = reqwest::Client::new();
     let auth0 = stack.settings().auth0.clone();
 
-    let mut secrets = vec![auth0.client_secret.clone(), String::from_utf8(auth0.api_signing_key.clone()).unwrap()];
+    let mut secrets = vec![auth0.client_secret.expose().clone(), auth0.api_signing_key.expose().clone()];
     for (user, password) in [("ana", "pizza-ana-1"), ("ben", "pizza-ben-1")] {
         let tokens: Value = http
             .post(format!("{base}/auth0/oauth/token"))
             .json(&json!({"grant_type": "password", "username": user, "password": password,
-                          "client_id": auth0.client_id, "client_secret": auth0.client_secret,
+                          "client_id": auth0.client_id, "client_secret": auth0.client_secret.expose(),
                           "audience": auth0.api_id, "scope": "openid offline_access"}))
             .send()
             .await

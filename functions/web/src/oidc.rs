@@ -124,7 +124,7 @@ impl OidcClient {
             reason: reason.to_string(),
         };
         let oauth = oauth2::Client::new(ClientId::new(auth0.client_id.clone()))
-            .set_client_secret(ClientSecret::new(auth0.client_secret.clone()))
+            .set_client_secret(ClientSecret::new(auth0.client_secret.expose().clone()))
             // Auth0's default for regular web applications: client_secret_post.
             .set_auth_type(AuthType::RequestBody)
             .set_auth_uri(AuthUrl::new(auth0.endpoint.url("/authorize")).map_err(|e| endpoint("authorize", e))?)

@@ -1,30 +1,20 @@
 //! The web app's own settings, read once at start beside Pod's shared ones.
 
 use axum_extra::extract::cookie::Key;
-use pod_shared::config::ConfigError;
-use std::fmt;
+use pod_shared::config::{ConfigError, Secret, SettingsReader, invalid};
 
 /// The shortest accepted `SESSION_KEY`, in bytes.
 pub const MIN_SESSION_KEY_LEN: usize = 64;
 
 /// The web app's settings: where it is published and the key of its cookies.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct WebSettings {
     /// The public base URL, without a trailing slash: `https://xyz.execute-api.us-east-1.amazonaws.com`.
     app_base_url: String,
     /// Whether cookies carry `Secure` (everywhere but plain-HTTP localhost).
     secure_cookies: bool,
     /// Encrypts and authenticates the session and login cookies.
-    cookie_key: Key,
-}
-
-impl fmt::Debug for WebSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebSettings")
-            .field("app_base_url", &self.app_base_url)
-            .field("secure_cookies", &self.secure_cookies)
-            .finish_non_exhaustive()
-    }
+    cookie_key: Secret<Key>,
 }
 
 impl WebSettings {
@@ -35,19 +25,12 @@ impl WebSettings {
 
     /// Reads `APP_BASE_URL` and `SESSION_KEY` through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &'static str| {
-            lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
-        };
-        let invalid = |name: &'static str, reason: String| ConfigError::Invalid { name, reason };
+        let settings = SettingsReader::new(&lookup);
         let (app_base_url, secure_cookies) =
-            parse_base_url(&get("APP_BASE_URL")?).map_err(|reason| invalid("APP_BASE_URL", reason))?;
-        let session_key = get("SESSION_KEY")?;
-        if session_key.len() < MIN_SESSION_KEY_LEN {
-            let reason = format!("must be at least {MIN_SESSION_KEY_LEN} bytes (e.g. 128 hex characters)");
-            return Err(invalid("SESSION_KEY", reason));
-        }
+            parse_base_url(&settings.required("APP_BASE_URL")?).map_err(|reason| invalid("APP_BASE_URL", reason))?;
+        let session_key = settings.secret("SESSION_KEY", MIN_SESSION_KEY_LEN, "bytes (e.g. 128 hex characters)")?;
         // HKDF-SHA256 from the whole secret; `derive_from` wants at least 32 bytes, checked above.
-        let cookie_key = Key::derive_from(session_key.as_bytes());
+        let cookie_key = Secret::new(Key::derive_from(session_key.as_bytes()));
         Ok(Self { app_base_url, secure_cookies, cookie_key })
     }
 
@@ -67,7 +50,7 @@ impl WebSettings {
     }
 
     pub(crate) fn cookie_key(&self) -> &Key {
-        &self.cookie_key
+        self.cookie_key.expose()
     }
 }
 

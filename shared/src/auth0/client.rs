@@ -127,7 +127,9 @@ impl Auth0Client {
             .map_err(|e| IdentityError::Unreachable(format!("cannot build the HTTP client: {e}")))?;
         let issuer = settings.endpoint.issuer();
         let access_tokens = match settings.token_algorithm {
-            TokenAlgorithm::Hs256 => AccessTokenValidator::hs256(&settings.api_signing_key, &issuer, &settings.api_id),
+            TokenAlgorithm::Hs256 => {
+                AccessTokenValidator::hs256(settings.api_signing_key.as_bytes(), &issuer, &settings.api_id)
+            }
             TokenAlgorithm::Rs256 => {
                 let keys = JwksKeys::new(settings.endpoint.url("/.well-known/jwks.json"), http.clone());
                 AccessTokenValidator::rs256(Arc::new(keys), &issuer, &settings.api_id)
@@ -165,7 +167,7 @@ impl Auth0Client {
             .json(&json!({
                 "grant_type": "client_credentials",
                 "client_id": self.settings.client_id,
-                "client_secret": self.settings.client_secret,
+                "client_secret": self.settings.client_secret.expose(),
                 "audience": self.settings.endpoint.management_audience(),
             }))
             .send();
@@ -382,7 +384,7 @@ impl CodeChannel for Auth0Client {
         let connection = destination.channel().connection();
         let mut body = json!({
             "client_id": self.settings.client_id,
-            "client_secret": self.settings.client_secret,
+            "client_secret": self.settings.client_secret.expose(),
             "connection": connection,
             "send": "code",
         });
@@ -409,7 +411,7 @@ impl CodeChannel for Auth0Client {
             .json(&json!({
                 "grant_type": OTP_GRANT,
                 "client_id": self.settings.client_id,
-                "client_secret": self.settings.client_secret,
+                "client_secret": self.settings.client_secret.expose(),
                 "realm": destination.channel().connection(),
                 "username": destination.address(),
                 "otp": code.expose(),
