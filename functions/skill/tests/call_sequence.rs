@@ -1,0 +1,339 @@
+//! Which calls to the store and the identity provider each intent makes, in
+//! which order, and which of them overlap: the skill's side of the round trips
+//! that `pod-local` measures against a real stack. The ports are wrapped so that
+//! every call is a short wait recorded by `round_trips::track`, like a network
+//! call of the real adapters; calls that run at once overlap and count as one
+//! sequential round.
+
+use pod_shared::alexa::RequestEnvelope;
+use pod_shared::domain::{
+    ActivityEvent, ActivityId, BudgetChange, ChallengePolicy, Code, Destination, EnrolledPhone, EnrollmentId,
+    GuessBudget, Order, OrderId, PhoneEnrollment, Timestamp, Transition, UserId,
+};
+use pod_shared::ports::{
+    ActivityPage, AuthError, BudgetWrite, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage,
+    OrderStore, PageRequest, StoreError, UserProfile,
+};
+use pod_shared::round_trips::{Remote, RoundTrips, track};
+use pod_shared::service::OrderService;
+use pod_shared::store::EmbeddedOrderStore;
+use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_skill::{Skill, parse_request};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+const RIGHT_CODE: &str = "4217";
+
+type Call<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One call, as if over the network: it takes a little while and is recorded.
+/// Auth0 calls take much longer than store calls, so that a store call that runs
+/// beside one ends before the next one starts (the rounds do not depend on timing).
+fn call<'a, T: 'a>(remote: Remote, operation: &'static str, inner: impl Future<Output = T> + Send + 'a) -> Call<'a, T> {
+    let takes = Duration::from_millis(if remote == Remote::Auth0 { 25 } else { 2 });
+    Box::pin(track(remote, operation, async move {
+        tokio::time::sleep(takes).await;
+        inner.await
+    }))
+}
+
+/// Each method as `#[async_trait]` declares it (one lifetime per borrowed argument).
+macro_rules! tracked_store {
+    ($( $name:ident <$($lt:lifetime),*> ($($arg:ident: $ty:ty),*) -> $out:ty; )*) => {
+        impl OrderStore for TrackedStore {
+            $(
+                fn $name<'life0, $($lt,)* 'async_trait>(&'life0 self, $($arg: $ty),*) -> Call<'async_trait, $out>
+                where
+                    'life0: 'async_trait,
+                    $($lt: 'async_trait,)*
+                    Self: 'async_trait,
+                {
+                    call(Remote::Store, stringify!($name), self.0.$name($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+struct TrackedStore(EmbeddedOrderStore);
+
+tracked_store! {
+    insert_superseding<'a>(order: &'a Order) -> Result<Option<OrderId>, StoreError>;
+    reserve_code_send<'a>(user: &'a UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;
+    remember_answer<'a, 'b>(request_id: &'a str, answer: &'b str, expires: Timestamp) -> Result<(), StoreError>;
+    recall_answer<'a>(request_id: &'a str, now: Timestamp) -> Result<Option<String>, StoreError>;
+    get<'a, 'b>(user: &'a UserId, id: &'b OrderId) -> Result<Option<Order>, StoreError>;
+    pending_for<'a>(user: &'a UserId) -> Result<Option<Order>, StoreError>;
+    list<'a>(user: &'a UserId, page: PageRequest) -> Result<OrderPage, StoreError>;
+    transition<'a, 'b>(user: &'a UserId, id: &'b OrderId, transition: Transition, now: Timestamp)
+        -> Result<Order, StoreError>;
+    guess_budget<'a>(user: &'a UserId) -> Result<GuessBudget, StoreError>;
+    change_budget<'a, 'b>(user: &'a UserId, change: &'b BudgetChange) -> Result<BudgetWrite, StoreError>;
+    record_activity<'a>(event: &'a ActivityEvent) -> Result<(), StoreError>;
+    list_activity<'a>(user: &'a UserId, limit: u32, after: Option<ActivityId>) -> Result<ActivityPage, StoreError>;
+    enrolled_phone<'a>(user: &'a UserId) -> Result<Option<EnrolledPhone>, StoreError>;
+    start_enrollment<'a>(enrollment: &'a PhoneEnrollment) -> Result<(), StoreError>;
+    pending_enrollment<'a>(user: &'a UserId) -> Result<Option<PhoneEnrollment>, StoreError>;
+    enrollment_wrong_code<'a>(user: &'a UserId, id: EnrollmentId, now: Timestamp)
+        -> Result<PhoneEnrollment, StoreError>;
+    complete_enrollment<'a>(user: &'a UserId, id: EnrollmentId, now: Timestamp)
+        -> Result<Option<EnrolledPhone>, StoreError>;
+}
+
+struct TrackedDirectory(FakeDirectory);
+
+impl IdentityProvider for TrackedDirectory {
+    fn authenticate<'life0, 'a, 'async_trait>(
+        &'life0 self,
+        token: &'a str,
+    ) -> Call<'async_trait, Result<UserId, AuthError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        Self: 'async_trait,
+    {
+        call(Remote::Auth0, "authenticate", self.0.authenticate(token))
+    }
+
+    fn profile<'life0, 'a, 'async_trait>(
+        &'life0 self,
+        user: &'a UserId,
+    ) -> Call<'async_trait, Result<UserProfile, IdentityError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        Self: 'async_trait,
+    {
+        call(Remote::Auth0, "profile", self.0.profile(user))
+    }
+}
+
+struct TrackedCodes(FakeCodeDesk);
+
+impl CodeChannel for TrackedCodes {
+    fn send_code<'life0, 'a, 'b, 'async_trait>(
+        &'life0 self,
+        user: &'a UserProfile,
+        destination: &'b Destination,
+    ) -> Call<'async_trait, Result<(), IdentityError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        'b: 'async_trait,
+        Self: 'async_trait,
+    {
+        call(Remote::Auth0, "passwordless_start", self.0.send_code(user, destination))
+    }
+
+    fn verify_code<'life0, 'a, 'b, 'c, 'async_trait>(
+        &'life0 self,
+        user: &'a UserProfile,
+        destination: &'b Destination,
+        code: &'c Code,
+    ) -> Call<'async_trait, Result<CodeCheck, IdentityError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        'b: 'async_trait,
+        'c: 'async_trait,
+        Self: 'async_trait,
+    {
+        call(Remote::Auth0, "passwordless_verify", self.0.verify_code(user, destination, code))
+    }
+}
+
+struct Harness {
+    skill: Skill,
+    _dir: tempfile::TempDir,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(TrackedStore(EmbeddedOrderStore::open(dir.path()).unwrap()));
+    let directory = Arc::new(TrackedDirectory(FakeDirectory::standard()));
+    let codes = Arc::new(TrackedCodes(FakeCodeDesk::accepting(RIGHT_CODE)));
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let service = OrderService::new(store, directory, codes, clock, ChallengePolicy::default());
+    Harness { skill: Skill::new(service), _dir: dir }
+}
+
+fn envelope(token: Option<&str>, request: Value) -> RequestEnvelope {
+    let user = match token {
+        Some(t) => json!({"userId": "amzn1.ask.account.X", "accessToken": t}),
+        None => json!({"userId": "amzn1.ask.account.X"}),
+    };
+    let body = json!({"version": "1.0",
+        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+        "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
+        "request": request});
+    parse_request(body.to_string().as_bytes()).unwrap()
+}
+
+fn next_request_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("amzn1.echo-api.request.calls-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+}
+
+fn intent(request_id: &str, name: &str, slots: Value) -> Value {
+    json!({"type": "IntentRequest", "requestId": request_id, "timestamp": "2027-01-15T08:00:00Z",
+           "intent": {"name": name, "slots": slots}})
+}
+
+fn order(request_id: &str) -> Value {
+    intent(
+        request_id,
+        "GetMeSomePizzaIntent",
+        json!({"Size": {"name": "Size", "value": "large"}, "Toppings": {"name": "Toppings", "value": "pepperoni"}}),
+    )
+}
+
+fn authorize(request_id: &str, code: Option<&str>) -> Value {
+    let slot = match code {
+        Some(code) => json!({"name": "Code", "value": code}),
+        None => json!({"name": "Code"}),
+    };
+    intent(request_id, "AuthorizePizzaOrderIntent", json!({"Code": slot}))
+}
+
+/// The calls in the order they started, and how many sequential rounds they took.
+async fn calls(h: &Harness, token: Option<&str>, request: Value) -> (String, usize, RoundTrips) {
+    let (_, trips) = h.skill.handle_measured(&envelope(token, request)).await;
+    (trips.operations(), trips.sequential(), trips)
+}
+
+fn overlaps(trips: &RoundTrips, a: &str, b: &str) -> bool {
+    let find = |op: &str| trips.trips.iter().find(|t| t.operation == op).unwrap_or_else(|| panic!("no {op}"));
+    let (a, b) = (find(a), find(b));
+    a.started < b.ended && b.started < a.ended
+}
+
+const REPLAY_CHECK: &str = "store:recall_answer";
+const REMEMBER: &str = "store:remember_answer";
+
+#[tokio::test]
+async fn requests_that_change_nothing_make_no_call() {
+    let h = harness();
+    let id = next_request_id();
+    let launch = json!({"type": "LaunchRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z"});
+    let ended = json!({"type": "SessionEndedRequest", "requestId": id, "reason": "USER_INITIATED"});
+    let other = json!({"type": "CanFulfillIntentRequest", "requestId": id});
+    let mut requests = vec![launch, ended, other];
+    for name in ["AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"] {
+        requests.push(intent(&id, name, json!({})));
+    }
+    requests.push(intent(&id, "AMAZON.FallbackIntent", json!({})));
+    requests.push(intent(&id, "SomeIntentNobodyDeclared", json!({})));
+    for request in requests {
+        let (operations, rounds, _) = calls(&h, Some("token-ana"), request.clone()).await;
+        assert_eq!((operations.as_str(), rounds), ("", 0), "{request}");
+    }
+}
+
+#[tokio::test]
+async fn an_order_checks_for_a_replay_beside_the_token_and_profile_then_places_and_remembers() {
+    let h = harness();
+    let id = next_request_id();
+    let (operations, rounds, trips) = calls(&h, Some("token-ana"), order(&id)).await;
+    assert_eq!(
+        operations,
+        format!(
+            "{REPLAY_CHECK} auth0:authenticate auth0:profile store:enrolled_phone store:guess_budget \
+             store:reserve_code_send auth0:passwordless_start store:insert_superseding store:record_activity {REMEMBER}"
+        )
+    );
+    assert!(overlaps(&trips, "recall_answer", "authenticate"));
+    assert_eq!(rounds, 8);
+
+    // Alexa delivers it again: the replay check, beside the same lookups, and nothing after.
+    let (operations, rounds, trips) = calls(&h, Some("token-ana"), order(&id)).await;
+    assert_eq!(operations, format!("{REPLAY_CHECK} auth0:authenticate auth0:profile store:enrolled_phone"));
+    assert!(overlaps(&trips, "recall_answer", "authenticate"));
+    assert_eq!(rounds, 2);
+}
+
+#[tokio::test]
+async fn an_order_that_needs_more_words_or_a_linked_account_is_remembered_too() {
+    let h = harness();
+    let no_size = intent(&next_request_id(), "GetMeSomePizzaIntent", json!({}));
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), no_size).await;
+    assert_eq!(operations, format!("{REPLAY_CHECK} auth0:authenticate auth0:profile store:enrolled_phone {REMEMBER}"));
+    assert_eq!(rounds, 3);
+
+    let (operations, rounds, _) = calls(&h, Some("forged"), order(&next_request_id())).await;
+    assert_eq!(operations, format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"));
+    assert_eq!(rounds, 2);
+
+    let (operations, rounds, _) = calls(&h, None, order(&next_request_id())).await;
+    assert_eq!(operations, format!("{REPLAY_CHECK} {REMEMBER}"));
+    assert_eq!(rounds, 2);
+}
+
+#[tokio::test]
+async fn a_code_check_looks_for_a_replay_first_then_checks_and_remembers() {
+    let h = harness();
+    calls(&h, Some("token-ana"), order(&next_request_id())).await;
+
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), Some("0000"))).await;
+    assert_eq!(
+        operations,
+        format!(
+            "{REPLAY_CHECK} auth0:authenticate store:pending_for auth0:profile store:enrolled_phone \
+             store:change_budget auth0:passwordless_verify store:record_activity store:transition {REMEMBER}"
+        )
+    );
+    assert_eq!(rounds, 8);
+
+    let id = next_request_id();
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&id, Some(RIGHT_CODE))).await;
+    assert_eq!(
+        operations,
+        format!(
+            "{REPLAY_CHECK} auth0:authenticate store:pending_for auth0:profile store:enrolled_phone \
+             store:change_budget auth0:passwordless_verify store:transition store:change_budget \
+             store:record_activity {REMEMBER}"
+        )
+    );
+    assert_eq!(rounds, 9);
+
+    // Repeated by Alexa: only the replay check.
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&id, Some(RIGHT_CODE))).await;
+    assert_eq!((operations, rounds), (REPLAY_CHECK.to_string(), 1));
+}
+
+#[tokio::test]
+async fn a_code_check_without_a_code_or_a_linked_account_changes_nothing_but_is_remembered() {
+    let h = harness();
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), None)).await;
+    assert_eq!((operations, rounds), (format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"), 3));
+
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), Some("one"))).await;
+    assert_eq!((operations, rounds), (format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"), 3));
+
+    let (operations, rounds, _) = calls(&h, Some("forged"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
+    assert_eq!((operations, rounds), (format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"), 3));
+
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
+    assert_eq!(
+        (operations, rounds),
+        (
+            format!(
+                "{REPLAY_CHECK} auth0:authenticate store:pending_for auth0:profile store:enrolled_phone {REMEMBER}"
+            ),
+            4
+        )
+    );
+}
+
+#[tokio::test]
+async fn without_a_request_id_nothing_is_checked_or_remembered() {
+    let h = harness();
+    let (operations, _, _) = calls(&h, Some("token-ana"), order("")).await;
+    assert!(!operations.contains("answer"), "{operations}");
+    assert!(operations.contains("insert_superseding"), "{operations}");
+    let (operations, _, _) = calls(&h, Some("token-ana"), authorize("", Some("0000"))).await;
+    assert!(!operations.contains("answer"), "{operations}");
+    assert!(operations.contains("passwordless_verify"), "{operations}");
+}
