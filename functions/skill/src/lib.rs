@@ -3,9 +3,11 @@
 //! [`Skill::handle`] is a plain async function from an Alexa request to an
 //! Alexa response; `main.rs` (Lambda), the local runner and the tests share it.
 
+mod failure;
 mod speech;
 
 use base64::Engine;
+use failure::Doing;
 use pod_shared::alexa::{AlexaVerifier, Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::{Code, IfWrong, Pizza, Size, Source, Topping, Toppings, UserId};
 use pod_shared::ports::UserProfile;
@@ -254,7 +256,7 @@ impl Skill {
     async fn linked_user(&self, envelope: &RequestEnvelope) -> Result<UserId, ResponseEnvelope> {
         self.service.authenticate(envelope.access_token()).await.map_err(|e| {
             tracing::info!(reason = %e, "account not linked or token refused");
-            ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
+            failure::link_account()
         })
     }
 
@@ -274,18 +276,7 @@ impl Skill {
                 let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
                 ResponseEnvelope::ask(said, reprompt).with_card(card)
             }
-            Err(ServiceError::Unauthenticated(_)) => {
-                ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
-            }
-            Err(ServiceError::NoVerifiedContact) => self.with_web_card(speech::no_contact(self.service.web_app())),
-            Err(ServiceError::TooManyCodes { retry_after_seconds }) => {
-                ResponseEnvelope::tell(speech::too_many_codes(retry_after_seconds))
-            }
-            Err(ServiceError::Blocked(blocked)) => self.blocked(blocked),
-            Err(error) => {
-                tracing::error!(%error, "order not placed");
-                ResponseEnvelope::tell(speech::order_failed())
-            }
+            Err(error) => failure::answer(&self.service, Doing::Ordering, error),
         }
     }
 
@@ -323,7 +314,10 @@ impl Skill {
                 | AuthorizeOutcome::Locked { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. },
             ) => {
                 let told = self.service.tells_owners();
-                self.with_web_card(speech::wrong_code_blocked(account, now, self.service.web_app(), told))
+                failure::with_web_card(
+                    &self.service,
+                    speech::wrong_code_blocked(account, now, self.service.web_app(), told),
+                )
             }
             Ok(AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. }) => {
                 ResponseEnvelope::tell(speech::locked())
@@ -332,33 +326,8 @@ impl Skill {
             Ok(AuthorizeOutcome::NoPendingOrder) => {
                 ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say())
             }
-            Err(ServiceError::WrongState(state)) => ResponseEnvelope::tell(speech::wrong_state(state)),
-            Err(ServiceError::Blocked(blocked)) => self.blocked(blocked),
-            Err(ServiceError::ContactChanged) => ResponseEnvelope::tell(speech::contact_changed()),
-            Err(ServiceError::Unauthenticated(_)) => {
-                ResponseEnvelope::tell(speech::link_account()).with_card(Card::LinkAccount)
-            }
-            Err(error) => {
-                tracing::error!(%error, "code not checked");
-                ResponseEnvelope::tell(speech::check_failed())
-            }
+            Err(error) => failure::answer(&self.service, Doing::CheckingCode, error),
         }
-    }
-}
-
-impl Skill {
-    /// Voice ordering is paused or locked: say so, and where to go.
-    fn blocked(&self, blocked: pod_shared::domain::Blocked) -> ResponseEnvelope {
-        self.with_web_card(speech::blocked(blocked, self.service.now(), self.service.web_app()))
-    }
-
-    /// Tells `said`, with the same words and the web app's address on an Alexa app card.
-    fn with_web_card(&self, said: pod_shared::alexa::Speech) -> ResponseEnvelope {
-        let mut content = said.plain();
-        if let Some(url) = self.service.web_app() {
-            content = format!("{content}\n\n{url}/security");
-        }
-        ResponseEnvelope::tell(said).with_card(Card::Simple { title: SKILL_NAME.into(), content })
     }
 }
 
