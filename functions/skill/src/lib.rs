@@ -3,16 +3,18 @@
 //! [`Skill::handle`] is a plain async function from an Alexa request to an
 //! Alexa response; `main.rs` (Lambda), the local runner and the tests share it.
 
+mod caller;
 mod failure;
+mod replay;
 mod speech;
 
 use base64::Engine;
+use caller::Caller;
 use failure::Doing;
 use pod_shared::alexa::{AlexaVerifier, Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{Code, IfWrong, Pizza, Size, Source, Topping, Toppings, UserId};
-use pod_shared::ports::UserProfile;
+use pod_shared::domain::{Code, IfWrong, Pizza, Size, Source, Topping, Toppings};
 use pod_shared::round_trips::{self, Remote, RoundTrips};
-use pod_shared::service::{AuthorizeOutcome, OrderService, ServiceError};
+use pod_shared::service::{AuthorizeOutcome, OrderService};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -199,69 +201,22 @@ impl Skill {
     /// Order and authorize change state, so a repeated request id (Alexa may
     /// deliver a request twice) gets the first answer again and changes nothing.
     async fn once_per_request(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
-        let request_id = envelope.request_id();
-        let response = if request.intent.name == ORDER_INTENT {
+        let (service, request_id) = (&self.service, envelope.request_id());
+        if request.intent.name == ORDER_INTENT {
             // The replay check and who is ordering (token, profile) are independent reads: run them at once.
-            let caller = async {
-                let user = self.linked_user(envelope).await?;
-                Ok(self.service.user_profile(&user).await)
-            };
-            let (first_answer, caller) = tokio::join!(self.first_answer(request_id), caller);
-            if let Some(first) = first_answer {
-                return first;
-            }
-            match caller {
-                Ok(profile) => self.order(request, profile).await,
-                Err(link_account) => link_account,
-            }
+            let caller = caller::with_profile(service, envelope);
+            replay::once_per_request(service, request_id, caller, |caller| self.order(request, caller)).await
         } else {
-            if let Some(first) = self.first_answer(request_id).await {
-                return first;
-            }
-            self.authorize(envelope, request).await
+            replay::once_per_request(service, request_id, async {}, |()| self.authorize(envelope, request)).await
+        }
+    }
+
+    /// An order from `caller`.
+    async fn order(&self, request: &IntentRequest, caller: Caller) -> ResponseEnvelope {
+        let profile = match caller {
+            Ok(profile) => profile,
+            Err(link_account) => return link_account,
         };
-        if !request_id.is_empty()
-            && let Ok(answer) = serde_json::to_string(&response)
-            && let Err(error) = self.service.remember_answer(request_id, &answer).await
-        {
-            tracing::warn!(%error, "cannot remember the answer to this request");
-        }
-        response
-    }
-
-    /// The answer already given to this request id, if Alexa delivers it again.
-    async fn first_answer(&self, request_id: &str) -> Option<ResponseEnvelope> {
-        if request_id.is_empty() {
-            return None;
-        }
-        match self.service.answer_given(request_id).await {
-            Ok(Some(answer)) => match serde_json::from_str::<ResponseEnvelope>(&answer) {
-                Ok(first) => {
-                    tracing::info!(request_id, "repeated request: the first answer is replayed");
-                    Some(first)
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "a remembered answer is unreadable; answering afresh");
-                    None
-                }
-            },
-            Ok(None) => None,
-            Err(error) => {
-                tracing::warn!(%error, "cannot check for a repeated request");
-                None
-            }
-        }
-    }
-
-    async fn linked_user(&self, envelope: &RequestEnvelope) -> Result<UserId, ResponseEnvelope> {
-        self.service.authenticate(envelope.access_token()).await.map_err(|e| {
-            tracing::info!(reason = %e, "account not linked or token refused");
-            failure::link_account()
-        })
-    }
-
-    /// An order from a linked user whose profile lookup gave `profile`.
-    async fn order(&self, request: &IntentRequest, profile: Result<UserProfile, ServiceError>) -> ResponseEnvelope {
         let pizza = match pizza_from_slots(request) {
             Ok(pizza) => pizza,
             Err(answer) => return *answer,
@@ -281,7 +236,7 @@ impl Skill {
     }
 
     async fn authorize(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
-        let user = match self.linked_user(envelope).await {
+        let user = match caller::linked_user(&self.service, envelope).await {
             Ok(user) => user,
             Err(answer) => return answer,
         };
