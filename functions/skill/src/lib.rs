@@ -1,41 +1,39 @@
-//! The Alexa skill: intent routing and what the skill says.
+//! The Alexa skill: verify, parse, route, measure.
 //!
 //! [`Skill::handle`] is a plain async function from an Alexa request to an
 //! Alexa response; `main.rs` (Lambda), the local runner and the tests share it.
+//! A request is read once into what was asked (`asked.rs`) and answered by
+//! the handler of that, one file each (`order.rs`, `authorize.rs`, …); service
+//! errors become speech in `failure.rs`, and what the skill says is in `speech.rs`.
 
+mod asked;
+mod authorize;
 mod caller;
 mod failure;
+mod fallback;
+mod help;
+mod launch;
+mod order;
+mod other;
 mod replay;
+mod session_ended;
 mod speech;
+mod stop;
 
+use asked::Asked;
 use base64::Engine;
 use caller::Caller;
-use failure::Doing;
-use pod_shared::alexa::{AlexaVerifier, Card, IntentRequest, Request, RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{Code, IfWrong, Pizza, Size, Source, Topping, Toppings};
+use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
 use pod_shared::round_trips::{self, Remote, RoundTrips};
-use pod_shared::service::{AuthorizeOutcome, OrderService};
+use pod_shared::service::OrderService;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+pub use asked::{
+    AUTHORIZE_INTENT, CANCEL_INTENT, CODE_SLOT, FALLBACK_INTENT, HELP_INTENT, NAVIGATE_HOME_INTENT, ORDER_INTENT,
+    SIZE_SLOT, STOP_INTENT, TOPPINGS_SLOT, handled_intents,
+};
 pub use speech::{SKILL_NAME, topping_menu};
-
-pub const ORDER_INTENT: &str = "GetMeSomePizzaIntent";
-pub const AUTHORIZE_INTENT: &str = "AuthorizePizzaOrderIntent";
-pub const SIZE_SLOT: &str = "Size";
-pub const TOPPINGS_SLOT: &str = "Toppings";
-pub const CODE_SLOT: &str = "Code";
-
-/// Every intent the skill handles (the interaction model must declare the same set).
-pub const HANDLED_INTENTS: [&str; 7] = [
-    ORDER_INTENT,
-    AUTHORIZE_INTENT,
-    "AMAZON.HelpIntent",
-    "AMAZON.StopIntent",
-    "AMAZON.CancelIntent",
-    "AMAZON.FallbackIntent",
-    "AMAZON.NavigateHomeIntent",
-];
 
 /// Alexa waits about 8 seconds for an answer; Pod answers within this, whatever happens.
 pub const ANSWER_DEADLINE: Duration = Duration::from_secs(7);
@@ -173,179 +171,37 @@ impl Skill {
         (response, trips)
     }
 
+    /// Routes what was asked to its handler. A request that changes state is
+    /// answered once per request id (`replay`); what its handler looks up first
+    /// about the caller runs beside that check.
     async fn route(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
-        match &envelope.request {
-            Request::LaunchRequest { .. } => ResponseEnvelope::ask(speech::welcome(), speech::what_to_say()),
-            Request::IntentRequest(intent) => self.intent(envelope, intent).await,
-            Request::SessionEndedRequest { reason, error, .. } => {
-                tracing::info!(reason = reason.as_deref().unwrap_or("unknown"), error = ?error, "session ended");
-                ResponseEnvelope::empty()
-            }
-            Request::Other => ResponseEnvelope::empty(),
+        let asked = Asked::from_request(envelope);
+        if !asked.changes_state() {
+            return self.answer(envelope, asked, None).await;
         }
+        let caller_first = asked.looks_up_caller_first();
+        let caller =
+            async move { if caller_first { Some(caller::with_profile(&self.service, envelope).await) } else { None } };
+        replay::once_per_request(&self.service, envelope.request_id(), caller, |caller| {
+            self.answer(envelope, asked, caller)
+        })
+        .await
     }
 
-    async fn intent(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
-        let name = request.intent.name.as_str();
-        tracing::info!(intent = name, request_id = envelope.request_id(), "intent");
-        match name {
-            ORDER_INTENT | AUTHORIZE_INTENT => self.once_per_request(envelope, request).await,
-            "AMAZON.HelpIntent" => ResponseEnvelope::ask(speech::help(), speech::what_to_say()),
-            "AMAZON.StopIntent" | "AMAZON.CancelIntent" | "AMAZON.NavigateHomeIntent" => {
-                ResponseEnvelope::tell(speech::goodbye())
-            }
-            _ => ResponseEnvelope::ask(speech::fallback(), speech::what_to_say()),
+    /// `caller`: who is asking, if already looked up.
+    async fn answer(&self, envelope: &RequestEnvelope, asked: Asked, caller: Option<Caller>) -> ResponseEnvelope {
+        let service = &self.service;
+        match asked {
+            Asked::Launch => launch::answer(),
+            Asked::Order { size, toppings } => order::answer(service, envelope, caller, size, toppings).await,
+            Asked::Authorize { code } => authorize::answer(service, envelope, code).await,
+            Asked::Help => help::answer(),
+            Asked::Stop => stop::answer(),
+            Asked::Fallback => fallback::answer(),
+            Asked::SessionEnded { reason, error } => session_ended::answer(reason, error),
+            Asked::Other => other::answer(),
         }
     }
-
-    /// Order and authorize change state, so a repeated request id (Alexa may
-    /// deliver a request twice) gets the first answer again and changes nothing.
-    async fn once_per_request(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
-        let (service, request_id) = (&self.service, envelope.request_id());
-        if request.intent.name == ORDER_INTENT {
-            // The replay check and who is ordering (token, profile) are independent reads: run them at once.
-            let caller = caller::with_profile(service, envelope);
-            replay::once_per_request(service, request_id, caller, |caller| self.order(request, caller)).await
-        } else {
-            replay::once_per_request(service, request_id, async {}, |()| self.authorize(envelope, request)).await
-        }
-    }
-
-    /// An order from `caller`.
-    async fn order(&self, request: &IntentRequest, caller: Caller) -> ResponseEnvelope {
-        let profile = match caller {
-            Ok(profile) => profile,
-            Err(link_account) => return link_account,
-        };
-        let pizza = match pizza_from_slots(request) {
-            Ok(pizza) => pizza,
-            Err(answer) => return *answer,
-        };
-        let placed = match profile {
-            Ok(profile) => self.service.place_order_for(&profile, pizza, Source::Voice).await,
-            Err(error) => Err(error),
-        };
-        match placed {
-            Ok(placed) => {
-                let (said, reprompt) = speech::order_placed(&placed);
-                let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
-                ResponseEnvelope::ask(said, reprompt).with_card(card)
-            }
-            Err(error) => failure::answer(&self.service, Doing::Ordering, error),
-        }
-    }
-
-    async fn authorize(&self, envelope: &RequestEnvelope, request: &IntentRequest) -> ResponseEnvelope {
-        let user = match caller::linked_user(&self.service, envelope).await {
-            Ok(user) => user,
-            Err(answer) => return answer,
-        };
-        let heard = request.intent.slot(CODE_SLOT).and_then(|s| s.first_value());
-        let length = self.service.policy().code_length;
-        let code = match heard.as_ref().map(|v| Code::from_spoken(v.best(), length)) {
-            Some(Ok(code)) => code,
-            Some(Err(_)) => {
-                return ResponseEnvelope::elicit_slot(
-                    CODE_SLOT,
-                    speech::code_not_understood(),
-                    speech::ask_code(),
-                    None,
-                );
-            }
-            None => return ResponseEnvelope::elicit_slot(CODE_SLOT, speech::code_missing(), speech::ask_code(), None),
-        };
-        let now = self.service.now();
-        match self.service.authorize_pending(&user, &code, Source::Voice).await {
-            Ok(AuthorizeOutcome::Confirmed(order)) => {
-                let said = speech::confirmed(&order);
-                let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
-                ResponseEnvelope::tell(said).with_card(card)
-            }
-            Ok(AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. }) => {
-                ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None)
-            }
-            Ok(
-                AuthorizeOutcome::WrongCode { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. }
-                | AuthorizeOutcome::Locked { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. },
-            ) => {
-                let told = self.service.tells_owners();
-                failure::with_web_card(
-                    &self.service,
-                    speech::wrong_code_blocked(account, now, self.service.web_app(), told),
-                )
-            }
-            Ok(AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. }) => {
-                ResponseEnvelope::tell(speech::locked())
-            }
-            Ok(AuthorizeOutcome::Expired(_)) => ResponseEnvelope::tell(speech::expired()),
-            Ok(AuthorizeOutcome::NoPendingOrder) => {
-                ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say())
-            }
-            Err(error) => failure::answer(&self.service, Doing::CheckingCode, error),
-        }
-    }
-}
-
-/// Splits one heard phrase into toppings ("pepperoni and mushrooms", "ham, onions").
-fn split_phrase(phrase: &str) -> Vec<String> {
-    phrase
-        .split([','])
-        .flat_map(|part| part.split(" and "))
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The pizza the slots describe, or the question to ask next.
-fn pizza_from_slots(request: &IntentRequest) -> Result<Pizza, Box<ResponseEnvelope>> {
-    let size = match request.intent.slot(SIZE_SLOT).and_then(|s| s.first_value()) {
-        None => {
-            return Err(Box::new(ResponseEnvelope::elicit_slot(
-                SIZE_SLOT,
-                speech::ask_size(),
-                speech::ask_size(),
-                None,
-            )));
-        }
-        Some(heard) => match Size::parse(heard.best()) {
-            Ok(size) => size,
-            Err(_) => {
-                return Err(Box::new(ResponseEnvelope::elicit_slot(
-                    SIZE_SLOT,
-                    speech::unknown_size(&heard.heard),
-                    speech::ask_size(),
-                    None,
-                )));
-            }
-        },
-    };
-    let spoken = request.intent.slot(TOPPINGS_SLOT).map(|s| s.spoken_values()).unwrap_or_default();
-    let mut toppings: Vec<Topping> = Vec::new();
-    let mut unknown: Vec<String> = Vec::new();
-    for value in &spoken {
-        let candidates = match Topping::parse(value.best()) {
-            Ok(topping) => vec![Ok(topping)],
-            Err(_) => split_phrase(&value.heard).into_iter().map(|p| Topping::parse(&p).map_err(|_| p)).collect(),
-        };
-        for candidate in candidates {
-            match candidate {
-                Ok(topping) if !toppings.contains(&topping) => toppings.push(topping),
-                Ok(_) => {}
-                Err(name) => unknown.push(name),
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(Box::new(ResponseEnvelope::elicit_slot(
-            TOPPINGS_SLOT,
-            speech::unknown_toppings(&unknown),
-            speech::ask_toppings(),
-            None,
-        )));
-    }
-    let toppings = Toppings::new(toppings).unwrap_or_default();
-    Ok(Pizza { size, toppings })
 }
 
 /// Re-exported for tests and the local runner.
@@ -361,5 +217,22 @@ impl From<SkillError> for lambda_runtime::Diagnostic {
             SkillError::Refused(_) => "Refused",
         };
         lambda_runtime::Diagnostic { error_type: error_type.into(), error_message: error.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The local runner answers on a multi-threaded server: every answer must be `Send`.
+    #[test]
+    fn answers_can_move_between_threads() {
+        fn send<T: Send>(_: &T) {}
+        let _compiles = |skill: &Skill, verifier: &AlexaVerifier, envelope: &RequestEnvelope, event: Value| {
+            send(&skill.handle(envelope));
+            send(&skill.handle_measured(envelope));
+            send(&skill.answer_https(verifier, |_| None, b""));
+            send(&skill.answer_event(verifier, event));
+        };
     }
 }

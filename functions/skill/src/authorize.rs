@@ -1,0 +1,68 @@
+//! "Authorize order, four two one seven": check the code; a right one confirms the pending order.
+
+use crate::asked::CODE_SLOT;
+use crate::caller;
+use crate::failure::{self, Doing};
+use crate::speech::{self, SKILL_NAME};
+use pod_shared::alexa::{Card, RequestEnvelope, ResponseEnvelope, SpokenValue};
+use pod_shared::domain::{Code, IfWrong, Source, Timestamp};
+use pod_shared::service::{AuthorizeOutcome, OrderService};
+
+pub(crate) async fn answer(
+    service: &OrderService,
+    envelope: &RequestEnvelope,
+    code: Option<SpokenValue>,
+) -> ResponseEnvelope {
+    let user = match caller::linked_user(service, envelope).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
+    };
+    let code = match heard_code(service, code) {
+        Ok(code) => code,
+        Err(answer) => return *answer,
+    };
+    let now = service.now();
+    match service.authorize_pending(&user, &code, Source::Voice).await {
+        Ok(outcome) => said(service, outcome, now),
+        Err(error) => failure::answer(service, Doing::CheckingCode, error),
+    }
+}
+
+/// The code as heard, or the question that asks for it again.
+fn heard_code(service: &OrderService, heard: Option<SpokenValue>) -> Result<Code, Box<ResponseEnvelope>> {
+    let length = service.policy().code_length;
+    match heard.map(|value| Code::from_spoken(value.best(), length)) {
+        Some(Ok(code)) => Ok(code),
+        Some(Err(_)) => Err(Box::new(ResponseEnvelope::elicit_slot(
+            CODE_SLOT,
+            speech::code_not_understood(),
+            speech::ask_code(),
+            None,
+        ))),
+        None => {
+            Err(Box::new(ResponseEnvelope::elicit_slot(CODE_SLOT, speech::code_missing(), speech::ask_code(), None)))
+        }
+    }
+}
+
+/// What the check found, checked at `now`.
+fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
+    match outcome {
+        AuthorizeOutcome::Confirmed(order) => {
+            let said = speech::confirmed(&order);
+            let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+            ResponseEnvelope::tell(said).with_card(card)
+        }
+        AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => {
+            ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None)
+        }
+        AuthorizeOutcome::WrongCode { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. }
+        | AuthorizeOutcome::Locked { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. } => {
+            let told = service.tells_owners();
+            failure::with_web_card(service, speech::wrong_code_blocked(account, now, service.web_app(), told))
+        }
+        AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. } => ResponseEnvelope::tell(speech::locked()),
+        AuthorizeOutcome::Expired(_) => ResponseEnvelope::tell(speech::expired()),
+        AuthorizeOutcome::NoPendingOrder => ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say()),
+    }
+}

@@ -1,0 +1,104 @@
+//! "Get me a large pizza with pepperoni": place the order and send its code.
+
+use crate::asked::{SIZE_SLOT, TOPPINGS_SLOT};
+use crate::caller::{self, Caller};
+use crate::failure::{self, Doing};
+use crate::speech::{self, SKILL_NAME};
+use pod_shared::alexa::{Card, RequestEnvelope, ResponseEnvelope, SpokenValue};
+use pod_shared::domain::{Pizza, Size, Source, Topping, Toppings};
+use pod_shared::service::OrderService;
+
+/// `caller`: who is ordering, if already looked up (beside the replay check).
+pub(crate) async fn answer(
+    service: &OrderService,
+    envelope: &RequestEnvelope,
+    caller: Option<Caller>,
+    size: Option<SpokenValue>,
+    toppings: Vec<SpokenValue>,
+) -> ResponseEnvelope {
+    let caller = match caller {
+        Some(caller) => caller,
+        None => caller::with_profile(service, envelope).await,
+    };
+    let profile = match caller {
+        Ok(profile) => profile,
+        Err(link_account) => return link_account,
+    };
+    let pizza = match pizza(size, &toppings) {
+        Ok(pizza) => pizza,
+        Err(answer) => return *answer,
+    };
+    let placed = match profile {
+        Ok(profile) => service.place_order_for(&profile, pizza, Source::Voice).await,
+        Err(error) => Err(error),
+    };
+    match placed {
+        Ok(placed) => {
+            let (said, reprompt) = speech::order_placed(&placed);
+            let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+            ResponseEnvelope::ask(said, reprompt).with_card(card)
+        }
+        Err(error) => failure::answer(service, Doing::Ordering, error),
+    }
+}
+
+/// The pizza the slots describe, or the question to ask next.
+fn pizza(size: Option<SpokenValue>, toppings: &[SpokenValue]) -> Result<Pizza, Box<ResponseEnvelope>> {
+    let size = match size {
+        None => {
+            return Err(Box::new(ResponseEnvelope::elicit_slot(
+                SIZE_SLOT,
+                speech::ask_size(),
+                speech::ask_size(),
+                None,
+            )));
+        }
+        Some(heard) => match Size::parse(heard.best()) {
+            Ok(size) => size,
+            Err(_) => {
+                return Err(Box::new(ResponseEnvelope::elicit_slot(
+                    SIZE_SLOT,
+                    speech::unknown_size(&heard.heard),
+                    speech::ask_size(),
+                    None,
+                )));
+            }
+        },
+    };
+    let mut known: Vec<Topping> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for value in toppings {
+        let candidates = match Topping::parse(value.best()) {
+            Ok(topping) => vec![Ok(topping)],
+            Err(_) => split_phrase(&value.heard).into_iter().map(|p| Topping::parse(&p).map_err(|_| p)).collect(),
+        };
+        for candidate in candidates {
+            match candidate {
+                Ok(topping) if !known.contains(&topping) => known.push(topping),
+                Ok(_) => {}
+                Err(name) => unknown.push(name),
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Box::new(ResponseEnvelope::elicit_slot(
+            TOPPINGS_SLOT,
+            speech::unknown_toppings(&unknown),
+            speech::ask_toppings(),
+            None,
+        )));
+    }
+    let toppings = Toppings::new(known).unwrap_or_default();
+    Ok(Pizza { size, toppings })
+}
+
+/// Splits one heard phrase into toppings ("pepperoni and mushrooms", "ham, onions").
+fn split_phrase(phrase: &str) -> Vec<String> {
+    phrase
+        .split([','])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect()
+}
