@@ -112,7 +112,11 @@ mod tests {
             (ServiceError::WrongState(state), order_failed.clone(), ResponseEnvelope::tell(speech::wrong_state(state))),
             (ServiceError::ContactChanged, order_failed.clone(), ResponseEnvelope::tell(speech::contact_changed())),
             (ServiceError::Identity(IdentityError::Timeout), order_failed.clone(), check_failed.clone()),
-            (ServiceError::Delivery("no route".into()), order_failed.clone(), check_failed.clone()),
+            (
+                ServiceError::Delivery(pod_shared::ports::DeliveryError("no route".into())),
+                order_failed.clone(),
+                check_failed.clone(),
+            ),
             (ServiceError::Store(StoreError::Throttled), order_failed.clone(), check_failed.clone()),
             (ServiceError::OrderNotFound, order_failed, check_failed),
         ];
