@@ -6,6 +6,7 @@
 //! - `/auth0/…`: a local Auth0-compatible identity provider and its outbox.
 
 pub mod chat;
+pub mod events;
 pub mod idp;
 pub mod round_trips;
 mod stack;

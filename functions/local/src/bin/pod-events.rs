@@ -1,12 +1,13 @@
 //! `pod-events`: copies `events/` to `build/events/` with the placeholders filled
 //! and the timestamps set to now, so recorded events never go stale:
 //! `{{ACCESS_TOKEN}}` becomes a fresh token for a dev user, minted by the local
-//! identity provider with the settings of `functions/local/local.env`.
+//! identity provider with the settings of `functions/local/local.env`. The filling is
+//! `pod_local::events`, which the end-to-end tests use too.
 //!
 //! Usage: pod-events [--user ana] [--code 0000] [--order-id UUID] [--out build/events]
 
+use pod_local::events::{self, Placeholders};
 use pod_local::idp::{IdpConfig, LocalIdp, load_dev_users};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ fn options() -> Result<Options, String> {
     let mut options = Options {
         user: "ana".into(),
         code: "0000".into(),
-        order_id: "00000000-0000-7000-8000-000000000000".into(),
+        order_id: Placeholders::DEFAULT_ORDER_ID.into(),
         out: PathBuf::from("build/events"),
     };
     let mut args = std::env::args().skip(1);
@@ -60,26 +61,13 @@ fn local_idp() -> Result<LocalIdp, String> {
     }))
 }
 
-/// Sets the event's own timestamps to now (Alexa's `request.timestamp`, API Gateway's request time).
-fn refresh_timestamps(event: &mut Value) {
-    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    if let Some(timestamp) = event.pointer_mut("/request/timestamp") {
-        *timestamp = Value::String(now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
-    }
-    if let Some(context) = event.pointer_mut("/requestContext").and_then(Value::as_object_mut) {
-        let format =
-            time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
-        context.insert("time".into(), Value::String(now.format(&format).unwrap_or_default()));
-        context.insert("timeEpoch".into(), Value::from(now.unix_timestamp() * 1000));
-    }
-}
-
 fn run() -> Result<usize, String> {
     let env_file = std::env::var("POD_LOCAL_ENV").unwrap_or_else(|_| "functions/local/local.env".into());
     dotenvy::from_path(&env_file).map_err(|e| format!("cannot read {env_file}: {e}"))?;
     let options = options()?;
     let token =
         local_idp()?.linked_access_token(&options.user).ok_or_else(|| format!("no dev user named {}", options.user))?;
+    let placeholders = Placeholders { access_token: &token, code: &options.code, order_id: &options.order_id };
     let mut written = 0;
     for kind in ["alexa", "http"] {
         let source = Path::new("events").join(kind);
@@ -91,14 +79,7 @@ fn run() -> Result<usize, String> {
             if path.extension().is_none_or(|e| e != "json") {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let filled = text
-                .replace("{{ACCESS_TOKEN}}", &token)
-                .replace("{{CODE}}", &options.code)
-                .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string())
-                .replace("{{ORDER_ID}}", &options.order_id);
-            let mut event: Value = serde_json::from_str(&filled).map_err(|e| format!("{}: {e}", path.display()))?;
-            refresh_timestamps(&mut event);
+            let event = events::render_file(&path, &placeholders).map_err(|e| e.to_string())?;
             let out = target.join(path.file_name().unwrap_or_default());
             let pretty = serde_json::to_string_pretty(&event).map_err(|e| e.to_string())?;
             std::fs::write(&out, pretty + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
