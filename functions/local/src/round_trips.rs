@@ -1,7 +1,7 @@
 //! How many external round trips each skill intent makes on a warm instance:
 //! a skill built the way the Lambda builds it (real Auth0 client, real store),
 //! talking to a local stack's identity provider over HTTP. Used by
-//! `tests/round_trips.rs` (which holds the limits) and by `make bench`.
+//! `tests/e2e/round_trips.rs` (which holds the limits) and by `make bench`.
 
 use crate::LocalStack;
 use pod_shared::alexa::OutputSpeech;

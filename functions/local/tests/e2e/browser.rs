@@ -14,9 +14,9 @@
 //! the Security page while paused, the Activity page after the unlock, and the
 //! Security page waiting for a phone's code and after it.
 
+use crate::helpers::{TestStack, repo_root};
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
-use pod_local::LocalStack;
 use serde_json::{Value, json};
 use std::fs::File;
 use std::os::unix::process::CommandExt;
@@ -31,10 +31,6 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// A phone-sized window (CSS pixels).
 const PHONE: (u32, u32) = (390, 844);
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Fails, rather than skips, when the browser is not installed.
 fn require_browser() {
     for binary in [CHROMIUM, CHROMEDRIVER] {
@@ -43,12 +39,6 @@ fn require_browser() {
             "{binary} is missing: run scripts/install-chromium.sh (as root) to install chromium and chromium-driver"
         );
     }
-}
-
-/// The checked-in `local.env`, with a free port and a fresh data directory.
-async fn start_stack(data_dir: &Path) -> LocalStack {
-    let vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), data_dir).unwrap();
-    LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
 }
 
 /// chromedriver on a free port, in its own process group; dropping it (also when
@@ -144,83 +134,28 @@ fn free_port() -> u16 {
     listener.local_addr().expect("its address").port()
 }
 
-/// Alexa's side of the conversation: the recorded events over HTTP.
-struct Alexa {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Alexa {
-    /// Ana's account-linking token (the password grant stands in for linking).
-    async fn linked_as_ana(stack: &LocalStack) -> Self {
-        Self::linked_as(stack, "ana", "pizza-ana-1").await
-    }
-
-    /// A dev user's account-linking token (the password grant stands in for linking).
-    async fn linked_as(stack: &LocalStack, username: &str, password: &str) -> Self {
-        let http = reqwest::Client::new();
-        let base = stack.base_url();
-        let auth0 = &stack.settings().auth0;
-        let response = http
-            .post(format!("{base}/auth0/oauth/token"))
-            .json(&json!({
-                "grant_type": "password", "username": username, "password": password,
-                "client_id": auth0.client_id, "client_secret": auth0.client_secret.expose(),
-                "audience": auth0.api_id, "scope": "openid offline_access",
-            }))
-            .send()
-            .await
-            .expect("the token endpoint answers");
-        let tokens: Value = response.json().await.expect("tokens");
-        let token = tokens["access_token"].as_str().expect("an access token").to_string();
-        Self { http, base, token }
-    }
-
-    /// Sends a recorded event with the token and `code` filled in; returns what Alexa says.
-    async fn say(&self, event: &str, code: &str) -> String {
-        let path = repo_root().join("events/alexa").join(event);
-        let body = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let body = body
-            .replace("{{ACCESS_TOKEN}}", &self.token)
-            .replace("{{CODE}}", code)
-            .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string());
-        let response = self.http.post(format!("{}/pod/alexa", self.base)).body(body).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{event}");
-        let answer: Value = response.json().await.unwrap();
-        answer["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default().to_string()
-    }
-
-    /// Orders, then gives wrong codes (three per order, then orders again) until
-    /// Alexa says voice ordering is paused; returns how many wrong codes that took.
-    async fn wrong_codes_until_paused(&self) -> u32 {
-        let mut wrong_codes = 0;
-        for _ in 0..5 {
-            let said = self.say("order-large-pepperoni-mushrooms.json", "").await;
-            assert!(said.contains("I sent a code"), "{said}");
-            let right = self.last_code().await;
-            let wrong = if right == "0000" { "1111" } else { "0000" };
-            for _ in 0..3 {
-                let said = self.say("authorize-code.json", wrong).await;
-                wrong_codes += 1;
-                if said.contains("paused voice ordering") {
-                    return wrong_codes;
-                }
-                assert!(said.contains("That code isn") || said.contains("locked this order"), "{said}");
-                if said.contains("locked this order") {
-                    break;
-                }
+/// Orders by voice as the owner of `token`, then gives wrong codes (three per order, then orders
+/// again) until Alexa says voice ordering is paused; returns how many wrong codes that took.
+async fn wrong_codes_until_paused(stack: &TestStack, token: &str) -> u32 {
+    let mut wrong_codes = 0;
+    for _ in 0..5 {
+        let said = stack.say("order-large-pepperoni-mushrooms.json", token, "").await;
+        assert!(said.contains("I sent a code"), "{said}");
+        let right = stack.last_code().await;
+        let wrong = if right == "0000" { "1111" } else { "0000" };
+        for _ in 0..3 {
+            let said = stack.say("authorize-code.json", token, wrong).await;
+            wrong_codes += 1;
+            if said.contains("paused voice ordering") {
+                return wrong_codes;
+            }
+            assert!(said.contains("That code isn") || said.contains("locked this order"), "{said}");
+            if said.contains("locked this order") {
+                break;
             }
         }
-        panic!("voice ordering did not pause after {wrong_codes} wrong codes")
     }
-
-    /// The last code the local identity provider "sent".
-    async fn last_code(&self) -> String {
-        let outbox: Vec<Value> =
-            self.http.get(format!("{}/auth0/outbox", self.base)).send().await.unwrap().json().await.unwrap();
-        outbox.last().expect("a code was sent")["code"].as_str().unwrap().to_string()
-    }
+    panic!("voice ordering did not pause after {wrong_codes} wrong codes")
 }
 
 /// Waits (up to [`PATIENCE`]) until the page's path is `path`.
@@ -289,8 +224,7 @@ async fn save_screenshot(browser: &Client, name: &str) {
 #[tokio::test]
 async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     require_browser();
-    let data = tempfile::tempdir().unwrap();
-    let stack = start_stack(data.path()).await;
+    let stack = TestStack::spawn(&[]).await;
     let driver = ChromeDriver::start().await;
     let browser = driver.browser().await;
     let base = stack.base_url();
@@ -305,8 +239,8 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     browser.execute("window.podSamePage = true;", vec![]).await.unwrap();
 
     // An order by voice shows up by itself, pending, with where the code went.
-    let alexa = Alexa::linked_as_ana(&stack).await;
-    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    let ana = stack.token("ana", "pizza-ana-1").await;
+    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
     assert!(said.contains("waiting for confirmation"), "{said}");
     let row = wait_for(&browser, r#"tr[data-status="pending"]"#).await;
     let text = row.text().await.unwrap();
@@ -315,7 +249,7 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     save_screenshot(&browser, "orders-pending.png").await;
 
     // The code, said back: the same row turns confirmed, still without a reload.
-    let said = alexa.say("authorize-code.json", &alexa.last_code().await).await;
+    let said = stack.say("authorize-code.json", &ana, &stack.last_code().await).await;
     assert!(said.contains("Order confirmed"), "{said}");
     let row = wait_for(&browser, r#"tr[data-status="confirmed"]"#).await;
     assert!(row.text().await.unwrap().contains("Confirmed"));
@@ -352,17 +286,16 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
 #[tokio::test]
 async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
     require_browser();
-    let data = tempfile::tempdir().unwrap();
-    let stack = start_stack(data.path()).await;
+    let stack = TestStack::spawn(&[]).await;
     let driver = ChromeDriver::start().await;
     let browser = driver.browser().await;
     let base = stack.base_url();
 
     // Someone at Ana's speaker guesses codes until Alexa pauses voice ordering; then nothing goes out.
-    let alexa = Alexa::linked_as_ana(&stack).await;
-    let wrong_codes = alexa.wrong_codes_until_paused().await;
+    let ana = stack.token("ana", "pizza-ana-1").await;
+    let wrong_codes = wrong_codes_until_paused(&stack, &ana).await;
     assert_eq!(wrong_codes, stack.settings().budget.pause_after(), "paused at the threshold");
-    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
     assert!(said.contains("Voice ordering is paused"), "{said}");
 
     // Ana signs in and opens Security from the navigation: paused, with the unlock button.
@@ -403,9 +336,9 @@ async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
     save_screenshot(&browser, "activity.png").await;
 
     // Ordering by voice works again, code and all.
-    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
     assert!(said.contains("I sent a code"), "{said}");
-    let said = alexa.say("authorize-code.json", &alexa.last_code().await).await;
+    let said = stack.say("authorize-code.json", &ana, &stack.last_code().await).await;
     assert!(said.contains("Order confirmed"), "{said}");
 
     browser.close().await.unwrap();
@@ -417,8 +350,7 @@ async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
 async fn ben_verifies_a_phone_and_alexa_sends_his_next_code_there() {
     const PHONE: &str = "+14155550142";
     require_browser();
-    let data = tempfile::tempdir().unwrap();
-    let stack = start_stack(data.path()).await;
+    let stack = TestStack::spawn(&[]).await;
     let driver = ChromeDriver::start().await;
     let browser = driver.browser().await;
     let base = stack.base_url();
@@ -473,14 +405,14 @@ async fn ben_verifies_a_phone_and_alexa_sends_his_next_code_there() {
     assert!(changed.contains("Contact changed from email b•••@example.com to phone ending in 42"), "{changed}");
 
     // Alexa's next code goes to the phone, and it confirms the order.
-    let alexa = Alexa::linked_as(&stack, "ben", "pizza-ben-1").await;
-    let said = alexa.say("order-large-pepperoni-mushrooms.json", "").await;
+    let ben = stack.token("ben", "pizza-ben-1").await;
+    let said = stack.say("order-large-pepperoni-mushrooms.json", &ben, "").await;
     assert!(said.contains("I sent a code to your phone ending in"), "{said}");
     assert!(said.contains(">42<"), "{said}");
     let sent = stack.idp().outbox();
     let order_code = sent.last().expect("the order's code");
     assert_eq!(order_code.destination, PHONE);
-    let said = alexa.say("authorize-code.json", &order_code.code).await;
+    let said = stack.say("authorize-code.json", &ben, &order_code.code).await;
     assert!(said.contains("Order confirmed"), "{said}");
 
     browser.close().await.unwrap();

@@ -4,77 +4,13 @@
 //! stands in the way. Pauses are one second here (`ACCOUNT_PAUSE_SECONDS=1`) so the
 //! test can wait them out; everything else is the checked-in `local.env`.
 
-use pod_local::LocalStack;
-use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use crate::helpers::TestStack;
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 const ANA_PHONE: &str = "+14155550121";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-async fn start_stack(data_dir: &Path, overrides: &[(&str, &str)]) -> LocalStack {
-    let mut vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), data_dir).unwrap();
-    for (name, value) in [("CODE_SENDS_PER_HOUR", "100"), ("ACCOUNT_PAUSE_SECONDS", "1")].iter().chain(overrides) {
-        vars.insert(name.to_string(), value.to_string());
-    }
-    LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
-}
-
-struct Speaker {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Speaker {
-    async fn linked_to(stack: &LocalStack, username: &str, password: &str) -> Self {
-        let http = reqwest::Client::new();
-        let auth0 = &stack.settings().auth0;
-        let response = http
-            .post(format!("{}/auth0/oauth/token", stack.base_url()))
-            .json(&json!({
-                "grant_type": "password", "username": username, "password": password,
-                "client_id": auth0.client_id, "client_secret": auth0.client_secret.expose(),
-                "audience": auth0.api_id, "scope": "openid offline_access",
-            }))
-            .send()
-            .await
-            .unwrap();
-        let token = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
-        Self { http, base: stack.base_url(), token }
-    }
-
-    /// Says a recorded event (with the token and code filled in); returns what Alexa speaks.
-    async fn say(&self, event: &str, code: &str) -> String {
-        let body = std::fs::read_to_string(repo_root().join("events/alexa").join(event)).unwrap();
-        let body = body
-            .replace("{{ACCESS_TOKEN}}", &self.token)
-            .replace("{{CODE}}", code)
-            .replace("{{REQUEST_ID}}", &uuid::Uuid::now_v7().to_string());
-        let response = self.http.post(format!("{}/pod/alexa", self.base)).body(body).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.unwrap();
-        body["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default().replace("&apos;", "'")
-    }
-
-    async fn outbox_to(&self, destination: &str) -> Vec<Value> {
-        let url = format!("{}/auth0/outbox", self.base);
-        let all: Vec<Value> = self.http.get(url).send().await.unwrap().json().await.unwrap();
-        all.into_iter().filter(|m| m["destination"] == destination).collect()
-    }
-
-    async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self.http.request(method, format!("{}/pod/api{path}", self.base)).bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
-    }
-}
+/// A send limit high enough that only the guess budget stands in the way, and pauses of one second.
+const SETTINGS: &[(&str, &str)] = &[("CODE_SENDS_PER_HOUR", "100"), ("ACCOUNT_PAUSE_SECONDS", "1")];
 
 /// What the attack achieved.
 #[derive(Debug)]
@@ -86,17 +22,17 @@ struct AttackFigures {
     seconds_until_locked: f64,
 }
 
-async fn attack(stack: &LocalStack) -> AttackFigures {
-    let speaker = Speaker::linked_to(stack, "ana", "pizza-ana-1").await;
+async fn attack(stack: &TestStack) -> AttackFigures {
+    let token = stack.token("ana", "pizza-ana-1").await;
     let started = Instant::now();
     let (mut orders_placed, mut guesses_made, mut refused_while_blocked) = (0, 0, 0);
     let mut warned = false;
     let mut guess = 0u32;
     'ordering: for _ in 0..60 {
-        let codes_before = speaker.outbox_to(ANA_PHONE).await.iter().filter(|m| m["code"] != "").count();
-        let said = speaker.say("order-large-pepperoni-mushrooms.json", "").await;
+        let codes_before = stack.outbox_to(ANA_PHONE).await.iter().filter(|m| m["code"] != "").count();
+        let said = stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
         if !said.contains("I sent a code") {
-            let codes_after = speaker.outbox_to(ANA_PHONE).await.iter().filter(|m| m["code"] != "").count();
+            let codes_after = stack.outbox_to(ANA_PHONE).await.iter().filter(|m| m["code"] != "").count();
             assert_eq!(codes_after, codes_before, "no code is sent while voice ordering is blocked");
             refused_while_blocked += 1;
             if said.contains("locked") {
@@ -111,7 +47,7 @@ async fn attack(stack: &LocalStack) -> AttackFigures {
         for _ in 0..3 {
             guess += 1;
             guesses_made += 1;
-            let said = speaker.say("authorize-code.json", &format!("{:04}", 7000 + guess)).await;
+            let said = stack.say("authorize-code.json", &token, &format!("{:04}", 7000 + guess)).await;
             warned |= said.contains("one more wrong code will lock voice ordering");
             if !said.contains("isn't right") || said.contains("voice ordering") {
                 continue 'ordering;
@@ -128,7 +64,7 @@ async fn attack(stack: &LocalStack) -> AttackFigures {
     }
 }
 
-async fn the_attack_ends_at_the_lock_and_the_owner_is_told(stack: LocalStack, store: &str) {
+async fn the_attack_ends_at_the_lock_and_the_owner_is_told(stack: TestStack, store: &str) {
     let figures = attack(&stack).await;
     println!(
         "attack on the {store} store: {} orders placed, {} guesses, {} codes checked, {} orders refused while \
@@ -145,8 +81,8 @@ async fn the_attack_ends_at_the_lock_and_the_owner_is_told(stack: LocalStack, st
     assert_eq!(figures.codes_checked, lock_after, "the whole budget was used: {figures:?}");
     assert_eq!(figures.guesses_made as u64, figures.codes_checked, "every guess was checked once, none past the lock");
 
-    let speaker = Speaker::linked_to(&stack, "ana", "pizza-ana-1").await;
-    let notices: Vec<String> = speaker
+    let token = stack.token("ana", "pizza-ana-1").await;
+    let notices: Vec<String> = stack
         .outbox_to(ANA_PHONE)
         .await
         .iter()
@@ -158,9 +94,9 @@ async fn the_attack_ends_at_the_lock_and_the_owner_is_told(stack: LocalStack, st
     assert!(notices.last().unwrap().contains("locked"));
 
     // The API obeys the same budget, and the record shows every step, masked.
-    let (status, problem) = speaker.api(reqwest::Method::POST, "/orders", Some(json!({"size": "small"}))).await;
+    let (status, problem) = stack.api(reqwest::Method::POST, "/orders", &token, Some(json!({"size": "small"}))).await;
     assert_eq!((status, problem["type"].as_str()), (423, Some("urn:pod:problem:ordering-locked")));
-    let (status, page) = speaker.api(reqwest::Method::GET, "/activity?limit=100", None).await;
+    let (status, page) = stack.api(reqwest::Method::GET, "/activity?limit=100", &token, None).await;
     assert_eq!(status, 200);
     let kinds: Vec<&str> = page["activity"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "wrong_code").count() as u64, figures.codes_checked);
@@ -173,15 +109,12 @@ async fn the_attack_ends_at_the_lock_and_the_owner_is_told(stack: LocalStack, st
 
 #[tokio::test]
 async fn reordering_and_guessing_stops_at_the_lock_on_the_embedded_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = start_stack(dir.path(), &[]).await;
+    let stack = TestStack::spawn(SETTINGS).await;
     the_attack_ends_at_the_lock_and_the_owner_is_told(stack, "embedded").await;
 }
 
 #[tokio::test]
 async fn reordering_and_guessing_stops_at_the_lock_on_dynamodb() {
-    let table = pod_local::fresh_local_table("pod-orders-attack").await;
-    let dir = tempfile::tempdir().unwrap();
-    let stack = start_stack(dir.path(), &[("ORDERS_STORE", "dynamodb"), ("ORDERS_TABLE", &table)]).await;
+    let stack = TestStack::spawn_on_dynamodb("pod-orders-attack", SETTINGS).await;
     the_attack_ends_at_the_lock_and_the_owner_is_told(stack, "DynamoDB").await;
 }

@@ -3,16 +3,10 @@
 //! management token and the profile are cached, an order needs one sequential
 //! Auth0 call (the passwordless start) and a code check one (the verification).
 
-use pod_local::LocalStack;
+use crate::helpers::TestStack;
 use pod_local::round_trips::{IntentTrips, ProbeSkill};
 use pod_shared::config::StoreSettings;
 use pod_shared::round_trips::Remote;
-use std::path::Path;
-
-async fn start_stack(data_dir: &Path) -> LocalStack {
-    let vars = pod_local::private_settings(Path::new(env!("CARGO_MANIFEST_DIR")), &data_dir.join("stack")).unwrap();
-    LocalStack::start(|name| vars.get(name).cloned()).await.expect("the local stack starts")
-}
 
 fn find<'a>(measured: &'a [IntentTrips], request: &str) -> &'a IntentTrips {
     measured.iter().find(|m| m.request == request).unwrap_or_else(|| panic!("{request} was not measured"))
@@ -47,11 +41,11 @@ fn check_auth0(measured: &[IntentTrips]) {
 
 #[tokio::test]
 async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_nothing_else() {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = start_stack(dir.path()).await;
-    let probe =
-        ProbeSkill::start(&stack, StoreSettings::Embedded { data_dir: dir.path().join("probe") }, "ana").await.unwrap();
-    let measured = probe.warm_conversation(&stack).await.unwrap();
+    let stack = TestStack::spawn(&[]).await;
+    let probe_data = tempfile::tempdir().unwrap();
+    let store = StoreSettings::Embedded { data_dir: probe_data.path().to_path_buf() };
+    let probe = ProbeSkill::start(stack.local(), store, "ana").await.unwrap();
+    let measured = probe.warm_conversation(stack.local()).await.unwrap();
     check_auth0(&measured);
     for m in &measured {
         assert_eq!(m.trips.calls_to(Remote::Store), 0, "the embedded store is local: {}", m.trips.operations());
@@ -62,10 +56,9 @@ async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_n
 
 #[tokio::test]
 async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_runs_beside_the_profile() {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = start_stack(dir.path()).await;
+    let stack = TestStack::spawn(&[]).await;
     let table = pod_local::fresh_local_table("pod-orders-trips-cold").await;
-    let probe = ProbeSkill::start(&stack, StoreSettings::DynamoDb { table }, "ben").await.unwrap();
+    let probe = ProbeSkill::start(stack.local(), StoreSettings::DynamoDb { table }, "ben").await.unwrap();
 
     let cold = probe.send("order", pod_local::round_trips::order()).await.unwrap();
     let auth0 = operations(&cold, Remote::Auth0);
@@ -85,10 +78,9 @@ async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_
 #[tokio::test]
 async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     let table = pod_local::fresh_local_table("pod-orders-trips").await;
-    let dir = tempfile::tempdir().unwrap();
-    let stack = start_stack(dir.path()).await;
-    let probe = ProbeSkill::start(&stack, StoreSettings::DynamoDb { table }, "ana").await.unwrap();
-    let measured = probe.warm_conversation(&stack).await.unwrap();
+    let stack = TestStack::spawn(&[]).await;
+    let probe = ProbeSkill::start(stack.local(), StoreSettings::DynamoDb { table }, "ana").await.unwrap();
+    let measured = probe.warm_conversation(stack.local()).await.unwrap();
     check_auth0(&measured);
     let order = find(&measured, "order");
     // Replay check, the enrolled phone (beside the profile), guess budget (is ordering paused?),

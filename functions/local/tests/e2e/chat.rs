@@ -1,22 +1,22 @@
 //! `pod-local chat` plays the seed's conversation from a script.
 
-use pod_local::LocalStack;
+use crate::helpers::{TestStack, repo_root};
 use pod_local::chat::Chat;
 use pod_shared::alexa::InteractionModel;
-use std::path::Path;
+
+/// The interaction model the skill is built with.
+fn model() -> InteractionModel {
+    let model_path = repo_root().join("alexa-model/interactionModels/custom/en-US.json");
+    let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    InteractionModel::from_json(&model_json).unwrap()
+}
 
 #[tokio::test]
 async fn the_chat_plays_the_seed_conversation() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.join("../..");
-    let dir = tempfile::tempdir().unwrap();
-    let vars = pod_local::private_settings(manifest, dir.path()).unwrap();
-    let stack = LocalStack::start(|name| vars.get(name).cloned()).await.unwrap();
-    let model_path = root.join("alexa-model/interactionModels/custom/en-US.json");
-    let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
-    let model = InteractionModel::from_json(&model_json).unwrap();
-    let token = stack.idp().linked_access_token("ana").unwrap();
-    let script = std::fs::read(root.join("scripts/seed-conversation.chat")).unwrap();
+    let stack = TestStack::spawn(&[]).await;
+    let model = model();
+    let token = stack.linked_token("ana");
+    let script = std::fs::read(repo_root().join("scripts/seed-conversation.chat")).unwrap();
 
     let mut out = Vec::new();
     Chat::new(&stack.base_url(), &token, &model).run(&script[..], &mut out, false).await.unwrap();
@@ -46,24 +46,16 @@ async fn the_chat_plays_the_seed_conversation() {
 /// drops them, as Alexa's does, and the skill pads the code back to six digits before checking it.
 #[tokio::test]
 async fn six_digit_codes_with_leading_zeros_go_through_the_model_and_the_skill() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.join("../..");
-    let dir = tempfile::tempdir().unwrap();
-    let mut vars = pod_local::private_settings(manifest, dir.path()).unwrap();
-    for (name, value) in [
+    let stack = TestStack::spawn(&[
         ("CODE_PROVIDER", "builtin"),
         ("CODE_DELIVERY", "outbox"),
         ("CODE_SECRET", "a-local-code-secret-for-the-chat-test-0123456789"),
         ("CODE_LENGTH", "6"),
-    ] {
-        vars.insert(name.into(), value.into());
-    }
-    let stack = LocalStack::start(|name| vars.get(name).cloned()).await.unwrap();
+    ])
+    .await;
     assert_eq!(stack.settings().challenge.code_length, 6);
-    let model_path = root.join("alexa-model/interactionModels/custom/en-US.json");
-    let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
-    let model = InteractionModel::from_json(&model_json).unwrap();
-    let token = stack.idp().linked_access_token("ana").unwrap();
+    let model = model();
+    let token = stack.linked_token("ana");
     let mut chat = Chat::new(&stack.base_url(), &token, &model);
     let script = "ask pizza on demand to get me a small pizza\nauthorize order zero zero four two one seven\n";
     let mut out = Vec::new();

@@ -1,0 +1,245 @@
+//! End to end: the local stack on a free port, driven over HTTP the way Alexa
+//! (the recorded events in `events/alexa`) and an API client would.
+
+use crate::helpers::{TestStack, repo_root};
+use serde_json::{Value, json};
+
+fn wrong_code_for(code: &str) -> String {
+    if code == "0000" { "1111".into() } else { "0000".into() }
+}
+
+fn statuses(orders: &[Value]) -> Vec<&str> {
+    orders.iter().map(|o| o["status"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_seed_conversation_by_voice_end_to_end() {
+    let stack = TestStack::spawn(&[]).await;
+    play_the_seed_conversation(&stack).await;
+    stack.stop().await;
+}
+
+/// The same conversation with the DynamoDB store, on the server `make test` starts
+/// (the standard AWS settings point at it; see scripts/with-moto.sh).
+#[tokio::test]
+async fn the_seed_conversation_on_dynamodb() {
+    let stack = TestStack::spawn_on_dynamodb("pod-orders-e2e", &[]).await;
+    assert!(matches!(stack.settings().store, pod_shared::config::StoreSettings::DynamoDb { .. }));
+    play_the_seed_conversation(&stack).await;
+    let dir = stack.stop().await;
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing written to the embedded store");
+}
+
+async fn play_the_seed_conversation(stack: &TestStack) {
+    // Not linked: a LinkAccount card, nothing sent.
+    let (status, body) = stack.alexa("order-without-linked-account.json", "", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["response"]["card"]["type"], "LinkAccount");
+    assert!(stack.outbox().await.is_empty());
+
+    // Linked: the order goes pending and a code goes to Ana's phone.
+    let token = stack.token("ana", "pizza-ana-1").await;
+    let said = stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert!(said.contains("large pizza with pepperoni and mushrooms"), "{said}");
+    assert!(said.contains("your phone ending in <say-as interpret-as=\"digits\">21</say-as>"), "{said}");
+    let code = stack.last_code_for("+14155550121").await;
+    assert_eq!(code.len(), 4);
+
+    // A wrong code: tries left. The right code: confirmed.
+    let said = stack.say("authorize-code.json", &token, &wrong_code_for(&code)).await;
+    assert!(said.contains("You have 2 tries left"), "{said}");
+    let said = stack.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+
+    // A new order and three wrong codes: locked, and the right code no longer helps.
+    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let code = stack.last_code_for("+14155550121").await;
+    let wrong = wrong_code_for(&code);
+    assert!(stack.say("authorize-code.json", &token, &wrong).await.contains("2 tries left"));
+    assert!(stack.say("authorize-code.json", &token, &wrong).await.contains("1 try left"));
+    let said = stack.say("authorize-code.json", &token, &wrong).await;
+    assert!(said.contains("locked this order"), "{said}");
+    let said = stack.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("no order waiting"), "{said}");
+
+    // The api shows the same story, newest first.
+    assert_eq!(statuses(&stack.orders(&token).await), ["locked", "confirmed"]);
+}
+
+#[tokio::test]
+async fn an_email_only_user_gets_the_code_by_email() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ben", "pizza-ben-1").await;
+    let said = stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert!(said.contains("your email address at example.com"), "{said}");
+    let outbox = stack.outbox().await;
+    assert_eq!(outbox.last().unwrap()["channel"], "email");
+    let code = stack.last_code_for("ben@example.com").await;
+    assert!(stack.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
+    assert_eq!(statuses(&stack.orders(&token).await), ["confirmed"]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn every_recorded_event_gets_a_well_formed_answer() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    let mut events: Vec<String> = std::fs::read_dir(repo_root().join("events/alexa"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    events.sort();
+    assert!(events.len() >= 12, "{events:?}");
+    for event in &events {
+        let (status, body) = stack.alexa(event, &token, "1234").await;
+        assert_eq!(status, 200, "{event}: {body}");
+        assert_eq!(body["version"], "1.0", "{event}");
+        assert!(body["response"].is_object(), "{event}");
+        let size = body.to_string().len();
+        assert!(size < 24 * 1024, "{event}: {size} bytes");
+    }
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors_and_change_nothing() {
+    let stack = TestStack::spawn(&[]).await;
+    let url = stack.url("/pod/alexa");
+    let response = stack.http().post(&url).body("{not json").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "request_refused");
+    assert!(body["message"].as_str().unwrap().contains("not an Alexa request"));
+
+    let response = stack.http().post(&url).body(r#"{"request": {"type": "IntentRequest"}}"#).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+
+    let huge = format!(r#"{{"request": {{"type": "LaunchRequest"}}, "padding": "{}"}}"#, "x".repeat(100 * 1024));
+    let response = stack.http().post(&url).body(huge).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+
+    let token = stack.token("ana", "pizza-ana-1").await;
+    let response = stack.http().get(stack.url("/pod/api/orders")).bearer_auth("forged").send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert!(stack.orders(&token).await.is_empty());
+    assert!(stack.outbox().await.is_empty());
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn orders_survive_a_restart_of_the_stack() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let code = stack.last_code_for("+14155550121").await;
+    assert!(stack.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
+
+    let stack = stack.restart().await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    let orders = stack.orders(&token).await;
+    assert_eq!(statuses(&orders), ["confirmed"]);
+    assert_eq!(orders[0]["size"], "large");
+    assert_eq!(orders[0]["toppings"], json!(["pepperoni", "mushrooms"]));
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_api_orders_and_confirms_with_the_code_from_the_outbox() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ben", "pizza-ben-1").await;
+    let orders = stack.url("/pod/api/orders");
+    let created = stack
+        .http()
+        .post(&orders)
+        .bearer_auth(&token)
+        .json(&json!({"size": "jumbo", "toppings": ["spinach", "chicken"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let location = created.headers()["location"].to_str().unwrap().to_string();
+    let order: Value = created.json().await.unwrap();
+    assert_eq!(order["confirmation"]["sent_to"], "email b•••@example.com");
+    assert_eq!(location, format!("/pod/api/orders/{}", order["id"].as_str().unwrap()));
+
+    let confirm = stack.url(&format!("{location}/confirm"));
+    let code = stack.last_code_for("ben@example.com").await;
+    let wrong = stack.http().post(&confirm).bearer_auth(&token).json(&json!({"code": wrong_code_for(&code)})).send();
+    let wrong = wrong.await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert_eq!(wrong.headers()["content-type"], "application/problem+json");
+    let right = stack.http().post(&confirm).bearer_auth(&token).json(&json!({"code": code})).send().await.unwrap();
+    assert_eq!(right.status(), 200);
+    assert_eq!(right.json::<Value>().await.unwrap()["status"], "confirmed");
+
+    let spec = stack.http().get(stack.url("/pod/api/openapi.json")).send().await.unwrap();
+    assert_eq!(spec.json::<Value>().await.unwrap()["openapi"], "3.1.0");
+    stack.stop().await;
+}
+
+/// The same conversation with Pod's own codes (`CODE_PROVIDER=builtin`) delivered to the outbox:
+/// the message names what the code confirms, and the code confirms only that order.
+#[tokio::test]
+async fn the_seed_conversation_with_builtin_codes() {
+    let secret = "a-local-code-secret-of-at-least-32-bytes";
+    let settings =
+        [("CODE_PROVIDER", "builtin"), ("CODE_DELIVERY", "outbox"), ("CODE_SECRET", secret), ("CODE_LENGTH", "6")];
+    let stack = TestStack::spawn(&settings).await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let outbox = stack.outbox().await;
+    let message = outbox.last().unwrap();
+    let code = message["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    assert_eq!(
+        message["text"],
+        format!("{code} confirms 1 large pizza, pepperoni, mushrooms — Pizza on Demand. Expires in 5 min.")
+    );
+    // A new order supersedes the first: the first order's code cannot confirm the second.
+    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let said = stack.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("You have 2 tries left"), "an older order's code is refused: {said}");
+    let code = stack.last_code_for("+14155550121").await;
+    assert!(stack.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
+    assert_eq!(statuses(&stack.orders(&token).await), ["confirmed", "cancelled"]);
+    stack.stop().await;
+}
+
+/// Cy's phone is only in `user_metadata` (the seed's setup, which the user edits) and her email
+/// is unverified: ordering sends nothing, stores nothing, and sends her to the web app.
+#[tokio::test]
+async fn a_user_with_only_unverified_contacts_gets_no_code_and_is_sent_to_the_web_app() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("cy", "pizza-cy-1").await;
+    let before = stack.outbox().await.len();
+    let (status, body) = stack.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert_eq!(status, 200);
+    let said = body["response"]["outputSpeech"]["ssml"].as_str().unwrap().replace("&apos;", "'");
+    assert!(said.contains("verify a phone or email in the Pizza on Demand web app"), "{said}");
+    let card = body["response"]["card"]["content"].as_str().unwrap();
+    assert!(card.contains(&format!("{}/pod/app/security", stack.base_url())), "{card}");
+    assert_eq!(stack.outbox().await.len(), before, "nothing sent");
+    assert!(stack.orders(&token).await.is_empty(), "nothing stored");
+    stack.stop().await;
+}
+
+/// A right code that Auth0 (here the local provider) refuses as expired is reported as expired,
+/// and not counted against the account's guess budget.
+#[tokio::test]
+async fn a_code_the_provider_calls_expired_is_expired_and_not_a_guess() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    assert!(stack.say("order-large-pepperoni-mushrooms.json", &token, "").await.contains("I sent a code"));
+    let code = stack.last_code_for("+14155550121").await;
+    stack.idp().expire_sent_codes();
+    let said = stack.say("authorize-code.json", &token, &code).await;
+    assert!(said.contains("expired"), "{said}");
+    assert!(!said.contains("isn't right"), "{said}");
+    let (_, activity) = stack.api(reqwest::Method::GET, "/activity", &token, None).await;
+    let kinds: Vec<&str> =
+        activity["activity"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["code_sent"], "no wrong code recorded");
+    assert_eq!(statuses(&stack.orders(&token).await), ["expired"]);
+    stack.stop().await;
+}
