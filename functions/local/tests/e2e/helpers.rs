@@ -102,7 +102,7 @@ impl TestStack {
             .post(self.url("/auth0/oauth/token"))
             .json(&json!({
                 "grant_type": "password", "username": user, "password": password,
-                "client_id": auth0.client_id, "client_secret": auth0.client_secret,
+                "client_id": auth0.client_id, "client_secret": auth0.client_secret.expose(),
                 "audience": auth0.api_id, "scope": "openid offline_access",
             }))
             .send()

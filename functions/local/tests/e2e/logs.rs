@@ -59,7 +59,7 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     let stack = TestStack::spawn(&[]).await;
     let auth0 = stack.settings().auth0.clone();
 
-    let mut secrets = vec![auth0.client_secret.clone(), String::from_utf8(auth0.api_signing_key.clone()).unwrap()];
+    let mut secrets = vec![auth0.client_secret.expose().clone(), auth0.api_signing_key.expose().clone()];
     for (user, password) in [("ana", "pizza-ana-1"), ("ben", "pizza-ben-1")] {
         let tokens = stack.tokens(user, password).await;
         let token = tokens["access_token"].as_str().unwrap().to_string();
