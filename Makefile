@@ -46,7 +46,7 @@ fmt: toolchain
 lint: toolchain
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-# Headless Chromium and chromedriver for functions/local/tests/browser.rs (apt, as root; no-op when present).
+# Headless Chromium and chromedriver for functions/local/tests/e2e/browser.rs (apt, as root; no-op when present).
 browser:
 	scripts/install-chromium.sh
 

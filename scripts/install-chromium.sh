@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs headless Chromium and its WebDriver (Debian's `chromium` and `chromium-driver`
 # packages: /usr/bin/chromium, /usr/bin/chromedriver) for the browser test
-# (functions/local/tests/browser.rs). Does nothing when both are there already.
+# (functions/local/tests/e2e/browser.rs). Does nothing when both are there already.
 # Needs root (or sudo) and apt; quiet unless something fails.
 set -euo pipefail
 
