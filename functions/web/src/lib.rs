@@ -19,7 +19,8 @@ mod views;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::middleware;
 use axum::response::{Redirect, Response};
@@ -124,15 +125,22 @@ pub fn router(app: WebApp) -> Router {
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(pages::MAX_FORM_BYTES))
         .with_state(app.clone());
-    Router::new()
-        .route("/pod/app/", get(pages::home).with_state(app))
-        .nest(PREFIX, pages)
-        .layer(middleware::map_response(with_security_headers))
+    // Served over https (everywhere but plain-HTTP localhost): browsers are told to stay on it.
+    let https = app.settings().secure_cookies();
+    Router::new().route("/pod/app/", get(pages::home).with_state(app)).nest(PREFIX, pages).layer(
+        middleware::map_response(move |response: Response| async move { with_security_headers(response, https) }),
+    )
 }
 
-/// Headers every response of the web app carries; pages are never cached.
-async fn with_security_headers(mut response: Response) -> Response {
+/// A year of HTTPS only, for the app's host and its subdomains.
+const STRICT_TRANSPORT_SECURITY_VALUE: &str = "max-age=31536000; includeSubDomains";
+
+/// Headers every response of the web app carries; pages are never cached; over https, HSTS.
+fn with_security_headers(mut response: Response, https: bool) -> Response {
     let headers = response.headers_mut();
+    if https {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY_VALUE));
+    }
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -141,4 +149,18 @@ async fn with_security_headers(mut response: Response) -> Response {
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.entry(CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_https_every_response_carries_hsts_and_over_local_http_none() {
+        let secure = with_security_headers(Response::new(axum::body::Body::empty()), true);
+        assert_eq!(secure.headers()[STRICT_TRANSPORT_SECURITY], STRICT_TRANSPORT_SECURITY_VALUE);
+        assert_eq!(secure.headers()[X_FRAME_OPTIONS], "DENY");
+        let local = with_security_headers(Response::new(axum::body::Body::empty()), false);
+        assert!(local.headers().get(STRICT_TRANSPORT_SECURITY).is_none());
+    }
 }

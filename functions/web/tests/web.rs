@@ -306,6 +306,7 @@ async fn the_home_page_offers_sign_in_or_sign_out() {
     assert!(!home.body.contains("Sign out"));
     assert!(home.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
     assert_eq!(home.headers["cache-control"], "no-store");
+    assert!(home.headers.get("strict-transport-security").is_none(), "plain-HTTP localhost: no HSTS");
 
     let session = web.sign_in("auth0|ben").await;
     let home = web.get("/pod/app/", &session).await;
