@@ -222,12 +222,7 @@ impl OrderService {
         let budget = self.store.guess_budget(user).await?;
         budget.check_open(now).map_err(ServiceError::Blocked)?;
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
-        match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
-            Err(StoreError::RateLimited { retry_at }) => {
-                return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
-            }
-            other => other?,
-        }
+        self.reserve_send(user, now).await?;
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now);
         match &self.codes {
@@ -312,13 +307,9 @@ impl OrderService {
         let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
         let guess = self.store.change_budget(&order.user_id, &reserve).await?;
         let verdict = match &self.codes {
-            CodeIssuer::Delegated(channel) => match channel.verify_code(&profile, &destination, code).await {
-                Ok(verdict) => verdict,
-                Err(error) => {
-                    self.refund(&order.user_id, &guess).await;
-                    return Err(error.into());
-                }
-            },
+            CodeIssuer::Delegated(channel) => {
+                self.delegated_check(channel.as_ref(), &profile, &destination, code, &guess).await?
+            }
             CodeIssuer::Builtin(codes) if codes.opens(&order, code) => CodeCheck::Accepted,
             CodeIssuer::Builtin(_) => CodeCheck::Rejected,
         };
@@ -363,6 +354,34 @@ impl OrderService {
                 let outcome = other?;
                 tracing::info!(order_id = %order.id, outcome = outcome_name(&outcome), "code checked");
                 Ok(outcome)
+            }
+        }
+    }
+
+    /// Reserves one code send for `user` at `now` (the rolling hourly limit).
+    async fn reserve_send(&self, user: &UserId, now: Timestamp) -> Result<(), ServiceError> {
+        match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
+            Err(StoreError::RateLimited { retry_at }) => {
+                Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) })
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// The code provider's verdict on `code`; if it could not check it, the reserved guess goes back.
+    async fn delegated_check(
+        &self,
+        channel: &dyn CodeChannel,
+        profile: &UserProfile,
+        destination: &Destination,
+        code: &Code,
+        guess: &BudgetWrite,
+    ) -> Result<CodeCheck, ServiceError> {
+        match channel.verify_code(profile, destination, code).await {
+            Ok(verdict) => Ok(verdict),
+            Err(error) => {
+                self.refund(&profile.user_id, guess).await;
+                Err(error.into())
             }
         }
     }
@@ -430,12 +449,7 @@ impl OrderService {
         let (budget, profile) = tokio::join!(self.store.guess_budget(user), self.user_profile(user));
         budget?.check_open(now).map_err(ServiceError::Blocked)?;
         let profile = profile?;
-        match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
-            Err(StoreError::RateLimited { retry_at }) => {
-                return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
-            }
-            other => other?,
-        }
+        self.reserve_send(user, now).await?;
         let mut enrollment =
             PhoneEnrollment::start(user.clone(), phone, self.policy.ttl, self.policy.max_attempts, now);
         let destination = Destination::Sms(enrollment.phone.clone());
@@ -483,13 +497,9 @@ impl OrderService {
         let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
         let guess = self.store.change_budget(user, &reserve).await?;
         let verdict = match &self.codes {
-            CodeIssuer::Delegated(channel) => match channel.verify_code(&profile, &destination, code).await {
-                Ok(verdict) => verdict,
-                Err(error) => {
-                    self.refund(user, &guess).await;
-                    return Err(error.into());
-                }
-            },
+            CodeIssuer::Delegated(channel) => {
+                self.delegated_check(channel.as_ref(), &profile, &destination, code, &guess).await?
+            }
             CodeIssuer::Builtin(codes) if codes.opens_enrollment(&enrollment, code) => CodeCheck::Accepted,
             CodeIssuer::Builtin(_) => CodeCheck::Rejected,
         };
