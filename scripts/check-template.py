@@ -34,6 +34,99 @@ def rust_constant(name):
     return match.group(1)
 
 
+SECRET_SETTINGS = ["API_SIGNING_KEY", "APP_CLIENT_SECRET", "MGMT_CLIENT_SECRET", "CODE_SECRET", "SESSION_KEY"]
+# The one statement allowed to grant on every resource but SNS's own ARNs (see the template's comment).
+WILDCARD_EXCEPTION = "SmsToPhoneNumbersOnly"
+
+
+def functions(template):
+    return {n: r for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+
+
+def environment(template, resource, provider):
+    """A function's environment variables (Globals and its own) with CodeProvider=provider:
+    !If picks the branch the provider's conditions choose; a removed value (AWS::NoValue) is dropped."""
+    variables = dict(template["Globals"]["Function"]["Environment"]["Variables"])
+    variables.update(resource["Properties"].get("Environment", {}).get("Variables", {}))
+    conditions = {"WithBuiltinCodes": provider == "builtin", "WithNotices": True, "WithSkillFunctionUrl": False}
+    resolved = {}
+    for name, value in variables.items():
+        if isinstance(value, list) and len(value) == 3 and value[0] in conditions:
+            value = value[1] if conditions[value[0]] else value[2]
+        if value == "AWS::NoValue":
+            continue
+        resolved[name] = value
+    return resolved
+
+
+def statements(resource):
+    found = []
+    for policy in resource["Properties"].get("Policies", []):
+        if isinstance(policy, list) and len(policy) == 3:  # !If [condition, policy, NoValue]
+            policy = policy[1]
+        if isinstance(policy, dict):
+            found += policy.get("Statement", [])
+    return found
+
+
+def check_secrets_and_clients(template):
+    problems = []
+    params = template["Parameters"]
+    if params["TokenAlgorithm"]["Default"] != "RS256":
+        problems.append("TokenAlgorithm must default to RS256")
+    if set(params["CodeProvider"]["AllowedValues"]) != {"auth0", "builtin"}:
+        problems.append("CodeProvider must offer auth0 and builtin")
+    expected_secret = {"SkillFunction": "ServiceSecretArn", "ApiFunction": "ServiceSecretArn", "WebFunction": "WebSecretArn"}
+    for name, resource in functions(template).items():
+        env = environment(template, resource, "auth0")
+        text = str(resource["Properties"].get("Environment", "")) + str(template["Globals"])
+        if "resolve:secretsmanager" in text:
+            problems.append(f"{name}: a secret value is resolved into the function configuration")
+        for secret in SECRET_SETTINGS:
+            if secret in env:
+                problems.append(f"{name}: {secret} is in the environment; it belongs in the secret")
+        wanted = expected_secret.get(name)
+        if env.get("SECRETS_ARN") != wanted:
+            problems.append(f"{name}: SECRETS_ARN must be !Ref {wanted}")
+        reads = [s for s in statements(resource) if "secretsmanager:GetSecretValue" in str(s.get("Action"))]
+        if len(reads) != 1 or reads[0].get("Resource") != wanted or reads[0].get("Action") != "secretsmanager:GetSecretValue":
+            problems.append(f"{name}: needs exactly one secretsmanager:GetSecretValue on !Ref {wanted} only")
+        holds_management = "MGMT_CLIENT_ID" in env
+        if holds_management != (name != "WebFunction"):
+            problems.append(f"{name}: MGMT_CLIENT_ID belongs to the skill and the api only")
+        for statement in statements(resource):
+            broad = statement.get("Resource") == "*" or "NotResource" in statement
+            if broad and statement.get("Sid") != WILDCARD_EXCEPTION:
+                problems.append(f"{name}: statement {statement.get('Sid')} grants on every resource")
+            if statement.get("Sid") == WILDCARD_EXCEPTION and statement.get("Action") != "sns:Publish":
+                problems.append(f"{name}: the wildcard exception may allow sns:Publish only")
+            if "ses:SendEmail" in str(statement.get("Action")) and "identity/*" in str(statement.get("Resource")):
+                problems.append(f"{name}: ses:SendEmail must name the sender's identity, not identity/*")
+    return problems
+
+
+def settings_read_by_code():
+    names = set()
+    for path in ["shared/src/config.rs", "shared/src/secrets.rs", "functions/web/src/settings.rs"]:
+        names |= set(re.findall(r'"([A-Z][A-Z0-9_]+)"', (ROOT / path).read_text()))
+    return names | {"RUST_LOG"}
+
+
+def check_settings_are_read(template, provider):
+    problems = []
+    known = settings_read_by_code()
+    for name, resource in functions(template).items():
+        env = environment(template, resource, provider)
+        for variable in env:
+            if variable not in known:
+                problems.append(f"{name} (CodeProvider={provider}): {variable} is read by no code")
+        if env.get("CODE_PROVIDER") != "CodeProvider":
+            problems.append(f"{name}: CODE_PROVIDER must be the CodeProvider parameter")
+        if provider == "builtin" and (env.get("CODE_DELIVERY") != "aws" or "SES_FROM_ADDRESS" not in env):
+            problems.append(f"{name} (CodeProvider=builtin): needs CODE_DELIVERY=aws and SES_FROM_ADDRESS")
+    return problems
+
+
 def main():
     template = yaml.load((ROOT / "infra/template.yaml").read_text(), Loader=CloudFormationLoader)
     table = template["Resources"]["OrdersTable"]["Properties"]
@@ -61,6 +154,9 @@ def main():
             policies = str(resource["Properties"].get("Policies", ""))
             if "'*'" in policies or "dynamodb:*" in policies:
                 problems.append(f"{name} has a wildcard permission")
+    problems += check_secrets_and_clients(template)
+    for provider in ("auth0", "builtin"):
+        problems += check_settings_are_read(template, provider)
     if problems:
         sys.exit("check-template: " + "; ".join(problems))
     print("check-template: infra/template.yaml matches the code")

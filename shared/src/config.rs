@@ -115,12 +115,25 @@ pub struct Auth0Settings {
     pub token_algorithm: TokenAlgorithm,
     /// The API's HS256 signing secret (empty with RS256).
     pub api_signing_key: Secret,
+    /// The application users sign in with (the web login) and that asks for and checks
+    /// passwordless codes: `APP_CLIENT_ID`, `APP_CLIENT_SECRET`.
     pub client_id: String,
     pub client_secret: Secret,
+    /// The machine-to-machine application that calls the Management API, held only by the
+    /// functions that read user profiles there (the skill and the api).
+    pub management: Option<ManagementClient>,
     /// The longest any one call to Auth0 may take.
     pub timeout: Duration,
     /// How long a fetched user profile is reused (`PROFILE_CACHE_SECONDS`; zero: never).
     pub profile_cache: Duration,
+}
+
+/// Pod's machine-to-machine application for the Management API (`MGMT_CLIENT_ID`,
+/// `MGMT_CLIENT_SECRET`): a client-credentials grant with only the scopes Pod uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagementClient {
+    pub client_id: String,
+    pub client_secret: Secret,
 }
 
 /// The one algorithm access tokens must be signed with: the seed's HS256 (the
@@ -265,7 +278,7 @@ pub fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
 
 impl Auth0Settings {
     /// `AUTH0_DOMAIN`, `API_ID`, `TOKEN_ALGORITHM`, `API_SIGNING_KEY`, `APP_CLIENT_ID`,
-    /// `APP_CLIENT_SECRET`, `AUTH0_TIMEOUT_MS`, `PROFILE_CACHE_SECONDS`.
+    /// `APP_CLIENT_SECRET`, `MGMT_CLIENT_ID`, `MGMT_CLIENT_SECRET`, `AUTH0_TIMEOUT_MS`, `PROFILE_CACHE_SECONDS`.
     pub fn load(settings: &SettingsReader) -> Result<Self, ConfigError> {
         let endpoint =
             Auth0Endpoint::parse(&settings.required("AUTH0_DOMAIN")?).map_err(|r| invalid("AUTH0_DOMAIN", r))?;
@@ -281,6 +294,19 @@ impl Auth0Settings {
         };
         let client_id = settings.required("APP_CLIENT_ID")?;
         let client_secret = settings.secret("APP_CLIENT_SECRET", MIN_SECRET_LEN, "characters")?;
+        let management = match settings.optional("MGMT_CLIENT_ID") {
+            None => None,
+            Some(id) if id == client_id => {
+                return Err(invalid(
+                    "MGMT_CLIENT_ID",
+                    "must be its own machine-to-machine application, not the login application APP_CLIENT_ID",
+                ));
+            }
+            Some(client_id) => Some(ManagementClient {
+                client_id,
+                client_secret: settings.secret("MGMT_CLIENT_SECRET", MIN_SECRET_LEN, "characters")?,
+            }),
+        };
         Ok(Self {
             endpoint,
             api_id,
@@ -288,6 +314,7 @@ impl Auth0Settings {
             api_signing_key,
             client_id,
             client_secret,
+            management,
             timeout: Duration::from_millis(settings.number("AUTH0_TIMEOUT_MS", 3000, 100, 10_000)?),
             profile_cache: Duration::from_secs(settings.number("PROFILE_CACHE_SECONDS", 30, 0, 300)?),
         })
@@ -596,6 +623,28 @@ mod tests {
         assert_eq!(secret.expose(), "s3cr3t-value");
         let settings = load(&base()).unwrap();
         assert!(!format!("{settings:?}").contains("kkkk"), "no secret in the settings' Debug");
+    }
+
+    #[test]
+    fn the_management_api_has_its_own_application() {
+        assert_eq!(load(&base()).unwrap().auth0.management, None, "optional: the web app holds none");
+        let mut vars = base();
+        vars.insert("MGMT_CLIENT_ID", "m2m".into());
+        assert_eq!(load(&vars), Err(ConfigError::Missing("MGMT_CLIENT_SECRET")));
+        vars.insert("MGMT_CLIENT_SECRET", "m".repeat(32));
+        let management = load(&vars).unwrap().auth0.management.unwrap();
+        assert_eq!(
+            (management.client_id.as_str(), management.client_secret.expose().as_str()),
+            ("m2m", &*"m".repeat(32))
+        );
+        vars.insert("MGMT_CLIENT_SECRET", "short".into());
+        assert!(matches!(load(&vars), Err(ConfigError::Invalid { name: "MGMT_CLIENT_SECRET", .. })));
+        vars.insert("MGMT_CLIENT_SECRET", "m".repeat(32));
+        vars.insert("MGMT_CLIENT_ID", "client".into());
+        assert!(
+            matches!(load(&vars), Err(ConfigError::Invalid { name: "MGMT_CLIENT_ID", .. })),
+            "the login application may not double as the Management API client"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod https;
 pub mod ports;
 pub mod round_trips;
+pub mod secrets;
 pub mod service;
 pub mod store;
 #[cfg(feature = "test-doubles")]

@@ -1,6 +1,6 @@
 //! Starting and stopping the local stack.
 
-use crate::idp::{IdpConfig, LocalIdp, load_dev_users};
+use crate::idp::{IdpClient, IdpConfig, LocalIdp, load_dev_users};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -91,12 +91,22 @@ impl LocalStack {
                 StackError::Invalid { name: "LOCAL_OTP_LENGTH", reason: format!("expected 4 to 10, got '{raw}'") }
             })?,
         };
+        let management = settings.auth0.management.clone().ok_or(StackError::Invalid {
+            name: "MGMT_CLIENT_ID",
+            reason: "not set: the local identity provider needs its Management API application \
+                     (see functions/local/local.env)"
+                .into(),
+        })?;
         let idp = LocalIdp::new(IdpConfig {
             issuer: settings.auth0.endpoint.issuer(),
             api_id: settings.auth0.api_id.clone(),
             api_signing_key: settings.auth0.api_signing_key.as_bytes().to_vec(),
             client_id: settings.auth0.client_id.clone(),
             client_secret: settings.auth0.client_secret.expose().clone(),
+            management_client: IdpClient {
+                id: management.client_id,
+                secret: management.client_secret.expose().clone(),
+            },
             otp_length,
             users,
         });

@@ -6,11 +6,12 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
 use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
+use pod_shared::secrets::SettingsSource;
 use pod_skill::Skill;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let settings = Settings::from_env().inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
+    let settings = load_settings().await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
     init_logging(settings.log_format);
     let skill = Skill::new(build_service(&settings).await?);
     let verifier = AlexaVerifier::new(VerifierSettings::production(
@@ -22,4 +23,10 @@ async fn main() -> Result<(), Error> {
         skill.answer_event(verifier, event.payload).await
     }))
     .await
+}
+
+/// The environment's settings; with `SECRETS_ARN`, the secret ones from Secrets Manager.
+async fn load_settings() -> Result<Settings, Error> {
+    let source = SettingsSource::from_environment().await?;
+    Ok(source.load(|lookup| Settings::from_lookup(lookup))?)
 }

@@ -2,6 +2,7 @@
 
 use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
+use pod_shared::secrets::SettingsSource;
 use pod_web::{WebApp, WebSettings};
 
 #[tokio::main]
@@ -10,11 +11,13 @@ async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::run(pod_web::router(app)).await
 }
 
-/// Settings from the environment, validated; the app built once.
+/// Settings from the environment (with `SECRETS_ARN`, the secret ones from Secrets Manager),
+/// validated; the app built once.
 async fn build() -> Result<WebApp, lambda_http::Error> {
-    let settings = Settings::from_env()?;
+    let source = SettingsSource::from_environment().await?;
+    let settings = source.load(|lookup| Settings::from_lookup(lookup))?;
     init_logging(settings.log_format);
-    let web_settings = WebSettings::from_env()?;
+    let web_settings = source.load(|lookup| WebSettings::from_lookup(lookup))?;
     let service = build_service(&settings).await?;
     Ok(WebApp::new(service, web_settings, &settings.auth0)?)
 }

@@ -157,6 +157,13 @@ impl Auth0Client {
 
     /// A Management API token from the client-credentials grant, cached until shortly before expiry.
     async fn management_token(&self) -> Result<String, IdentityError> {
+        // The Management API is reached with its own machine-to-machine application, never the login one.
+        let Some(client) = &self.settings.management else {
+            return Err(IdentityError::Refused {
+                status: 401,
+                message: "this function holds no Management API application (MGMT_CLIENT_ID)".into(),
+            });
+        };
         let mut cached = self.management_token.lock().await;
         if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(token.token.clone());
@@ -166,8 +173,8 @@ impl Auth0Client {
             .post(self.settings.endpoint.url("/oauth/token"))
             .json(&json!({
                 "grant_type": "client_credentials",
-                "client_id": self.settings.client_id,
-                "client_secret": self.settings.client_secret.expose(),
+                "client_id": client.client_id,
+                "client_secret": client.client_secret.expose(),
                 "audience": self.settings.endpoint.management_audience(),
             }))
             .send();

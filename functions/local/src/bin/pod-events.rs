@@ -7,7 +7,7 @@
 //! Usage: pod-events [--user ana] [--code 0000] [--order-id UUID] [--out build/events]
 
 use pod_local::events::{self, Placeholders};
-use pod_local::idp::{IdpConfig, LocalIdp, load_dev_users};
+use pod_local::idp::{IdpClient, IdpConfig, LocalIdp, load_dev_users};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -56,6 +56,7 @@ fn local_idp() -> Result<LocalIdp, String> {
         api_signing_key: setting("API_SIGNING_KEY")?.into_bytes(),
         client_id: setting("APP_CLIENT_ID")?,
         client_secret: setting("APP_CLIENT_SECRET")?,
+        management_client: IdpClient { id: setting("MGMT_CLIENT_ID")?, secret: setting("MGMT_CLIENT_SECRET")? },
         otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
         users: load_dev_users(Path::new(&users_file))?,
     }))

@@ -83,6 +83,14 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, message)
     }
 
+    /// A token without the scope the endpoint needs (Auth0: "Insufficient scope, expected any of: …").
+    pub fn insufficient_scope(needed: &str) -> Self {
+        Self {
+            error_code: Some("insufficient_scope"),
+            ..Self::new(StatusCode::FORBIDDEN, format!("Insufficient scope, expected any of: {needed}"))
+        }
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, message)
     }

@@ -16,6 +16,9 @@ pub(super) fn sign(claims: &impl Serialize, key: &[u8]) -> Result<String, JwtErr
 #[derive(Deserialize)]
 pub(super) struct VerifiedClaims {
     pub sub: String,
+    /// Space-separated scopes, if the token carries any.
+    #[serde(default)]
+    pub scope: String,
 }
 
 /// Checks an HS256 token's signature, `exp`, `iss` and that `aud` includes `audience`.

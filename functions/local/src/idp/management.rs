@@ -42,7 +42,7 @@ pub(super) async fn get_user(
     headers: HeaderMap,
     user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    require_management_token(&idp, &headers)?;
+    require_management_token(&idp, &headers, "read:users")?;
     let user_id = user_id_in(user_id)?;
     let state = idp.lock();
     state.directory.get(&user_id).map(|user| Json(user.to_json())).ok_or_else(ApiError::unknown_user)
@@ -53,7 +53,7 @@ pub(super) async fn create_user(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    require_management_token(&idp, &headers)?;
+    require_management_token(&idp, &headers, "create:users")?;
     let new_user: NewUser = json_body(body)?;
     let channel = passwordless_connection(&new_user.connection)
         .ok_or_else(|| ApiError::bad_request("Only passwordless users (connection sms or email) can be created."))?;
@@ -80,7 +80,7 @@ pub(super) async fn link_identity(
     primary_id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    require_management_token(&idp, &headers)?;
+    require_management_token(&idp, &headers, "update:users")?;
     let primary_id = user_id_in(primary_id)?;
     let link: LinkRequest = json_body(body)?;
     let prefix = format!("{}|", link.provider);
@@ -101,7 +101,7 @@ pub(super) async fn unlink_identity(
     headers: HeaderMap,
     path: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    require_management_token(&idp, &headers)?;
+    require_management_token(&idp, &headers, "update:users")?;
     let Path((primary_id, provider, secondary)) =
         path.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
     let mut state = idp.lock();
@@ -121,11 +121,15 @@ fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result
     serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("Payload validation error: {e}")))
 }
 
-/// Every Management API call needs a live Management API token of this tenant.
-fn require_management_token(idp: &LocalIdp, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Every Management API call needs a live Management API token of this tenant (which only the
+/// machine-to-machine application gets) carrying the endpoint's scope.
+fn require_management_token(idp: &LocalIdp, headers: &HeaderMap, scope: &str) -> Result<(), ApiError> {
     let tenant = idp.tenant();
     let token = bearer_token(headers).ok_or_else(|| ApiError::unauthorized("Missing authentication"))?;
-    jwt::verify(token, &tenant.management_key, &tenant.issuer, &tenant.management_audience())
+    let claims = jwt::verify(token, &tenant.management_key, &tenant.issuer, &tenant.management_audience())
         .map_err(|_| ApiError::unauthorized("Invalid token"))?;
+    if !claims.scope.split_whitespace().any(|granted| granted == scope) {
+        return Err(ApiError::insufficient_scope(scope));
+    }
     Ok(())
 }

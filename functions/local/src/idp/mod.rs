@@ -58,11 +58,20 @@ pub struct IdpConfig {
     pub client_id: String,
     /// That application's secret, which also signs its ID tokens (HS256).
     pub client_secret: String,
+    /// The machine-to-machine application, the only one granted Management API tokens.
+    pub management_client: IdpClient,
     /// Digits in a one-time code, from 4 to 10 (values outside are clamped);
     /// [`IdpConfig::DEFAULT_OTP_LENGTH`] unless there is a reason otherwise.
     pub otp_length: usize,
     /// The database users ("Username-Password-Authentication" connection).
     pub users: Vec<DevUser>,
+}
+
+/// An application's credentials at the local tenant.
+#[derive(Debug, Clone)]
+pub struct IdpClient {
+    pub id: String,
+    pub secret: String,
 }
 
 impl IdpConfig {
@@ -284,6 +293,10 @@ mod tests {
             api_signing_key: b"a-local-test-api-signing-key-of-32-bytes".to_vec(),
             client_id: "pod-local-test-client".into(),
             client_secret: "a-local-test-client-secret-of-32-bytes+".into(),
+            management_client: IdpClient {
+                id: "pod-local-test-management".into(),
+                secret: "a-local-test-management-secret-32-bytes".into(),
+            },
             otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
             users: Vec::new(),
         })

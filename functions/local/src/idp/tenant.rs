@@ -1,10 +1,10 @@
 //! The tenant's fixed settings: issuer, API, the one application, and how
 //! that application authenticates.
 
-use super::IdpConfig;
 use super::errors::AuthApiError;
 use super::params::Params;
 use super::secrets;
+use super::{IdpClient, IdpConfig};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine;
@@ -20,6 +20,8 @@ pub(super) struct Tenant {
     pub api_signing_key: Vec<u8>,
     pub client_id: String,
     pub client_secret: String,
+    /// The machine-to-machine application for the Management API.
+    pub management_client: IdpClient,
     pub otp_length: usize,
     /// Signs Management API tokens; random, so they die with the process.
     pub management_key: Vec<u8>,
@@ -37,6 +39,7 @@ impl Tenant {
             api_signing_key: config.api_signing_key,
             client_id: config.client_id,
             client_secret: config.client_secret,
+            management_client: config.management_client,
             otp_length: config.otp_length.clamp(MIN_OTP_LENGTH, MAX_OTP_LENGTH),
             management_key: secrets::random_bytes(32),
         }
@@ -68,8 +71,8 @@ impl Tenant {
     }
 
     /// Checks the application's credentials, from an HTTP Basic header or
-    /// else from `client_id` and `client_secret` parameters.
-    pub fn authenticate_client(&self, headers: &HeaderMap, params: &Params) -> Result<(), AuthApiError> {
+    /// else from `client_id` and `client_secret` parameters; says which application it is.
+    pub fn authenticate_client(&self, headers: &HeaderMap, params: &Params) -> Result<Application, AuthApiError> {
         let (client_id, client_secret) = match basic_credentials(headers)? {
             Some(credentials) => credentials,
             None => (
@@ -77,9 +80,23 @@ impl Tenant {
                 params.get("client_secret").ok_or_else(AuthApiError::invalid_client)?.to_string(),
             ),
         };
-        let secret_matches: bool = client_secret.as_bytes().ct_eq(self.client_secret.as_bytes()).into();
-        if client_id == self.client_id && secret_matches { Ok(()) } else { Err(AuthApiError::invalid_client()) }
+        let matches = |secret: &str| -> bool { client_secret.as_bytes().ct_eq(secret.as_bytes()).into() };
+        if client_id == self.client_id && matches(&self.client_secret) {
+            Ok(Application::Login)
+        } else if client_id == self.management_client.id && matches(&self.management_client.secret) {
+            Ok(Application::Management)
+        } else {
+            Err(AuthApiError::invalid_client())
+        }
     }
+}
+
+/// The tenant's two applications: a regular web application users sign in with (which also
+/// asks for passwordless codes), and a machine-to-machine one for the Management API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Application {
+    Login,
+    Management,
 }
 
 /// `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1), if present.

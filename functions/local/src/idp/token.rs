@@ -2,6 +2,7 @@
 
 use super::errors::AuthApiError;
 use super::params::Params;
+use super::tenant::Application;
 use super::users::{normalize_address, passwordless_connection};
 use super::{IdpState, LocalIdp, jwt, secrets};
 use axum::Json;
@@ -63,11 +64,23 @@ fn exchange(idp: &LocalIdp, headers: &HeaderMap, body: Result<Bytes, BytesReject
     let body = body.map_err(|rejection| AuthApiError::unreadable_body(&rejection))?;
     let params = Params::from_body(headers, &body)?;
     let grant_type = params.require("grant_type")?;
-    idp.tenant().authenticate_client(headers, &params)?;
+    let application = idp.tenant().authenticate_client(headers, &params)?;
+    // As Auth0 does: only an application with a client grant for the Management API gets its
+    // tokens, and the machine-to-machine application has no user grants.
+    match (application, grant_type) {
+        (Application::Management, "client_credentials") | (Application::Login, _) => {}
+        (Application::Management, other) => {
+            return Err(AuthApiError::new(
+                StatusCode::FORBIDDEN,
+                "unauthorized_client",
+                format!("Grant type '{other}' not allowed for the client."),
+            ));
+        }
+    }
     let tokens = match grant_type {
         "authorization_code" => authorization_code(idp, &params),
         "refresh_token" => refresh_token(idp, &params),
-        "client_credentials" => client_credentials(idp, &params),
+        "client_credentials" => client_credentials(idp, application, &params),
         "password" => password(idp, &params),
         OTP_GRANT => passwordless_otp(idp, &params),
         _ => Err(AuthApiError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type.")),
@@ -102,22 +115,24 @@ fn refresh_token(idp: &LocalIdp, params: &Params) -> Result<Value, AuthApiError>
     user_tokens(idp, &state, &grant)
 }
 
-fn client_credentials(idp: &LocalIdp, params: &Params) -> Result<Value, AuthApiError> {
+fn client_credentials(idp: &LocalIdp, application: Application, params: &Params) -> Result<Value, AuthApiError> {
     let tenant = idp.tenant();
     let audience = params.require("audience")?;
-    if audience != tenant.management_audience() {
-        return Err(AuthApiError::access_denied(format!("Client is not authorized to access \"{audience}\".")));
+    if audience != tenant.management_audience() || application != Application::Management {
+        return Err(AuthApiError::access_denied(format!(
+            "Client is not authorized to access \"{audience}\". You need to create a \"client-grant\" associated to this API."
+        )));
     }
     let now = jwt::unix_now();
     let claims = json!({
         "iss": tenant.issuer,
-        "sub": format!("{}@clients", tenant.client_id),
+        "sub": format!("{}@clients", tenant.management_client.id),
         "aud": audience,
         "iat": now,
         "exp": now + MANAGEMENT_TOKEN_SECONDS,
         "scope": MANAGEMENT_SCOPE,
         "gty": "client-credentials",
-        "azp": tenant.client_id,
+        "azp": tenant.management_client.id,
     });
     Ok(json!({
         "access_token": sign(&claims, &tenant.management_key)?,

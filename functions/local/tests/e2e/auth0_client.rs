@@ -3,9 +3,9 @@
 //! errors, discovery).
 
 use axum::Router;
-use pod_local::idp::{DevUser, IdpConfig, LocalIdp};
+use pod_local::idp::{DevUser, IdpClient, IdpConfig, LocalIdp};
 use pod_shared::auth0::{Auth0Client, IdTokenValidator};
-use pod_shared::config::{Auth0Endpoint, Auth0Settings};
+use pod_shared::config::{Auth0Endpoint, Auth0Settings, ManagementClient};
 use pod_shared::domain::{Code, Destination, EmailAddress, PhoneNumber, UserId};
 use pod_shared::ports::{CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
 use reqwest::StatusCode;
@@ -16,6 +16,8 @@ use tokio::net::TcpListener;
 
 const CLIENT_ID: &str = "pod-local-test-client";
 const CLIENT_SECRET: &str = "a-local-test-client-secret-of-32-bytes+";
+const MGMT_CLIENT_ID: &str = "pod-local-test-management";
+const MGMT_CLIENT_SECRET: &str = "a-local-test-management-secret-32-bytes";
 const API_ID: &str = "https://pod.localtest.me";
 const API_SIGNING_KEY: &[u8] = b"a-local-test-api-signing-key-of-32-bytes";
 const ANA_PHONE: &str = "+14155550121";
@@ -72,6 +74,7 @@ async fn start_idp() -> TestIdp {
         api_signing_key: API_SIGNING_KEY.to_vec(),
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
+        management_client: IdpClient { id: MGMT_CLIENT_ID.into(), secret: MGMT_CLIENT_SECRET.into() },
         otp_length: OTP_LENGTH,
         users: test_users(),
     });
@@ -82,17 +85,24 @@ async fn start_idp() -> TestIdp {
 }
 
 fn production_client(base: &str, timeout: Duration) -> Auth0Client {
-    Auth0Client::new(Auth0Settings {
+    Auth0Client::new(production_settings(base, timeout)).unwrap()
+}
+
+fn production_settings(base: &str, timeout: Duration) -> Auth0Settings {
+    Auth0Settings {
         endpoint: Auth0Endpoint::parse(base).unwrap(),
         token_algorithm: pod_shared::config::TokenAlgorithm::Hs256,
         api_id: API_ID.into(),
         api_signing_key: String::from_utf8(API_SIGNING_KEY.to_vec()).unwrap().into(),
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
+        management: Some(ManagementClient {
+            client_id: MGMT_CLIENT_ID.into(),
+            client_secret: MGMT_CLIENT_SECRET.into(),
+        }),
         timeout,
         profile_cache: Duration::ZERO,
-    })
-    .unwrap()
+    }
 }
 
 impl TestIdp {
@@ -102,6 +112,10 @@ impl TestIdp {
 
     fn client(&self) -> Auth0Client {
         production_client(&self.base, Duration::from_secs(5))
+    }
+
+    fn client_settings(&self) -> Auth0Settings {
+        production_settings(&self.base, Duration::from_secs(5))
     }
 
     fn user_id(&self, username: &str) -> UserId {
@@ -142,8 +156,8 @@ impl TestIdp {
         let (status, tokens) = self
             .post_token(json!({
                 "grant_type": "client_credentials",
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
+                "client_id": MGMT_CLIENT_ID,
+                "client_secret": MGMT_CLIENT_SECRET,
                 "audience": format!("{}/api/v2/", self.base),
             }))
             .await;
@@ -572,6 +586,37 @@ async fn the_management_api_needs_a_management_token() {
     let response = idp.http.get(idp.url("/api/v2/users/%FF")).bearer_auth(token).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(response.json::<Value>().await.unwrap()["statusCode"], 400);
+}
+
+#[tokio::test]
+async fn only_the_machine_to_machine_application_reaches_the_management_api() {
+    let idp = start_idp().await;
+    let audience = format!("{}/api/v2/", idp.base);
+    // The login application has no client grant for the Management API.
+    let (status, error) = idp
+        .post_token(json!({"grant_type": "client_credentials", "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET, "audience": audience}))
+        .await;
+    assert_eq!((status, error["error"].as_str()), (StatusCode::FORBIDDEN, Some("access_denied")), "{error}");
+    // The machine-to-machine application has no user grants.
+    let (status, error) = idp
+        .post_token(json!({"grant_type": "password", "client_id": MGMT_CLIENT_ID,
+            "client_secret": MGMT_CLIENT_SECRET, "username": "ana", "password": "pizza-ana-1"}))
+        .await;
+    assert_eq!((status, error["error"].as_str()), (StatusCode::FORBIDDEN, Some("unauthorized_client")), "{error}");
+    // Its token carries the scopes Pod uses, and the endpoints check them.
+    let (status, tokens) = idp
+        .post_token(json!({"grant_type": "client_credentials", "client_id": MGMT_CLIENT_ID,
+            "client_secret": MGMT_CLIENT_SECRET, "audience": audience}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(tokens["scope"], "read:users create:users update:users");
+
+    // Pod's client with the login application alone cannot read a profile.
+    let login_only = Auth0Client::new(Auth0Settings { management: None, ..idp.client_settings() }).unwrap();
+    let refused = login_only.profile(&idp.user_id("ana")).await.unwrap_err();
+    assert!(refused.to_string().contains("MGMT_CLIENT_ID"), "{refused}");
+    assert_eq!(idp.profile("ana").await.user_id, idp.user_id("ana"), "with its own application it can");
 }
 
 #[tokio::test]
