@@ -129,6 +129,14 @@ fn authorize(request_id: &str, code: &str) -> Value {
            "intent": {"name": "AuthorizePizzaOrderIntent", "slots": {"Code": {"name": "Code", "value": code}}}})
 }
 
+fn anas_key(request_id: &str) -> RequestKey {
+    RequestKey::new(
+        SkillId::parse(SKILL).unwrap(),
+        UserId::parse("auth0|ana").unwrap(),
+        RequestId::parse(request_id).unwrap(),
+    )
+}
+
 fn speech(response: &Value) -> String {
     let ssml = response["response"]["outputSpeech"]["ssml"].as_str().unwrap_or_default();
     ssml.replace("&apos;", "'")
@@ -214,17 +222,31 @@ async fn when_the_claim_cannot_be_made_nothing_is_sent_or_checked() {
 async fn a_request_claimed_by_a_delivery_that_never_answers_is_not_acted_on() {
     let h = Harness::new();
     let id = next_request_id();
-    let key = RequestKey::new(
-        SkillId::parse(SKILL).unwrap(),
-        UserId::parse("auth0|ana").unwrap(),
-        RequestId::parse(id.as_str()).unwrap(),
-    );
+    let key = anas_key(&id);
     let now = Timestamp::from_unix_millis(1_800_000_000_000);
     let expires = Timestamp::from_unix_millis(1_800_000_060_000);
     assert_eq!(h.store.claim_request(&key, now, expires).await.unwrap(), RequestClaim::Claimed);
     let answer = h.skill.handle(&envelope(SKILL, "token-ana", order(&id))).await;
     let said = speech(&serde_json::to_value(answer).unwrap());
     assert!(said.contains("still working on that request"), "{said}");
+    assert!(h.codes.sent().is_empty(), "no code sent");
+    assert!(h.orders_of("auth0|ana").await.is_empty(), "no order stored");
+}
+
+/// A repeat whose stored answer cannot be read is not acted on again (that could act twice):
+/// it says the request was handled.
+#[tokio::test]
+async fn a_repeat_whose_stored_answer_is_unreadable_is_not_acted_on_again() {
+    let h = Harness::new();
+    let id = next_request_id();
+    let key = anas_key(&id);
+    let now = Timestamp::from_unix_millis(1_800_000_000_000);
+    let expires = Timestamp::from_unix_millis(1_800_000_060_000);
+    assert_eq!(h.store.claim_request(&key, now, expires).await.unwrap(), RequestClaim::Claimed);
+    assert!(h.store.answer_request(&key, "not an answer", expires).await.unwrap());
+    let answer = h.skill.handle(&envelope(SKILL, "token-ana", order(&id))).await;
+    let said = speech(&serde_json::to_value(answer).unwrap());
+    assert!(said.contains("already handled that request"), "{said}");
     assert!(h.codes.sent().is_empty(), "no code sent");
     assert!(h.orders_of("auth0|ana").await.is_empty(), "no order stored");
 }
