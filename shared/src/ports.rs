@@ -3,8 +3,8 @@
 
 use crate::domain::{
     ActivityEvent, ActivityId, Blocked, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone, EnrollmentError,
-    EnrollmentId, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber, Timestamp, Transition, TransitionError,
-    UserId,
+    EnrollmentId, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber, RequestClaim, RequestKey, Timestamp,
+    Transition, TransitionError, UserId,
 };
 use async_trait::async_trait;
 
@@ -86,12 +86,21 @@ pub trait OrderStore: Send + Sync {
     /// [`StoreError::RateLimited`] if `max_per_hour` were sent in the last hour.
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;
 
-    /// Remembers the answer given to a request id until `expires`, unless one is
-    /// already remembered (the first answer wins; a duplicate changes nothing).
-    async fn remember_answer(&self, request_id: &str, answer: &str, expires: Timestamp) -> Result<(), StoreError>;
+    /// Claims `key` for the delivery that asks, in one conditional write: written (and
+    /// [`RequestClaim::Claimed`]) only if no claim of `key` is there or the one there expired
+    /// at `now`; kept until `expires`. Otherwise changes nothing and says what is there: in
+    /// progress, or the answer given. Of any number of claims at once, exactly one is `Claimed`.
+    async fn claim_request(
+        &self,
+        key: &RequestKey,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<RequestClaim, StoreError>;
 
-    /// The answer remembered for a request id, if it has not expired at `now`.
-    async fn recall_answer(&self, request_id: &str, now: Timestamp) -> Result<Option<String>, StoreError>;
+    /// Stores `answer` on the claim of `key`, kept until `expires`, only if that claim is still
+    /// in progress (one conditional write). Returns whether it was stored: `false` when there is
+    /// no claim in progress (none, or answered already), and then nothing changed.
+    async fn answer_request(&self, key: &RequestKey, answer: &str, expires: Timestamp) -> Result<bool, StoreError>;
 
     /// The user's order with this id; another user's order is `None`.
     async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError>;

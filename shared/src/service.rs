@@ -4,7 +4,8 @@ use crate::builtin_codes::BuiltinCodes;
 use crate::domain::{
     ActivityEvent, ActivityId, ActivityKind, Blocked, BudgetChange, BudgetPolicy, ChallengePolicy, Code, CodePurpose,
     Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
-    PhoneEnrollment, PhoneNumber, Pizza, Source, Timestamp, Transition, TransitionError, UserId, WrongCodeOutcome,
+    PhoneEnrollment, PhoneNumber, Pizza, RequestClaim, RequestKey, Source, Timestamp, Transition, TransitionError,
+    UserId, WrongCodeOutcome,
 };
 use crate::ports::{
     ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
@@ -51,7 +52,7 @@ impl From<StoreError> for ServiceError {
     }
 }
 
-/// How long the answer to a request id is replayed for repeats.
+/// How long a request's claim and its answer are kept, for repeats.
 pub const ANSWER_MEMORY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// The result of placing an order.
@@ -621,15 +622,18 @@ impl OrderService {
         }
     }
 
-    /// The answer already given to this request id, for a repeated delivery.
-    pub async fn answer_given(&self, request_id: &str) -> Result<Option<String>, ServiceError> {
-        Ok(self.store.recall_answer(request_id, self.clock.now()).await?)
+    /// Claims `key` for this delivery before it acts (see [`OrderStore::claim_request`]); the
+    /// claim and its answer are kept [`ANSWER_MEMORY`], for repeats.
+    pub async fn claim_request(&self, key: &RequestKey) -> Result<RequestClaim, ServiceError> {
+        let now = self.clock.now();
+        Ok(self.store.claim_request(key, now, now.plus(ANSWER_MEMORY)).await?)
     }
 
-    /// Remembers the answer given to a request id for a day, so a repeat gets the same.
-    pub async fn remember_answer(&self, request_id: &str, answer: &str) -> Result<(), ServiceError> {
+    /// Stores the answer on this delivery's claim of `key`, so that a repeat gets the same.
+    /// Returns whether it was stored (`false`: the claim was no longer in progress).
+    pub async fn answer_request(&self, key: &RequestKey, answer: &str) -> Result<bool, ServiceError> {
         let expires = self.clock.now().plus(ANSWER_MEMORY);
-        Ok(self.store.remember_answer(request_id, answer, expires).await?)
+        Ok(self.store.answer_request(key, answer, expires).await?)
     }
 
     pub async fn list_orders(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, ServiceError> {

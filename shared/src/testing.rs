@@ -5,7 +5,7 @@
 
 use crate::domain::{
     ActivityEvent, ActivityId, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone, EnrollmentId, GuessBudget,
-    Order, OrderId, PhoneEnrollment, PhoneNumber, Timestamp, Transition, UserId,
+    Order, OrderId, PhoneEnrollment, PhoneNumber, RequestClaim, RequestKey, Timestamp, Transition, UserId,
 };
 use crate::ports::{
     ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage,
@@ -177,10 +177,10 @@ impl OrderStore for FailingStore {
     async fn reserve_code_send(&self, _: &UserId, _: Timestamp, _: u32) -> Result<(), StoreError> {
         Err(self.0.clone())
     }
-    async fn remember_answer(&self, _: &str, _: &str, _: Timestamp) -> Result<(), StoreError> {
+    async fn claim_request(&self, _: &RequestKey, _: Timestamp, _: Timestamp) -> Result<RequestClaim, StoreError> {
         Err(self.0.clone())
     }
-    async fn recall_answer(&self, _: &str, _: Timestamp) -> Result<Option<String>, StoreError> {
+    async fn answer_request(&self, _: &RequestKey, _: &str, _: Timestamp) -> Result<bool, StoreError> {
         Err(self.0.clone())
     }
     async fn get(&self, _: &UserId, _: &OrderId) -> Result<Option<Order>, StoreError> {
@@ -231,5 +231,88 @@ impl OrderStore for FailingStore {
         _: Timestamp,
     ) -> Result<Option<EnrolledPhone>, StoreError> {
         Err(self.0.clone())
+    }
+}
+
+/// A working store whose request claims (the replay check) fail with one error: everything
+/// else goes to the store inside. Shows that a request is not acted on when its claim cannot be made.
+pub struct ClaimsFail {
+    pub store: std::sync::Arc<dyn OrderStore>,
+    pub error: StoreError,
+}
+
+#[async_trait]
+impl OrderStore for ClaimsFail {
+    async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
+        self.store.insert_superseding(order).await
+    }
+    async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max: u32) -> Result<(), StoreError> {
+        self.store.reserve_code_send(user, now, max).await
+    }
+    async fn claim_request(&self, _: &RequestKey, _: Timestamp, _: Timestamp) -> Result<RequestClaim, StoreError> {
+        Err(self.error.clone())
+    }
+    async fn answer_request(&self, key: &RequestKey, answer: &str, expires: Timestamp) -> Result<bool, StoreError> {
+        self.store.answer_request(key, answer, expires).await
+    }
+    async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError> {
+        self.store.get(user, id).await
+    }
+    async fn pending_for(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
+        self.store.pending_for(user).await
+    }
+    async fn list(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, StoreError> {
+        self.store.list(user, page).await
+    }
+    async fn transition(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        t: Transition,
+        now: Timestamp,
+    ) -> Result<Order, StoreError> {
+        self.store.transition(user, id, t, now).await
+    }
+    async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError> {
+        self.store.guess_budget(user).await
+    }
+    async fn change_budget(&self, user: &UserId, change: &BudgetChange) -> Result<BudgetWrite, StoreError> {
+        self.store.change_budget(user, change).await
+    }
+    async fn record_activity(&self, event: &ActivityEvent) -> Result<(), StoreError> {
+        self.store.record_activity(event).await
+    }
+    async fn list_activity(
+        &self,
+        user: &UserId,
+        limit: u32,
+        after: Option<ActivityId>,
+    ) -> Result<ActivityPage, StoreError> {
+        self.store.list_activity(user, limit, after).await
+    }
+    async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {
+        self.store.enrolled_phone(user).await
+    }
+    async fn start_enrollment(&self, enrollment: &PhoneEnrollment) -> Result<(), StoreError> {
+        self.store.start_enrollment(enrollment).await
+    }
+    async fn pending_enrollment(&self, user: &UserId) -> Result<Option<PhoneEnrollment>, StoreError> {
+        self.store.pending_enrollment(user).await
+    }
+    async fn enrollment_wrong_code(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<PhoneEnrollment, StoreError> {
+        self.store.enrollment_wrong_code(user, id, now).await
+    }
+    async fn complete_enrollment(
+        &self,
+        user: &UserId,
+        id: EnrollmentId,
+        now: Timestamp,
+    ) -> Result<Option<EnrolledPhone>, StoreError> {
+        self.store.complete_enrollment(user, id, now).await
     }
 }

@@ -2,6 +2,7 @@
 //! the skill routes on. Slot values are kept as heard; each handler decides
 //! what they mean (a size, toppings, a code).
 
+use crate::failure::Doing;
 use pod_shared::alexa::{Intent, Request, RequestEnvelope, Slot, SpokenValue};
 use serde_json::Value;
 
@@ -65,21 +66,21 @@ impl Asked {
         }
     }
 
-    /// Whether answering can change state: then a request that Alexa delivers
-    /// again (same request id) gets the first answer and changes nothing.
-    pub(crate) fn changes_state(&self) -> bool {
+    /// What answering does if it can change state (then a request that Alexa delivers
+    /// again gets the first answer and changes nothing), `None` if it cannot.
+    pub(crate) fn changes_state(&self) -> Option<Doing> {
         match self {
-            Asked::Order { .. } | Asked::Authorize { .. } => true,
+            Asked::Order { .. } => Some(Doing::Ordering),
+            Asked::Authorize { .. } => Some(Doing::CheckingCode),
             Asked::Launch | Asked::Help | Asked::Stop | Asked::Fallback | Asked::SessionEnded { .. } | Asked::Other => {
-                false
+                None
             }
         }
     }
 
-    /// Whether answering starts by looking up who is asking and their profile
-    /// (token check, profile read). That does not depend on the replay check,
-    /// so the two run at once. A code check looks up its user only once the
-    /// request is known to be new.
+    /// Whether answering starts by reading the caller's profile (the contacts a code
+    /// can go to). That does not change state, so it runs beside the replay claim. A
+    /// code check reads its user's profile only once the request is known to be new.
     pub(crate) fn looks_up_caller_first(&self) -> bool {
         match self {
             Asked::Order { .. } => true,
@@ -205,7 +206,7 @@ mod tests {
         all.extend(handled_intents().map(|name| intent(name, json!({}))));
         for asked in &all {
             let state = matches!(asked, Asked::Order { .. } | Asked::Authorize { .. });
-            assert_eq!(asked.changes_state(), state, "{asked:?}");
+            assert_eq!(asked.changes_state().is_some(), state, "{asked:?}");
             assert_eq!(asked.looks_up_caller_first(), matches!(asked, Asked::Order { .. }), "{asked:?}");
         }
     }

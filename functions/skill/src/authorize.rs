@@ -1,28 +1,20 @@
 //! "Authorize order, four two one seven": check the code; a right one confirms the pending order.
 
 use crate::asked::CODE_SLOT;
-use crate::caller;
 use crate::failure::{self, Doing};
 use crate::speech::{self, SKILL_NAME};
-use pod_shared::alexa::{Card, RequestEnvelope, ResponseEnvelope, SpokenValue};
-use pod_shared::domain::{Code, IfWrong, Source, Timestamp};
+use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
+use pod_shared::domain::{Code, IfWrong, Source, Timestamp, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 
-pub(crate) async fn answer(
-    service: &OrderService,
-    envelope: &RequestEnvelope,
-    code: Option<SpokenValue>,
-) -> ResponseEnvelope {
-    let user = match caller::linked_user(service, envelope).await {
-        Ok(user) => user,
-        Err(answer) => return answer,
-    };
+/// `user`: the linked user, known before the replay claim.
+pub(crate) async fn answer(service: &OrderService, user: &UserId, code: Option<SpokenValue>) -> ResponseEnvelope {
     let code = match heard_code(service, code) {
         Ok(code) => code,
         Err(answer) => return *answer,
     };
     let now = service.now();
-    match service.authorize_pending(&user, &code, Source::Voice).await {
+    match service.authorize_pending(user, &code, Source::Voice).await {
         Ok(outcome) => said(service, outcome, now),
         Err(error) => failure::answer(service, Doing::CheckingCode, error),
     }

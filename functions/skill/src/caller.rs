@@ -6,9 +6,12 @@ use pod_shared::domain::UserId;
 use pod_shared::ports::UserProfile;
 use pod_shared::service::{OrderService, ServiceError};
 
-/// Who is asking and their profile (or why it could not be read), or the answer
-/// that asks to link the account.
-pub(crate) type Caller = Result<Result<UserProfile, ServiceError>, ResponseEnvelope>;
+/// The linked user a request that changes state acts for, and their profile if it
+/// was read beside the replay claim (or why it could not be read).
+pub(crate) struct Caller {
+    pub(crate) user: UserId,
+    pub(crate) profile: Option<Result<UserProfile, ServiceError>>,
+}
 
 /// The linked user; without one (no token, or a refused one) the answer asks to link the account.
 pub(crate) async fn linked_user(
@@ -19,10 +22,4 @@ pub(crate) async fn linked_user(
         tracing::info!(reason = %e, "account not linked or token refused");
         failure::link_account()
     })
-}
-
-/// The linked user's profile: the contacts codes can go to.
-pub(crate) async fn with_profile(service: &OrderService, envelope: &RequestEnvelope) -> Caller {
-    let user = linked_user(service, envelope).await?;
-    Ok(service.user_profile(&user).await)
 }

@@ -16,8 +16,8 @@ pub(crate) enum Doing {
 }
 
 impl Doing {
-    /// What an unexpected error means for the user.
-    fn failed(self) -> Speech {
+    /// What an unexpected error means for the user: it was not done.
+    pub(crate) fn failed(self) -> Speech {
         match self {
             Doing::Ordering => speech::order_failed(),
             Doing::CheckingCode => speech::check_failed(),

@@ -171,35 +171,48 @@ impl Skill {
         (response, trips)
     }
 
-    /// Routes what was asked to its handler. A request that changes state is
-    /// answered once per request id (`replay`); what its handler looks up first
-    /// about the caller runs beside that check.
+    /// Routes what was asked to its handler. A request that changes state acts for the
+    /// linked user, so that user is known first (without one nothing can change: the answer
+    /// asks to link the account); then it is answered once per skill, user and request id
+    /// (`replay`), and what its handler reads first about the user runs beside that claim.
     async fn route(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
         let asked = Asked::from_request(envelope);
-        if !asked.changes_state() {
-            return self.answer(envelope, asked, None).await;
-        }
-        let caller_first = asked.looks_up_caller_first();
-        let caller =
-            async move { if caller_first { Some(caller::with_profile(&self.service, envelope).await) } else { None } };
-        replay::once_per_request(&self.service, envelope.request_id(), caller, |caller| {
-            self.answer(envelope, asked, caller)
+        let Some(doing) = asked.changes_state() else {
+            return self.answer(asked, None).await;
+        };
+        let service = &self.service;
+        let user = match caller::linked_user(service, envelope).await {
+            Ok(user) => user,
+            Err(link_account) => return link_account,
+        };
+        let key = match replay::request_key(envelope, &user) {
+            Ok(key) => key,
+            Err(reason) => {
+                tracing::warn!(%reason, "a request that changes state cannot be told from a repeat: refused");
+                return ResponseEnvelope::tell(doing.failed());
+            }
+        };
+        let profile_first = asked.looks_up_caller_first();
+        let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
+        replay::once_per_request(service, &key, doing, profile, |profile| {
+            self.answer(asked, Some(Caller { user: key.user().clone(), profile }))
         })
         .await
     }
 
-    /// `caller`: who is asking, if already looked up.
-    async fn answer(&self, envelope: &RequestEnvelope, asked: Asked, caller: Option<Caller>) -> ResponseEnvelope {
+    /// `caller`: who is asking, for a request that changes state.
+    async fn answer(&self, asked: Asked, caller: Option<Caller>) -> ResponseEnvelope {
         let service = &self.service;
-        match asked {
-            Asked::Launch => launch::answer(),
-            Asked::Order { size, toppings } => order::answer(service, envelope, caller, size, toppings).await,
-            Asked::Authorize { code } => authorize::answer(service, envelope, code).await,
-            Asked::Help => help::answer(),
-            Asked::Stop => stop::answer(),
-            Asked::Fallback => fallback::answer(),
-            Asked::SessionEnded { reason, error } => session_ended::answer(reason, error),
-            Asked::Other => other::answer(),
+        match (asked, caller) {
+            (Asked::Launch, _) => launch::answer(),
+            (Asked::Order { size, toppings }, Some(caller)) => order::answer(service, caller, size, toppings).await,
+            (Asked::Authorize { code }, Some(caller)) => authorize::answer(service, &caller.user, code).await,
+            (Asked::Order { .. } | Asked::Authorize { .. }, None) => failure::link_account(),
+            (Asked::Help, _) => help::answer(),
+            (Asked::Stop, _) => stop::answer(),
+            (Asked::Fallback, _) => fallback::answer(),
+            (Asked::SessionEnded { reason, error }, _) => session_ended::answer(reason, error),
+            (Asked::Other, _) => other::answer(),
         }
     }
 }

@@ -1,28 +1,23 @@
 //! "Get me a large pizza with pepperoni": place the order and send its code.
 
 use crate::asked::{SIZE_SLOT, TOPPINGS_SLOT};
-use crate::caller::{self, Caller};
+use crate::caller::Caller;
 use crate::failure::{self, Doing};
 use crate::speech::{self, SKILL_NAME};
-use pod_shared::alexa::{Card, RequestEnvelope, ResponseEnvelope, SpokenValue};
+use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
 use pod_shared::domain::{Pizza, Size, Source, Topping, Toppings};
 use pod_shared::service::OrderService;
 
-/// `caller`: who is ordering, if already looked up (beside the replay check).
+/// `caller`: who is ordering, with their profile if it was read beside the replay claim.
 pub(crate) async fn answer(
     service: &OrderService,
-    envelope: &RequestEnvelope,
-    caller: Option<Caller>,
+    caller: Caller,
     size: Option<SpokenValue>,
     toppings: Vec<SpokenValue>,
 ) -> ResponseEnvelope {
-    let caller = match caller {
-        Some(caller) => caller,
-        None => caller::with_profile(service, envelope).await,
-    };
-    let profile = match caller {
-        Ok(profile) => profile,
-        Err(link_account) => return link_account,
+    let profile = match caller.profile {
+        Some(profile) => profile,
+        None => service.user_profile(&caller.user).await,
     };
     let pizza = match pizza(size, &toppings) {
         Ok(pizza) => pizza,

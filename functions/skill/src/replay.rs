@@ -1,63 +1,120 @@
-//! Alexa may deliver a request twice. A request that changes state is answered
-//! once per request id: a repeat gets the first answer again and changes nothing.
+//! Alexa may deliver a request more than once, and two deliveries may arrive at once.
+//! A request that changes state is answered once per [`RequestKey`] (the skill, the Pod
+//! user and the request id): the delivery that claims the key acts and stores its answer
+//! on the claim; any other delivery of the same key acts never. It waits a little for the
+//! first answer and replays it, or, if none comes in time, says it is still working.
+//! The same request id from another user or skill is another key: a new request.
 
-use pod_shared::alexa::ResponseEnvelope;
+use crate::failure::Doing;
+use crate::speech;
+use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::{RequestClaim, RequestId, RequestKey, RequestKeyError, SkillId, UserId};
 use pod_shared::service::OrderService;
 use std::future::Future;
+use std::time::Duration;
 
-/// Answers a request that changes state once per `request_id`.
+/// How long a delivery that finds its request in progress waits for the first answer
+/// (well inside [`crate::ANSWER_DEADLINE`], which the first delivery's answer also keeps).
+const WAIT_FOR_FIRST_ANSWER: Duration = Duration::from_secs(5);
+/// How often it looks.
+const LOOK_AGAIN_EVERY: Duration = Duration::from_millis(250);
+
+/// The key `envelope` is answered once for, acting for `user`; an error when the request
+/// has no usable skill id or request id (then it cannot be told from a repeat, so it is refused).
+pub(crate) fn request_key(envelope: &RequestEnvelope, user: &UserId) -> Result<RequestKey, RequestKeyError> {
+    let skill = SkillId::parse(envelope.application_id().unwrap_or_default())?;
+    let request = RequestId::parse(envelope.request_id())?;
+    Ok(RequestKey::new(skill, user.clone(), request))
+}
+
+/// Answers a request that changes state once per `key`.
 ///
-/// `beside` is what answering reads that does not depend on the replay check (who
-/// is asking, say): it runs at the same time. `answer` runs only if the request is
-/// new, and what it says is remembered for a repeat.
+/// `beside` is what answering reads that does not change state (the caller's profile,
+/// say): it runs at the same time as the claim. `answer` runs only in the delivery that
+/// claimed the key, and what it says is stored on the claim for repeats. If the claim
+/// cannot be made (the store is unreachable), nothing is done: the user hears that
+/// `doing` failed and can ask again.
 pub(crate) async fn once_per_request<T, Answering>(
     service: &OrderService,
-    request_id: &str,
+    key: &RequestKey,
+    doing: Doing,
     beside: impl Future<Output = T>,
     answer: impl FnOnce(T) -> Answering,
 ) -> ResponseEnvelope
 where
     Answering: Future<Output = ResponseEnvelope>,
 {
-    let (first_answer, beside) = tokio::join!(first_answer(service, request_id), beside);
-    if let Some(first) = first_answer {
-        return first;
-    }
-    let response = answer(beside).await;
-    remember(service, request_id, &response).await;
-    response
-}
-
-/// The answer already given to this request id, if Alexa delivers it again.
-async fn first_answer(service: &OrderService, request_id: &str) -> Option<ResponseEnvelope> {
-    if request_id.is_empty() {
-        return None;
-    }
-    match service.answer_given(request_id).await {
-        Ok(Some(answer)) => match serde_json::from_str::<ResponseEnvelope>(&answer) {
-            Ok(first) => {
-                tracing::info!(request_id, "repeated request: the first answer is replayed");
-                Some(first)
-            }
-            Err(error) => {
-                tracing::warn!(%error, "a remembered answer is unreadable; answering afresh");
-                None
-            }
-        },
-        Ok(None) => None,
+    let request_id = key.request().as_str();
+    let (claim, beside) = tokio::join!(service.claim_request(key), beside);
+    match claim {
+        Ok(RequestClaim::Claimed) => {
+            let response = answer(beside).await;
+            remember(service, key, &response).await;
+            response
+        }
+        Ok(RequestClaim::Answered(first)) => {
+            tracing::info!(request_id, "repeated request: the first answer is replayed");
+            replayed(&first)
+        }
+        Ok(RequestClaim::InProgress) => {
+            tracing::info!(request_id, "the same request is being answered by another delivery: waiting for it");
+            first_answer(service, key).await
+        }
         Err(error) => {
-            tracing::warn!(%error, "cannot check for a repeated request");
-            None
+            tracing::error!(%error, request_id, "cannot claim the request: not acted on");
+            ResponseEnvelope::tell(doing.failed())
         }
     }
 }
 
-/// Remembers the answer to this request id; if that fails, a repeat is answered afresh.
-async fn remember(service: &OrderService, request_id: &str, response: &ResponseEnvelope) {
-    if !request_id.is_empty()
-        && let Ok(answer) = serde_json::to_string(response)
-        && let Err(error) = service.remember_answer(request_id, &answer).await
-    {
-        tracing::warn!(%error, "cannot remember the answer to this request");
+/// The first delivery's answer once it is stored, looked for until [`WAIT_FOR_FIRST_ANSWER`].
+/// Looking is claiming again: it changes nothing while the claim is there.
+async fn first_answer(service: &OrderService, key: &RequestKey) -> ResponseEnvelope {
+    let request_id = key.request().as_str();
+    let waited = tokio::time::Instant::now();
+    while waited.elapsed() < WAIT_FOR_FIRST_ANSWER {
+        tokio::time::sleep(LOOK_AGAIN_EVERY).await;
+        match service.claim_request(key).await {
+            Ok(RequestClaim::Answered(first)) => {
+                tracing::info!(request_id, "the other delivery answered: its answer is replayed");
+                return replayed(&first);
+            }
+            Ok(RequestClaim::InProgress) => {}
+            // The claim vanished under us: this delivery holds a fresh one, but the first may
+            // have acted, so it does not act either (the claim stays in progress).
+            Ok(RequestClaim::Claimed) => break,
+            Err(error) => {
+                tracing::warn!(%error, request_id, "cannot look for the other delivery's answer");
+                break;
+            }
+        }
+    }
+    tracing::warn!(request_id, "no answer from the other delivery in time: not acted on");
+    ResponseEnvelope::tell(speech::still_working())
+}
+
+/// The stored answer, as given the first time.
+fn replayed(first: &str) -> ResponseEnvelope {
+    serde_json::from_str::<ResponseEnvelope>(first).unwrap_or_else(|error| {
+        // Acting again could act twice: say it was handled instead.
+        tracing::warn!(%error, "a stored answer is unreadable; not acted on again");
+        ResponseEnvelope::tell(speech::already_handled())
+    })
+}
+
+/// Stores the answer on the claim; if that fails, a repeat hears that the request is still being worked on.
+async fn remember(service: &OrderService, key: &RequestKey, response: &ResponseEnvelope) {
+    let request_id = key.request().as_str();
+    let stored = match serde_json::to_string(response) {
+        Ok(answer) => service.answer_request(key, &answer).await,
+        Err(error) => {
+            tracing::warn!(%error, request_id, "cannot encode the answer to this request");
+            return;
+        }
+    };
+    match stored {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(request_id, "the claim was no longer in progress: the answer was not stored"),
+        Err(error) => tracing::warn!(%error, request_id, "cannot store the answer to this request"),
     }
 }

@@ -264,6 +264,16 @@ pub fn check_failed() -> Speech {
     Speech::new().text("Sorry, I couldn't check your code just now. Nothing was used up; please try again in a moment.")
 }
 
+/// Another delivery of the same request is being answered and its answer did not come in time.
+pub fn still_working() -> Speech {
+    Speech::new().text("I'm still working on that request. Please wait a moment, then ask again if you need to.")
+}
+
+/// A repeated request whose first answer cannot be said again.
+pub fn already_handled() -> Speech {
+    Speech::new().text("I've already handled that request, but I can't repeat what I said. Please ask me again.")
+}
+
 pub fn too_slow() -> Speech {
     Speech::new().text("Sorry, that took too long. Please try again in a moment.")
 }

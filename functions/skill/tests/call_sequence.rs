@@ -8,7 +8,7 @@
 use pod_shared::alexa::RequestEnvelope;
 use pod_shared::domain::{
     ActivityEvent, ActivityId, BudgetChange, ChallengePolicy, Code, Destination, EnrolledPhone, EnrollmentId,
-    GuessBudget, Order, OrderId, PhoneEnrollment, Timestamp, Transition, UserId,
+    GuessBudget, Order, OrderId, PhoneEnrollment, RequestClaim, RequestKey, Timestamp, Transition, UserId,
 };
 use pod_shared::ports::{
     ActivityPage, AuthError, BudgetWrite, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage,
@@ -63,8 +63,8 @@ struct TrackedStore(EmbeddedOrderStore);
 tracked_store! {
     insert_superseding<'a>(order: &'a Order) -> Result<Option<OrderId>, StoreError>;
     reserve_code_send<'a>(user: &'a UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;
-    remember_answer<'a, 'b>(request_id: &'a str, answer: &'b str, expires: Timestamp) -> Result<(), StoreError>;
-    recall_answer<'a>(request_id: &'a str, now: Timestamp) -> Result<Option<String>, StoreError>;
+    claim_request<'a>(key: &'a RequestKey, now: Timestamp, expires: Timestamp) -> Result<RequestClaim, StoreError>;
+    answer_request<'a, 'b>(key: &'a RequestKey, answer: &'b str, expires: Timestamp) -> Result<bool, StoreError>;
     get<'a, 'b>(user: &'a UserId, id: &'b OrderId) -> Result<Option<Order>, StoreError>;
     pending_for<'a>(user: &'a UserId) -> Result<Option<Order>, StoreError>;
     list<'a>(user: &'a UserId, page: PageRequest) -> Result<OrderPage, StoreError>;
@@ -210,8 +210,8 @@ fn overlaps(trips: &RoundTrips, a: &str, b: &str) -> bool {
     a.started < b.ended && b.started < a.ended
 }
 
-const REPLAY_CHECK: &str = "store:recall_answer";
-const REMEMBER: &str = "store:remember_answer";
+const CLAIM: &str = "store:claim_request";
+const ANSWER: &str = "store:answer_request";
 
 #[tokio::test]
 async fn requests_that_change_nothing_make_no_call() {
@@ -233,46 +233,45 @@ async fn requests_that_change_nothing_make_no_call() {
 }
 
 #[tokio::test]
-async fn an_order_checks_for_a_replay_beside_the_token_and_profile_then_places_and_remembers() {
+async fn an_order_knows_its_user_then_claims_the_request_beside_the_profile_then_places_and_answers() {
     let h = harness();
     let id = next_request_id();
     let (operations, rounds, trips) = calls(&h, Some("token-ana"), order(&id)).await;
     assert_eq!(
         operations,
         format!(
-            "{REPLAY_CHECK} auth0:authenticate auth0:profile store:enrolled_phone store:guess_budget \
-             store:reserve_code_send auth0:passwordless_start store:insert_superseding store:record_activity {REMEMBER}"
+            "auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone store:guess_budget \
+             store:reserve_code_send auth0:passwordless_start store:insert_superseding store:record_activity {ANSWER}"
         )
     );
-    assert!(overlaps(&trips, "recall_answer", "authenticate"));
+    assert!(overlaps(&trips, "claim_request", "profile"));
     assert_eq!(rounds, 8);
 
-    // Alexa delivers it again: the replay check, beside the same lookups, and nothing after.
+    // Alexa delivers it again: the claim finds the answer, beside the same lookups, and nothing after.
     let (operations, rounds, trips) = calls(&h, Some("token-ana"), order(&id)).await;
-    assert_eq!(operations, format!("{REPLAY_CHECK} auth0:authenticate auth0:profile store:enrolled_phone"));
-    assert!(overlaps(&trips, "recall_answer", "authenticate"));
+    assert_eq!(operations, format!("auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone"));
+    assert!(overlaps(&trips, "claim_request", "profile"));
     assert_eq!(rounds, 2);
 }
 
 #[tokio::test]
-async fn an_order_that_needs_more_words_or_a_linked_account_is_remembered_too() {
+async fn an_order_that_needs_more_words_is_answered_once_and_one_without_a_linked_account_claims_nothing() {
     let h = harness();
     let no_size = intent(&next_request_id(), "GetMeSomePizzaIntent", json!({}));
     let (operations, rounds, _) = calls(&h, Some("token-ana"), no_size).await;
-    assert_eq!(operations, format!("{REPLAY_CHECK} auth0:authenticate auth0:profile store:enrolled_phone {REMEMBER}"));
+    assert_eq!(operations, format!("auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone {ANSWER}"));
     assert_eq!(rounds, 3);
 
+    // No user: nothing can change, so there is nothing to claim.
     let (operations, rounds, _) = calls(&h, Some("forged"), order(&next_request_id())).await;
-    assert_eq!(operations, format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"));
-    assert_eq!(rounds, 2);
+    assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
 
     let (operations, rounds, _) = calls(&h, None, order(&next_request_id())).await;
-    assert_eq!(operations, format!("{REPLAY_CHECK} {REMEMBER}"));
-    assert_eq!(rounds, 2);
+    assert_eq!((operations.as_str(), rounds), ("", 0));
 }
 
 #[tokio::test]
-async fn a_code_check_looks_for_a_replay_first_then_checks_and_remembers() {
+async fn a_code_check_claims_the_request_first_then_checks_and_answers() {
     let h = harness();
     calls(&h, Some("token-ana"), order(&next_request_id())).await;
 
@@ -280,8 +279,8 @@ async fn a_code_check_looks_for_a_replay_first_then_checks_and_remembers() {
     assert_eq!(
         operations,
         format!(
-            "{REPLAY_CHECK} auth0:authenticate store:pending_for auth0:profile store:enrolled_phone \
-             store:change_budget auth0:passwordless_verify store:record_activity store:transition {REMEMBER}"
+            "auth0:authenticate {CLAIM} store:pending_for auth0:profile store:enrolled_phone \
+             store:change_budget auth0:passwordless_verify store:record_activity store:transition {ANSWER}"
         )
     );
     assert_eq!(rounds, 8);
@@ -291,49 +290,49 @@ async fn a_code_check_looks_for_a_replay_first_then_checks_and_remembers() {
     assert_eq!(
         operations,
         format!(
-            "{REPLAY_CHECK} auth0:authenticate store:pending_for auth0:profile store:enrolled_phone \
+            "auth0:authenticate {CLAIM} store:pending_for auth0:profile store:enrolled_phone \
              store:change_budget auth0:passwordless_verify store:transition store:change_budget \
-             store:record_activity {REMEMBER}"
+             store:record_activity {ANSWER}"
         )
     );
     assert_eq!(rounds, 9);
 
-    // Repeated by Alexa: only the replay check.
+    // Repeated by Alexa: who is asking, then only the claim (which finds the answer).
     let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&id, Some(RIGHT_CODE))).await;
-    assert_eq!((operations, rounds), (REPLAY_CHECK.to_string(), 1));
+    assert_eq!((operations, rounds), (format!("auth0:authenticate {CLAIM}"), 2));
 }
 
 #[tokio::test]
-async fn a_code_check_without_a_code_or_a_linked_account_changes_nothing_but_is_remembered() {
+async fn a_code_check_without_a_code_is_answered_once_and_one_without_a_linked_account_claims_nothing() {
     let h = harness();
     let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), None)).await;
-    assert_eq!((operations, rounds), (format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"), 3));
+    assert_eq!((operations, rounds), (format!("auth0:authenticate {CLAIM} {ANSWER}"), 3));
 
     let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), Some("one"))).await;
-    assert_eq!((operations, rounds), (format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"), 3));
+    assert_eq!((operations, rounds), (format!("auth0:authenticate {CLAIM} {ANSWER}"), 3));
 
     let (operations, rounds, _) = calls(&h, Some("forged"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
-    assert_eq!((operations, rounds), (format!("{REPLAY_CHECK} auth0:authenticate {REMEMBER}"), 3));
+    assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
 
     let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
     assert_eq!(
         (operations, rounds),
-        (
-            format!(
-                "{REPLAY_CHECK} auth0:authenticate store:pending_for auth0:profile store:enrolled_phone {REMEMBER}"
-            ),
-            4
-        )
+        (format!("auth0:authenticate {CLAIM} store:pending_for auth0:profile store:enrolled_phone {ANSWER}"), 4)
     );
 }
 
+/// A request that changes state but has no request id (or no skill id) cannot be told from
+/// a repeat of itself: it is refused, and nothing is claimed, sent or checked.
 #[tokio::test]
-async fn without_a_request_id_nothing_is_checked_or_remembered() {
+async fn without_a_request_id_or_a_skill_id_nothing_is_claimed_or_done() {
     let h = harness();
-    let (operations, _, _) = calls(&h, Some("token-ana"), order("")).await;
-    assert!(!operations.contains("answer"), "{operations}");
-    assert!(operations.contains("insert_superseding"), "{operations}");
-    let (operations, _, _) = calls(&h, Some("token-ana"), authorize("", Some("0000"))).await;
-    assert!(!operations.contains("answer"), "{operations}");
-    assert!(operations.contains("passwordless_verify"), "{operations}");
+    for request in [order(""), authorize("", Some("0000"))] {
+        let (operations, rounds, _) = calls(&h, Some("token-ana"), request).await;
+        assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
+    }
+    let mut token_only = envelope(Some("token-ana"), order(&next_request_id()));
+    token_only.session.as_mut().unwrap().application = None;
+    token_only.context.as_mut().unwrap().system.as_mut().unwrap().application = None;
+    let (_, trips) = h.skill.handle_measured(&token_only).await;
+    assert_eq!((trips.operations().as_str(), trips.sequential()), ("auth0:authenticate", 1));
 }

@@ -10,6 +10,7 @@ mod enrollment;
 mod ids;
 mod order;
 mod pizza;
+mod replay;
 mod sends;
 mod timestamp;
 
@@ -25,5 +26,6 @@ pub use order::{
     TransitionError, WrongCodeOutcome,
 };
 pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
+pub use replay::{RequestClaim, RequestId, RequestKey, RequestKeyError, SkillId};
 pub use sends::{SEND_WINDOW, admit_send, recent_sends};
 pub use timestamp::Timestamp;

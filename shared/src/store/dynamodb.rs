@@ -7,14 +7,16 @@
 //!     `PK` with `begins_with(SK, "ORDER#")`, newest first, lists a user's orders,
 //!     and `GetItem(PK, SK)` reads one order by id;
 //!   - `PENDING`: the pointer to the user's order pending confirmation, with a
-//!     TTL (`expires_at_epoch`) so stale pointers clean themselves up.
+//!     TTL (`expires_at_epoch`) so stale pointers clean themselves up;
+//!   - `REQUEST#<skill id>#<request id>`: the claim of one state-changing Alexa
+//!     request, put only if absent, then given its answer (replayed to repeats); TTL a day.
 //! - No secondary index: every access knows the user (a user sees only their own orders).
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
     ActivityEvent, ActivityId, BudgetChange, Challenge, ChallengeRule, Channel, EnrolledPhone, EnrollmentError,
-    EnrollmentId, GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, SEND_WINDOW,
-    Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
+    EnrollmentId, GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, RequestClaim,
+    RequestKey, SEND_WINDOW, Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
@@ -44,6 +46,11 @@ const ENROLLMENT_SORT_KEY: &str = "PHONE_ENROLLMENT";
 const ENROLLED_SORT_KEY: &str = "ENROLLED_PHONE";
 /// Activity entries: `ACTIVITY#<uuidv7>`, so a query lists them in time order.
 const ACTIVITY_PREFIX: &str = "ACTIVITY#";
+/// Request claims (one per skill and request id): `REQUEST#<skill>#<request id>`, in progress
+/// until the answer is stored on them.
+const REQUEST_PREFIX: &str = "REQUEST#";
+const CLAIM_IN_PROGRESS: &str = "in_progress";
+const CLAIM_ANSWERED: &str = "answered";
 /// A pending pointer outlives its challenge by this long before TTL may delete it.
 const POINTER_GRACE: Duration = Duration::from_secs(24 * 3600);
 /// How often a write that lost a race is re-read and tried again.
@@ -55,6 +62,11 @@ fn user_key(user: &UserId) -> AttributeValue {
 
 fn order_key(id: &OrderId) -> AttributeValue {
     AttributeValue::S(format!("{ORDER_PREFIX}{id}"))
+}
+
+/// A request's claim: `REQUEST#<skill>#<request id>` under the user it acts for.
+fn request_key(key: &RequestKey) -> AttributeValue {
+    AttributeValue::S(format!("{REQUEST_PREFIX}{}", key.skill_and_request()))
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
@@ -587,40 +599,73 @@ impl OrderStore for DynamoDbOrderStore {
         Err(StoreError::Unavailable("too much contention on this user's code sends".into()))
     }
 
-    async fn remember_answer(&self, request_id: &str, answer: &str, expires: Timestamp) -> Result<(), StoreError> {
+    /// One conditional put: written only if no claim is there or the one there expired (DynamoDB
+    /// deletes expired items late, so the expiry is compared here); a refused put returns what is there.
+    async fn claim_request(
+        &self,
+        key: &RequestKey,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<RequestClaim, StoreError> {
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
-            .item(PARTITION_KEY, s(format!("REQUEST#{request_id}")))
-            .item(SORT_KEY, s("ANSWER"))
-            .item("kind", s("answer"))
-            .item("answer", s(answer))
+            .item(PARTITION_KEY, user_key(key.user()))
+            .item(SORT_KEY, request_key(key))
+            .item("kind", s("request"))
+            .item("state", s(CLAIM_IN_PROGRESS))
             .item("expires_at", n(expires.unix_millis()))
             .item(TTL_ATTRIBUTE, n(expires.unix_seconds()))
-            .condition_expression("attribute_not_exists(PK)")
+            .condition_expression("attribute_not_exists(PK) OR expires_at <= :now")
+            .expression_attribute_values(":now", n(now.unix_millis()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send();
-        match track(Remote::Store, "put_item", put).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(unavailable(e)),
+        let error = match track(Remote::Store, "put_item", put).await {
+            Ok(_) => return Ok(RequestClaim::Claimed),
+            Err(error) => error,
+        };
+        let there = match error.as_service_error() {
+            Some(aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(e)) => {
+                e.item().cloned()
+            }
+            _ => return Err(unavailable(error)),
+        };
+        let there = match there {
+            Some(item) => item,
+            // A server that does not return the item it kept: read it.
+            None => self.read(key.user(), request_key(key)).await?.ok_or_else(|| corrupt("request claim"))?,
+        };
+        match get_s(&there, "state")? {
+            CLAIM_IN_PROGRESS => Ok(RequestClaim::InProgress),
+            CLAIM_ANSWERED => Ok(RequestClaim::Answered(get_s(&there, "answer")?.to_string())),
+            _ => Err(corrupt("request claim state")),
         }
     }
 
-    async fn recall_answer(&self, request_id: &str, now: Timestamp) -> Result<Option<String>, StoreError> {
-        let output = self
+    /// One conditional update: only a claim still in progress takes the answer.
+    async fn answer_request(&self, key: &RequestKey, answer: &str, expires: Timestamp) -> Result<bool, StoreError> {
+        let update = self
             .client
-            .get_item()
+            .update_item()
             .table_name(&self.table)
-            .key(PARTITION_KEY, s(format!("REQUEST#{request_id}")))
-            .key(SORT_KEY, s("ANSWER"))
-            .consistent_read(true)
+            .key(PARTITION_KEY, user_key(key.user()))
+            .key(SORT_KEY, request_key(key))
+            .update_expression("SET #state = :answered, answer = :answer, expires_at = :expires, #ttl = :ttl")
+            .condition_expression("#state = :in_progress")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":answered", s(CLAIM_ANSWERED))
+            .expression_attribute_values(":in_progress", s(CLAIM_IN_PROGRESS))
+            .expression_attribute_values(":answer", s(answer))
+            .expression_attribute_values(":expires", n(expires.unix_millis()))
+            .expression_attribute_values(":ttl", n(expires.unix_seconds()))
             .send();
-        let output = track(Remote::Store, "get_item", output).await.map_err(unavailable)?;
-        let Some(item) = output.item else { return Ok(None) };
-        let expires: i64 = get_n(&item, "expires_at")?;
-        // DynamoDB deletes expired items late: compare the expiry here.
-        Ok((now.unix_millis() < expires).then(|| get_s(&item, "answer").map(str::to_string)).transpose()?)
+        match track(Remote::Store, "update_item", update).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(unavailable(e)),
+        }
     }
 
     async fn get(&self, user: &UserId, id: &OrderId) -> Result<Option<Order>, StoreError> {

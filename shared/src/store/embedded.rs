@@ -7,7 +7,7 @@
 
 use crate::domain::{
     ActivityEvent, ActivityId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, GuessBudget, Order, OrderId,
-    OrderStatus, PhoneEnrollment, Timestamp, Transition, UserId, admit_send,
+    OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, Timestamp, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
@@ -21,8 +21,8 @@ const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
 const USER_ORDERS: TableDefinition<(&str, &str), ()> = TableDefinition::new("user_orders");
 /// user id → the id of that user's order pending confirmation.
 const PENDING: TableDefinition<&str, &str> = TableDefinition::new("pending_by_user");
-/// request id → (expiry in ms, the answer given): replayed for a repeated request.
-const ANSWERS: TableDefinition<&str, (i64, &str)> = TableDefinition::new("answers_by_request");
+/// (user id, `<skill>#<request id>`) → the request's claim as JSON ([`StoredClaim`]).
+const REQUESTS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("request_claims");
 /// user id → the times (ms) codes were sent to that user in the last hour, as JSON.
 const CODE_SENDS: TableDefinition<&str, &[u8]> = TableDefinition::new("code_sends");
 
@@ -78,6 +78,13 @@ fn read_json<T: serde::de::DeserializeOwned>(
     table.get(key).map_err(unavailable)?.map(|guard| from_json(guard.value())).transpose()
 }
 
+/// A request's claim: in progress until it has an answer; the key is free again after `expires_ms`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredClaim {
+    expires_ms: i64,
+    answer: Option<String>,
+}
+
 fn read_budget(table: &impl ReadableTable<&'static str, &'static [u8]>, user: &str) -> Result<GuessBudget, StoreError> {
     match table.get(user).map_err(unavailable)? {
         Some(guard) => from_json(guard.value()),
@@ -98,7 +105,7 @@ impl EmbeddedOrderStore {
             txn.open_table(USER_ORDERS).map_err(unavailable)?;
             txn.open_table(PENDING).map_err(unavailable)?;
             txn.open_table(CODE_SENDS).map_err(unavailable)?;
-            txn.open_table(ANSWERS).map_err(unavailable)?;
+            txn.open_table(REQUESTS).map_err(unavailable)?;
             txn.open_table(BUDGETS).map_err(unavailable)?;
             txn.open_table(ACTIVITY).map_err(unavailable)?;
             txn.open_table(ENROLLMENTS).map_err(unavailable)?;
@@ -199,33 +206,59 @@ impl OrderStore for EmbeddedOrderStore {
         .await
     }
 
-    async fn remember_answer(&self, request_id: &str, answer: &str, expires: Timestamp) -> Result<(), StoreError> {
-        let (request_id, answer) = (request_id.to_string(), answer.to_string());
+    /// One write transaction (redb serialises them): read the claim, write ours only if none is live.
+    async fn claim_request(
+        &self,
+        key: &RequestKey,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<RequestClaim, StoreError> {
+        let (user, request) = (key.user().clone(), key.skill_and_request());
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
+            let found;
             {
-                let mut answers = txn.open_table(ANSWERS).map_err(unavailable)?;
-                let known = answers.get(request_id.as_str()).map_err(unavailable)?.is_some();
-                if !known {
-                    answers
-                        .insert(request_id.as_str(), (expires.unix_millis(), answer.as_str()))
-                        .map_err(unavailable)?;
-                }
+                let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
+                let stored = match claims.get((user.as_str(), request.as_str())).map_err(unavailable)? {
+                    Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
+                    None => None,
+                };
+                let live = stored.filter(|claim| now.unix_millis() < claim.expires_ms);
+                found = match live {
+                    Some(StoredClaim { answer: Some(answer), .. }) => RequestClaim::Answered(answer),
+                    Some(StoredClaim { answer: None, .. }) => RequestClaim::InProgress,
+                    None => {
+                        let claim = to_json(&StoredClaim { expires_ms: expires.unix_millis(), answer: None })?;
+                        claims.insert((user.as_str(), request.as_str()), claim.as_slice()).map_err(unavailable)?;
+                        RequestClaim::Claimed
+                    }
+                };
             }
-            txn.commit().map_err(unavailable)
+            txn.commit().map_err(unavailable)?;
+            Ok(found)
         })
         .await
     }
 
-    async fn recall_answer(&self, request_id: &str, now: Timestamp) -> Result<Option<String>, StoreError> {
-        let request_id = request_id.to_string();
+    async fn answer_request(&self, key: &RequestKey, answer: &str, expires: Timestamp) -> Result<bool, StoreError> {
+        let (user, request, answer) = (key.user().clone(), key.skill_and_request(), answer.to_string());
         self.blocking(move |db| {
-            let txn = db.begin_read().map_err(unavailable)?;
-            let answers = txn.open_table(ANSWERS).map_err(unavailable)?;
-            Ok(answers.get(request_id.as_str()).map_err(unavailable)?.and_then(|guard| {
-                let (expires, answer) = guard.value();
-                (now.unix_millis() < expires).then(|| answer.to_string())
-            }))
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
+                let stored = match claims.get((user.as_str(), request.as_str())).map_err(unavailable)? {
+                    Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
+                    None => None,
+                };
+                let in_progress = stored.is_some_and(|claim| claim.answer.is_none());
+                if !in_progress {
+                    return Ok(false);
+                }
+                let answered = to_json(&StoredClaim { expires_ms: expires.unix_millis(), answer: Some(answer) })?;
+                claims.insert((user.as_str(), request.as_str()), answered.as_slice()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(true)
         })
         .await
     }

@@ -4,8 +4,9 @@
 
 use pod_shared::domain::{
     ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel,
-    EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber, Pizza, Size,
-    Source, Timestamp, Topping, Toppings, Transition, TransitionError, UserId,
+    EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber, Pizza,
+    RequestClaim, RequestId, RequestKey, Size, SkillId, Source, Timestamp, Topping, Toppings, Transition,
+    TransitionError, UserId,
 };
 use pod_shared::ports::{OrderStore, PageRequest, StoreError};
 use std::sync::Arc;
@@ -172,13 +173,85 @@ pub async fn code_sends_are_limited_per_rolling_hour(store: Store) {
     assert!(matches!(store.reserve_code_send(&ana, at(3601), 5).await, Err(StoreError::RateLimited { .. })));
 }
 
-pub async fn the_first_answer_to_a_request_id_is_remembered_until_it_expires(store: Store) {
-    let id = format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7());
-    assert_eq!(store.recall_answer(&id, at(0)).await.unwrap(), None);
-    store.remember_answer(&id, "first", at(60)).await.unwrap();
-    store.remember_answer(&id, "second", at(120)).await.unwrap();
-    assert_eq!(store.recall_answer(&id, at(59)).await.unwrap().as_deref(), Some("first"));
-    assert_eq!(store.recall_answer(&id, at(60)).await.unwrap(), None, "expired");
+fn request_key(skill: &str, user: &UserId, request: &str) -> RequestKey {
+    RequestKey::new(SkillId::parse(skill).unwrap(), user.clone(), RequestId::parse(request).unwrap())
+}
+
+fn new_request_id() -> String {
+    format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7())
+}
+
+pub async fn a_request_is_claimed_once_then_answered_and_the_answer_is_kept_until_it_expires(store: Store) {
+    let key = request_key("amzn1.ask.skill.suite", &new_user(), &new_request_id());
+    assert_eq!(store.claim_request(&key, at(0), at(60)).await.unwrap(), RequestClaim::Claimed);
+    assert_eq!(store.claim_request(&key, at(1), at(61)).await.unwrap(), RequestClaim::InProgress, "claimed once");
+    assert!(store.answer_request(&key, "first", at(60)).await.unwrap());
+    assert!(!store.answer_request(&key, "second", at(120)).await.unwrap(), "the first answer stays");
+    assert_eq!(store.claim_request(&key, at(59), at(119)).await.unwrap(), RequestClaim::Answered("first".into()));
+    assert_eq!(store.claim_request(&key, at(60), at(120)).await.unwrap(), RequestClaim::Claimed, "expired: free again");
+    assert!(
+        !store
+            .answer_request(&request_key("amzn1.ask.skill.suite", &new_user(), "never-claimed"), "x", at(60))
+            .await
+            .unwrap(),
+        "no answer without a claim"
+    );
+}
+
+pub async fn the_same_request_id_for_another_user_or_skill_is_another_claim(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    let id = new_request_id();
+    let ours = request_key("amzn1.ask.skill.pod", &ana, &id);
+    assert_eq!(store.claim_request(&ours, at(0), at(60)).await.unwrap(), RequestClaim::Claimed);
+    assert!(store.answer_request(&ours, "ana's answer", at(60)).await.unwrap());
+    for other in [request_key("amzn1.ask.skill.pod", &ben, &id), request_key("amzn1.ask.skill.other", &ana, &id)] {
+        assert_eq!(store.claim_request(&other, at(1), at(61)).await.unwrap(), RequestClaim::Claimed, "{other:?}");
+        assert!(store.answer_request(&other, "its own answer", at(61)).await.unwrap());
+        assert_eq!(
+            store.claim_request(&other, at(2), at(62)).await.unwrap(),
+            RequestClaim::Answered("its own answer".into())
+        );
+    }
+    assert_eq!(store.claim_request(&ours, at(3), at(63)).await.unwrap(), RequestClaim::Answered("ana's answer".into()));
+    // The key's parts cannot run into each other: skill "a" with request "b#c" is not skill "a.b" with "c".
+    let split = request_key("a", &ana, "b#c");
+    assert_eq!(store.claim_request(&split, at(0), at(60)).await.unwrap(), RequestClaim::Claimed);
+    assert_eq!(
+        store.claim_request(&request_key("a.b", &ana, "c"), at(0), at(60)).await.unwrap(),
+        RequestClaim::Claimed
+    );
+}
+
+/// Fires `fired` claims of one request at once: exactly one is `Claimed`, the others see it in progress.
+pub async fn racing_claims_of_one_request_have_exactly_one_winner(store: Store, fired: usize) -> usize {
+    let key = request_key("amzn1.ask.skill.suite", &new_user(), &new_request_id());
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..fired {
+        let (store, key) = (store.clone(), key.clone());
+        tasks.spawn(async move { store.claim_request(&key, at(1), at(61)).await });
+    }
+    let (mut claimed, mut in_progress) = (0, 0);
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            Ok(RequestClaim::Claimed) => claimed += 1,
+            Ok(RequestClaim::InProgress) => in_progress += 1,
+            other => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!((claimed, in_progress), (1, fired - 1), "exactly one delivery acts");
+    // And racing answers: exactly one is stored.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..fired {
+        let (store, key) = (store.clone(), key.clone());
+        tasks.spawn(async move { store.answer_request(&key, &format!("answer {i}"), at(61)).await });
+    }
+    let mut stored = 0;
+    while let Some(joined) = tasks.join_next().await {
+        stored += usize::from(joined.unwrap().unwrap());
+    }
+    assert_eq!(stored, 1, "exactly one answer is stored");
+    assert!(matches!(store.claim_request(&key, at(2), at(62)).await.unwrap(), RequestClaim::Answered(_)));
+    claimed
 }
 
 /// Fires `fired` reservations for one user at once: exactly `max` pass.
@@ -564,8 +637,19 @@ macro_rules! order_store_suite {
             }
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn the_first_answer_to_a_request_id_is_remembered_until_it_expires() {
-            store_suite::the_first_answer_to_a_request_id_is_remembered_until_it_expires($make).await;
+        async fn a_request_is_claimed_once_then_answered_and_the_answer_is_kept_until_it_expires() {
+            store_suite::a_request_is_claimed_once_then_answered_and_the_answer_is_kept_until_it_expires($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn the_same_request_id_for_another_user_or_skill_is_another_claim() {
+            store_suite::the_same_request_id_for_another_user_or_skill_is_another_claim($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_claims_of_one_request_have_exactly_one_winner() {
+            for _ in 0..4 {
+                store_suite::racing_claims_of_one_request_have_exactly_one_winner($make, 16).await;
+            }
+            println!("claim race: 16 claims of one request at once, 4 rounds, one winner each");
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn code_sends_are_limited_per_rolling_hour() {

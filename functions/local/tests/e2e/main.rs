@@ -15,4 +15,5 @@ mod chat;
 mod conversation;
 mod faults;
 mod logs;
+mod replays;
 mod round_trips;

@@ -55,7 +55,7 @@ async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_n
 }
 
 #[tokio::test]
-async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_runs_beside_the_profile() {
+async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_claim_runs_beside_the_profile() {
     let stack = TestStack::spawn(&[]).await;
     let table = pod_local::fresh_local_table("pod-orders-trips-cold").await;
     let probe = ProbeSkill::start(stack.local(), StoreSettings::DynamoDb { table }, "ben").await.unwrap();
@@ -64,11 +64,16 @@ async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_check_
     let auth0 = operations(&cold, Remote::Auth0);
     assert_eq!(auth0.iter().filter(|o| **o == "management_token").count(), 1, "{}", cold.trips.operations());
     assert_eq!(auth0.iter().filter(|o| **o == "user profile").count(), 1, "{}", cold.trips.operations());
-    // The replay check (a store read) and the token + profile lookups overlap.
-    let first_auth0 = cold.trips.trips.iter().find(|t| t.remote == Remote::Auth0).unwrap();
-    let replay_check = cold.trips.trips.iter().find(|t| t.remote == Remote::Store).unwrap();
-    assert_eq!(replay_check.operation, "get_item");
-    assert!(replay_check.started < first_auth0.ended && first_auth0.started < replay_check.ended);
+    // The replay claim (the first store write, once the token says who is asking) and the
+    // profile lookup overlap.
+    let claim = cold.trips.trips.iter().filter(|t| t.remote == Remote::Store).min_by_key(|t| t.started).unwrap();
+    assert_eq!(claim.operation, "put_item", "{}", cold.trips.operations());
+    let profile = cold.trips.trips.iter().filter(|t| t.remote == Remote::Auth0 && t.operation != "jwks");
+    assert!(
+        profile.into_iter().any(|a| claim.started < a.ended && a.started < claim.ended),
+        "{}",
+        cold.trips.operations()
+    );
     assert!(cold.trips.sequential() < cold.trips.calls(), "{}", cold.trips.operations());
     stack.stop().await;
 }
@@ -83,18 +88,19 @@ async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     let measured = probe.warm_conversation(stack.local()).await.unwrap();
     check_auth0(&measured);
     let order = find(&measured, "order");
-    // Replay check, the enrolled phone (beside the profile), guess budget (is ordering paused?),
-    // send window read + write, pending pointer, previous order, the superseding transaction,
-    // the activity entry, the remembered answer.
+    // The replay claim (one conditional put, beside the profile), the enrolled phone, guess budget
+    // (is ordering paused?), send window read + write, pending pointer, previous order, the
+    // superseding transaction, the activity entry, the answer stored on the claim (one update).
     assert_eq!(order.trips.calls_to(Remote::Store), 10, "{}", order.trips.operations());
-    // Replay check, pending pointer and order, the enrolled phone, the guess budget read and its
-    // reservation, the activity entry, the order's update, the remembered answer; a right code
+    // The replay claim, pending pointer and order, the enrolled phone, the guess budget read and its
+    // reservation, the activity entry, the order's update, the answer on the claim; a right code
     // also resets the budget (read and write) and records the confirmation instead of the wrong code.
     let wrong = find(&measured, "authorize_wrong_code");
     assert_eq!(wrong.trips.calls_to(Remote::Store), 9, "{}", wrong.trips.operations());
     let right = find(&measured, "authorize_right_code");
     assert_eq!(right.trips.calls_to(Remote::Store), 11, "{}", right.trips.operations());
     let repeated = find(&measured, "authorize_repeated_by_alexa");
-    assert_eq!(operations(repeated, Remote::Store), ["get_item"], "{}", repeated.trips.operations());
+    // A repeat: the claim's conditional put is refused and returns the answer stored on it.
+    assert_eq!(operations(repeated, Remote::Store), ["put_item"], "{}", repeated.trips.operations());
     stack.stop().await;
 }
