@@ -458,3 +458,15 @@ async fn a_slow_chain_download_does_not_hold_up_requests_with_a_cached_chain() {
     assert!(started.elapsed() < std::time::Duration::from_millis(700), "waited {:?}", started.elapsed());
     assert_eq!(slow.await.unwrap(), Ok(()));
 }
+
+#[tokio::test]
+async fn a_signature_that_cannot_be_one_is_refused_before_any_fetch() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let short = base64::engine::general_purpose::STANDARD.encode([7u8; 64]);
+    for garbage in ["", "   ", "not base64!", "AAAA", short.as_str()] {
+        assert_eq!(check(&v, Some(&url(&s, 0)), Some(garbage), &body).await, Err(Rejection::BadSignature), "{garbage}");
+    }
+    assert_eq!(s.served.fetches.load(Ordering::SeqCst), 0, "no chain fetched for an impossible signature");
+}
