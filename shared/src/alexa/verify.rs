@@ -31,6 +31,7 @@ pub const MAX_CHAIN_BYTES: usize = 64 * 1024;
 /// How many verified certificate chains are kept (least recently used leaves first).
 /// Alexa signs with one chain at a time; a few cover a rotation.
 pub const CHAIN_CACHE_ENTRIES: usize = 4;
+const _: () = assert!(CHAIN_CACHE_ENTRIES > 0, "the cache evicts to make room for one");
 const SIGNING_CERT_NAME: &str = "echo-api.amazon.com";
 const CERT_HOST: &str = "s3.amazonaws.com";
 const CERT_PATH_PREFIX: &str = "/echo.api/";
@@ -397,6 +398,8 @@ mod tests {
             "https://s3.amazonaws.com/invalid.path/echo-api-cert.pem",
             "https://s3.amazonaws.com:563/echo.api/echo-api-cert.pem",
             "https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert.pem",
+            "https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/echo-api-cert.pem",
+            "https://s3.amazonaws.com/echo.api/.%2E/invalid.path/echo-api-cert.pem",
             "https://user:pw@s3.amazonaws.com/echo.api/echo-api-cert.pem",
             "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?versionId=1",
             "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?",
