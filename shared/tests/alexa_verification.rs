@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use base64::Engine;
-use pod_shared::alexa::{AlexaVerifier, Rejection, VerifierSettings};
+use pod_shared::alexa::{AlexaVerifier, CHAIN_CACHE_ENTRIES, MAX_CHAIN_BYTES, Rejection, VerifierSettings};
 use pod_shared::domain::Timestamp;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
@@ -65,8 +65,12 @@ struct Served {
     fetches: Arc<AtomicUsize>,
 }
 
-/// Serves `chains[i]` at `/echo.api/{i}.pem` on 127.0.0.1, counting fetches.
+/// Serves on 127.0.0.1, counting fetches: `chains[i]` at `/echo.api/{i}.pem` and at
+/// `/echo.api/{i}-{anything}.pem` (many URLs, one chain); `moved.pem` redirects to `0.pem`;
+/// `huge.pem` is 1 MiB with its length announced; `slow-{anything}.pem` is chain 0 after 2 s.
 async fn serve(chains: Vec<String>) -> Served {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
     let fetches = Arc::new(AtomicUsize::new(0));
     let state = (Arc::new(chains), fetches.clone());
     let app = Router::new()
@@ -76,10 +80,20 @@ async fn serve(chains: Vec<String>) -> Served {
                 |State((chains, fetches)): State<(Arc<Vec<String>>, Arc<AtomicUsize>)>,
                  axum::extract::Path(file): axum::extract::Path<String>| async move {
                     fetches.fetch_add(1, Ordering::SeqCst);
-                    let index: usize = file.trim_end_matches(".pem").parse().unwrap_or(usize::MAX);
+                    let name = file.trim_end_matches(".pem");
+                    match name {
+                        "moved" => return (StatusCode::FOUND, [(header::LOCATION, "/echo.api/0.pem")]).into_response(),
+                        "huge" => return (StatusCode::OK, "x".repeat(1 << 20)).into_response(),
+                        _ => {}
+                    }
+                    if name.starts_with("slow-") {
+                        tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+                    }
+                    let index = name.strip_prefix("slow-").map_or(name, |_| "0");
+                    let index: usize = index.split('-').next().unwrap_or_default().parse().unwrap_or(usize::MAX);
                     match chains.get(index) {
-                        Some(pem) => (axum::http::StatusCode::OK, pem.clone()),
-                        None => (axum::http::StatusCode::NOT_FOUND, String::new()),
+                        Some(pem) => (StatusCode::OK, pem.clone()).into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
                     }
                 },
             ),
@@ -89,6 +103,37 @@ async fn serve(chains: Vec<String>) -> Served {
     let prefix = format!("http://{}/echo.api/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Served { prefix, fetches }
+}
+
+/// A server that answers any request with a body that does not end (no length announced, up to
+/// 256 MiB), counting the bytes it managed to send before the client hung up.
+async fn serve_endless() -> Served {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sent = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let prefix = format!("http://{}/echo.api/", listener.local_addr().unwrap());
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/x-pem-file\r\nconnection: close\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let block = [b'A'; 16 * 1024];
+                for _ in 0..(256 * 1024 * 1024 / block.len()) {
+                    if socket.write_all(&block).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(block.len(), Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    Served { prefix, fetches: sent }
 }
 
 fn verifier(ca: &Ca, served: &Served, skill: Option<&str>) -> AlexaVerifier {
@@ -249,4 +294,180 @@ async fn with_signature_checking_off_only_the_skill_id_is_checked() {
     let other = self::body(NOW, "amzn1.ask.skill.other");
     assert_eq!(check(&v, None, None, &other).await, Err(Rejection::WrongSkill));
     assert!(matches!(check(&v, None, None, b"{not json").await, Err(Rejection::Malformed(_))));
+}
+
+#[tokio::test]
+async fn a_chain_url_with_a_query_or_a_fragment_is_refused_without_a_fetch() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let base = url(&s, 0);
+    for bad in [format!("{base}?v=1"), format!("{base}?"), format!("{base}#part"), format!("{base}#")] {
+        let result = check(&v, Some(&bad), Some(&sign(&body)), &body).await;
+        assert!(matches!(result, Err(Rejection::BadCertUrl(_))), "{bad}: {result:?}");
+    }
+    let credentials = base.replace("http://", "http://user:pw@");
+    assert!(matches!(check(&v, Some(&credentials), Some(&sign(&body)), &body).await, Err(Rejection::BadCertUrl(_))));
+    assert_eq!(s.served.fetches.load(Ordering::SeqCst), 0);
+    assert_eq!(v.chain_cache_stats().entries, 0);
+}
+
+#[tokio::test]
+async fn the_chain_cache_is_keyed_by_the_normalised_url() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let prefix = &s.served.prefix;
+    for spelling in [format!("{prefix}0.pem"), format!("{prefix}./0.pem"), format!("{prefix}x/../0.pem")] {
+        assert_eq!(check(&v, Some(&spelling), Some(&sign(&body)), &body).await, Ok(()), "{spelling}");
+    }
+    assert_eq!(s.served.fetches.load(Ordering::SeqCst), 1, "one chain, one fetch, however the URL is spelt");
+    assert_eq!(v.chain_cache_stats().entries, 1);
+    let escaping = format!("{prefix}../elsewhere/0.pem");
+    assert!(matches!(check(&v, Some(&escaping), Some(&sign(&body)), &body).await, Err(Rejection::BadCertUrl(_))));
+}
+
+#[tokio::test]
+async fn a_chain_that_fails_its_checks_is_never_cached() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    for index in [1, 2, 3] {
+        assert!(check(&v, Some(&url(&s, index)), Some(&sign(&body)), &body).await.is_err());
+    }
+    assert_eq!(v.chain_cache_stats().entries, 0, "misnamed, expired and untrusted chains are not kept");
+    assert!(check(&v, Some(&url(&s, 1)), Some(&sign(&body)), &body).await.is_err());
+    assert_eq!(s.served.fetches.load(Ordering::SeqCst), 4);
+}
+
+/// Many distinct chain URLs (as an attacker may post): the cache and its memory stay bounded,
+/// failing chains take no place in it, and requests whose chain is cached cost no fetch.
+#[tokio::test]
+async fn many_distinct_chain_urls_keep_the_cache_bounded_and_cached_chains_are_not_fetched_again() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let signature = sign(&body);
+    let fetches = || s.served.fetches.load(Ordering::SeqCst);
+    let good = url(&s, 0);
+    assert_eq!(check(&v, Some(&good), Some(&signature), &body).await, Ok(()));
+    assert_eq!(fetches(), 1);
+
+    for i in 0..200 {
+        let misnamed = format!("{}1-{i}.pem", s.served.prefix);
+        assert_eq!(check(&v, Some(&misnamed), Some(&signature), &body).await, Err(Rejection::WrongCertificateName));
+        assert_eq!(v.chain_cache_stats().entries, 1, "a failing chain is not cached");
+    }
+    assert_eq!(fetches(), 201);
+    let mut tampered = body.clone();
+    tampered.push(b' ');
+    assert_eq!(check(&v, Some(&good), Some(&signature), &tampered).await, Err(Rejection::BadSignature));
+    assert_eq!(check(&v, Some(&good), None, &body).await, Err(Rejection::MissingHeader("Signature-256")));
+    assert_eq!(check(&v, Some(&good), Some(""), &body).await, Err(Rejection::BadSignature));
+    assert_eq!(check(&v, Some(&good), Some(&signature), &body).await, Ok(()));
+    assert_eq!(fetches(), 201, "the cached chain was used, not fetched again");
+
+    let many: Vec<String> = (0..200).map(|i| format!("{}0-{i}.pem", s.served.prefix)).collect();
+    let mut largest = 0;
+    for chain_url in &many {
+        assert_eq!(check(&v, Some(chain_url), Some(&signature), &body).await, Ok(()));
+        let stats = v.chain_cache_stats();
+        assert!(stats.entries <= CHAIN_CACHE_ENTRIES, "{stats:?}");
+        largest = largest.max(stats.bytes);
+    }
+    assert!(largest <= CHAIN_CACHE_ENTRIES * (MAX_CHAIN_BYTES + 1024), "{largest} bytes cached");
+    assert_eq!(v.chain_cache_stats().entries, CHAIN_CACHE_ENTRIES);
+    assert_eq!(fetches(), 401);
+
+    // The last few are cached: forged and unsigned requests naming them are refused without a fetch.
+    let cached = &many[many.len() - CHAIN_CACHE_ENTRIES..];
+    for chain_url in cached {
+        assert_eq!(check(&v, Some(chain_url), Some(&signature), &tampered).await, Err(Rejection::BadSignature));
+        assert_eq!(check(&v, Some(chain_url), Some("AAAA"), &body).await, Err(Rejection::BadSignature));
+        assert_eq!(check(&v, Some(chain_url), None, &body).await, Err(Rejection::MissingHeader("Signature-256")));
+    }
+    assert_eq!(fetches(), 401);
+
+    // Least recently used goes first: touch the oldest cached, add one, and the next oldest went.
+    assert_eq!(check(&v, Some(&cached[0]), Some(&signature), &body).await, Ok(()));
+    assert_eq!(check(&v, Some(&many[0]), Some(&signature), &body).await, Ok(()));
+    assert_eq!(fetches(), 402, "the evicted first URL was fetched again");
+    assert_eq!(check(&v, Some(&cached[0]), Some(&signature), &body).await, Ok(()));
+    assert_eq!(fetches(), 402, "the recently used one stayed");
+    assert_eq!(check(&v, Some(&cached[1]), Some(&signature), &body).await, Ok(()));
+    assert_eq!(fetches(), 403, "the least recently used one went");
+}
+
+#[tokio::test]
+async fn a_redirect_from_the_chain_server_is_not_followed() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let moved = format!("{}moved.pem", s.served.prefix);
+    let result = check(&v, Some(&moved), Some(&sign(&body)), &body).await;
+    assert!(matches!(&result, Err(Rejection::ChainUnavailable(why)) if why.contains("302")), "{result:?}");
+    assert_eq!(s.served.fetches.load(Ordering::SeqCst), 1, "the redirect's target was not fetched");
+}
+
+#[tokio::test]
+async fn an_oversized_chain_is_refused() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let huge = format!("{}huge.pem", s.served.prefix);
+    let result = check(&v, Some(&huge), Some(&sign(&body)), &body).await;
+    assert!(matches!(&result, Err(Rejection::ChainUnavailable(why)) if why.contains("larger")), "{result:?}");
+}
+
+/// A body that never ends, with no length announced: reading stops past 64 KiB, long before the
+/// download's time limit, instead of reading (and holding) everything first.
+#[tokio::test]
+async fn a_chain_download_stops_reading_past_64_kib() {
+    let ca = new_ca("Pod Test Root");
+    let endless = serve_endless().await;
+    let v = verifier(&ca, &endless, None);
+    let body = body(NOW, SKILL);
+    let started = std::time::Instant::now();
+    let result = check(&v, Some(&format!("{}endless.pem", endless.prefix)), Some(&sign(&body)), &body).await;
+    assert!(matches!(&result, Err(Rejection::ChainUnavailable(why)) if why.contains("larger")), "{result:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let sent = endless.fetches.load(Ordering::SeqCst);
+    assert!(sent < 32 * 1024 * 1024, "the server got {sent} bytes out before the client hung up");
+}
+
+/// The cache is not locked while a chain downloads: a request whose chain is cached is answered
+/// while another request's chain is still on its way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_chain_download_does_not_hold_up_requests_with_a_cached_chain() {
+    let s = setup().await;
+    let v = Arc::new(verifier(&s.ca, &s.served, None));
+    let body = body(NOW, SKILL);
+    let signature = sign(&body);
+    assert_eq!(check(&v, Some(&url(&s, 0)), Some(&signature), &body).await, Ok(()));
+    let slow = {
+        let (v, body, signature) = (v.clone(), body.clone(), signature.clone());
+        let slow_url = format!("{}slow-1.pem", s.served.prefix);
+        tokio::spawn(async move { check(&v, Some(&slow_url), Some(&signature), &body).await })
+    };
+    while s.served.fetches.load(Ordering::SeqCst) < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(check(&v, Some(&url(&s, 0)), Some(&signature), &body).await, Ok(()));
+    assert!(!slow.is_finished(), "answered while the other chain is still downloading");
+    assert!(started.elapsed() < std::time::Duration::from_millis(1_500), "waited {:?}", started.elapsed());
+    assert_eq!(slow.await.unwrap(), Ok(()));
+}
+
+#[tokio::test]
+async fn a_signature_that_cannot_be_one_is_refused_before_any_fetch() {
+    let s = setup().await;
+    let v = verifier(&s.ca, &s.served, None);
+    let body = body(NOW, SKILL);
+    let short = base64::engine::general_purpose::STANDARD.encode([7u8; 64]);
+    for garbage in ["", "   ", "not base64!", "AAAA", short.as_str()] {
+        assert_eq!(check(&v, Some(&url(&s, 0)), Some(garbage), &body).await, Err(Rejection::BadSignature), "{garbage}");
+    }
+    assert_eq!(s.served.fetches.load(Ordering::SeqCst), 0, "no chain fetched for an impossible signature");
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use body::{ConfirmationBody, NewOrderBody};
-pub use problem::Problem;
+pub use problem::{Problem, UNAUTHORIZED_DETAIL};
 pub use views::{ActivityList, CreatedOrder, OrderList, OrderView};
 
 /// Where the API lives, in API Gateway and locally.

@@ -4,12 +4,16 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pod_shared::domain::{Blocked, OrderStatus, TransitionError};
-use pod_shared::ports::StoreError;
+use pod_shared::ports::{AuthError, StoreError};
 use pod_shared::service::ServiceError;
 use serde::Serialize;
 
 /// Seconds a client should wait before retrying a 503.
 const RETRY_AFTER_SECONDS: &str = "5";
+
+/// The 401's detail, whatever was wrong with the token (missing, forged, expired, another
+/// audience…): why it was refused goes only to the log.
+pub const UNAUTHORIZED_DETAIL: &str = "a valid bearer access token is required";
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Problem {
@@ -55,8 +59,9 @@ impl Problem {
         problem
     }
 
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "about:blank", "Unauthorized", detail)
+    /// 401 (with `WWW-Authenticate: Bearer`): always the same generic detail.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "about:blank", "Unauthorized", UNAUTHORIZED_DETAIL)
     }
 
     /// 404 for unknown orders and for other users' orders alike: never reveal that one exists.
@@ -223,7 +228,14 @@ impl IntoResponse for Problem {
 impl From<ServiceError> for Problem {
     fn from(error: ServiceError) -> Self {
         match error {
-            ServiceError::Unauthenticated(reason) => Problem::unauthorized(reason.to_string()),
+            ServiceError::Unauthenticated(AuthError::Missing) => {
+                tracing::info!(reason = %AuthError::Missing, "api request unauthenticated");
+                Problem::unauthorized()
+            }
+            ServiceError::Unauthenticated(reason) => {
+                tracing::warn!(%reason, "api access token refused");
+                Problem::unauthorized()
+            }
             ServiceError::OrderNotFound => Problem::order_not_found(),
             ServiceError::WrongState(TransitionError::NotPending(OrderStatus::Locked))
             | ServiceError::WrongState(TransitionError::AttemptsExhausted) => Problem::locked(),
@@ -238,6 +250,34 @@ impl From<ServiceError> for Problem {
                 tracing::error!(error = %other, "api request failed");
                 Problem::unavailable("a service Pod depends on is unavailable; try again shortly")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refused_token_gets_the_same_generic_401() {
+        let reasons = [
+            AuthError::Missing,
+            AuthError::Malformed,
+            AuthError::BadSignature,
+            AuthError::Expired,
+            AuthError::NotYetValid,
+            AuthError::WrongIssuer,
+            AuthError::WrongAudience,
+            AuthError::BadSubject,
+            AuthError::KeysUnavailable,
+        ];
+        for reason in reasons {
+            let problem = Problem::from(ServiceError::Unauthenticated(reason.clone()));
+            assert_eq!(problem, Problem::unauthorized(), "{reason:?}");
+            assert_eq!(problem.detail, UNAUTHORIZED_DETAIL);
+            let response = problem.into_response();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
         }
     }
 }

@@ -3,12 +3,14 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use pod_shared::domain::UserId;
 use pod_shared::domain::{ChallengePolicy, Timestamp};
+use pod_shared::ports::{AuthError, IdentityError, IdentityProvider, UserProfile};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
 use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
 const RIGHT_CODE: &str = "4217";
@@ -28,6 +30,27 @@ struct Answer {
     body: Value,
 }
 
+/// The standard test users (any other token is refused as forged), and tokens refused the
+/// way Auth0's would be for other reasons.
+struct Tokens(FakeDirectory);
+
+#[async_trait::async_trait]
+impl IdentityProvider for Tokens {
+    async fn authenticate(&self, access_token: &str) -> Result<UserId, AuthError> {
+        match access_token {
+            "tok-expired-7f3a" => Err(AuthError::Expired),
+            "tok-audience-7f3a" => Err(AuthError::WrongAudience),
+            "tok-early-7f3a" => Err(AuthError::NotYetValid),
+            "tok-issuer-7f3a" => Err(AuthError::WrongIssuer),
+            token => self.0.authenticate(token).await,
+        }
+    }
+
+    async fn profile(&self, user: &UserId) -> Result<UserProfile, IdentityError> {
+        self.0.profile(user).await
+    }
+}
+
 fn api() -> Api {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
@@ -35,7 +58,7 @@ fn api() -> Api {
     let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
     let service = OrderService::new(
         store,
-        Arc::new(FakeDirectory::standard()),
+        Arc::new(Tokens(FakeDirectory::standard())),
         codes.clone(),
         clock.clone(),
         ChallengePolicy::default(),
@@ -176,6 +199,67 @@ async fn every_order_route_needs_a_valid_token() {
         }
     }
     assert!(api.codes.sent().is_empty(), "nothing sent for a rejected request");
+}
+
+/// What the code under test logs (the `fmt` layer, plain text), on this thread.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+/// A forged, an expired, a wrong-audience (…) or no token: the same 401 body, word for word;
+/// why the token was refused is only in the log.
+#[tokio::test]
+async fn every_refused_token_gets_the_same_generic_401_and_the_reason_is_logged() {
+    let api = api();
+    let cases = [
+        (None, "no access token"),
+        (Some("tok-forged-7f3a"), "signature"),
+        (Some("tok-expired-7f3a"), "expired"),
+        (Some("tok-audience-7f3a"), "another audience"),
+        (Some("tok-early-7f3a"), "not valid yet"),
+        (Some("tok-issuer-7f3a"), "someone else"),
+    ];
+    let mut bodies = Vec::new();
+    for (token, logged) in cases {
+        let logs = Logs::default();
+        let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_ansi(false).finish();
+        let guard = tracing::subscriber::set_default(subscriber);
+        let answer = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", token, None).await;
+        drop(guard);
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(answer.content_type, "application/problem+json");
+        assert_eq!(answer.headers["www-authenticate"], "Bearer");
+        assert_eq!(answer.body["detail"], pod_api::UNAUTHORIZED_DETAIL, "{token:?}");
+        let log = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+        assert!(log.contains(logged), "{token:?}: the log says why: {log}");
+        if let Some(token) = token {
+            assert!(!log.contains(token), "{token:?}: the token itself is not logged: {log}");
+        }
+        bodies.push(answer.body);
+    }
+    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]), "{bodies:#?}");
+    assert_eq!(
+        bodies[0],
+        json!({"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": pod_api::UNAUTHORIZED_DETAIL})
+    );
 }
 
 #[tokio::test]

@@ -35,6 +35,9 @@ pub use asked::{
 };
 pub use speech::{SKILL_NAME, topping_menu};
 
+/// What a refused request is told, whatever rule it broke: which one (and the chain URL) goes only to the log.
+pub const REFUSED_MESSAGE: &str = "the request could not be verified";
+
 /// Alexa waits about 8 seconds for an answer; Pod answers within this, whatever happens.
 pub const ANSWER_DEADLINE: Duration = Duration::from_secs(7);
 
@@ -70,9 +73,14 @@ pub enum SkillEvent {
 }
 
 impl SkillEvent {
+    /// An HTTP (function URL) event has `requestContext` and `headers`.
+    fn is_http(event: &Value) -> bool {
+        event.get("requestContext").is_some() && event.get("headers").is_some()
+    }
+
     /// Tells the two apart by the event's shape (an HTTP event has `requestContext` and `headers`).
     pub fn classify(event: Value) -> Result<Self, SkillError> {
-        if event.get("requestContext").is_none() || event.get("headers").is_none() {
+        if !Self::is_http(&event) {
             return Ok(SkillEvent::Direct(event));
         }
         let headers = event["headers"]
@@ -98,12 +106,29 @@ pub struct HttpAnswer {
     pub body: Value,
 }
 
+impl HttpAnswer {
+    /// 400 with the generic reason; the caller logs the specific one.
+    fn refused() -> Self {
+        HttpAnswer { status: 400, body: json!({"error": "request_refused", "message": REFUSED_MESSAGE}) }
+    }
+
+    /// As a function URL response.
+    fn into_event(self) -> Value {
+        json!({
+            "statusCode": self.status,
+            "headers": {"content-type": "application/json"},
+            "body": self.body.to_string(),
+        })
+    }
+}
+
 impl Skill {
     pub fn new(service: OrderService) -> Self {
         Self { service }
     }
 
-    /// Answers an HTTPS request after verifying it; a refused request gets 400 with the reason.
+    /// Answers an HTTPS request after verifying it; a refused request gets 400 with a generic
+    /// reason ([`REFUSED_MESSAGE`]), the specific one logged.
     pub async fn answer_https<'h>(
         &self,
         verifier: &AlexaVerifier,
@@ -114,31 +139,36 @@ impl Skill {
             Ok(envelope) => HttpAnswer { status: 200, body: json!(self.handle(&envelope).await) },
             Err(reason) => {
                 tracing::warn!(%reason, "alexa request refused");
-                HttpAnswer { status: 400, body: json!({"error": "request_refused", "message": reason.to_string()}) }
+                HttpAnswer::refused()
             }
         }
     }
 
     /// Answers a Lambda event of either kind: an Alexa response for a direct
     /// invocation, an HTTP response (`statusCode`, `headers`, `body`) for a function URL.
+    /// A refusal says only [`REFUSED_MESSAGE`] (400 over HTTP); the specific reason is logged.
     pub async fn answer_event(&self, verifier: &AlexaVerifier, event: Value) -> Result<Value, SkillError> {
-        match SkillEvent::classify(event)? {
+        let http = SkillEvent::is_http(&event);
+        let event = match SkillEvent::classify(event) {
+            Ok(event) => event,
+            Err(error) if http => {
+                tracing::warn!(%error, "alexa request refused");
+                return Ok(HttpAnswer::refused().into_event());
+            }
+            Err(error) => return Err(error),
+        };
+        match event {
             SkillEvent::Direct(event) => {
                 if let Err(reason) = verifier.verify_direct(&event) {
                     tracing::warn!(%reason, "alexa request refused");
-                    return Err(SkillError::Refused(reason.to_string()));
+                    return Err(SkillError::Refused(REFUSED_MESSAGE.into()));
                 }
                 let envelope = parse_event(event).inspect_err(|e| tracing::warn!(error = %e, "request refused"))?;
                 Ok(json!(self.handle(&envelope).await))
             }
             SkillEvent::Https { headers, body } => {
                 let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-                let answer = self.answer_https(verifier, header, &body).await;
-                Ok(json!({
-                    "statusCode": answer.status,
-                    "headers": {"content-type": "application/json"},
-                    "body": answer.body.to_string(),
-                }))
+                Ok(self.answer_https(verifier, header, &body).await.into_event())
             }
         }
     }

@@ -7,9 +7,9 @@ use pod_shared::domain::{ChallengePolicy, Timestamp};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
 use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
-use pod_skill::{Skill, SkillError};
+use pod_skill::{REFUSED_MESSAGE, Skill, SkillError};
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 const SKILL: &str = "amzn1.ask.skill.pod-test";
 
@@ -50,22 +50,111 @@ async fn a_direct_invocation_gets_an_alexa_response() {
     assert!(answer["response"]["outputSpeech"]["ssml"].as_str().unwrap().contains("Welcome"));
 }
 
-#[tokio::test]
-async fn a_direct_invocation_for_another_skill_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let refused = skill(&dir).answer_event(&verifier(true, Some(SKILL)), launch("amzn1.ask.skill.other")).await;
-    assert!(matches!(refused, Err(SkillError::Refused(_))), "{refused:?}");
+/// What the code under test logs (the `fmt` layer, plain text), on this thread.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+impl Logs {
+    /// Captures this thread's logs (a current-thread test runtime) until the guard drops.
+    fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
+        let logs = Logs::default();
+        let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_ansi(false).finish();
+        (logs.clone(), tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }
 
 #[tokio::test]
-async fn a_function_url_request_without_a_signature_is_refused_with_400() {
+async fn a_direct_invocation_for_another_skill_is_refused_with_the_reason_only_in_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let answer =
-        skill(&dir).answer_event(&verifier(true, None), function_url_event(&launch(SKILL), false)).await.unwrap();
-    assert_eq!(answer["statusCode"], 400);
-    let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
-    assert_eq!(body["error"], "request_refused");
-    assert!(body["message"].as_str().unwrap().contains("SignatureCertChainUrl"));
+    let (logs, _guard) = Logs::capture();
+    let refused = skill(&dir).answer_event(&verifier(true, Some(SKILL)), launch("amzn1.ask.skill.other")).await;
+    let Err(SkillError::Refused(message)) = refused else { panic!("refused: {refused:?}") };
+    assert_eq!(message, REFUSED_MESSAGE);
+    assert!(logs.text().contains("another skill"), "{}", logs.text());
+}
+
+fn with_headers(mut event: Value, headers: &[(&str, &str)]) -> Value {
+    for (name, value) in headers {
+        event["headers"][*name] = json!(value);
+    }
+    event
+}
+
+/// Every kind of refusal over a function URL answers the same 400 body; which rule failed,
+/// and the URL, are only in the log.
+#[tokio::test]
+async fn every_function_url_refusal_answers_the_same_generic_400_and_logs_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let skill = skill(&dir);
+    let signature = base64::engine::general_purpose::STANDARD.encode([7u8; 256]);
+    let mut bad_base64 = function_url_event(&launch(SKILL), false);
+    bad_base64["body"] = json!("%%%not base64");
+    bad_base64["isBase64Encoded"] = json!(true);
+    let mut not_json = function_url_event(&launch(SKILL), false);
+    not_json["body"] = json!("{not json");
+    let cases: Vec<(&str, bool, Value, &str)> = vec![
+        ("unsigned", true, function_url_event(&launch(SKILL), false), "SignatureCertChainUrl header is missing"),
+        (
+            "not Amazon's URL",
+            true,
+            with_headers(
+                function_url_event(&launch(SKILL), false),
+                &[("SignatureCertChainUrl", "https://evil.example/echo.api/cert.pem"), ("Signature-256", &signature)],
+            ),
+            "evil.example",
+        ),
+        (
+            "a query",
+            true,
+            with_headers(
+                function_url_event(&launch(SKILL), false),
+                &[
+                    ("SignatureCertChainUrl", "https://s3.amazonaws.com/echo.api/cert.pem?x=1"),
+                    ("Signature-256", &signature),
+                ],
+            ),
+            "no query allowed",
+        ),
+        ("not JSON", true, not_json, "not an Alexa request"),
+        ("another skill", false, function_url_event(&launch("amzn1.ask.skill.other"), false), "another skill"),
+        ("bad base64", true, bad_base64, "not valid base64"),
+    ];
+    for (case, verify, event, logged) in cases {
+        let (logs, guard) = Logs::capture();
+        let answer = skill.answer_event(&verifier(verify, Some(SKILL)), event).await.unwrap();
+        drop(guard);
+        assert_eq!(answer["statusCode"], 400, "{case}");
+        let text = answer["body"].as_str().unwrap();
+        let body: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(body, json!({"error": "request_refused", "message": REFUSED_MESSAGE}), "{case}");
+        assert!(logs.text().contains(logged), "{case}: the log says why: {}", logs.text());
+        for detail in ["SignatureCertChainUrl", "evil", "query", "skill", "base64", "JSON", "amazonaws"] {
+            assert!(!text.contains(detail), "{case}: the answer says {detail}: {text}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -97,7 +186,8 @@ async fn malformed_events_get_clear_errors() {
     let mut event = function_url_event(&launch(SKILL), false);
     event["body"] = json!("%%%not base64");
     event["isBase64Encoded"] = json!(true);
-    assert!(matches!(skill.answer_event(&verifier(false, None), event).await, Err(SkillError::MalformedRequest(_))));
+    let refused = skill.answer_event(&verifier(false, None), event).await.unwrap();
+    assert_eq!(refused["statusCode"], 400, "a function URL request with a bad body gets a 400, not a Lambda error");
     let garbage =
         skill.answer_event(&verifier(false, None), function_url_event(&json!("just a string"), false)).await.unwrap();
     assert_eq!(garbage["statusCode"], 400);

@@ -12,4 +12,7 @@ pub use request::{
     SystemState, User,
 };
 pub use response::{Card, Directive, OutputSpeech, Reprompt, Response, ResponseEnvelope, Speech};
-pub use verify::{AlexaVerifier, MAX_REQUEST_AGE, Rejection, VerifierSettings, check_cert_url};
+pub use verify::{
+    AlexaVerifier, CHAIN_CACHE_ENTRIES, ChainCacheStats, MAX_CHAIN_BYTES, MAX_REQUEST_AGE, Rejection, VerifierSettings,
+    check_cert_url,
+};
