@@ -15,6 +15,7 @@ pub mod https;
 pub mod ports;
 pub mod round_trips;
 pub mod service;
+pub mod sessions;
 pub mod store;
 #[cfg(feature = "test-doubles")]
 pub mod testing;

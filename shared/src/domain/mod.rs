@@ -12,6 +12,7 @@ mod order;
 mod pizza;
 mod sends;
 mod timestamp;
+mod web_session;
 
 pub use activity::{ACTIVITY_RETENTION, ActivityEvent, ActivityId, ActivityKind, CodePurpose, Source};
 pub use budget::{
@@ -27,3 +28,4 @@ pub use order::{
 pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
 pub use sends::{SEND_WINDOW, admit_send, recent_sends};
 pub use timestamp::Timestamp;
+pub use web_session::{SESSION_TOUCH_INTERVAL, SessionId, SessionPolicy, SessionState, WebSession};
