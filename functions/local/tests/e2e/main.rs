@@ -16,3 +16,4 @@ mod conversation;
 mod faults;
 mod logs;
 mod round_trips;
+mod sign_out;
