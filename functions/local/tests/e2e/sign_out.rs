@@ -158,6 +158,26 @@ async fn sign_out_ends_the_app_session_and_the_identity_providers(stack: TestSta
     stack.stop().await;
 }
 
+/// Ana signs in to the web app through the identity provider's form and signs out again.
+/// Returns the secrets that passed: both sessions' cookies, the authorization code, the CSRF token.
+pub(crate) async fn sign_in_and_out(stack: &TestStack) -> Vec<String> {
+    let mut browser = Browser::new();
+    let (_, form) = start_sign_in(stack, &mut browser).await;
+    let redirect = give_password(stack, &mut browser, &form).await;
+    let code = redirect.location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    finish_sign_in(stack, &mut browser, &redirect).await;
+    let mut secrets =
+        vec![code, browser.cookies["pod_session"].clone(), browser.cookies["auth0_local_session"].clone()];
+    let home = browser.get(&stack.url("/pod/app/")).await;
+    let marker = r#"name="csrf_token" value=""#;
+    let token = home.body.split(marker).nth(1).expect("a sign-out form").split('"').next().unwrap().to_string();
+    let out = browser.post_form(&stack.url("/pod/app/logout"), &[("csrf_token", &token)], &stack.base_url()).await;
+    let back = browser.get(&absolute(stack, &out.location)).await;
+    assert_eq!(back.status, StatusCode::FOUND);
+    secrets.push(token);
+    secrets
+}
+
 #[tokio::test]
 async fn sign_out_ends_the_app_session_and_the_identity_providers_on_the_embedded_store() {
     sign_out_ends_the_app_session_and_the_identity_providers(TestStack::spawn(&[]).await).await;
