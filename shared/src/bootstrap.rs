@@ -7,6 +7,7 @@ use crate::config::{CodeDelivery, CodeProvider, LogFormat, NoticeDelivery, Setti
 use crate::delivery::AwsMessageSender;
 use crate::ports::{MessageSender, OrderStore, SystemClock};
 use crate::service::OrderService;
+use crate::sessions::SessionStore;
 use crate::store::DynamoDbOrderStore;
 use std::sync::Arc;
 
@@ -52,12 +53,25 @@ pub fn init_logging(format: LogFormat) {
 
 /// The order store the settings ask for.
 pub async fn open_store(settings: &StoreSettings) -> Result<Arc<dyn OrderStore>, StartupError> {
+    Ok(open_stores(settings).await?.0)
+}
+
+/// The order store the settings ask for, and the same store as the web app's session store.
+pub async fn open_stores(
+    settings: &StoreSettings,
+) -> Result<(Arc<dyn OrderStore>, Arc<dyn SessionStore>), StartupError> {
     match settings {
         #[cfg(feature = "embedded-store")]
-        StoreSettings::Embedded { data_dir } => Ok(Arc::new(crate::store::EmbeddedOrderStore::open(data_dir)?)),
+        StoreSettings::Embedded { data_dir } => {
+            let store = Arc::new(crate::store::EmbeddedOrderStore::open(data_dir)?);
+            Ok((store.clone(), store))
+        }
         #[cfg(not(feature = "embedded-store"))]
         StoreSettings::Embedded { .. } => Err(StartupError::EmbeddedStoreLeftOut),
-        StoreSettings::DynamoDb { table } => Ok(Arc::new(DynamoDbOrderStore::from_environment(table).await)),
+        StoreSettings::DynamoDb { table } => {
+            let store = Arc::new(DynamoDbOrderStore::from_environment(table).await);
+            Ok((store.clone(), store))
+        }
     }
 }
 
@@ -71,9 +85,10 @@ pub async fn build_service_with_outbox(
     settings: &Settings,
     outbox: Option<Arc<dyn MessageSender>>,
 ) -> Result<OrderService, StartupError> {
-    let store = open_store(&settings.store).await?;
+    let (store, sessions) = open_stores(&settings.store).await?;
     let auth0 = Arc::new(Auth0Client::new(settings.auth0.clone())?);
     let service = OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge)
+        .with_sessions(sessions)
         .with_budget_policy(settings.budget.clone())
         .with_web_app(settings.web_app.clone());
     let service = match &settings.notices {

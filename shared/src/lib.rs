@@ -16,6 +16,7 @@ pub mod ports;
 pub mod round_trips;
 pub mod secrets;
 pub mod service;
+pub mod sessions;
 pub mod store;
 #[cfg(feature = "test-doubles")]
 pub mod testing;

@@ -122,6 +122,8 @@ pub struct OrderService {
     notices: Option<Arc<dyn MessageSender>>,
     /// The web app's address (`…/pod/app`): named in notices and on Alexa app cards.
     web_app: Option<String>,
+    /// Where the web app keeps its sessions (the same store, behind its own port).
+    sessions: Option<Arc<dyn crate::sessions::SessionStore>>,
 }
 
 impl OrderService {
@@ -141,7 +143,19 @@ impl OrderService {
             budget: BudgetPolicy::default(),
             notices: None,
             web_app: None,
+            sessions: None,
         }
+    }
+
+    /// Keeps web sessions in `sessions` (the web app needs one).
+    pub fn with_sessions(mut self, sessions: Arc<dyn crate::sessions::SessionStore>) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// The session store, if one was given.
+    pub fn sessions(&self) -> Option<&Arc<dyn crate::sessions::SessionStore>> {
+        self.sessions.as_ref()
     }
 
     /// How many wrong codes the account survives (default: 5 pause, 10 lock).

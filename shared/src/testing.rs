@@ -316,3 +316,31 @@ impl OrderStore for ClaimsFail {
         self.store.complete_enrollment(user, id, now).await
     }
 }
+
+#[async_trait]
+impl crate::sessions::SessionStore for FailingStore {
+    async fn create_session(&self, _: &crate::domain::WebSession) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn session(
+        &self,
+        _: &UserId,
+        _: &crate::domain::SessionId,
+    ) -> Result<Option<crate::domain::WebSession>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn touch_session(
+        &self,
+        _: &UserId,
+        _: &crate::domain::SessionId,
+        _: Timestamp,
+    ) -> Result<Option<crate::domain::WebSession>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn revoke_session(&self, _: &UserId, _: &crate::domain::SessionId, _: Timestamp) -> Result<bool, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn revoke_user_sessions(&self, _: &UserId, _: Timestamp) -> Result<usize, StoreError> {
+        Err(self.0.clone())
+    }
+}

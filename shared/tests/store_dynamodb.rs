@@ -39,6 +39,14 @@ async fn store() -> store_suite::Store {
 }
 
 order_store_suite!(store().await);
+session_store_suite!(sessions().await);
+
+/// The same table, as the web app's session store.
+async fn sessions() -> store_suite::Sessions {
+    let store = DynamoDbOrderStore::new(client(), format!("pod-orders-test-{}", std::process::id()));
+    store.create_table().await.expect("the test table can be created");
+    Arc::new(store)
+}
 
 #[tokio::test]
 async fn creating_an_existing_table_does_nothing() {

@@ -7,6 +7,10 @@ use std::sync::{Arc, OnceLock};
 
 /// One store for the whole file, as a deployment has one table; the suite makes its own users.
 fn store() -> store_suite::Store {
+    embedded()
+}
+
+fn embedded() -> Arc<EmbeddedOrderStore> {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     static STORE: OnceLock<Arc<EmbeddedOrderStore>> = OnceLock::new();
     let dir = DIR.get_or_init(|| tempfile::tempdir().unwrap());
@@ -14,6 +18,12 @@ fn store() -> store_suite::Store {
 }
 
 order_store_suite!(async { store() }.await);
+session_store_suite!(async { sessions() }.await);
+
+/// The same store, as the web app's session store.
+fn sessions() -> store_suite::Sessions {
+    embedded()
+}
 
 #[tokio::test]
 async fn data_survives_reopening() {

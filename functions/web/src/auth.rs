@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
+use pod_shared::domain::WebSession;
 use serde::Deserialize;
 use std::convert::Infallible;
 
@@ -24,18 +25,18 @@ const MAX_RETURN_TO_LEN: usize = 512;
 /// The longest `error` code of the identity provider that is logged.
 const MAX_LOGGED_ERROR_LEN: usize = 64;
 
-/// The session of a signed-in user. Without a valid one, the browser is sent
+/// The session of a signed-in user. Without a live one, the browser is sent
 /// to sign in and comes back to the page it asked for.
 pub struct SignedIn(pub Session);
 
 impl FromRequestParts<WebApp> for SignedIn {
-    type Rejection = Redirect;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &WebApp) -> Result<Self, Self::Rejection> {
-        let MaybeSignedIn(session) = MaybeSignedIn::from_request_parts(parts, app).await.unwrap_or_else(|e| match e {});
+        let MaybeSignedIn(session) = MaybeSignedIn::from_request_parts(parts, app).await?;
         session.map(SignedIn).ok_or_else(|| {
             let asked_for = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |original| &original.0);
-            sign_in_then(asked_for.path_and_query().map_or(DEFAULT_RETURN_TO, |p| p.as_str()))
+            sign_in_then(asked_for.path_and_query().map_or(DEFAULT_RETURN_TO, |p| p.as_str())).into_response()
         })
     }
 }
@@ -45,16 +46,32 @@ pub fn sign_in_then(return_to: &str) -> Redirect {
     Redirect::to(&format!("{PREFIX}/login?return_to={}", urlencoding::encode(return_to)))
 }
 
-/// The session, if the request carries a valid one (pages that work either way).
+/// The session, if the request carries one whose record is live (pages that work either
+/// way). When the session store cannot answer, the request gets a 503 page: nobody is
+/// taken for signed in, nor sent round a sign-in that could not finish either.
 pub struct MaybeSignedIn(pub Option<Session>);
 
 impl FromRequestParts<WebApp> for MaybeSignedIn {
-    type Rejection = Infallible;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &WebApp) -> Result<Self, Self::Rejection> {
-        let jar = PrivateCookieJar::from_request_parts(parts, app).await?;
-        Ok(Self(app.cookies().session(&jar, app.service().now())))
+        let jar = PrivateCookieJar::from_request_parts(parts, app).await.unwrap_or_else(|e: Infallible| match e {});
+        let now = app.service().now();
+        let Some(session) = app.cookies().session(&jar, now) else { return Ok(Self(None)) };
+        match session.is_live(app.sessions(), now).await {
+            Ok(true) => Ok(Self(Some(session))),
+            Ok(false) => Ok(Self(None)),
+            Err(error) => {
+                tracing::error!(%error, "session store unavailable");
+                Err(sessions_unavailable())
+            }
+        }
     }
+}
+
+fn sessions_unavailable() -> Response {
+    let message = "Pod cannot check your sign-in right now. Try again shortly.".to_string();
+    error_page(StatusCode::SERVICE_UNAVAILABLE, Nav::new("", None), "Temporarily unavailable", message, None)
 }
 
 impl MaybeSignedIn {
@@ -138,7 +155,12 @@ pub async fn callback(
         Ok(user) => user,
         Err(error) => return (jar, login_failure(nav, &error)).into_response(),
     };
-    let session = Session::start(user, now);
+    let record = WebSession::start(user, now, app.settings().session_policy());
+    if let Err(error) = app.sessions().create_session(&record).await {
+        tracing::error!(%error, "cannot store the new session");
+        return (jar, sessions_unavailable()).into_response();
+    }
+    let session = Session::of(&record);
     match cookies.with_session(jar, &session) {
         Ok(jar) => {
             tracing::info!("signed in");
@@ -234,26 +256,48 @@ impl FormCheck {
     }
 }
 
-/// `POST /logout`: ends the session, if the form carries its token (and, when
-/// the browser says where the form came from, that is this web app).
+/// `POST /logout`: ends the session for real, if the form carries its token (and, when
+/// the browser says where the form came from, that is this web app): the session record
+/// is revoked, so the cookie (or any copy of it) is refused from then on, and the browser
+/// goes on to the identity provider's logout, which ends its own login session and sends
+/// the browser back to the home page. A cookie whose record already ended (idle, say)
+/// still signs out of the identity provider, with the same token check.
 pub async fn logout(
     State(app): State<WebApp>,
     jar: PrivateCookieJar,
-    signed_in: MaybeSignedIn,
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
-    let home = Redirect::to(&format!("{PREFIX}/"));
-    let Some(session) = &signed_in.0 else {
-        return (app.cookies().without_session(jar), home).into_response();
+    let now = app.service().now();
+    let Some(session) = app.cookies().session(&jar, now) else {
+        return (app.cookies().without_session(jar), Redirect::to(&format!("{PREFIX}/"))).into_response();
     };
-    let check = FormCheck::of(&app, session, &headers, &form);
+    let check = FormCheck::of(&app, &session, &headers, &form);
     if !check.passed() {
         tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "sign-out refused");
         let message = "This sign-out request did not come from Pod's own page, so nothing changed. \
                        Use the Sign out button.";
-        return error_page(StatusCode::FORBIDDEN, signed_in.nav(""), "Sign-out refused", message.into(), None);
+        let nav = Nav::new("", Some(&session.csrf_token));
+        return error_page(StatusCode::FORBIDDEN, nav, "Sign-out refused", message.into(), None);
     }
-    tracing::info!("signed out");
-    (app.cookies().without_session(jar), home).into_response()
+    if let Err(error) = app.sessions().revoke_session(&session.user, &session.id, now).await {
+        tracing::error!(%error, "sign-out failed: the session could not be revoked");
+        let message = "Pod could not sign you out right now, so you are still signed in. Try again shortly.";
+        let nav = Nav::new("", Some(&session.csrf_token));
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, nav, "Sign-out failed", message.into(), None);
+    }
+    tracing::info!("signed out; on to the identity provider's logout");
+    (app.cookies().without_session(jar), Redirect::to(app.identity_provider_logout())).into_response()
+}
+
+/// Where sign-out sends the browser: the identity provider's Auth0-style logout,
+/// `{AUTH0_DOMAIN}/v2/logout?client_id=…&returnTo={APP_BASE_URL}/pod/app/`. (One rule for
+/// every provider: Auth0, and any that serves Auth0's paths, as the local one does.)
+pub fn identity_provider_logout_url(auth0: &pod_shared::config::Auth0Settings, app_base_url: &str) -> String {
+    format!(
+        "{}?client_id={}&returnTo={}",
+        auth0.endpoint.url("/v2/logout"),
+        urlencoding::encode(&auth0.client_id),
+        urlencoding::encode(&format!("{app_base_url}{PREFIX}/"))
+    )
 }

@@ -5,7 +5,8 @@
 //! activity record, and security (voice ordering open, paused or locked; unlock;
 //! where codes go, and verifying a phone number for them).
 //! Sign-in is OpenID Connect's authorization code flow against Auth0 (state,
-//! nonce, PKCE); the session lives in an encrypted cookie with its own expiry,
+//! nonce, PKCE); the encrypted session cookie names a session record in the
+//! store, which decides (revoked at sign-out, 30 minutes idle, 8 hours at most),
 //! so any Lambda instance can serve any request and nothing is kept in memory.
 
 mod assets;
@@ -28,6 +29,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::Key;
 use oidc::OidcClient;
 use pod_shared::service::OrderService;
+use pod_shared::sessions::SessionStore;
 use session::CookiePolicy;
 use std::sync::Arc;
 
@@ -46,6 +48,8 @@ const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'sel
 pub enum WebError {
     #[error("sign-in: {0}")]
     Oidc(#[from] OidcSetupError),
+    #[error("the service has no session store (OrderService::with_sessions)")]
+    NoSessionStore,
 }
 
 /// Everything the web app's handlers share, built once per process. Cheap to clone.
@@ -59,6 +63,9 @@ struct Inner {
     settings: WebSettings,
     oidc: OidcClient,
     cookies: CookiePolicy,
+    sessions: Arc<dyn SessionStore>,
+    /// Where sign-out sends the browser next (the identity provider's logout).
+    identity_provider_logout: String,
 }
 
 impl WebApp {
@@ -75,7 +82,18 @@ impl WebApp {
     ) -> Result<Self, WebError> {
         let oidc = OidcClient::new(auth0, settings.redirect_uri())?;
         let cookies = CookiePolicy::new(settings.secure_cookies());
-        Ok(Self { inner: Arc::new(Inner { service, settings, oidc, cookies }) })
+        let sessions = service.sessions().cloned().ok_or(WebError::NoSessionStore)?;
+        let identity_provider_logout = auth::identity_provider_logout_url(auth0, settings.app_base_url());
+        let inner = Inner { service, settings, oidc, cookies, sessions, identity_provider_logout };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    fn sessions(&self) -> &dyn SessionStore {
+        self.inner.sessions.as_ref()
+    }
+
+    fn identity_provider_logout(&self) -> &str {
+        &self.inner.identity_provider_logout
     }
 
     fn service(&self) -> &OrderService {

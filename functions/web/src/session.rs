@@ -2,34 +2,45 @@
 //! jar (AES-256-GCM: encrypted and authenticated), `HttpOnly`, `SameSite=Lax`,
 //! scoped to the web app's path, `Secure` unless the app is plain-HTTP localhost.
 //! A cookie that does not decrypt, parse or is past its own expiry reads as absent.
+//!
+//! The session cookie names a session record in the store ([`SessionStore`]), and
+//! the record decides: a cookie whose record is revoked (signed out), idle for the
+//! idle timeout, past the absolute limit, or missing, reads as signed out. A use is
+//! written to the record at most once a minute ([`pod_shared::domain::SESSION_TOUCH_INTERVAL`]),
+//! so most requests cost one read.
 
 use crate::oidc::LoginState;
 use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use oauth2::CsrfToken;
-use pod_shared::domain::{Timestamp, UserId};
+use pod_shared::domain::{SessionId, SessionPolicy, Timestamp, UserId, WebSession};
+use pod_shared::ports::StoreError;
+use pod_shared::sessions::SessionStore;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
-/// How long a session lasts after sign-in, whatever the browser does with the cookie.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+/// How long a session lasts after sign-in at most, however much it is used.
+pub const SESSION_LIFETIME: Duration = SessionPolicy::DEFAULT_LIFETIME;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "pod_session";
 /// The name of the cookie that holds a sign-in in progress.
 pub const LOGIN_COOKIE: &str = "pod_login";
 
-/// A signed-in user: who, the token that guards state-changing forms, and until when.
-/// Holds no tokens of the identity provider and no contact details.
+/// A signed-in user, as the session cookie names them: the session record's id, who,
+/// the token that guards state-changing forms, and the absolute limit. Holds no tokens
+/// of the identity provider and no contact details.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// The session record in the store (a bearer secret: never logged).
+    pub id: SessionId,
     /// The identity provider's subject (`sub`).
     pub user: UserId,
     /// Must come back with every form that changes something (sign-out).
     pub csrf_token: String,
-    /// When the session ends, checked on every request.
+    /// When the session ends at the latest (the record's absolute limit).
     pub expires_at: Timestamp,
 }
 
@@ -40,14 +51,32 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
-    /// A fresh session for `user`, signed in at `now`.
-    pub fn start(user: UserId, now: Timestamp) -> Self {
-        Self { user, csrf_token: CsrfToken::new_random().into_secret(), expires_at: now.plus(SESSION_LIFETIME) }
+    /// The cookie's side of the fresh session `record`.
+    pub fn of(record: &WebSession) -> Self {
+        Self {
+            id: record.id.clone(),
+            user: record.user.clone(),
+            csrf_token: CsrfToken::new_random().into_secret(),
+            expires_at: record.expires_at,
+        }
     }
 
     /// Whether a form's token is this session's (compared in constant time).
     pub fn accepts_csrf_token(&self, given: &str) -> bool {
         same_secret(given, &self.csrf_token)
+    }
+
+    /// Whether the record behind this cookie is live at `now`; records the use when the
+    /// last recorded one is a minute old or more (one conditional write), else writes nothing.
+    pub async fn is_live(&self, store: &dyn SessionStore, now: Timestamp) -> Result<bool, StoreError> {
+        let Some(record) = store.session(&self.user, &self.id).await? else { return Ok(false) };
+        if !record.is_live_at(now) {
+            return Ok(false);
+        }
+        if record.needs_touch_at(now) {
+            return Ok(store.touch_session(&self.user, &self.id, now).await?.is_some());
+        }
+        Ok(true)
     }
 }
 
@@ -171,10 +200,14 @@ mod tests {
         UserId::parse("auth0|ana").unwrap()
     }
 
+    fn start(user: UserId, now: Timestamp) -> Session {
+        Session::of(&WebSession::start(user, now, SessionPolicy::default()))
+    }
+
     #[test]
     fn a_session_reads_back_until_it_expires() {
         let policy = CookiePolicy::new(true);
-        let session = Session::start(ana(), at(1_000));
+        let session = start(ana(), at(1_000));
         let jar = policy.with_session(jar(), &session).unwrap();
         assert_eq!(policy.session(&jar, at(1_000)), Some(session.clone()));
         let last_second = 1_000 + SESSION_LIFETIME.as_secs() as i64 - 1;
@@ -185,7 +218,7 @@ mod tests {
     #[test]
     fn cookies_are_http_only_lax_scoped_and_secure_unless_told_otherwise() {
         for secure in [true, false] {
-            let session = Session::start(ana(), at(0));
+            let session = start(ana(), at(0));
             let jar = CookiePolicy::new(secure).with_session(jar(), &session).unwrap();
             let cookie = jar.iter().next().unwrap();
             assert_eq!(cookie.http_only(), Some(true));
@@ -198,12 +231,13 @@ mod tests {
 
     #[test]
     fn csrf_tokens_are_random_per_session_and_checked_exactly() {
-        let one = Session::start(ana(), at(0));
-        let two = Session::start(ana(), at(0));
+        let one = start(ana(), at(0));
+        let two = start(ana(), at(0));
         assert_ne!(one.csrf_token, two.csrf_token);
         assert!(one.accepts_csrf_token(&one.csrf_token.clone()));
         assert!(!one.accepts_csrf_token(&two.csrf_token));
         assert!(!one.accepts_csrf_token(""));
         assert!(!format!("{one:?}").contains(&one.csrf_token));
+        assert!(!format!("{one:?}").contains(one.id.as_str()), "the session id stays out of Debug");
     }
 }

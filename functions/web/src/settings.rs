@@ -2,9 +2,15 @@
 
 use axum_extra::extract::cookie::Key;
 use pod_shared::config::{ConfigError, Secret, SettingsReader, invalid};
+use pod_shared::domain::SessionPolicy;
+use std::time::Duration;
 
 /// The shortest accepted `SESSION_KEY`, in bytes.
 pub const MIN_SESSION_KEY_LEN: usize = 64;
+/// `SESSION_IDLE_MINUTES` when unset.
+pub const DEFAULT_SESSION_IDLE_MINUTES: u64 = 30;
+/// The longest accepted idle timeout: the absolute limit (8 hours).
+const MAX_SESSION_IDLE_MINUTES: u64 = SessionPolicy::DEFAULT_LIFETIME.as_secs() / 60;
 
 /// The web app's settings: where it is published and the key of its cookies.
 #[derive(Debug, Clone)]
@@ -15,6 +21,8 @@ pub struct WebSettings {
     secure_cookies: bool,
     /// Encrypts and authenticates the session and login cookies.
     cookie_key: Secret<Key>,
+    /// Sessions end after 8 hours, or after this long without a request.
+    session_idle_timeout: Duration,
 }
 
 impl WebSettings {
@@ -23,7 +31,8 @@ impl WebSettings {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads `APP_BASE_URL` and `SESSION_KEY` through `lookup` (the environment, or a map in tests).
+    /// Reads `APP_BASE_URL`, `SESSION_KEY` and `SESSION_IDLE_MINUTES` (1 to 480, default 30)
+    /// through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let settings = SettingsReader::new(&lookup);
         let (app_base_url, secure_cookies) =
@@ -31,7 +40,10 @@ impl WebSettings {
         let session_key = settings.secret("SESSION_KEY", MIN_SESSION_KEY_LEN, "bytes (e.g. 128 hex characters)")?;
         // HKDF-SHA256 from the whole secret; `derive_from` wants at least 32 bytes, checked above.
         let cookie_key = Secret::new(Key::derive_from(session_key.as_bytes()));
-        Ok(Self { app_base_url, secure_cookies, cookie_key })
+        let idle_minutes =
+            settings.number("SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, 1, MAX_SESSION_IDLE_MINUTES)?;
+        let session_idle_timeout = Duration::from_secs(idle_minutes * 60);
+        Ok(Self { app_base_url, secure_cookies, cookie_key, session_idle_timeout })
     }
 
     /// The public base URL, without a trailing slash.
@@ -47,6 +59,11 @@ impl WebSettings {
     /// Whether cookies must carry `Secure`: false only for plain HTTP on localhost.
     pub fn secure_cookies(&self) -> bool {
         self.secure_cookies
+    }
+
+    /// How long sessions last: 8 hours at most, and `SESSION_IDLE_MINUTES` without a request.
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy { idle_timeout: self.session_idle_timeout, ..SessionPolicy::default() }
     }
 
     pub(crate) fn cookie_key(&self) -> &Key {
@@ -83,10 +100,19 @@ mod tests {
     const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     fn load(base_url: Option<&str>, key: Option<&str>) -> Result<WebSettings, ConfigError> {
-        let vars: HashMap<&str, String> = [("APP_BASE_URL", base_url), ("SESSION_KEY", key)]
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|v| (name, v.to_string())))
-            .collect();
+        load_with_idle(base_url, key, None)
+    }
+
+    fn load_with_idle(
+        base_url: Option<&str>,
+        key: Option<&str>,
+        idle: Option<&str>,
+    ) -> Result<WebSettings, ConfigError> {
+        let vars: HashMap<&str, String> =
+            [("APP_BASE_URL", base_url), ("SESSION_KEY", key), ("SESSION_IDLE_MINUTES", idle)]
+                .into_iter()
+                .filter_map(|(name, value)| value.map(|v| (name, v.to_string())))
+                .collect();
         WebSettings::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -121,6 +147,26 @@ mod tests {
             match load(Some(base_url), Some(key)) {
                 Err(ConfigError::Invalid { name: got, .. }) => assert_eq!(got, name, "{base_url}"),
                 other => panic!("{base_url}: expected {name} to be invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_idle_timeout_is_30_minutes_unless_set_from_1_minute_to_8_hours() {
+        let local = Some("http://127.0.0.1:3000");
+        let policy = load(local, Some(KEY)).unwrap().session_policy();
+        assert_eq!(policy.idle_timeout, Duration::from_secs(30 * 60));
+        assert_eq!(policy.lifetime, Duration::from_secs(8 * 60 * 60));
+        let set = load_with_idle(local, Some(KEY), Some("5")).unwrap().session_policy();
+        assert_eq!(set.idle_timeout, Duration::from_secs(5 * 60));
+        assert_eq!(
+            load_with_idle(local, Some(KEY), Some("480")).unwrap().session_policy().idle_timeout.as_secs(),
+            8 * 3600
+        );
+        for wrong in ["0", "481", "-5", "thirty", "1.5"] {
+            match load_with_idle(local, Some(KEY), Some(wrong)) {
+                Err(ConfigError::Invalid { name, .. }) => assert_eq!(name, "SESSION_IDLE_MINUTES", "{wrong}"),
+                other => panic!("{wrong}: expected SESSION_IDLE_MINUTES to be invalid, got {other:?}"),
             }
         }
     }

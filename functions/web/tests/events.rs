@@ -34,13 +34,15 @@ fn web_app(data: &Path) -> axum::Router {
     let lookup = |name: &str| vars.get(name).map(|v| v.to_string());
     let settings = Settings::from_lookup(lookup).unwrap();
     let directory = Arc::new(FakeDirectory::standard());
+    let store = Arc::new(EmbeddedOrderStore::open(data).unwrap());
     let service = OrderService::new(
-        Arc::new(EmbeddedOrderStore::open(data).unwrap()),
+        store.clone(),
         directory.clone(),
         Arc::new(FakeCodeDesk::accepting("4217")),
         Arc::new(ManualClock::at(Timestamp::now())),
         settings.challenge,
-    );
+    )
+    .with_sessions(store);
     let web_settings = WebSettings::from_lookup(lookup).unwrap();
     pod_web::router(WebApp::new(service, web_settings, &settings.auth0).unwrap())
 }

@@ -17,6 +17,7 @@ use pod_shared::domain::{
 };
 use pod_shared::ports::{OrderStore, StoreError};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
+use pod_shared::sessions::SessionStore;
 use pod_shared::store::EmbeddedOrderStore;
 use pod_shared::testing::{FailingStore, FakeCodeDesk, FakeDirectory, ManualClock, RecordingSender};
 use pod_web::{WebApp, WebSettings};
@@ -119,18 +120,40 @@ impl TestWeb {
     async fn start_with_key(session_key: &str) -> Self {
         let data = tempfile::tempdir().unwrap();
         let store = Arc::new(EmbeddedOrderStore::open(data.path()).unwrap());
-        Self::start_on(session_key, store, data).await
+        Self::start_on(session_key, store.clone(), store, data, &[]).await
     }
 
-    /// The web app over a store that fails every call with `error`.
+    /// The web app with more settings than the usual ones.
+    async fn start_with(extra: &[(&'static str, &str)]) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedOrderStore::open(data.path()).unwrap());
+        Self::start_on(SESSION_KEY, store.clone(), store, data, extra).await
+    }
+
+    /// The web app over a working order store and a session store that fails every call.
+    async fn start_sessions_failing(error: StoreError) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedOrderStore::open(data.path()).unwrap());
+        Self::start_on(SESSION_KEY, store, Arc::new(FailingStore(error)), data, &[]).await
+    }
+
+    /// The web app over an order store that fails every call with `error` (sessions still work).
     async fn start_failing(error: StoreError) -> Self {
-        Self::start_on(SESSION_KEY, Arc::new(FailingStore(error)), tempfile::tempdir().unwrap()).await
+        let data = tempfile::tempdir().unwrap();
+        let sessions = Arc::new(EmbeddedOrderStore::open(data.path()).unwrap());
+        Self::start_on(SESSION_KEY, Arc::new(FailingStore(error)), sessions, data, &[]).await
     }
 
-    async fn start_on(session_key: &str, store: Arc<dyn OrderStore>, data: tempfile::TempDir) -> Self {
+    async fn start_on(
+        session_key: &str,
+        store: Arc<dyn OrderStore>,
+        sessions: Arc<dyn SessionStore>,
+        data: tempfile::TempDir,
+        extra: &[(&'static str, &str)],
+    ) -> Self {
         let tokens = FakeTokenEndpoint::default();
         let tenant = tokens.clone().serve().await;
-        let vars = HashMap::from([
+        let mut vars = HashMap::from([
             ("AUTH0_DOMAIN", tenant.clone()),
             ("API_ID", "https://pod.localtest.me".to_string()),
             ("API_SIGNING_KEY", "an-api-signing-key-for-the-web-tests-0123".to_string()),
@@ -141,6 +164,7 @@ impl TestWeb {
             // A tenant whose passwordless codes live 5 minutes, so Pod's challenge may too.
             ("AUTH0_OTP_LIFETIME_SECONDS", "300".to_string()),
         ]);
+        vars.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
         let lookup = |name: &str| vars.get(name).cloned();
         let settings = Settings::from_lookup(lookup).unwrap();
         let web_settings = WebSettings::from_lookup(lookup).unwrap();
@@ -150,7 +174,8 @@ impl TestWeb {
         let notices = Arc::new(RecordingSender::default());
         let service =
             OrderService::new(store.clone(), directory.clone(), codes.clone(), clock.clone(), settings.challenge)
-                .with_notices(notices.clone());
+                .with_notices(notices.clone())
+                .with_sessions(sessions.clone());
         let app = WebApp::new(service.clone(), web_settings, &settings.auth0).unwrap();
         let issuer = settings.auth0.endpoint.issuer();
         Self { router: pod_web::router(app), service, store, clock, codes, notices, tokens, issuer, _data: data }
@@ -516,20 +541,145 @@ async fn signing_out_needs_the_sessions_csrf_token() {
 
     let page = web.send(logout(format!("csrf_token={token}"), Some(APP_BASE_URL))).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(page.location(), "/pod/app/");
+    assert!(page.location().contains("/v2/logout?"), "on to the identity provider: {}", page.location());
     assert!(page.removes_cookie("pod_session"));
     assert_eq!(web.get("/pod/app/logout", &session).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
+impl TestWeb {
+    /// Signs out with the session's own token, as the Sign out button does.
+    async fn sign_out(&self, session: &str) -> Page {
+        let token = self.get("/pod/app/", session).await.csrf_token();
+        self.post_form("/pod/app/logout", session, &format!("csrf_token={token}"), Some(APP_BASE_URL)).await
+    }
+}
+
 #[tokio::test]
-async fn a_session_ends_after_eight_hours() {
+async fn signing_out_goes_on_to_the_identity_providers_logout_with_client_id_and_return_to() {
     let web = TestWeb::start().await;
     let session = web.sign_in("auth0|ana").await;
-    web.clock.advance_seconds(8 * 60 * 60 - 1);
+    let page = web.sign_out(&session).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let logout = url::Url::parse(page.location()).unwrap();
+    let tenant = url::Url::parse(&web.issuer).unwrap();
+    assert_eq!(logout.origin(), tenant.origin());
+    assert_eq!(logout.path(), "/tenant/v2/logout", "Auth0's logout endpoint under AUTH0_DOMAIN");
+    let params: HashMap<String, String> = logout.query_pairs().into_owned().collect();
+    assert_eq!(params.len(), 2, "{params:?}");
+    assert_eq!(params["client_id"], CLIENT_ID);
+    assert_eq!(params["returnTo"], "http://127.0.0.1:3000/pod/app/");
+    assert!(page.removes_cookie("pod_session"));
+}
+
+#[tokio::test]
+async fn a_copied_session_cookie_is_refused_after_sign_out() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let copy = session.clone();
+    assert_eq!(web.get("/pod/app/orders", &copy).await.status, StatusCode::OK);
+    assert_eq!(web.sign_out(&session).await.status, StatusCode::SEE_OTHER);
+    // The browser forgot the cookie; whoever kept a copy holds a cookie that still
+    // decrypts, but its session record is revoked.
+    assert!(is_sign_in_redirect(&web.get("/pod/app/orders", &copy).await, "/pod/app/orders"));
+    assert!(is_sign_in_redirect(&web.get("/pod/app/security", &copy).await, "/pod/app/security"));
+    assert_eq!(web.get("/pod/app/orders/live", &copy).await.status, StatusCode::UNAUTHORIZED);
+    let home = web.get("/pod/app/", &copy).await;
+    assert!(!home.body.contains("Sign out"), "the home page shows the copy as signed out");
+    // Moving the clock does not bring it back, and signing in again makes a new session.
+    web.clock.advance_seconds(120);
+    assert_eq!(web.get("/pod/app/orders/live", &copy).await.status, StatusCode::UNAUTHORIZED);
+    let again = web.sign_in("auth0|ana").await;
+    assert_ne!(again, copy);
+    assert_eq!(web.get("/pod/app/orders", &again).await.status, StatusCode::OK);
+    assert_eq!(web.get("/pod/app/orders/live", &copy).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_the_idle_timeout_without_a_request() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    // Used every 29 minutes, it lives on.
+    for _ in 0..3 {
+        web.clock.advance_seconds(29 * 60);
+        assert_eq!(web.get("/pod/app/orders", &session).await.status, StatusCode::OK);
+    }
+    web.clock.advance_seconds(30 * 60);
+    assert!(is_sign_in_redirect(&web.get("/pod/app/orders", &session).await, "/pod/app/orders"));
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::UNAUTHORIZED);
+    // A request after the timeout did not revive it.
+    web.clock.advance_seconds(1);
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_request_within_a_minute_of_the_last_recorded_use_writes_nothing() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    // 59 seconds after sign-in: not recorded, so the idle timeout still runs from sign-in.
+    web.clock.advance_seconds(59);
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::OK);
+    web.clock.advance_seconds(30 * 60 - 59);
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_idle_timeout_follows_session_idle_minutes() {
+    let web = TestWeb::start_with(&[("SESSION_IDLE_MINUTES", "5")]).await;
+    let session = web.sign_in("auth0|ana").await;
+    web.clock.advance_seconds(5 * 60 - 1);
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::OK);
+    web.clock.advance_seconds(5 * 60);
+    assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_eight_hours_however_much_it_is_used() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let last_second = 8 * 60 * 60 - 1;
+    let mut elapsed = 0;
+    while elapsed + 20 * 60 < last_second {
+        web.clock.advance_seconds(20 * 60);
+        elapsed += 20 * 60;
+        assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::OK, "{elapsed} s in");
+    }
+    web.clock.advance_seconds(last_second - elapsed);
     assert_eq!(web.get("/pod/app/orders", &session).await.status, StatusCode::OK);
     web.clock.advance_seconds(1);
     assert!(is_sign_in_redirect(&web.get("/pod/app/orders", &session).await, "/pod/app/orders"));
     assert_eq!(web.get("/pod/app/orders/live", &session).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_idle_session_still_signs_out_of_the_identity_provider_with_its_token() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let token = web.get("/pod/app/", &session).await.csrf_token();
+    web.clock.advance_seconds(31 * 60);
+    let guessed = web.post_form("/pod/app/logout", &session, "csrf_token=guess", Some(APP_BASE_URL)).await;
+    assert_eq!(guessed.status, StatusCode::FORBIDDEN, "the token is still checked");
+    let page = web.post_form("/pod/app/logout", &session, &format!("csrf_token={token}"), Some(APP_BASE_URL)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().contains("/v2/logout?client_id="), "{}", page.location());
+    // Without any session cookie, sign-out just goes home.
+    let none = web.post_form("/pod/app/logout", "", "csrf_token=x", Some(APP_BASE_URL)).await;
+    assert_eq!((none.status, none.location()), (StatusCode::SEE_OTHER, "/pod/app/"));
+}
+
+#[tokio::test]
+async fn pages_say_unavailable_when_the_session_store_is_down() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let down = TestWeb::start_sessions_failing(StoreError::Unavailable("test".into())).await;
+    for path in ["/pod/app/orders", "/pod/app/", "/pod/app/orders/live"] {
+        let page = down.get(path, &session).await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+    }
+    let (params, login_cookie) = down.start_sign_in("/pod/app/orders").await;
+    down.tokens.grant("c9", down.claims("auth0|ana", &params["nonce"]), &params["code_challenge"]);
+    let page = down.callback(&format!("code=c9&state={}", params["state"]), &login_cookie).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "no session without a record");
+    assert!(page.cookie_pair("pod_session").is_none());
 }
 
 #[tokio::test]

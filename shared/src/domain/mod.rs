@@ -13,6 +13,7 @@ mod pizza;
 mod replay;
 mod sends;
 mod timestamp;
+mod web_session;
 
 pub use activity::{ACTIVITY_RETENTION, ActivityEvent, ActivityId, ActivityKind, CodePurpose, Source};
 pub use budget::{
@@ -29,3 +30,4 @@ pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
 pub use replay::{RequestClaim, RequestId, RequestKey, RequestKeyError, SkillId};
 pub use sends::{SEND_WINDOW, admit_send, recent_sends};
 pub use timestamp::Timestamp;
+pub use web_session::{SESSION_TOUCH_INTERVAL, SessionId, SessionPolicy, SessionState, WebSession};

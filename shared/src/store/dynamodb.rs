@@ -56,7 +56,7 @@ const POINTER_GRACE: Duration = Duration::from_secs(24 * 3600);
 /// How often a write that lost a race is re-read and tried again.
 const MAX_RACE_RETRIES: usize = 16;
 
-fn user_key(user: &UserId) -> AttributeValue {
+pub(super) fn user_key(user: &UserId) -> AttributeValue {
     AttributeValue::S(format!("USER#{user}"))
 }
 
@@ -77,7 +77,7 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+pub(super) fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
     R: std::fmt::Debug,
@@ -109,11 +109,11 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("stored order: {what}"))
 }
 
-fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+pub(super) fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).ok_or_else(|| corrupt(name))
 }
 
-fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
+pub(super) fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
     item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| corrupt(name))
 }
 
@@ -341,8 +341,8 @@ impl ConditionalUpdate {
 /// The DynamoDB order store.
 #[derive(Clone, Debug)]
 pub struct DynamoDbOrderStore {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl DynamoDbOrderStore {

@@ -41,7 +41,7 @@ const AFTER_ALL_IDS: &str = "~";
 
 #[derive(Clone)]
 pub struct EmbeddedOrderStore {
-    db: Arc<Database>,
+    pub(super) db: Arc<Database>,
     path: PathBuf,
 }
 
@@ -125,7 +125,7 @@ impl EmbeddedOrderStore {
     /// current-thread runtime it simply runs. Measured by `make bench`: handing
     /// each call to the blocking pool instead (`spawn_blocking`) costs a thread
     /// wake-up per call, several per request.
-    async fn blocking<T: Send + 'static>(
+    pub(super) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {

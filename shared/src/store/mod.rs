@@ -1,8 +1,11 @@
 //! Order store adapters.
 
 mod dynamodb;
+mod dynamodb_sessions;
 #[cfg(feature = "embedded-store")]
 mod embedded;
+#[cfg(feature = "embedded-store")]
+mod embedded_sessions;
 
 pub use dynamodb::{DynamoDbOrderStore, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 #[cfg(feature = "embedded-store")]

@@ -8,10 +8,13 @@ use pod_shared::domain::{
     RequestClaim, RequestId, RequestKey, Size, SkillId, Source, Timestamp, Topping, Toppings, Transition,
     TransitionError, UserId,
 };
+use pod_shared::domain::{SessionId, SessionPolicy, SessionState, WebSession};
 use pod_shared::ports::{OrderStore, PageRequest, StoreError};
+use pod_shared::sessions::SessionStore;
 use std::sync::Arc;
 
 pub type Store = Arc<dyn OrderStore>;
+pub type Sessions = Arc<dyn SessionStore>;
 
 const T0: i64 = 1_800_000_000_000;
 
@@ -578,6 +581,114 @@ pub async fn every_transition_over_every_state_agrees_with_the_domain(store: Sto
     cases
 }
 
+// ------------------------------------------------------------ web sessions
+
+/// A fresh session for a new user, signed in at `at(0)` with the default policy (8 h, 30 min idle).
+fn new_session() -> WebSession {
+    WebSession::start(new_user(), at(0), SessionPolicy::default())
+}
+
+pub async fn a_session_is_created_once_and_read_only_by_its_user(store: Sessions) {
+    let session = new_session();
+    store.create_session(&session).await.unwrap();
+    assert_eq!(store.session(&session.user, &session.id).await.unwrap(), Some(session.clone()));
+    assert_eq!(store.session(&new_user(), &session.id).await.unwrap(), None, "another user's id finds nothing");
+    assert_eq!(store.session(&session.user, &SessionId::generate()).await.unwrap(), None);
+    assert_eq!(store.create_session(&session).await, Err(StoreError::Duplicate));
+}
+
+pub async fn a_used_session_stays_live_and_an_unused_one_times_out(store: Sessions) {
+    let session = new_session();
+    store.create_session(&session).await.unwrap();
+    // Used 29 minutes in: live until 30 minutes after that.
+    let touched = store.touch_session(&session.user, &session.id, at(29 * 60)).await.unwrap().unwrap();
+    assert_eq!(touched.last_seen, at(29 * 60));
+    let stored = store.session(&session.user, &session.id).await.unwrap().unwrap();
+    assert_eq!(stored, touched);
+    assert_eq!(stored.state_at(at(59 * 60 - 1)), SessionState::Live);
+    assert_eq!(stored.state_at(at(59 * 60)), SessionState::Idle);
+    // Idle from then on: a use is refused and writes nothing.
+    assert_eq!(store.touch_session(&session.user, &session.id, at(59 * 60)).await.unwrap(), None);
+    assert_eq!(store.session(&session.user, &session.id).await.unwrap(), Some(stored));
+    assert_eq!(store.touch_session(&new_user(), &session.id, at(60)).await.unwrap(), None, "no such session");
+}
+
+pub async fn a_session_in_use_still_ends_at_its_absolute_limit(store: Sessions) {
+    let session = new_session();
+    store.create_session(&session).await.unwrap();
+    let last_second = 8 * 60 * 60 - 1;
+    for minute in (20..8 * 60).step_by(20) {
+        assert!(store.touch_session(&session.user, &session.id, at(minute * 60)).await.unwrap().is_some());
+    }
+    let used = store.touch_session(&session.user, &session.id, at(last_second)).await.unwrap().unwrap();
+    assert_eq!(used.state_at(at(last_second)), SessionState::Live);
+    assert_eq!(used.state_at(at(last_second + 1)), SessionState::Expired);
+    assert_eq!(store.touch_session(&session.user, &session.id, at(last_second + 1)).await.unwrap(), None);
+}
+
+pub async fn a_revoked_session_stays_revoked(store: Sessions) {
+    let session = new_session();
+    store.create_session(&session).await.unwrap();
+    assert!(store.revoke_session(&session.user, &session.id, at(10)).await.unwrap());
+    let stored = store.session(&session.user, &session.id).await.unwrap().unwrap();
+    assert_eq!((stored.revoked_at, stored.state_at(at(11))), (Some(at(10)), SessionState::Revoked));
+    assert_eq!(store.touch_session(&session.user, &session.id, at(120)).await.unwrap(), None);
+    assert!(store.revoke_session(&session.user, &session.id, at(200)).await.unwrap(), "again: still there");
+    let stored = store.session(&session.user, &session.id).await.unwrap().unwrap();
+    assert_eq!(stored.revoked_at, Some(at(10)), "the first revocation is kept");
+    assert!(!store.revoke_session(&session.user, &SessionId::generate(), at(10)).await.unwrap());
+}
+
+pub async fn revoking_a_users_sessions_ends_all_of_them_and_no_one_elses(store: Sessions) {
+    let user = new_user();
+    let sessions: Vec<WebSession> =
+        (0..3).map(|_| WebSession::start(user.clone(), at(0), SessionPolicy::default())).collect();
+    for session in &sessions {
+        store.create_session(session).await.unwrap();
+    }
+    store.revoke_session(&user, &sessions[0].id, at(5)).await.unwrap();
+    let other = new_session();
+    store.create_session(&other).await.unwrap();
+    assert_eq!(store.revoke_user_sessions(&user, at(10)).await.unwrap(), 2, "the two not revoked yet");
+    for session in &sessions {
+        let stored = store.session(&user, &session.id).await.unwrap().unwrap();
+        assert_eq!(stored.state_at(at(11)), SessionState::Revoked);
+    }
+    assert_eq!(store.session(&user, &sessions[0].id).await.unwrap().unwrap().revoked_at, Some(at(5)));
+    assert!(store.session(&other.user, &other.id).await.unwrap().unwrap().is_live_at(at(11)));
+    assert_eq!(store.revoke_user_sessions(&user, at(20)).await.unwrap(), 0);
+}
+
+/// Uses and one sign-out of the same session, all at once: whatever the order, the
+/// session ends revoked, and no use recorded after the revocation brings it back.
+pub async fn racing_uses_and_a_revocation_leave_it_revoked(store: Sessions, fired: usize) -> usize {
+    let session = new_session();
+    store.create_session(&session).await.unwrap();
+    let revoke_at = fired / 2;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..fired {
+        let (store, user, id) = (store.clone(), session.user.clone(), session.id.clone());
+        // Each use a minute later than the one before, so each would write.
+        let now = at(60 * (i as i64 + 1));
+        tasks.spawn(async move {
+            if i == revoke_at {
+                store.revoke_session(&user, &id, now).await.unwrap();
+                0
+            } else {
+                usize::from(store.touch_session(&user, &id, now).await.unwrap().is_some())
+            }
+        });
+    }
+    let mut uses = 0;
+    while let Some(done) = tasks.join_next().await {
+        uses += done.unwrap();
+    }
+    let stored = store.session(&session.user, &session.id).await.unwrap().unwrap();
+    assert_eq!(stored.state_at(at(60 * fired as i64 + 1)), SessionState::Revoked);
+    assert!(store.touch_session(&session.user, &session.id, at(60 * (fired as i64 + 1))).await.unwrap().is_none());
+    uses
+}
+
 /// Declares one `#[tokio::test]` per check above, for a store made by `$make` (an async expression).
 #[macro_export]
 macro_rules! order_store_suite {
@@ -687,6 +798,40 @@ macro_rules! order_store_suite {
                 "wrong-code race: fired {}, recorded {}, final {} with {} attempts",
                 figures.fired, figures.wrong_codes_recorded, figures.final_status, figures.final_attempts
             );
+        }
+    };
+}
+
+/// Declares one `#[tokio::test]` per session check above, for a session store made by `$make`.
+#[macro_export]
+macro_rules! session_store_suite {
+    ($make:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_session_is_created_once_and_read_only_by_its_user() {
+            store_suite::a_session_is_created_once_and_read_only_by_its_user($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_used_session_stays_live_and_an_unused_one_times_out() {
+            store_suite::a_used_session_stays_live_and_an_unused_one_times_out($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_session_in_use_still_ends_at_its_absolute_limit() {
+            store_suite::a_session_in_use_still_ends_at_its_absolute_limit($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_revoked_session_stays_revoked() {
+            store_suite::a_revoked_session_stays_revoked($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn revoking_a_users_sessions_ends_all_of_them_and_no_one_elses() {
+            store_suite::revoking_a_users_sessions_ends_all_of_them_and_no_one_elses($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_uses_and_a_revocation_leave_it_revoked() {
+            for _ in 0..5 {
+                let uses = store_suite::racing_uses_and_a_revocation_leave_it_revoked($make, 20).await;
+                println!("session race: 19 uses and 1 sign-out at once, uses recorded {uses}");
+            }
         }
     };
 }

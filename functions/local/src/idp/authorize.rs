@@ -9,8 +9,8 @@ use super::{LocalIdp, secrets};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, X_FRAME_OPTIONS};
-use axum::http::{StatusCode, Uri};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, LOCATION, SET_COOKIE, X_FRAME_OPTIONS};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -171,11 +171,25 @@ fn is_allowed_redirect(raw: &str) -> bool {
         }
 }
 
-pub(super) async fn show_login_form(State(idp): State<LocalIdp>, RawQuery(query): RawQuery) -> Response {
+/// Shows the login form; a browser with a live login session (and no `prompt=login`)
+/// is sent straight back with a code instead, as Auth0's single sign-on does.
+pub(super) async fn show_login_form(
+    State(idp): State<LocalIdp>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let request = Params::from_urlencoded(query.as_deref().unwrap_or_default())
-        .and_then(|params| AuthorizationRequest::parse(&params, idp.tenant()));
+        .and_then(|params| AuthorizationRequest::parse(&params, idp.tenant()).map(|request| (request, params)));
     match request {
-        Ok(request) => html(StatusCode::OK, login_page(&request, "", None)),
+        Ok((request, params)) => {
+            if params.get("prompt") != Some("login")
+                && let Some(user_id) = idp.logged_in_user(&headers)
+            {
+                tracing::info!("login session reused; authorization code issued");
+                return redirect_with_code(&request, &issue_code(&idp, &request, user_id), None);
+            }
+            html(StatusCode::OK, login_page(&request, "", None))
+        }
         Err(problem) => html(StatusCode::BAD_REQUEST, error_page(&problem)),
     }
 }
@@ -192,27 +206,45 @@ pub(super) async fn submit_login_form(State(idp): State<LocalIdp>, body: Result<
     };
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
-    let mut state = idp.lock();
-    let Some(user_id) = state.directory.check_password(username, password) else {
+    let checked = idp.lock().directory.check_password(username, password);
+    let Some(user_id) = checked else {
         tracing::info!("login refused: wrong credentials");
         return html(StatusCode::UNAUTHORIZED, login_page(&request, username, Some("Wrong username or password.")));
     };
-    let now = Instant::now();
-    let code = secrets::random_token();
-    state.authorization_codes.retain(|_, grant| now < grant.expires_at);
-    state.authorization_codes.insert(code.clone(), request.grant_for(&idp.tenant().client_id, user_id, now));
+    let code = issue_code(&idp, &request, user_id.clone());
+    let cookie = idp.start_login_session(user_id);
     tracing::info!("login succeeded; authorization code issued");
-    redirect_with_code(&request, &code)
+    redirect_with_code(&request, &code, Some(cookie))
 }
 
-fn redirect_with_code(request: &AuthorizationRequest, code: &str) -> Response {
+/// A fresh authorization code for `user_id`, remembered until it is exchanged or expires.
+fn issue_code(idp: &LocalIdp, request: &AuthorizationRequest, user_id: String) -> String {
+    let now = Instant::now();
+    let code = secrets::random_token();
+    let mut state = idp.lock();
+    state.authorization_codes.retain(|_, grant| now < grant.expires_at);
+    state.authorization_codes.insert(code.clone(), request.grant_for(&idp.tenant().client_id, user_id, now));
+    code
+}
+
+/// Back to the application with the code, setting the login session cookie if given.
+fn redirect_with_code(request: &AuthorizationRequest, code: &str, cookie: Option<String>) -> Response {
     let separator = if request.redirect_uri.contains('?') { '&' } else { '?' };
     let mut location = format!("{}{separator}code={}", request.redirect_uri, urlencoding::encode(code));
     if let Some(state) = &request.state {
         location.push_str("&state=");
         location.push_str(&urlencoding::encode(state));
     }
-    (StatusCode::FOUND, [(LOCATION, location), (CACHE_CONTROL, "no-store".into())]).into_response()
+    let mut response = (StatusCode::FOUND, [(LOCATION, location), (CACHE_CONTROL, "no-store".into())]).into_response();
+    if let Some(cookie) = cookie.and_then(|cookie| HeaderValue::from_str(&cookie).ok()) {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// A page that says why a request was refused.
+pub(super) fn problem_page(status: StatusCode, problem: &str) -> Response {
+    html(status, error_page(problem))
 }
 
 fn html(status: StatusCode, body: String) -> Response {

@@ -11,6 +11,10 @@
 //! destination's codes, `&last=N` for only the newest N). It keeps the newest
 //! [`OUTBOX_CAPACITY`] messages, so that it stays small under load.
 //!
+//! Like Auth0 it keeps a login session per browser (a cookie set at the password login):
+//! a later `/authorize` from that browser skips the password, and `GET /v2/logout`
+//! (`client_id`, `returnTo` on this machine) ends it.
+//!
 //! [`Auth0Client`]: pod_shared::auth0::Auth0Client
 
 mod authorize;
@@ -22,6 +26,7 @@ mod otp;
 mod params;
 mod passwordless;
 mod secrets;
+mod sso;
 mod tenant;
 mod token;
 mod users;
@@ -121,6 +126,8 @@ struct IdpState {
     authorization_codes: HashMap<String, AuthorizationGrant>,
     refresh_tokens: HashMap<String, RefreshGrant>,
     otps: OtpStore,
+    /// Browsers' login sessions (single sign-on), by the token their cookie carries.
+    login_sessions: HashMap<String, sso::LoginSession>,
     /// Newest last, at most [`OUTBOX_CAPACITY`] messages.
     outbox: VecDeque<OutboxMessage>,
 }
@@ -144,6 +151,7 @@ impl LocalIdp {
             authorization_codes: HashMap::new(),
             refresh_tokens: HashMap::new(),
             otps: OtpStore::default(),
+            login_sessions: HashMap::new(),
             outbox: VecDeque::new(),
         };
         tracing::info!(users = config.users.len(), "local identity provider ready");
@@ -159,6 +167,7 @@ impl LocalIdp {
             .route("/.well-known/jwks.json", get(oidc::jwks))
             .route("/authorize", get(authorize::show_login_form).post(authorize::submit_login_form))
             .route("/oauth/token", post(token::token))
+            .route("/v2/logout", get(sso::logout))
             .route("/passwordless/start", post(passwordless::start))
             .route("/userinfo", get(oidc::userinfo))
             .route("/outbox", get(outbox))

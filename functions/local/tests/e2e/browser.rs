@@ -270,13 +270,20 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     save_screenshot(&browser, "orders-phone.png").await;
     browser.set_window_size(1280, 900).await.unwrap();
 
-    // Signing out ends the session: home offers to sign in again, and orders need a sign-in.
+    // Signing out ends the session, and the identity provider's too (through its logout, back
+    // home): home offers to sign in again, orders need a sign-in, and "Sign in" asks for the
+    // password again instead of coming straight back signed in.
     browser.find(Locator::Css("form.sign-out button")).await.unwrap().click().await.unwrap();
     wait_for_path(&browser, "/pod/app/").await;
     wait_for(&browser, "#sign-in").await;
     assert!(browser.find(Locator::Css("form.sign-out")).await.is_err());
     browser.goto(&format!("{base}/pod/app/orders")).await.unwrap();
     wait_for_path(&browser, "/auth0/authorize").await;
+    wait_for(&browser, "#password").await;
+    browser.goto(&format!("{base}/pod/app/")).await.unwrap();
+    browser.find(Locator::Css("#sign-in")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/auth0/authorize").await;
+    wait_for(&browser, "#password").await;
 
     browser.close().await.unwrap();
     drop(driver);

@@ -1,5 +1,6 @@
-//! The logs of a whole conversation (debug level, every crate) never contain a
-//! code, a token, a secret, or a full phone number or email address.
+//! The logs of a whole conversation (debug level, every crate), and of a web sign-in and
+//! sign-out, never contain a code, a token, a session id, a secret, or a full phone number or
+//! email address.
 //!
 //! The test captures them with a process-wide subscriber, which sees every thread, so it
 //! runs alone in a process of its own: a child of this binary, which the test in the parent
@@ -76,6 +77,8 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
         secrets.push(code);
         stack.alexa("authorize-code.json", "forged.token.value", "1234").await;
     }
+    // The web app: a sign-in through the identity provider's form, and a sign-out.
+    secrets.extend(crate::sign_out::sign_in_and_out(&stack).await);
     stack.stop().await;
 
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
@@ -91,4 +94,7 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
         };
         assert!(!found, "the logs contain a secret or contact: {needle}");
     }
+    // A session id (64 hex digits, only ever inside the encrypted cookie) appears nowhere either.
+    let hex_run = captured.split(|c: char| !c.is_ascii_hexdigit()).find(|run| run.len() >= 64);
+    assert_eq!(hex_run, None, "the logs contain what looks like a session id");
 }

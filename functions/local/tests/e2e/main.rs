@@ -17,3 +17,4 @@ mod faults;
 mod logs;
 mod replays;
 mod round_trips;
+mod sign_out;
