@@ -100,6 +100,7 @@ fn production_settings(base: &str, timeout: Duration) -> Auth0Settings {
             client_id: MGMT_CLIENT_ID.into(),
             client_secret: MGMT_CLIENT_SECRET.into(),
         }),
+        id_token_algorithm: pod_shared::config::TokenAlgorithm::Hs256,
         timeout,
         profile_cache: Duration::ZERO,
     }
@@ -466,7 +467,8 @@ async fn the_authorization_code_flow_checks_pkce_and_codes_work_once() {
     let access_token = tokens["access_token"].as_str().unwrap();
     assert_eq!(idp.client().authenticate(access_token).await.unwrap(), ana);
     let id_tokens = IdTokenValidator::hs256(CLIENT_SECRET.as_bytes(), &format!("{}/", idp.base), CLIENT_ID);
-    assert_eq!(id_tokens.validate(tokens["id_token"].as_str().unwrap(), Some("n-0S6_WzA2Mj")).unwrap(), ana);
+    let claims = id_tokens.validate(tokens["id_token"].as_str().unwrap(), Some("n-0S6_WzA2Mj")).await.unwrap();
+    assert_eq!(claims.subject, ana);
 
     let (status, error) = idp.exchange_code(&code, VERIFIER).await;
     assert_eq!((status, error["error"].as_str()), (StatusCode::FORBIDDEN, Some("invalid_grant")), "reused");
