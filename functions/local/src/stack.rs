@@ -107,6 +107,8 @@ impl LocalStack {
                 id: management.client_id,
                 secret: management.client_secret.expose().clone(),
             },
+            // The local tenant signs ID tokens the way Pod is set to check them.
+            id_token_algorithm: settings.auth0.id_token_algorithm,
             otp_length,
             users,
         });

@@ -1,4 +1,4 @@
-//! Signing and checking the tenant's HS256 JWTs.
+//! Signing and checking the tenant's JWTs: HS256 with a shared secret, RS256 (ID tokens) with its RSA key.
 
 use jsonwebtoken::errors::Error as JwtError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -11,6 +11,13 @@ const LEEWAY_SECONDS: u64 = 5;
 /// Signs `claims` with HS256.
 pub(super) fn sign(claims: &impl Serialize, key: &[u8]) -> Result<String, JwtError> {
     encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key))
+}
+
+/// Signs `claims` with RS256 and names the key in the header's `kid`.
+pub(super) fn sign_rs256(claims: &impl Serialize, key: &EncodingKey, kid: &str) -> Result<String, JwtError> {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_string());
+    encode(&header, claims, key)
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,7 @@
 mod authorize;
 mod errors;
 mod jwt;
+mod keys;
 mod management;
 mod oidc;
 mod otp;
@@ -32,6 +33,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+pub use pod_shared::config::TokenAlgorithm;
 
 use authorize::AuthorizationGrant;
 use otp::OtpStore;
@@ -56,10 +59,14 @@ pub struct IdpConfig {
     pub api_signing_key: Vec<u8>,
     /// The one application (client) this tenant knows.
     pub client_id: String,
-    /// That application's secret, which also signs its ID tokens (HS256).
+    /// That application's secret, which also signs its ID tokens with HS256.
     pub client_secret: String,
     /// The machine-to-machine application, the only one granted Management API tokens.
     pub management_client: IdpClient,
+    /// How its ID tokens are signed: HS256 with the client secret, or RS256 with the tenant's
+    /// RSA key (made at start, published at `/.well-known/jwks.json`), as Auth0 does for an
+    /// application set to either.
+    pub id_token_algorithm: TokenAlgorithm,
     /// Digits in a one-time code, from 4 to 10 (values outside are clamped);
     /// [`IdpConfig::DEFAULT_OTP_LENGTH`] unless there is a reason otherwise.
     pub otp_length: usize,
@@ -297,6 +304,7 @@ mod tests {
                 id: "pod-local-test-management".into(),
                 secret: "a-local-test-management-secret-32-bytes".into(),
             },
+            id_token_algorithm: TokenAlgorithm::Hs256,
             otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
             users: Vec::new(),
         })

@@ -1,4 +1,4 @@
-//! OpenID Connect discovery, the (empty) key set, and `/userinfo`.
+//! OpenID Connect discovery, the key set (the ID tokens' RSA key, when they are RS256), and `/userinfo`.
 
 use super::errors::AuthApiError;
 use super::token::GRANT_TYPES;
@@ -19,7 +19,7 @@ pub(super) async fn openid_configuration(State(idp): State<LocalIdp>) -> Json<Va
         "jwks_uri": tenant.url(".well-known/jwks.json"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["HS256"],
+        "id_token_signing_alg_values_supported": [tenant.id_token_algorithm()],
         "code_challenge_methods_supported": ["S256", "plain"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "grant_types_supported": GRANT_TYPES,
@@ -28,9 +28,10 @@ pub(super) async fn openid_configuration(State(idp): State<LocalIdp>) -> Json<Va
     }))
 }
 
-/// The tenant signs with HS256 only, whose secrets are never published.
-pub(super) async fn jwks() -> Json<Value> {
-    Json(json!({"keys": []}))
+/// The public key of RS256 ID tokens, if the tenant signs them so; HS256 secrets are never published.
+pub(super) async fn jwks(State(idp): State<LocalIdp>) -> Json<Value> {
+    let keys: Vec<&Value> = idp.tenant().id_token_key.iter().map(|key| &key.jwk).collect();
+    Json(json!({"keys": keys}))
 }
 
 pub(super) async fn userinfo(State(idp): State<LocalIdp>, headers: HeaderMap) -> Result<Json<Value>, AuthApiError> {

@@ -240,7 +240,11 @@ pub(super) fn user_tokens(idp: &LocalIdp, state: &IdpState, grant: &UserGrant) -
         if let Some(nonce) = &grant.nonce {
             id_claims.insert("nonce".into(), json!(nonce));
         }
-        tokens["id_token"] = json!(sign(&id_claims, tenant.client_secret.as_bytes())?);
+        let id_token = match tenant.id_token_key {
+            Some(key) => jwt::sign_rs256(&id_claims, &key.encoding, &key.kid),
+            None => jwt::sign(&id_claims, tenant.client_secret.as_bytes()),
+        };
+        tokens["id_token"] = json!(id_token.map_err(|_| AuthApiError::server_error("The token could not be signed."))?);
     }
     Ok(tokens)
 }
