@@ -54,6 +54,8 @@ fn local_idp() -> Result<LocalIdp, String> {
         issuer,
         api_id: setting("API_ID")?,
         api_signing_key: setting("API_SIGNING_KEY")?.into_bytes(),
+        // HS256, so that the token works in any process that has the API signing key.
+        access_token_algorithm: TokenAlgorithm::Hs256,
         client_id: setting("APP_CLIENT_ID")?,
         client_secret: setting("APP_CLIENT_SECRET")?,
         management_client: IdpClient { id: setting("MGMT_CLIENT_ID")?, secret: setting("MGMT_CLIENT_SECRET")? },

@@ -30,12 +30,23 @@ pub(super) struct VerifiedClaims {
 
 /// Checks an HS256 token's signature, `exp`, `iss` and that `aud` includes `audience`.
 pub(super) fn verify(token: &str, key: &[u8], issuer: &str, audience: &str) -> Result<VerifiedClaims, JwtError> {
-    let mut validation = Validation::new(Algorithm::HS256);
+    verify_with(token, Algorithm::HS256, &DecodingKey::from_secret(key), issuer, audience)
+}
+
+/// [`verify`] for a token signed with `algorithm` and `key`.
+pub(super) fn verify_with(
+    token: &str,
+    algorithm: Algorithm,
+    key: &DecodingKey,
+    issuer: &str,
+    audience: &str,
+) -> Result<VerifiedClaims, JwtError> {
+    let mut validation = Validation::new(algorithm);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = LEEWAY_SECONDS;
-    decode::<VerifiedClaims>(token, &DecodingKey::from_secret(key), &validation).map(|data| data.claims)
+    decode::<VerifiedClaims>(token, key, &validation).map(|data| data.claims)
 }
 
 /// The current time in whole seconds since the epoch, for `iat` and `exp`.

@@ -1,5 +1,5 @@
-//! The tenant's RSA key for RS256 ID tokens, published at `/.well-known/jwks.json` as Auth0
-//! publishes its signing keys. Made once per process (every local tenant in it shares it) and
+//! The tenant's RSA key for RS256 tokens (ID tokens, access tokens), published at
+//! `/.well-known/jwks.json` as Auth0 publishes its signing keys. Made once per process (every local tenant in it shares it) and
 //! never written anywhere: tokens signed with it die with the process.
 
 use aws_lc_rs::encoding::AsDer;
@@ -7,7 +7,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::EncodingKey;
+use jsonwebtoken::{DecodingKey, EncodingKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 pub(super) struct SigningKey {
     pub kid: String,
     pub encoding: EncodingKey,
+    pub decoding: DecodingKey,
     /// The public half as a JWK (`kty`, `use`, `alg`, `kid`, `n`, `e`).
     pub jwk: Value,
 }
@@ -46,7 +47,8 @@ fn generate() -> Result<SigningKey, String> {
         "n": URL_SAFE_NO_PAD.encode(&n),
         "e": URL_SAFE_NO_PAD.encode(&e),
     });
-    Ok(SigningKey { kid, encoding, jwk })
+    let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
+    Ok(SigningKey { kid, encoding, decoding, jwk })
 }
 
 #[cfg(test)]

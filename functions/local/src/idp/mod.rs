@@ -55,8 +55,11 @@ pub struct IdpConfig {
     pub issuer: String,
     /// The API identifier: the default audience of access tokens.
     pub api_id: String,
-    /// The API's HS256 secret, which signs access tokens.
+    /// The API's HS256 secret, which signs access tokens unless they are RS256.
     pub api_signing_key: Vec<u8>,
+    /// How the API's access tokens are signed: HS256 with `api_signing_key`, or RS256 with the
+    /// tenant's RSA key (the one ID tokens use; published at `/.well-known/jwks.json`).
+    pub access_token_algorithm: TokenAlgorithm,
     /// The one application (client) this tenant knows.
     pub client_id: String,
     /// That application's secret, which also signs its ID tokens with HS256.
@@ -298,6 +301,7 @@ mod tests {
             issuer: "http://127.0.0.1:9/auth0/".into(),
             api_id: "https://pod.localtest.me".into(),
             api_signing_key: b"a-local-test-api-signing-key-of-32-bytes".to_vec(),
+            access_token_algorithm: TokenAlgorithm::Hs256,
             client_id: "pod-local-test-client".into(),
             client_secret: "a-local-test-client-secret-of-32-bytes+".into(),
             management_client: IdpClient {

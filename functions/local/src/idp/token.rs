@@ -224,8 +224,13 @@ pub(super) fn user_tokens(idp: &LocalIdp, state: &IdpState, grant: &UserGrant) -
         "scope": grant.scope,
         "azp": tenant.client_id,
     });
+    let access_token = match tenant.access_token_key {
+        Some(key) => jwt::sign_rs256(&access_claims, &key.encoding, &key.kid)
+            .map_err(|_| AuthApiError::server_error("The token could not be signed."))?,
+        None => sign(&access_claims, &tenant.api_signing_key)?,
+    };
     let mut tokens = json!({
-        "access_token": sign(&access_claims, &tenant.api_signing_key)?,
+        "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ACCESS_TOKEN_SECONDS,
         "scope": grant.scope,

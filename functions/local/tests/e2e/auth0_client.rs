@@ -79,6 +79,7 @@ async fn start_idp_signing(id_token_algorithm: TokenAlgorithm) -> TestIdp {
         issuer: format!("{base}/"),
         api_id: API_ID.into(),
         api_signing_key: API_SIGNING_KEY.to_vec(),
+        access_token_algorithm: TokenAlgorithm::Hs256,
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
         management_client: IdpClient { id: MGMT_CLIENT_ID.into(), secret: MGMT_CLIENT_SECRET.into() },
