@@ -24,6 +24,7 @@ help:
 toolchain:
 	@command -v curl >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq curl; }
 	@command -v python3 >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq python3; }
+	@command -v npm >/dev/null || [ -n "$${POD_SKIP_NODE:-}" ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq nodejs npm; } || { echo "npm is missing (the web login test runs oidc-provider): install Node.js 20+ and npm, or set POD_SKIP_NODE=1" >&2; exit 1; }
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust from https://rustup.rs" >&2; exit 1; }
 	@{ $(CARGO) fmt --version && $(CARGO) clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
 

@@ -122,6 +122,9 @@ pub struct Auth0Settings {
     /// The machine-to-machine application that calls the Management API, held only by the
     /// functions that read user profiles there (the skill and the api).
     pub management: Option<ManagementClient>,
+    /// How the application's ID tokens are signed (`ID_TOKEN_ALGORITHM`, default RS256, Auth0's
+    /// default for new applications): RS256 with the tenant's JWKS, or HS256 with the client secret.
+    pub id_token_algorithm: TokenAlgorithm,
     /// The longest any one call to Auth0 may take.
     pub timeout: Duration,
     /// How long a fetched user profile is reused (`PROFILE_CACHE_SECONDS`; zero: never).
@@ -136,13 +139,16 @@ pub struct ManagementClient {
     pub client_secret: Secret,
 }
 
-/// The one algorithm access tokens must be signed with: the seed's HS256 (the
-/// API signing key) or RS256 (the tenant's keys from its JWKS).
+/// The one algorithm access tokens (or ID tokens) must be signed with: HS256 (the API signing
+/// key, or the client secret) or RS256 (the tenant's keys from its JWKS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenAlgorithm {
     Hs256,
     Rs256,
 }
+
+const TOKEN_ALGORITHMS: [(&str, TokenAlgorithm); 2] =
+    [("HS256", TokenAlgorithm::Hs256), ("RS256", TokenAlgorithm::Rs256)];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreSettings {
@@ -278,16 +284,13 @@ pub fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
 
 impl Auth0Settings {
     /// `AUTH0_DOMAIN`, `API_ID`, `TOKEN_ALGORITHM`, `API_SIGNING_KEY`, `APP_CLIENT_ID`,
-    /// `APP_CLIENT_SECRET`, `MGMT_CLIENT_ID`, `MGMT_CLIENT_SECRET`, `AUTH0_TIMEOUT_MS`, `PROFILE_CACHE_SECONDS`.
+    /// `APP_CLIENT_SECRET`, `MGMT_CLIENT_ID`, `MGMT_CLIENT_SECRET`, `ID_TOKEN_ALGORITHM`, `AUTH0_TIMEOUT_MS`,
+    /// `PROFILE_CACHE_SECONDS`.
     pub fn load(settings: &SettingsReader) -> Result<Self, ConfigError> {
         let endpoint =
             Auth0Endpoint::parse(&settings.required("AUTH0_DOMAIN")?).map_err(|r| invalid("AUTH0_DOMAIN", r))?;
         let api_id = settings.required("API_ID")?;
-        let token_algorithm = settings.one_of(
-            "TOKEN_ALGORITHM",
-            "HS256",
-            &[("HS256", TokenAlgorithm::Hs256), ("RS256", TokenAlgorithm::Rs256)],
-        )?;
+        let token_algorithm = settings.one_of("TOKEN_ALGORITHM", "HS256", &TOKEN_ALGORITHMS)?;
         let api_signing_key = match token_algorithm {
             TokenAlgorithm::Rs256 => Secret::new(settings.optional("API_SIGNING_KEY").unwrap_or_default()),
             TokenAlgorithm::Hs256 => settings.secret("API_SIGNING_KEY", MIN_SECRET_LEN, "characters")?,
@@ -315,6 +318,7 @@ impl Auth0Settings {
             client_id,
             client_secret,
             management,
+            id_token_algorithm: settings.one_of("ID_TOKEN_ALGORITHM", "RS256", &TOKEN_ALGORITHMS)?,
             timeout: Duration::from_millis(settings.number("AUTH0_TIMEOUT_MS", 3000, 100, 10_000)?),
             profile_cache: Duration::from_secs(settings.number("PROFILE_CACHE_SECONDS", 30, 0, 300)?),
         })
@@ -534,6 +538,20 @@ mod tests {
             "verification on unless turned off"
         );
         assert!(!format!("{:?}", settings.auth0).contains("sssss"), "secrets stay out of Debug");
+        assert_eq!(settings.auth0.id_token_algorithm, TokenAlgorithm::Rs256, "Auth0's default for new applications");
+    }
+
+    #[test]
+    fn the_id_token_algorithm_is_chosen_by_configuration() {
+        let mut vars = base();
+        vars.insert("ID_TOKEN_ALGORITHM", "HS256".into());
+        assert_eq!(load(&vars).unwrap().auth0.id_token_algorithm, TokenAlgorithm::Hs256);
+        vars.insert("ID_TOKEN_ALGORITHM", "RS256".into());
+        assert_eq!(load(&vars).unwrap().auth0.id_token_algorithm, TokenAlgorithm::Rs256);
+        vars.insert("TOKEN_ALGORITHM", "RS256".into());
+        vars.insert("ID_TOKEN_ALGORITHM", "HS256".into());
+        let auth0 = load(&vars).unwrap().auth0;
+        assert_eq!((auth0.token_algorithm, auth0.id_token_algorithm), (TokenAlgorithm::Rs256, TokenAlgorithm::Hs256));
     }
 
     #[test]
@@ -677,6 +695,8 @@ mod tests {
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),
             ("TOKEN_ALGORITHM", "none"),
+            ("ID_TOKEN_ALGORITHM", "none"),
+            ("ID_TOKEN_ALGORITHM", "rs256"),
             ("CODE_PROVIDER", "sms"),
             ("ALEXA_VERIFY_SIGNATURE", "maybe"),
             ("ALEXA_SKILL_ID", "skill-1"),

@@ -1,13 +1,13 @@
 //! RS256 access tokens with the tenant's keys from its JWKS, served from 127.0.0.1:
 //! cached by `kid`, refetched for an unknown `kid` at most once a minute, and the
-//! algorithm pinned (never read from the token).
+//! algorithm pinned (never read from the token); RS256 ID tokens with the same keys and rules.
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use pod_shared::auth0::{AccessTokenValidator, JwksKeys};
+use pod_shared::auth0::{AccessTokenValidator, IdTokenValidator, JwksKeys};
 use pod_shared::ports::AuthError;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -144,4 +144,79 @@ async fn none_and_algorithm_confusion_are_refused() {
 async fn an_unreachable_jwks_is_a_clear_error() {
     let v = validator("http://127.0.0.1:9/.well-known/jwks.json");
     assert_eq!(v.validate(&rs256(&claims(), "pod-test-key", TEST_KEY)).await.unwrap_err(), AuthError::KeysUnavailable);
+}
+
+// ID tokens signed RS256 by the tenant (Auth0's default for new applications): the same keys,
+// cache and pinning as access tokens, plus the ID token's own rules (client audience, nonce).
+
+const CLIENT_ID: &str = "pod-client";
+
+fn id_token_validator(url: &str) -> IdTokenValidator {
+    IdTokenValidator::rs256(Arc::new(JwksKeys::new(url, reqwest::Client::new())), ISS, CLIENT_ID)
+}
+
+fn id_claims() -> Value {
+    json!({"sub": "auth0|ana", "iss": ISS, "aud": CLIENT_ID, "iat": now(), "exp": now() + 600, "nonce": "n-1",
+        "email": "ana@example.com", "email_verified": true})
+}
+
+fn id_with(field: &str, value: Value) -> Value {
+    let mut c = id_claims();
+    c[field] = value;
+    c
+}
+
+#[tokio::test]
+async fn an_rs256_id_token_is_checked_with_the_tenants_keys() {
+    let jwks = serve_jwks(TEST_JWKS).await;
+    let v = id_token_validator(&jwks.url);
+    for _ in 0..2 {
+        let claims = v.validate(&rs256(&id_claims(), "pod-test-key", TEST_KEY), Some("n-1")).await.unwrap();
+        assert_eq!(claims.subject.as_str(), "auth0|ana");
+        assert_eq!((claims.email.as_deref(), claims.email_verified), (Some("ana@example.com"), true));
+        assert_eq!((claims.phone_number, claims.phone_verified), (None, false));
+    }
+    assert_eq!(jwks.fetches.load(Ordering::SeqCst), 1, "fetched once, then cached");
+}
+
+#[tokio::test]
+async fn rs256_id_tokens_keep_the_access_tokens_pinning() {
+    let jwks = serve_jwks(TEST_JWKS).await;
+    let v = id_token_validator(&jwks.url);
+    let cases = [
+        (rs256(&id_with("exp", json!(now() - 60)), "pod-test-key", TEST_KEY), AuthError::Expired),
+        (rs256(&id_with("iss", json!("https://evil/")), "pod-test-key", TEST_KEY), AuthError::WrongIssuer),
+        // An access token for the API is not an ID token for the application.
+        (rs256(&id_with("aud", json!(AUD)), "pod-test-key", TEST_KEY), AuthError::WrongAudience),
+        (rs256(&id_with("azp", json!("another-client")), "pod-test-key", TEST_KEY), AuthError::WrongAudience),
+        (rs256(&id_with("nonce", json!("n-2")), "pod-test-key", TEST_KEY), AuthError::Malformed),
+        (rs256(&id_claims(), "pod-test-key", OTHER_KEY), AuthError::BadSignature),
+        (rs256(&id_claims(), "pod-other-key", OTHER_KEY), AuthError::BadSignature),
+    ];
+    for (token, expected) in cases {
+        assert_eq!(v.validate(&token, Some("n-1")).await.unwrap_err(), expected);
+    }
+    let mut no_kid = Header::new(Algorithm::RS256);
+    no_kid.kid = None;
+    let token = encode(&no_kid, &id_claims(), &EncodingKey::from_rsa_pem(TEST_KEY).unwrap()).unwrap();
+    assert_eq!(v.validate(&token, Some("n-1")).await.unwrap_err(), AuthError::BadSignature);
+    // HS256 keyed with the RSA public key, and alg none: refused.
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("pod-test-key".into());
+    let confused = encode(&header, &id_claims(), &EncodingKey::from_secret(TEST_PUBLIC_PEM)).unwrap();
+    assert_eq!(v.validate(&confused, Some("n-1")).await.unwrap_err(), AuthError::BadSignature);
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let none = format!(
+        "{}.{}.",
+        b64.encode(br#"{"alg":"none","typ":"JWT","kid":"pod-test-key"}"#),
+        b64.encode(id_claims().to_string())
+    );
+    assert!(v.validate(&none, Some("n-1")).await.is_err());
+}
+
+#[tokio::test]
+async fn an_rs256_id_token_with_an_unreachable_jwks_is_a_clear_error() {
+    let v = id_token_validator("http://127.0.0.1:9/.well-known/jwks.json");
+    let token = rs256(&id_claims(), "pod-test-key", TEST_KEY);
+    assert_eq!(v.validate(&token, None).await.unwrap_err(), AuthError::KeysUnavailable);
 }

@@ -101,12 +101,15 @@ impl LocalStack {
             issuer: settings.auth0.endpoint.issuer(),
             api_id: settings.auth0.api_id.clone(),
             api_signing_key: settings.auth0.api_signing_key.as_bytes().to_vec(),
+            access_token_algorithm: settings.auth0.token_algorithm,
             client_id: settings.auth0.client_id.clone(),
             client_secret: settings.auth0.client_secret.expose().clone(),
             management_client: IdpClient {
                 id: management.client_id,
                 secret: management.client_secret.expose().clone(),
             },
+            // The local tenant signs tokens the way Pod is set to check them.
+            id_token_algorithm: settings.auth0.id_token_algorithm,
             otp_length,
             users,
         });

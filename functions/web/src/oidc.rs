@@ -1,7 +1,8 @@
 //! Sign-in with OpenID Connect: the authorization code flow with state, nonce
 //! and PKCE (S256), with the `oauth2` crate for the flow and Pod's
-//! [`IdTokenValidator`] for the ID token (HS256 with the client secret, `iss`,
-//! `aud`, `exp` and the nonce). The token request goes through Pod's `reqwest`.
+//! [`IdTokenValidator`] for the ID token (the `ID_TOKEN_ALGORITHM` pinned: RS256
+//! with the tenant's JWKS or HS256 with the client secret; `iss`, `aud`, `azp`,
+//! `exp` and the nonce). The token and JWKS requests go through Pod's `reqwest`.
 
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
@@ -11,7 +12,7 @@ use oauth2::{
     EndpointSet, ExtraTokenFields, HttpClientError, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,
     RedirectUrl, RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
-use pod_shared::auth0::IdTokenValidator;
+use pod_shared::auth0::{IdTokenValidator, JwksKeys};
 use pod_shared::config::Auth0Settings;
 use pod_shared::domain::{Timestamp, UserId};
 use pod_shared::ports::AuthError;
@@ -130,9 +131,10 @@ impl OidcClient {
             .set_auth_uri(AuthUrl::new(auth0.endpoint.url("/authorize")).map_err(|e| endpoint("authorize", e))?)
             .set_token_uri(TokenUrl::new(auth0.endpoint.url("/oauth/token")).map_err(|e| endpoint("token", e))?)
             .set_redirect_uri(RedirectUrl::new(redirect_uri).map_err(|e| endpoint("redirect", e))?);
-        let id_tokens =
-            IdTokenValidator::hs256(auth0.client_secret.as_bytes(), &auth0.endpoint.issuer(), &auth0.client_id);
-        Ok(Self { oauth, http: TokenEndpointHttp::new(auth0.timeout)?, id_tokens, audience: auth0.api_id.clone() })
+        let http = TokenEndpointHttp::new(auth0.timeout)?;
+        let keys = JwksKeys::new(auth0.endpoint.url("/.well-known/jwks.json"), http.0.clone());
+        let id_tokens = IdTokenValidator::for_settings(auth0, std::sync::Arc::new(keys));
+        Ok(Self { oauth, http, id_tokens, audience: auth0.api_id.clone() })
     }
 
     /// Starts a sign-in: where to send the browser, and what to remember until it comes back.
@@ -168,7 +170,8 @@ impl OidcClient {
             .await
             .map_err(token_error)?;
         let id_token = tokens.extra_fields().id_token.as_deref().ok_or(LoginError::NoIdToken)?;
-        self.id_tokens.validate(id_token, Some(&login.nonce)).map_err(LoginError::BadIdToken)
+        let claims = self.id_tokens.validate(id_token, Some(&login.nonce)).await.map_err(LoginError::BadIdToken)?;
+        Ok(claims.subject)
     }
 }
 

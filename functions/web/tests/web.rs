@@ -1,6 +1,6 @@
 //! The web app through its router (`tower::ServiceExt::oneshot`), on the embedded
 //! store in a temporary directory, with the ports' test doubles and a small fake
-//! token endpoint on 127.0.0.1 that issues HS256 ID tokens like Auth0's.
+//! token endpoint on 127.0.0.1 that issues HS256 or RS256 ID tokens like Auth0's.
 
 use axum::Router;
 use axum::body::Body;
@@ -24,6 +24,7 @@ use pod_web::{WebApp, WebSettings};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
@@ -47,13 +48,22 @@ struct Grant {
 struct FakeTokenEndpoint {
     grants: Arc<Mutex<HashMap<String, Grant>>>,
     requests: Arc<Mutex<usize>>,
+    /// Signs ID tokens RS256 with the test key (published at the tenant's JWKS), not HS256.
+    rs256: Arc<AtomicBool>,
 }
+
+/// The RSA test key and its JWKS (kid `pod-test-key`), shared with pod-shared's token tests.
+const TEST_RSA_KEY: &[u8] = include_bytes!("../../../shared/tests/fixtures/test-rsa-private.pem");
+const TEST_JWKS: &str = include_str!("../../../shared/tests/fixtures/jwks-test-key.json");
 
 impl FakeTokenEndpoint {
     async fn serve(self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/tenant", listener.local_addr().unwrap());
-        let router = Router::new().route("/tenant/oauth/token", post(Self::token)).with_state(self);
+        let router = Router::new()
+            .route("/tenant/oauth/token", post(Self::token))
+            .route("/tenant/.well-known/jwks.json", axum::routing::get(|| async { TEST_JWKS }))
+            .with_state(self);
         tokio::spawn(async move { axum::serve(listener, router).await });
         base
     }
@@ -82,8 +92,14 @@ impl FakeTokenEndpoint {
             && grant.as_ref().is_some_and(|g| g.code_challenge == verifier_hash);
         let (status, body) = match grant.filter(|_| accepted) {
             Some(grant) => {
-                let key = EncodingKey::from_secret(CLIENT_SECRET.as_bytes());
-                let id_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &grant.id_token_claims, &key);
+                let (header, key) = if endpoint.rs256.load(Ordering::SeqCst) {
+                    let mut header = Header::new(Algorithm::RS256);
+                    header.kid = Some("pod-test-key".into());
+                    (header, EncodingKey::from_rsa_pem(TEST_RSA_KEY).unwrap())
+                } else {
+                    (Header::new(Algorithm::HS256), EncodingKey::from_secret(CLIENT_SECRET.as_bytes()))
+                };
+                let id_token = jsonwebtoken::encode(&header, &grant.id_token_claims, &key);
                 let body = json!({"access_token": "opaque", "token_type": "Bearer", "id_token": id_token.unwrap()});
                 (StatusCode::OK, body)
             }
@@ -151,7 +167,20 @@ impl TestWeb {
         data: tempfile::TempDir,
         extra: &[(&'static str, &str)],
     ) -> Self {
+        Self::start_signing(session_key, store, sessions, data, extra, "HS256").await
+    }
+
+    /// The web app of a tenant whose ID tokens are signed with `id_token_algorithm`.
+    async fn start_signing(
+        session_key: &str,
+        store: Arc<dyn OrderStore>,
+        sessions: Arc<dyn SessionStore>,
+        data: tempfile::TempDir,
+        extra: &[(&'static str, &str)],
+        id_token_algorithm: &str,
+    ) -> Self {
         let tokens = FakeTokenEndpoint::default();
+        tokens.rs256.store(id_token_algorithm == "RS256", Ordering::SeqCst);
         let tenant = tokens.clone().serve().await;
         let mut vars = HashMap::from([
             ("AUTH0_DOMAIN", tenant.clone()),
@@ -159,6 +188,7 @@ impl TestWeb {
             ("API_SIGNING_KEY", "an-api-signing-key-for-the-web-tests-0123".to_string()),
             ("APP_CLIENT_ID", CLIENT_ID.to_string()),
             ("APP_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+            ("ID_TOKEN_ALGORITHM", id_token_algorithm.to_string()),
             ("APP_BASE_URL", APP_BASE_URL.to_string()),
             ("SESSION_KEY", session_key.to_string()),
             // A tenant whose passwordless codes live 5 minutes, so Pod's challenge may too.
@@ -434,6 +464,26 @@ async fn an_id_token_that_fails_validation_creates_no_session() {
     let page = web.callback(&format!("code=unknown&state={}", params["state"]), &login_cookie).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.cookie_pair("pod_session").is_none());
+}
+
+#[tokio::test]
+async fn the_pinned_id_token_algorithm_signs_in_and_the_other_one_is_refused() {
+    for pinned in ["RS256", "HS256"] {
+        let data = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedOrderStore::open(data.path()).unwrap());
+        let web = TestWeb::start_signing(SESSION_KEY, store.clone(), store, data, &[], pinned).await;
+        let session = web.sign_in("auth0|ana").await;
+        assert_eq!(web.get("/pod/app/profile", &session).await.status, StatusCode::OK, "{pinned}");
+
+        // The tenant now signs the other way (the RS256 key's JWKS stays published): refused.
+        web.tokens.rs256.store(pinned == "HS256", Ordering::SeqCst);
+        let (params, login_cookie) = web.start_sign_in("/pod/app/orders").await;
+        web.tokens.grant("c1", web.claims("auth0|ana", &params["nonce"]), &params["code_challenge"]);
+        let page = web.callback(&format!("code=c1&state={}", params["state"]), &login_cookie).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{pinned} pinned");
+        assert!(page.body.contains("could not be verified"), "{pinned} pinned");
+        assert!(page.cookie_pair("pod_session").is_none(), "{pinned} pinned");
+    }
 }
 
 #[tokio::test]

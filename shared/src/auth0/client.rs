@@ -126,16 +126,15 @@ impl Auth0Client {
             .build()
             .map_err(|e| IdentityError::Unreachable(format!("cannot build the HTTP client: {e}")))?;
         let issuer = settings.endpoint.issuer();
+        // One key cache for both kinds of token: the tenant signs them with the same keys.
+        let keys = Arc::new(JwksKeys::new(settings.endpoint.url("/.well-known/jwks.json"), http.clone()));
         let access_tokens = match settings.token_algorithm {
             TokenAlgorithm::Hs256 => {
                 AccessTokenValidator::hs256(settings.api_signing_key.as_bytes(), &issuer, &settings.api_id)
             }
-            TokenAlgorithm::Rs256 => {
-                let keys = JwksKeys::new(settings.endpoint.url("/.well-known/jwks.json"), http.clone());
-                AccessTokenValidator::rs256(Arc::new(keys), &issuer, &settings.api_id)
-            }
+            TokenAlgorithm::Rs256 => AccessTokenValidator::rs256(keys.clone(), &issuer, &settings.api_id),
         };
-        let id_tokens = IdTokenValidator::hs256(settings.client_secret.as_bytes(), &issuer, &settings.client_id);
+        let id_tokens = IdTokenValidator::for_settings(&settings, keys);
         Ok(Self {
             http,
             settings,
@@ -442,8 +441,8 @@ impl CodeChannel for Auth0Client {
         let id_token = tokens
             .id_token
             .ok_or_else(|| IdentityError::BadResponse("no id_token in the passwordless answer".into()))?;
-        match self.id_tokens.validate(&id_token, None) {
-            Ok(subject) if subject == user.user_id => Ok(CodeCheck::Accepted),
+        match self.id_tokens.validate(&id_token, None).await {
+            Ok(claims) if claims.subject == user.user_id => Ok(CodeCheck::Accepted),
             Ok(_) => {
                 tracing::warn!(channel = ?destination.channel(), "a right code proved a different user; refused");
                 Ok(CodeCheck::Rejected)

@@ -4,4 +4,6 @@ mod client;
 mod tokens;
 
 pub use client::Auth0Client;
-pub use tokens::{AccessTokenClaims, AccessTokenValidator, IdTokenValidator, JWKS_REFRESH_INTERVAL, JwksKeys};
+pub use tokens::{
+    AccessTokenClaims, AccessTokenValidator, IdTokenClaims, IdTokenValidator, JWKS_REFRESH_INTERVAL, JwksKeys,
+};

@@ -1,6 +1,7 @@
 //! Token validation with `jsonwebtoken`: the algorithm is pinned by
 //! configuration, never read from the token.
 
+use crate::config::{Auth0Settings, TokenAlgorithm};
 use crate::domain::UserId;
 use crate::ports::AuthError;
 use crate::round_trips::{Remote, track};
@@ -105,11 +106,27 @@ impl JwksKeys {
     }
 }
 
+#[derive(Clone)]
 enum Verification {
-    /// HS256 with the API signing key, as the seed configures.
+    /// HS256 with a shared secret (the API signing key, or the client secret for ID tokens).
     Hs256(DecodingKey),
     /// RS256 with the tenant's published keys.
     Rs256(Arc<JwksKeys>),
+}
+
+impl Verification {
+    /// The key to check `token` with, once its header names the pinned algorithm (and, for
+    /// RS256, a `kid`).
+    async fn key_for(&self, token: &str, validation: &Validation) -> Result<DecodingKey, AuthError> {
+        let header = decode_header(token).map_err(|e| map_error(e.kind()))?;
+        if !validation.algorithms.contains(&header.alg) {
+            return Err(AuthError::BadSignature);
+        }
+        match self {
+            Verification::Hs256(key) => Ok(key.clone()),
+            Verification::Rs256(keys) => keys.key(header.kid.as_deref().ok_or(AuthError::BadSignature)?).await,
+        }
+    }
 }
 
 /// Validates the API's access tokens with the one algorithm configured; the
@@ -132,48 +149,114 @@ impl AccessTokenValidator {
     }
 
     pub async fn validate(&self, token: &str) -> Result<(UserId, AccessTokenClaims), AuthError> {
-        let header = decode_header(token).map_err(|e| map_error(e.kind()))?;
-        if !self.validation.algorithms.contains(&header.alg) {
-            return Err(AuthError::BadSignature);
-        }
-        let key = match &self.verification {
-            Verification::Hs256(key) => key.clone(),
-            Verification::Rs256(keys) => keys.key(header.kid.as_deref().ok_or(AuthError::BadSignature)?).await?,
-        };
+        let key = self.verification.key_for(token, &self.validation).await?;
         let data = decode::<AccessTokenClaims>(token, &key, &self.validation).map_err(|e| map_error(e.kind()))?;
         let user = UserId::parse(data.claims.sub.clone()).map_err(|_| AuthError::BadSubject)?;
         Ok((user, data.claims))
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct IdTokenClaims {
+/// What a verified ID token says about its user: for the web login (`subject`) and for the
+/// passwordless code check, whose token names the phone or email the code went to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdTokenClaims {
+    pub subject: UserId,
+    pub email: Option<String>,
+    /// `email_verified` is JSON `true` (anything else, or its absence, is not verified).
+    pub email_verified: bool,
+    pub phone_number: Option<String>,
+    /// `phone_number_verified` (OpenID Connect's name) or `phone_verified` (Auth0's) is JSON `true`.
+    pub phone_verified: bool,
+}
+
+/// An ID token's claims as they come; `aud` is checked by `jsonwebtoken`, read here for `azp`.
+#[derive(Deserialize)]
+struct RawIdTokenClaims {
     sub: String,
     #[serde(default)]
     nonce: Option<String>,
+    #[serde(default)]
+    aud: Option<serde_json::Value>,
+    #[serde(default)]
+    azp: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: Option<serde_json::Value>,
+    #[serde(default)]
+    phone_number: Option<String>,
+    #[serde(default)]
+    phone_number_verified: Option<serde_json::Value>,
+    #[serde(default)]
+    phone_verified: Option<serde_json::Value>,
 }
 
-/// Validates ID tokens issued to Pod's application (HS256 with the client secret).
+fn is_true(value: Option<&serde_json::Value>) -> bool {
+    value == Some(&serde_json::Value::Bool(true))
+}
+
+/// Validates ID tokens issued to Pod's application (OpenID Connect Core 1.0 §3.1.3.7) with the
+/// one algorithm configured (`ID_TOKEN_ALGORITHM`): HS256 with the client secret, or RS256 with
+/// the tenant's keys from its JWKS (by `kid`, as for access tokens). `iss` must be the tenant,
+/// `aud` must name the client, `azp`, when present (and it must be with several audiences), must
+/// be the client, and `exp`/`nbf` hold; the token's own `alg` header never chooses.
 #[derive(Clone)]
 pub struct IdTokenValidator {
-    key: DecodingKey,
+    verification: Verification,
     validation: Validation,
+    client_id: String,
 }
 
 impl IdTokenValidator {
     pub fn hs256(client_secret: &[u8], issuer: &str, client_id: &str) -> Self {
-        Self { key: DecodingKey::from_secret(client_secret), validation: pinned(Algorithm::HS256, issuer, client_id) }
+        Self {
+            verification: Verification::Hs256(DecodingKey::from_secret(client_secret)),
+            validation: pinned(Algorithm::HS256, issuer, client_id),
+            client_id: client_id.to_string(),
+        }
     }
 
-    /// The verified subject; if `expected_nonce` is given, the token must carry it.
-    pub fn validate(&self, token: &str, expected_nonce: Option<&str>) -> Result<UserId, AuthError> {
-        let data = decode::<IdTokenClaims>(token, &self.key, &self.validation).map_err(|e| map_error(e.kind()))?;
+    pub fn rs256(keys: Arc<JwksKeys>, issuer: &str, client_id: &str) -> Self {
+        Self {
+            verification: Verification::Rs256(keys),
+            validation: pinned(Algorithm::RS256, issuer, client_id),
+            client_id: client_id.to_string(),
+        }
+    }
+
+    /// The validator `settings.id_token_algorithm` asks for: RS256 with `keys` (the tenant's
+    /// JWKS), or HS256 with the client secret.
+    pub fn for_settings(settings: &Auth0Settings, keys: Arc<JwksKeys>) -> Self {
+        let issuer = settings.endpoint.issuer();
+        match settings.id_token_algorithm {
+            TokenAlgorithm::Rs256 => Self::rs256(keys, &issuer, &settings.client_id),
+            TokenAlgorithm::Hs256 => Self::hs256(settings.client_secret.as_bytes(), &issuer, &settings.client_id),
+        }
+    }
+
+    /// The verified claims; if `expected_nonce` is given (the sign-in sent one), the token must carry it.
+    pub async fn validate(&self, token: &str, expected_nonce: Option<&str>) -> Result<IdTokenClaims, AuthError> {
+        let key = self.verification.key_for(token, &self.validation).await?;
+        let data = decode::<RawIdTokenClaims>(token, &key, &self.validation).map_err(|e| map_error(e.kind()))?;
+        let claims = data.claims;
         if let Some(expected) = expected_nonce
-            && data.claims.nonce.as_deref() != Some(expected)
+            && claims.nonce.as_deref() != Some(expected)
         {
             return Err(AuthError::Malformed);
         }
-        UserId::parse(data.claims.sub).map_err(|_| AuthError::BadSubject)
+        // §3.1.3.7 (4, 5): several audiences need an `azp`, and an `azp` must be this client.
+        let audiences = claims.aud.as_ref().and_then(serde_json::Value::as_array).map_or(1, Vec::len);
+        if (audiences > 1 && claims.azp.is_none()) || claims.azp.as_deref().is_some_and(|a| a != self.client_id) {
+            return Err(AuthError::WrongAudience);
+        }
+        Ok(IdTokenClaims {
+            subject: UserId::parse(claims.sub).map_err(|_| AuthError::BadSubject)?,
+            email_verified: claims.email.is_some() && is_true(claims.email_verified.as_ref()),
+            email: claims.email,
+            phone_verified: claims.phone_number.is_some()
+                && (is_true(claims.phone_number_verified.as_ref()) || is_true(claims.phone_verified.as_ref())),
+            phone_number: claims.phone_number,
+        })
     }
 }
 
@@ -266,16 +349,96 @@ mod tests {
         assert_eq!(validator().validate(&token).await.unwrap_err(), AuthError::BadSignature);
     }
 
-    #[test]
-    fn id_tokens_must_carry_the_expected_nonce() {
-        let secret = b"client-secret-of-at-least-32-bytes!!";
-        let v = IdTokenValidator::hs256(secret, ISS, "client");
-        let token =
-            sign(&json!({"sub": "auth0|ana", "iss": ISS, "aud": "client", "exp": now() + 60, "nonce": "n1"}), secret);
-        assert_eq!(v.validate(&token, Some("n1")).unwrap().as_str(), "auth0|ana");
-        assert_eq!(v.validate(&token, None).unwrap().as_str(), "auth0|ana");
-        assert_eq!(v.validate(&token, Some("n2")).unwrap_err(), AuthError::Malformed);
-        let other_aud = sign(&json!({"sub": "auth0|ana", "iss": ISS, "aud": "api", "exp": now() + 60}), secret);
-        assert_eq!(v.validate(&other_aud, None).unwrap_err(), AuthError::WrongAudience);
+    const SECRET: &[u8] = b"client-secret-of-at-least-32-bytes!!";
+
+    fn id_token(claims: serde_json::Value) -> String {
+        sign(&claims, SECRET)
+    }
+
+    fn id_claims() -> serde_json::Value {
+        json!({"sub": "auth0|ana", "iss": ISS, "aud": "client", "iat": now(), "exp": now() + 60, "nonce": "n1"})
+    }
+
+    #[tokio::test]
+    async fn id_tokens_must_carry_the_expected_nonce() {
+        let v = IdTokenValidator::hs256(SECRET, ISS, "client");
+        let token = id_token(id_claims());
+        assert_eq!(v.validate(&token, Some("n1")).await.unwrap().subject.as_str(), "auth0|ana");
+        assert_eq!(v.validate(&token, None).await.unwrap().subject.as_str(), "auth0|ana");
+        assert_eq!(v.validate(&token, Some("n2")).await.unwrap_err(), AuthError::Malformed);
+        let other_aud = id_token(json!({"sub": "auth0|ana", "iss": ISS, "aud": "api", "exp": now() + 60}));
+        assert_eq!(v.validate(&other_aud, None).await.unwrap_err(), AuthError::WrongAudience);
+    }
+
+    #[tokio::test]
+    async fn id_tokens_give_their_contact_claims_verified_only_when_true() {
+        let v = IdTokenValidator::hs256(SECRET, ISS, "client");
+        let mut claims = id_claims();
+        claims["email"] = json!("ana@example.com");
+        claims["email_verified"] = json!(true);
+        claims["phone_number"] = json!("+14155550121");
+        claims["phone_number_verified"] = json!(true);
+        let got = v.validate(&id_token(claims.clone()), Some("n1")).await.unwrap();
+        assert_eq!(
+            got,
+            IdTokenClaims {
+                subject: UserId::parse("auth0|ana").unwrap(),
+                email: Some("ana@example.com".into()),
+                email_verified: true,
+                phone_number: Some("+14155550121".into()),
+                phone_verified: true,
+            }
+        );
+        // Auth0's profile name for the phone's flag counts too; a string "true" does not.
+        claims.as_object_mut().unwrap().remove("phone_number_verified");
+        claims["phone_verified"] = json!(true);
+        claims["email_verified"] = json!("true");
+        let got = v.validate(&id_token(claims.clone()), None).await.unwrap();
+        assert!(got.phone_verified && !got.email_verified, "{got:?}");
+        // A flag without the contact it is about verifies nothing.
+        let bare = id_token(json!({"sub": "auth0|ana", "iss": ISS, "aud": "client", "exp": now() + 60,
+            "email_verified": true, "phone_number_verified": true}));
+        let got = v.validate(&bare, None).await.unwrap();
+        assert_eq!((got.email, got.email_verified, got.phone_number, got.phone_verified), (None, false, None, false));
+    }
+
+    #[tokio::test]
+    async fn an_id_tokens_authorized_party_must_be_the_client() {
+        let v = IdTokenValidator::hs256(SECRET, ISS, "client");
+        let with_azp = |aud: serde_json::Value, azp: Option<&str>| {
+            let mut claims = id_claims();
+            claims["aud"] = aud;
+            if let Some(azp) = azp {
+                claims["azp"] = json!(azp);
+            }
+            id_token(claims)
+        };
+        assert!(v.validate(&with_azp(json!("client"), Some("client")), None).await.is_ok());
+        assert!(v.validate(&with_azp(json!(["client", "other"]), Some("client")), None).await.is_ok());
+        let refused = [
+            with_azp(json!("client"), Some("other")),
+            with_azp(json!(["client", "other"]), None),
+            with_azp(json!(["client", "other"]), Some("other")),
+        ];
+        for token in refused {
+            assert_eq!(v.validate(&token, None).await.unwrap_err(), AuthError::WrongAudience);
+        }
+    }
+
+    #[tokio::test]
+    async fn id_tokens_pin_their_algorithm() {
+        let hs = IdTokenValidator::hs256(SECRET, ISS, "client");
+        let pem = include_bytes!("../../tests/fixtures/test-rsa-private.pem");
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("pod-test-key".into());
+        let rs = encode(&header, &id_claims(), &EncodingKey::from_rsa_pem(pem).unwrap()).unwrap();
+        assert_eq!(hs.validate(&rs, None).await.unwrap_err(), AuthError::BadSignature);
+        let hs512 = encode(&Header::new(Algorithm::HS512), &id_claims(), &EncodingKey::from_secret(SECRET)).unwrap();
+        assert_eq!(hs.validate(&hs512, None).await.unwrap_err(), AuthError::BadSignature);
+        // An RS256 validator never takes an HS256 token, whatever it is keyed with (no JWKS is asked).
+        let keys = Arc::new(JwksKeys::new("http://127.0.0.1:9/.well-known/jwks.json", reqwest::Client::new()));
+        let rs_validator = IdTokenValidator::rs256(keys, ISS, "client");
+        let token = id_token(id_claims());
+        assert_eq!(rs_validator.validate(&token, None).await.unwrap_err(), AuthError::BadSignature);
     }
 }

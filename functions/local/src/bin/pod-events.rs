@@ -7,7 +7,7 @@
 //! Usage: pod-events [--user ana] [--code 0000] [--order-id UUID] [--out build/events]
 
 use pod_local::events::{self, Placeholders};
-use pod_local::idp::{IdpClient, IdpConfig, LocalIdp, load_dev_users};
+use pod_local::idp::{IdpClient, IdpConfig, LocalIdp, TokenAlgorithm, load_dev_users};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -54,9 +54,13 @@ fn local_idp() -> Result<LocalIdp, String> {
         issuer,
         api_id: setting("API_ID")?,
         api_signing_key: setting("API_SIGNING_KEY")?.into_bytes(),
+        // HS256, so that the token works in any process that has the API signing key.
+        access_token_algorithm: TokenAlgorithm::Hs256,
         client_id: setting("APP_CLIENT_ID")?,
         client_secret: setting("APP_CLIENT_SECRET")?,
         management_client: IdpClient { id: setting("MGMT_CLIENT_ID")?, secret: setting("MGMT_CLIENT_SECRET")? },
+        // Only an access token is minted here.
+        id_token_algorithm: TokenAlgorithm::Hs256,
         otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
         users: load_dev_users(Path::new(&users_file))?,
     }))

@@ -1,4 +1,4 @@
-//! Signing and checking the tenant's HS256 JWTs.
+//! Signing and checking the tenant's JWTs: HS256 with a shared secret, RS256 (ID tokens) with its RSA key.
 
 use jsonwebtoken::errors::Error as JwtError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -13,6 +13,13 @@ pub(super) fn sign(claims: &impl Serialize, key: &[u8]) -> Result<String, JwtErr
     encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key))
 }
 
+/// Signs `claims` with RS256 and names the key in the header's `kid`.
+pub(super) fn sign_rs256(claims: &impl Serialize, key: &EncodingKey, kid: &str) -> Result<String, JwtError> {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_string());
+    encode(&header, claims, key)
+}
+
 #[derive(Deserialize)]
 pub(super) struct VerifiedClaims {
     pub sub: String,
@@ -23,12 +30,23 @@ pub(super) struct VerifiedClaims {
 
 /// Checks an HS256 token's signature, `exp`, `iss` and that `aud` includes `audience`.
 pub(super) fn verify(token: &str, key: &[u8], issuer: &str, audience: &str) -> Result<VerifiedClaims, JwtError> {
-    let mut validation = Validation::new(Algorithm::HS256);
+    verify_with(token, Algorithm::HS256, &DecodingKey::from_secret(key), issuer, audience)
+}
+
+/// [`verify`] for a token signed with `algorithm` and `key`.
+pub(super) fn verify_with(
+    token: &str,
+    algorithm: Algorithm,
+    key: &DecodingKey,
+    issuer: &str,
+    audience: &str,
+) -> Result<VerifiedClaims, JwtError> {
+    let mut validation = Validation::new(algorithm);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = LEEWAY_SECONDS;
-    decode::<VerifiedClaims>(token, &DecodingKey::from_secret(key), &validation).map(|data| data.claims)
+    decode::<VerifiedClaims>(token, key, &validation).map(|data| data.claims)
 }
 
 /// The current time in whole seconds since the epoch, for `iat` and `exp`.

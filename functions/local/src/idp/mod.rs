@@ -20,6 +20,7 @@
 mod authorize;
 mod errors;
 mod jwt;
+mod keys;
 mod management;
 mod oidc;
 mod otp;
@@ -37,6 +38,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+pub use pod_shared::config::TokenAlgorithm;
 
 use authorize::AuthorizationGrant;
 use otp::OtpStore;
@@ -57,14 +60,21 @@ pub struct IdpConfig {
     pub issuer: String,
     /// The API identifier: the default audience of access tokens.
     pub api_id: String,
-    /// The API's HS256 secret, which signs access tokens.
+    /// The API's HS256 secret, which signs access tokens unless they are RS256.
     pub api_signing_key: Vec<u8>,
+    /// How the API's access tokens are signed: HS256 with `api_signing_key`, or RS256 with the
+    /// tenant's RSA key (the one ID tokens use; published at `/.well-known/jwks.json`).
+    pub access_token_algorithm: TokenAlgorithm,
     /// The one application (client) this tenant knows.
     pub client_id: String,
-    /// That application's secret, which also signs its ID tokens (HS256).
+    /// That application's secret, which also signs its ID tokens with HS256.
     pub client_secret: String,
     /// The machine-to-machine application, the only one granted Management API tokens.
     pub management_client: IdpClient,
+    /// How its ID tokens are signed: HS256 with the client secret, or RS256 with the tenant's
+    /// RSA key (made at start, published at `/.well-known/jwks.json`), as Auth0 does for an
+    /// application set to either.
+    pub id_token_algorithm: TokenAlgorithm,
     /// Digits in a one-time code, from 4 to 10 (values outside are clamped);
     /// [`IdpConfig::DEFAULT_OTP_LENGTH`] unless there is a reason otherwise.
     pub otp_length: usize,
@@ -300,12 +310,14 @@ mod tests {
             issuer: "http://127.0.0.1:9/auth0/".into(),
             api_id: "https://pod.localtest.me".into(),
             api_signing_key: b"a-local-test-api-signing-key-of-32-bytes".to_vec(),
+            access_token_algorithm: TokenAlgorithm::Hs256,
             client_id: "pod-local-test-client".into(),
             client_secret: "a-local-test-client-secret-of-32-bytes+".into(),
             management_client: IdpClient {
                 id: "pod-local-test-management".into(),
                 secret: "a-local-test-management-secret-32-bytes".into(),
             },
+            id_token_algorithm: TokenAlgorithm::Hs256,
             otp_length: IdpConfig::DEFAULT_OTP_LENGTH,
             users: Vec::new(),
         })

@@ -2,6 +2,7 @@
 //! that application authenticates.
 
 use super::errors::AuthApiError;
+use super::keys::{self, SigningKey};
 use super::params::Params;
 use super::secrets;
 use super::{IdpClient, IdpConfig};
@@ -9,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use pod_shared::config::TokenAlgorithm;
 use subtle::ConstantTimeEq;
 
 const MIN_OTP_LENGTH: usize = 4;
@@ -25,6 +27,10 @@ pub(super) struct Tenant {
     pub otp_length: usize,
     /// Signs Management API tokens; random, so they die with the process.
     pub management_key: Vec<u8>,
+    /// Signs ID tokens RS256 when the application is set so (else the client secret, HS256).
+    pub id_token_key: Option<&'static SigningKey>,
+    /// Signs access tokens RS256 when the API is set so (else `api_signing_key`, HS256).
+    pub access_token_key: Option<&'static SigningKey>,
 }
 
 impl Tenant {
@@ -42,12 +48,26 @@ impl Tenant {
             management_client: config.management_client,
             otp_length: config.otp_length.clamp(MIN_OTP_LENGTH, MAX_OTP_LENGTH),
             management_key: secrets::random_bytes(32),
+            id_token_key: (config.id_token_algorithm == TokenAlgorithm::Rs256).then(keys::rs256),
+            access_token_key: (config.access_token_algorithm == TokenAlgorithm::Rs256).then(keys::rs256),
         }
     }
 
     /// An absolute URL of one of the tenant's endpoints (`path` without a leading slash).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.issuer)
+    }
+
+    /// The public keys to publish: the RSA key, if anything is signed with it.
+    pub fn published_keys(&self) -> Vec<&'static SigningKey> {
+        let mut keys: Vec<&'static SigningKey> = self.id_token_key.into_iter().chain(self.access_token_key).collect();
+        keys.dedup_by(|a, b| a.kid == b.kid);
+        keys
+    }
+
+    /// The one algorithm its ID tokens are signed with, for discovery.
+    pub fn id_token_algorithm(&self) -> &'static str {
+        if self.id_token_key.is_some() { "RS256" } else { "HS256" }
     }
 
     /// The Management API audience, `{issuer}api/v2/`.

@@ -224,8 +224,13 @@ pub(super) fn user_tokens(idp: &LocalIdp, state: &IdpState, grant: &UserGrant) -
         "scope": grant.scope,
         "azp": tenant.client_id,
     });
+    let access_token = match tenant.access_token_key {
+        Some(key) => jwt::sign_rs256(&access_claims, &key.encoding, &key.kid)
+            .map_err(|_| AuthApiError::server_error("The token could not be signed."))?,
+        None => sign(&access_claims, &tenant.api_signing_key)?,
+    };
     let mut tokens = json!({
-        "access_token": sign(&access_claims, &tenant.api_signing_key)?,
+        "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ACCESS_TOKEN_SECONDS,
         "scope": grant.scope,
@@ -240,7 +245,11 @@ pub(super) fn user_tokens(idp: &LocalIdp, state: &IdpState, grant: &UserGrant) -
         if let Some(nonce) = &grant.nonce {
             id_claims.insert("nonce".into(), json!(nonce));
         }
-        tokens["id_token"] = json!(sign(&id_claims, tenant.client_secret.as_bytes())?);
+        let id_token = match tenant.id_token_key {
+            Some(key) => jwt::sign_rs256(&id_claims, &key.encoding, &key.kid),
+            None => jwt::sign(&id_claims, tenant.client_secret.as_bytes()),
+        };
+        tokens["id_token"] = json!(id_token.map_err(|_| AuthApiError::server_error("The token could not be signed."))?);
     }
     Ok(tokens)
 }

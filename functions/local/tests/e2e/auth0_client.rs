@@ -3,8 +3,8 @@
 //! errors, discovery).
 
 use axum::Router;
-use pod_local::idp::{DevUser, IdpClient, IdpConfig, LocalIdp};
-use pod_shared::auth0::{Auth0Client, IdTokenValidator};
+use pod_local::idp::{DevUser, IdpClient, IdpConfig, LocalIdp, TokenAlgorithm};
+use pod_shared::auth0::{Auth0Client, IdTokenValidator, JwksKeys};
 use pod_shared::config::{Auth0Endpoint, Auth0Settings, ManagementClient};
 use pod_shared::domain::{Code, Destination, EmailAddress, PhoneNumber, UserId};
 use pod_shared::ports::{CodeChannel, CodeCheck, IdentityError, IdentityProvider, UserProfile};
@@ -63,32 +63,45 @@ struct TestIdp {
     base: String,
     /// Does not follow redirects, so that tests see them.
     http: reqwest::Client,
+    /// How the tenant signs ID tokens, and so how its production client checks them.
+    id_token_algorithm: TokenAlgorithm,
 }
 
 async fn start_idp() -> TestIdp {
+    start_idp_signing(TokenAlgorithm::Hs256).await
+}
+
+/// A tenant whose application's ID tokens are signed with `id_token_algorithm`.
+async fn start_idp_signing(id_token_algorithm: TokenAlgorithm) -> TestIdp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/auth0", listener.local_addr().unwrap());
     let idp = LocalIdp::new(IdpConfig {
         issuer: format!("{base}/"),
         api_id: API_ID.into(),
         api_signing_key: API_SIGNING_KEY.to_vec(),
+        access_token_algorithm: TokenAlgorithm::Hs256,
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
         management_client: IdpClient { id: MGMT_CLIENT_ID.into(), secret: MGMT_CLIENT_SECRET.into() },
+        id_token_algorithm,
         otp_length: OTP_LENGTH,
         users: test_users(),
     });
     let app = Router::new().nest("/auth0", idp.router());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestIdp { idp, base, http }
+    TestIdp { idp, base, http, id_token_algorithm }
 }
 
 fn production_client(base: &str, timeout: Duration) -> Auth0Client {
-    Auth0Client::new(production_settings(base, timeout)).unwrap()
+    production_client_checking(base, timeout, TokenAlgorithm::Hs256)
 }
 
-fn production_settings(base: &str, timeout: Duration) -> Auth0Settings {
+fn production_client_checking(base: &str, timeout: Duration, id_token_algorithm: TokenAlgorithm) -> Auth0Client {
+    Auth0Client::new(production_settings(base, timeout, id_token_algorithm)).unwrap()
+}
+
+fn production_settings(base: &str, timeout: Duration, id_token_algorithm: TokenAlgorithm) -> Auth0Settings {
     Auth0Settings {
         endpoint: Auth0Endpoint::parse(base).unwrap(),
         token_algorithm: pod_shared::config::TokenAlgorithm::Hs256,
@@ -100,6 +113,7 @@ fn production_settings(base: &str, timeout: Duration) -> Auth0Settings {
             client_id: MGMT_CLIENT_ID.into(),
             client_secret: MGMT_CLIENT_SECRET.into(),
         }),
+        id_token_algorithm,
         timeout,
         profile_cache: Duration::ZERO,
     }
@@ -111,11 +125,11 @@ impl TestIdp {
     }
 
     fn client(&self) -> Auth0Client {
-        production_client(&self.base, Duration::from_secs(5))
+        production_client_checking(&self.base, Duration::from_secs(5), self.id_token_algorithm)
     }
 
     fn client_settings(&self) -> Auth0Settings {
-        production_settings(&self.base, Duration::from_secs(5))
+        production_settings(&self.base, Duration::from_secs(5), self.id_token_algorithm)
     }
 
     fn user_id(&self, username: &str) -> UserId {
@@ -466,10 +480,54 @@ async fn the_authorization_code_flow_checks_pkce_and_codes_work_once() {
     let access_token = tokens["access_token"].as_str().unwrap();
     assert_eq!(idp.client().authenticate(access_token).await.unwrap(), ana);
     let id_tokens = IdTokenValidator::hs256(CLIENT_SECRET.as_bytes(), &format!("{}/", idp.base), CLIENT_ID);
-    assert_eq!(id_tokens.validate(tokens["id_token"].as_str().unwrap(), Some("n-0S6_WzA2Mj")).unwrap(), ana);
+    let claims = id_tokens.validate(tokens["id_token"].as_str().unwrap(), Some("n-0S6_WzA2Mj")).await.unwrap();
+    assert_eq!(claims.subject, ana);
 
     let (status, error) = idp.exchange_code(&code, VERIFIER).await;
     assert_eq!((status, error["error"].as_str()), (StatusCode::FORBIDDEN, Some("invalid_grant")), "reused");
+}
+
+#[tokio::test]
+async fn an_rs256_tenant_signs_id_tokens_with_the_key_it_publishes() {
+    let idp = start_idp_signing(TokenAlgorithm::Rs256).await;
+    let code = idp.authorization_code().await;
+    let (status, tokens) = idp.exchange_code(&code, VERIFIER).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let header = jsonwebtoken::decode_header(id_token).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
+    let jwks: Value = idp.http.get(idp.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1), "{jwks}");
+    assert_eq!(jwks["keys"][0]["kid"].as_str(), header.kid.as_deref());
+    assert!(jwks["keys"][0].get("d").is_none(), "only the public half is published");
+    let discovery: Value =
+        idp.http.get(idp.url("/.well-known/openid-configuration")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["RS256"]));
+
+    let issuer = format!("{}/", idp.base);
+    let keys = JwksKeys::new(idp.url("/.well-known/jwks.json"), reqwest::Client::new());
+    let rs256 = IdTokenValidator::rs256(std::sync::Arc::new(keys), &issuer, CLIENT_ID);
+    let claims = rs256.validate(id_token, Some("n-0S6_WzA2Mj")).await.unwrap();
+    assert_eq!(claims.subject, idp.user_id("ana"));
+    assert_eq!((claims.email.as_deref(), claims.email_verified), (Some("ana@example.com"), true));
+    assert_eq!((claims.phone_number.as_deref(), claims.phone_verified), (Some(ANA_PHONE), true));
+    let hs256 = IdTokenValidator::hs256(CLIENT_SECRET.as_bytes(), &issuer, CLIENT_ID);
+    assert!(hs256.validate(id_token, None).await.is_err(), "the client secret does not sign RS256 tokens");
+}
+
+#[tokio::test]
+async fn passwordless_codes_are_checked_through_rs256_id_tokens() {
+    let idp = start_idp_signing(TokenAlgorithm::Rs256).await;
+    let client = idp.client();
+    let ana = idp.profile("ana").await;
+    client.send_code(&ana, &sms(ANA_PHONE)).await.unwrap();
+    assert_eq!(client.verify_code(&ana, &sms(ANA_PHONE), &idp.latest_code()).await, Ok(CodeCheck::Accepted));
+
+    // A client pinned to HS256 takes no RS256 token as proof, right code or not.
+    let hs256 = production_client(&idp.base, Duration::from_secs(5));
+    client.send_code(&ana, &sms(ANA_PHONE)).await.unwrap();
+    let refused = hs256.verify_code(&ana, &sms(ANA_PHONE), &idp.latest_code()).await;
+    assert!(matches!(refused, Err(IdentityError::BadResponse(_))), "{refused:?}");
 }
 
 #[tokio::test]

@@ -19,6 +19,31 @@ async fn the_seed_conversation_by_voice_end_to_end() {
     stack.stop().await;
 }
 
+/// The same conversation with RS256 access tokens (the deployed default): the skill and the API
+/// check them with the tenant's JWKS, and the ID tokens of the code checks are RS256 too.
+#[tokio::test]
+async fn the_seed_conversation_with_rs256_access_tokens() {
+    let stack = TestStack::spawn(&[("TOKEN_ALGORITHM", "RS256"), ("ID_TOKEN_ALGORITHM", "RS256")]).await;
+    let token = stack.linked_token("ana");
+    assert_eq!(jsonwebtoken::decode_header(&token).unwrap().alg, jsonwebtoken::Algorithm::RS256);
+    let jwks: Value =
+        stack.http().get(stack.url("/auth0/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1), "one key signs both kinds: {jwks}");
+    play_the_seed_conversation(&stack).await;
+    let response = stack.http().get(stack.url("/pod/api/orders")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "the API takes the RS256 token");
+    // The same claims signed HS256 with the API signing key (which local.env still sets): refused.
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_secret(stack.settings().auth0.api_signing_key.as_bytes());
+    let hs256 = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();
+    let response = stack.http().get(stack.url("/pod/api/orders")).bearer_auth(&hs256).send().await.unwrap();
+    assert_eq!(response.status(), 401, "an HS256 token where RS256 is pinned");
+    stack.stop().await;
+}
+
 /// The same conversation with the DynamoDB store, on the server `make test` starts
 /// (the standard AWS settings point at it; see scripts/with-moto.sh).
 #[tokio::test]
