@@ -3,11 +3,13 @@
 
 use crate::auth0::Auth0Client;
 use crate::builtin_codes::BuiltinCodes;
-use crate::config::{CodeDelivery, CodeProvider, LogFormat, NoticeDelivery, Settings, StoreSettings};
+use crate::config::{CodeDelivery, CodeProvider, LogFormat, NoticeDelivery, Secret, Settings, StoreSettings};
 use crate::delivery::AwsMessageSender;
-use crate::ports::{MessageSender, OrderStore, SystemClock};
+use crate::domain::{Code, Destination};
+use crate::ports::{CodeChannel, CodeCheck, IdentityError, MessageSender, OrderStore, SystemClock, UserProfile};
 use crate::service::OrderService;
 use crate::sessions::SessionStore;
+use crate::sign_in_profiles::SignInProfiles;
 use crate::store::DynamoDbOrderStore;
 use std::sync::Arc;
 
@@ -19,6 +21,11 @@ pub enum StartupError {
     Store(#[from] crate::ports::StoreError),
     #[error("identity provider: {0}")]
     Identity(#[from] crate::ports::IdentityError),
+    #[error(
+        "MGMT_CLIENT_ID is not set: the skill and the api read user profiles through the Auth0 Management API \
+         with their own machine-to-machine application (MGMT_CLIENT_ID, MGMT_CLIENT_SECRET)"
+    )]
+    NoManagementClient,
     #[error("CODE_DELIVERY=outbox and NOTICE_DELIVERY=outbox work only in the local stack; use aws")]
     NoOutbox,
     #[error(
@@ -75,7 +82,8 @@ pub async fn open_stores(
     }
 }
 
-/// The service with the store, Auth0 client and code issuer the settings describe.
+/// The skill's and the api's service: the store, the Auth0 client (profiles through the
+/// Management API with its own application) and the code issuer the settings describe.
 pub async fn build_service(settings: &Settings) -> Result<OrderService, StartupError> {
     build_service_with_outbox(settings, None).await
 }
@@ -86,29 +94,116 @@ pub async fn build_service_with_outbox(
     outbox: Option<Arc<dyn MessageSender>>,
 ) -> Result<OrderService, StartupError> {
     let (store, sessions) = open_stores(&settings.store).await?;
+    build_service_on(store, sessions, settings, outbox).await
+}
+
+/// As [`build_service_with_outbox`], over a store already open.
+pub async fn build_service_on(
+    store: Arc<dyn OrderStore>,
+    sessions: Arc<dyn SessionStore>,
+    settings: &Settings,
+    outbox: Option<Arc<dyn MessageSender>>,
+) -> Result<OrderService, StartupError> {
+    if settings.auth0.management.is_none() {
+        return Err(StartupError::NoManagementClient);
+    }
     let auth0 = Arc::new(Auth0Client::new(settings.auth0.clone())?);
-    let service = OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge)
-        .with_sessions(sessions)
-        .with_budget_policy(settings.budget.clone())
-        .with_web_app(settings.web_app.clone());
-    let service = match &settings.notices {
-        NoticeDelivery::Off => {
-            tracing::warn!("NOTICE_DELIVERY=off: owners are not told when wrong codes pause or lock voice ordering");
-            service
-        }
-        NoticeDelivery::Outbox => service.with_notices(outbox.clone().ok_or(StartupError::NoOutbox)?),
-        NoticeDelivery::Aws { from_address } => {
-            service.with_notices(Arc::new(AwsMessageSender::from_environment(from_address).await))
-        }
-    };
+    let service = OrderService::new(store, auth0.clone(), auth0, Arc::new(SystemClock), settings.challenge);
+    let service = configured(service, settings).with_sessions(sessions);
+    let service = with_notices(service, notice_sender(settings, outbox.clone()).await?);
     match &settings.codes {
         CodeProvider::Auth0 => Ok(service),
         CodeProvider::Builtin { length, secret, delivery } => {
-            let sender: Arc<dyn MessageSender> = match delivery {
-                CodeDelivery::Outbox => outbox.ok_or(StartupError::NoOutbox)?,
-                CodeDelivery::Aws { from_address } => Arc::new(AwsMessageSender::from_environment(from_address).await),
-            };
+            let sender = code_sender(delivery, outbox).await?;
             Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), *length, sender)))
         }
+    }
+}
+
+/// The web app's service over `store`. It holds no Management API credential: profiles are the
+/// contacts of the user's latest sign-in ([`SignInProfiles`]). Phone-enrollment codes are Pod's
+/// own: with `CODE_PROVIDER=builtin` as configured; with Auth0, made with `enrollment_secret`
+/// (the web app's `CODE_SECRET`) and sent by the notices' delivery, at least 6 digits. Without
+/// either, phone enrollment answers that it is not available.
+pub async fn build_web_service_on(
+    store: Arc<dyn OrderStore>,
+    sessions: Arc<dyn SessionStore>,
+    settings: &Settings,
+    enrollment_secret: Option<&Secret>,
+    outbox: Option<Arc<dyn MessageSender>>,
+) -> Result<OrderService, StartupError> {
+    let profiles = Arc::new(SignInProfiles::new(store.clone()));
+    let service =
+        OrderService::new(store, profiles, Arc::new(NoCodeChannel), Arc::new(SystemClock), settings.challenge);
+    let notices = notice_sender(settings, outbox.clone()).await?;
+    let service = with_notices(configured(service, settings).with_sessions(sessions), notices.clone());
+    match &settings.codes {
+        CodeProvider::Builtin { length, secret, delivery } => {
+            let sender = code_sender(delivery, outbox).await?;
+            Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), *length, sender)))
+        }
+        CodeProvider::Auth0 => match (enrollment_secret, notices) {
+            (Some(secret), Some(sender)) => {
+                let length = settings.challenge.code_length.max(6);
+                Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), length, sender)))
+            }
+            _ => {
+                tracing::warn!(
+                    "phone enrollment is off: with CODE_PROVIDER=auth0 the web app needs CODE_SECRET and a \
+                     NOTICE_DELIVERY to send its own enrollment codes"
+                );
+                Ok(service)
+            }
+        },
+    }
+}
+
+fn configured(service: OrderService, settings: &Settings) -> OrderService {
+    service.with_budget_policy(settings.budget.clone()).with_web_app(settings.web_app.clone())
+}
+
+/// Who tells owners of pauses, locks and changed contacts, as `NOTICE_DELIVERY` says.
+async fn notice_sender(
+    settings: &Settings,
+    outbox: Option<Arc<dyn MessageSender>>,
+) -> Result<Option<Arc<dyn MessageSender>>, StartupError> {
+    Ok(match &settings.notices {
+        NoticeDelivery::Off => {
+            tracing::warn!("NOTICE_DELIVERY=off: owners are not told when wrong codes pause or lock voice ordering");
+            None
+        }
+        NoticeDelivery::Outbox => Some(outbox.ok_or(StartupError::NoOutbox)?),
+        NoticeDelivery::Aws { from_address } => Some(Arc::new(AwsMessageSender::from_environment(from_address).await)),
+    })
+}
+
+fn with_notices(service: OrderService, sender: Option<Arc<dyn MessageSender>>) -> OrderService {
+    match sender {
+        Some(sender) => service.with_notices(sender),
+        None => service,
+    }
+}
+
+async fn code_sender(
+    delivery: &CodeDelivery,
+    outbox: Option<Arc<dyn MessageSender>>,
+) -> Result<Arc<dyn MessageSender>, StartupError> {
+    Ok(match delivery {
+        CodeDelivery::Outbox => outbox.ok_or(StartupError::NoOutbox)?,
+        CodeDelivery::Aws { from_address } => Arc::new(AwsMessageSender::from_environment(from_address).await),
+    })
+}
+
+/// The web app's code channel: it never asks the identity provider for codes.
+struct NoCodeChannel;
+
+#[async_trait::async_trait]
+impl CodeChannel for NoCodeChannel {
+    async fn send_code(&self, _: &UserProfile, _: &Destination) -> Result<(), IdentityError> {
+        Err(IdentityError::Unreachable("phone enrollment is not available here".into()))
+    }
+
+    async fn verify_code(&self, _: &UserProfile, _: &Destination, _: &Code) -> Result<CodeCheck, IdentityError> {
+        Err(IdentityError::Unreachable("phone enrollment is not available here".into()))
     }
 }

@@ -17,6 +17,7 @@ pub mod round_trips;
 pub mod secrets;
 pub mod service;
 pub mod sessions;
+pub mod sign_in_profiles;
 pub mod store;
 #[cfg(feature = "test-doubles")]
 pub mod testing;

@@ -3,8 +3,8 @@
 
 use crate::domain::{
     ActivityEvent, ActivityId, Blocked, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone, EnrollmentError,
-    EnrollmentId, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber, RequestClaim, RequestKey, Timestamp,
-    Transition, TransitionError, UserId,
+    EnrollmentId, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber, RequestClaim, RequestKey, SignInContacts,
+    Timestamp, Transition, TransitionError, UserId,
 };
 use async_trait::async_trait;
 
@@ -139,6 +139,13 @@ pub trait OrderStore: Send + Sync {
         limit: u32,
         after: Option<ActivityId>,
     ) -> Result<ActivityPage, StoreError>;
+
+    /// Keeps the contacts of the user's latest sign-in, in one conditional write: an older
+    /// sign-in than the one stored changes nothing.
+    async fn remember_sign_in_contacts(&self, contacts: &SignInContacts) -> Result<(), StoreError>;
+
+    /// The contacts of the user's latest sign-in, if they ever signed in.
+    async fn sign_in_contacts(&self, user: &UserId) -> Result<Option<SignInContacts>, StoreError>;
 
     /// The phone the user verified through enrollment, if any.
     async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError>;

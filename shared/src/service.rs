@@ -214,6 +214,12 @@ impl OrderService {
         self.place_order_for(&profile, pizza, source).await
     }
 
+    /// Keeps the contacts the identity provider vouched for in a sign-in (the ID token's claims):
+    /// the web app's profiles come from them. An older sign-in never replaces a newer one.
+    pub async fn remember_sign_in(&self, contacts: &crate::domain::SignInContacts) -> Result<(), ServiceError> {
+        Ok(self.store.remember_sign_in_contacts(contacts).await?)
+    }
+
     /// The user's profile: the contacts on file at the identity provider, and the phone
     /// enrolled with Pod (both read at once).
     pub async fn user_profile(&self, user: &UserId) -> Result<UserProfile, ServiceError> {

@@ -210,6 +210,12 @@ impl OrderStore for FailingStore {
     async fn enrolled_phone(&self, _: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {
         Err(self.0.clone())
     }
+    async fn remember_sign_in_contacts(&self, _: &crate::domain::SignInContacts) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn sign_in_contacts(&self, _: &UserId) -> Result<Option<crate::domain::SignInContacts>, StoreError> {
+        Err(self.0.clone())
+    }
     async fn start_enrollment(&self, _: &PhoneEnrollment) -> Result<(), StoreError> {
         Err(self.0.clone())
     }
@@ -289,6 +295,12 @@ impl OrderStore for ClaimsFail {
         after: Option<ActivityId>,
     ) -> Result<ActivityPage, StoreError> {
         self.store.list_activity(user, limit, after).await
+    }
+    async fn remember_sign_in_contacts(&self, contacts: &crate::domain::SignInContacts) -> Result<(), StoreError> {
+        self.store.remember_sign_in_contacts(contacts).await
+    }
+    async fn sign_in_contacts(&self, user: &UserId) -> Result<Option<crate::domain::SignInContacts>, StoreError> {
+        self.store.sign_in_contacts(user).await
     }
     async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {
         self.store.enrolled_phone(user).await

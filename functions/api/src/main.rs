@@ -3,16 +3,19 @@
 use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
 use pod_shared::secrets::SettingsSource;
+use pod_shared::service::OrderService;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    let settings = load_settings().await.inspect_err(|e| eprintln!("pod-api cannot start: {e}"))?;
-    init_logging(settings.log_format);
-    lambda_http::run(pod_api::router(build_service(&settings).await?)).await
+    let service = build().await.inspect_err(|e| eprintln!("pod-api cannot start: {e}"))?;
+    lambda_http::run(pod_api::router(service)).await
 }
 
-/// The environment's settings; with `SECRETS_ARN`, the secret ones from Secrets Manager.
-async fn load_settings() -> Result<Settings, lambda_http::Error> {
+/// Settings from the environment (with `SECRETS_ARN`, the secret ones from Secrets Manager),
+/// validated; the service built once.
+async fn build() -> Result<OrderService, lambda_http::Error> {
     let source = SettingsSource::from_environment().await?;
-    Ok(source.load(|lookup| Settings::from_lookup(lookup))?)
+    let settings = source.load(|lookup| Settings::from_lookup(lookup))?;
+    init_logging(settings.log_format);
+    Ok(build_service(&settings).await?)
 }

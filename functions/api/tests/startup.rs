@@ -56,3 +56,24 @@ fn a_malformed_arn_stops_it_before_any_call() {
     assert!(!started);
     assert!(stderr.contains("SECRETS_ARN is invalid"), "{stderr}");
 }
+
+#[test]
+fn without_its_management_api_application_the_api_stops_at_start() {
+    // Secrets from the environment (no SECRETS_ARN), as locally, but no MGMT_CLIENT_ID.
+    let output = Command::new(env!("CARGO_BIN_EXE_pod-api"))
+        .env_clear()
+        .envs([
+            ("AWS_REGION", "us-east-1"),
+            ("AUTH0_DOMAIN", "pod.eu.auth0.com"),
+            ("API_ID", "https://pod.localtest.me"),
+            ("TOKEN_ALGORITHM", "RS256"),
+            ("APP_CLIENT_ID", "login-client"),
+            ("APP_CLIENT_SECRET", "a-login-client-secret-of-32-characters"),
+            ("ORDERS_STORE", "dynamodb"),
+        ])
+        .output()
+        .expect("the pod-api binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("pod-api cannot start: MGMT_CLIENT_ID is not set"), "{stderr}");
+}

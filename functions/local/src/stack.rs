@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
-use pod_shared::bootstrap::{StartupError, build_service_with_outbox};
+use pod_shared::bootstrap::{StartupError, build_service_on, build_web_service_on, open_stores};
 use pod_shared::config::Settings;
 use pod_skill::Skill;
 use pod_web::{WebApp, WebError, WebSettings};
@@ -114,13 +114,19 @@ impl LocalStack {
             users,
         });
 
-        let service = build_service_with_outbox(&settings, Some(Arc::new(idp.clone()))).await?;
+        // One store, two services, as deployed: the skill's and the api's reads profiles through the
+        // Management API; the web app's holds no Management credential (profiles from sign-ins).
+        let (store, sessions) = open_stores(&settings.store).await?;
+        let outbox: Arc<dyn pod_shared::ports::MessageSender> = Arc::new(idp.clone());
+        let service = build_service_on(store.clone(), sessions.clone(), &settings, Some(outbox.clone())).await?;
+        let secret = web_settings.enrollment_code_secret();
+        let web_service = build_web_service_on(store, sessions, &settings, secret, Some(outbox)).await?;
         let verifier = AlexaVerifier::new(VerifierSettings::production(
             settings.alexa.verify_signature,
             settings.alexa.skill_id.clone(),
         ));
         let skill = Arc::new(AlexaEndpoint { skill: Skill::new(service.clone()), verifier });
-        let web = WebApp::new(service.clone(), web_settings, &settings.auth0)?;
+        let web = WebApp::new(web_service, web_settings, &settings.auth0)?;
         let app = Router::new()
             .route("/", get(|| async { Redirect::temporary("/pod/app/") }))
             .route("/pod/alexa", post(alexa).layer(DefaultBodyLimit::max(MAX_ALEXA_BODY_BYTES)))

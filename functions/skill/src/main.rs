@@ -13,7 +13,8 @@ use pod_skill::Skill;
 async fn main() -> Result<(), Error> {
     let settings = load_settings().await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
     init_logging(settings.log_format);
-    let skill = Skill::new(build_service(&settings).await?);
+    let service = build_service(&settings).await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
+    let skill = Skill::new(service);
     let verifier = AlexaVerifier::new(VerifierSettings::production(
         settings.alexa.verify_signature,
         settings.alexa.skill_id.clone(),

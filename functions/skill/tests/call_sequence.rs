@@ -8,7 +8,8 @@
 use pod_shared::alexa::RequestEnvelope;
 use pod_shared::domain::{
     ActivityEvent, ActivityId, BudgetChange, ChallengePolicy, Code, Destination, EnrolledPhone, EnrollmentId,
-    GuessBudget, Order, OrderId, PhoneEnrollment, RequestClaim, RequestKey, Timestamp, Transition, UserId,
+    GuessBudget, Order, OrderId, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts, Timestamp, Transition,
+    UserId,
 };
 use pod_shared::ports::{
     ActivityPage, AuthError, BudgetWrite, CodeChannel, CodeCheck, IdentityError, IdentityProvider, OrderPage,
@@ -74,6 +75,8 @@ tracked_store! {
     change_budget<'a, 'b>(user: &'a UserId, change: &'b BudgetChange) -> Result<BudgetWrite, StoreError>;
     record_activity<'a>(event: &'a ActivityEvent) -> Result<(), StoreError>;
     list_activity<'a>(user: &'a UserId, limit: u32, after: Option<ActivityId>) -> Result<ActivityPage, StoreError>;
+    remember_sign_in_contacts<'a>(contacts: &'a SignInContacts) -> Result<(), StoreError>;
+    sign_in_contacts<'a>(user: &'a UserId) -> Result<Option<SignInContacts>, StoreError>;
     enrolled_phone<'a>(user: &'a UserId) -> Result<Option<EnrolledPhone>, StoreError>;
     start_enrollment<'a>(enrollment: &'a PhoneEnrollment) -> Result<(), StoreError>;
     pending_enrollment<'a>(user: &'a UserId) -> Result<Option<PhoneEnrollment>, StoreError>;

@@ -14,7 +14,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
-use pod_shared::domain::WebSession;
+use pod_shared::auth0::IdTokenClaims;
+use pod_shared::domain::{EmailAddress, PhoneNumber, SignInContacts, Timestamp, WebSession};
 use serde::Deserialize;
 use std::convert::Infallible;
 
@@ -151,10 +152,15 @@ pub async fn callback(
     let Some(code) = query.code.filter(|code| !code.is_empty()) else {
         return (jar, sign_in_refused(nav, "The sign-in answer has no authorization code.")).into_response();
     };
-    let user = match app.oidc().finish(code, &login).await {
-        Ok(user) => user,
+    let claims = match app.oidc().finish(code, &login).await {
+        Ok(claims) => claims,
         Err(error) => return (jar, login_failure(nav, &error)).into_response(),
     };
+    let user = claims.subject.clone();
+    // The contacts the identity provider vouched for are the web app's profile of this user.
+    if let Err(error) = app.service().remember_sign_in(&sign_in_contacts(claims, now)).await {
+        tracing::error!(%error, "cannot keep the sign-in's contacts; the profile shown may be older");
+    }
     let record = WebSession::start(user, now, app.settings().session_policy());
     if let Err(error) = app.sessions().create_session(&record).await {
         tracing::error!(%error, "cannot store the new session");
@@ -168,6 +174,17 @@ pub async fn callback(
         }
         Err(error) => cookie_failure(&error),
     }
+}
+
+/// The ID token's contacts as Pod's values; a malformed one is left out (and logged, masked by omission).
+fn sign_in_contacts(claims: IdTokenClaims, now: Timestamp) -> SignInContacts {
+    let email = claims.email.as_deref().and_then(|raw| {
+        EmailAddress::parse(raw).inspect_err(|_| tracing::warn!("the ID token's email is malformed; ignored")).ok()
+    });
+    let phone = claims.phone_number.as_deref().and_then(|raw| {
+        PhoneNumber::parse(raw).inspect_err(|_| tracing::warn!("the ID token's phone is not E.164; ignored")).ok()
+    });
+    SignInContacts::new(claims.subject, email, claims.email_verified, phone, claims.phone_verified, now)
 }
 
 fn sign_in_refused(nav: Nav, message: &str) -> Response {

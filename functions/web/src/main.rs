@@ -1,6 +1,6 @@
 //! Lambda glue for the web app (API Gateway HTTP API events).
 
-use pod_shared::bootstrap::{build_service, init_logging};
+use pod_shared::bootstrap::{build_web_service_on, init_logging, open_stores};
 use pod_shared::config::Settings;
 use pod_shared::secrets::SettingsSource;
 use pod_web::{WebApp, WebSettings};
@@ -18,6 +18,8 @@ async fn build() -> Result<WebApp, lambda_http::Error> {
     let settings = source.load(|lookup| Settings::from_lookup(lookup))?;
     init_logging(settings.log_format);
     let web_settings = source.load(|lookup| WebSettings::from_lookup(lookup))?;
-    let service = build_service(&settings).await?;
+    let (store, sessions) = open_stores(&settings.store).await?;
+    let secret = web_settings.enrollment_code_secret();
+    let service = build_web_service_on(store, sessions, &settings, secret, None).await?;
     Ok(WebApp::new(service, web_settings, &settings.auth0)?)
 }

@@ -12,9 +12,9 @@ use oauth2::{
     EndpointSet, ExtraTokenFields, HttpClientError, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,
     RedirectUrl, RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
-use pod_shared::auth0::{IdTokenValidator, JwksKeys};
+use pod_shared::auth0::{IdTokenClaims, IdTokenValidator, JwksKeys};
 use pod_shared::config::Auth0Settings;
-use pod_shared::domain::{Timestamp, UserId};
+use pod_shared::domain::Timestamp;
 use pod_shared::ports::AuthError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -25,7 +25,9 @@ use std::time::Duration;
 /// How long a started sign-in may take before its state is forgotten.
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// What the web app asks the identity provider for: an ID token with the profile.
-const SCOPES: [&str; 3] = ["openid", "profile", "email"];
+/// `email` and `phone` ask for the contact claims (with their verified flags) the web app's
+/// profiles are read from, so that it needs no Management API credential.
+const SCOPES: [&str; 4] = ["openid", "profile", "email", "phone"];
 
 /// The token endpoint's answer: the standard fields and the ID token.
 type TokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
@@ -161,7 +163,9 @@ impl OidcClient {
 
     /// Exchanges the authorization code (with the PKCE verifier) and checks the
     /// ID token, including its nonce; returns who signed in.
-    pub async fn finish(&self, code: String, login: &LoginState) -> Result<UserId, LoginError> {
+    /// Finishes a sign-in: the validated ID token's claims (who, and the contacts the
+    /// identity provider vouches for).
+    pub async fn finish(&self, code: String, login: &LoginState) -> Result<IdTokenClaims, LoginError> {
         let tokens = self
             .oauth
             .exchange_code(AuthorizationCode::new(code))
@@ -170,8 +174,7 @@ impl OidcClient {
             .await
             .map_err(token_error)?;
         let id_token = tokens.extra_fields().id_token.as_deref().ok_or(LoginError::NoIdToken)?;
-        let claims = self.id_tokens.validate(id_token, Some(&login.nonce)).await.map_err(LoginError::BadIdToken)?;
-        Ok(claims.subject)
+        self.id_tokens.validate(id_token, Some(&login.nonce)).await.map_err(LoginError::BadIdToken)
     }
 }
 

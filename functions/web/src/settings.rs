@@ -1,7 +1,7 @@
 //! The web app's own settings, read once at start beside Pod's shared ones.
 
 use axum_extra::extract::cookie::Key;
-use pod_shared::config::{ConfigError, Secret, SettingsReader, invalid};
+use pod_shared::config::{ConfigError, MIN_SECRET_LEN, Secret, SettingsReader, invalid};
 use pod_shared::domain::SessionPolicy;
 use std::time::Duration;
 
@@ -23,6 +23,8 @@ pub struct WebSettings {
     cookie_key: Secret<Key>,
     /// Sessions end after 8 hours, or after this long without a request.
     session_idle_timeout: Duration,
+    /// Keys Pod's own phone-enrollment codes when the order codes come from Auth0 (`CODE_SECRET`).
+    enrollment_code_secret: Option<Secret>,
 }
 
 impl WebSettings {
@@ -31,8 +33,8 @@ impl WebSettings {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads `APP_BASE_URL`, `SESSION_KEY` and `SESSION_IDLE_MINUTES` (1 to 480, default 30)
-    /// through `lookup` (the environment, or a map in tests).
+    /// Reads `APP_BASE_URL`, `SESSION_KEY`, `SESSION_IDLE_MINUTES` (1 to 480, default 30) and
+    /// `CODE_SECRET` (optional) through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let settings = SettingsReader::new(&lookup);
         let (app_base_url, secure_cookies) =
@@ -43,7 +45,11 @@ impl WebSettings {
         let idle_minutes =
             settings.number("SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, 1, MAX_SESSION_IDLE_MINUTES)?;
         let session_idle_timeout = Duration::from_secs(idle_minutes * 60);
-        Ok(Self { app_base_url, secure_cookies, cookie_key, session_idle_timeout })
+        let enrollment_code_secret = match settings.optional("CODE_SECRET") {
+            None => None,
+            Some(_) => Some(settings.secret("CODE_SECRET", MIN_SECRET_LEN, "characters")?),
+        };
+        Ok(Self { app_base_url, secure_cookies, cookie_key, session_idle_timeout, enrollment_code_secret })
     }
 
     /// The public base URL, without a trailing slash.
@@ -64,6 +70,11 @@ impl WebSettings {
     /// How long sessions last: 8 hours at most, and `SESSION_IDLE_MINUTES` without a request.
     pub fn session_policy(&self) -> SessionPolicy {
         SessionPolicy { idle_timeout: self.session_idle_timeout, ..SessionPolicy::default() }
+    }
+
+    /// The key of Pod's own phone-enrollment codes, when set (`CODE_SECRET`).
+    pub fn enrollment_code_secret(&self) -> Option<&Secret> {
+        self.enrollment_code_secret.as_ref()
     }
 
     pub(crate) fn cookie_key(&self) -> &Key {

@@ -314,6 +314,38 @@ fn is_sign_in_redirect(page: &Page, return_to: &str) -> bool {
 }
 
 #[tokio::test]
+async fn a_sign_in_keeps_the_contacts_the_id_token_vouches_for_and_an_older_one_never_replaces_them() {
+    let web = TestWeb::start().await;
+    let ana = UserId::parse("auth0|ana").unwrap();
+    let (params, login_cookie) = web.start_sign_in("/pod/app/profile").await;
+    let mut claims = web.claims("auth0|ana", &params["nonce"]);
+    claims["email"] = json!("ana@example.com");
+    claims["email_verified"] = json!(true);
+    claims["phone_number"] = json!("+14155550121");
+    claims["phone_verified"] = json!("true");
+    web.tokens.grant("c-contacts", claims, &params["code_challenge"]);
+    let page = web.callback(&format!("code=c-contacts&state={}", params["state"]), &login_cookie).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let kept = web.store.sign_in_contacts(&ana).await.unwrap().expect("the sign-in's contacts are kept");
+    assert_eq!(kept.email.as_ref().map(|e| e.as_str()), Some("ana@example.com"));
+    assert!(kept.email_verified);
+    assert_eq!(kept.phone.as_ref().map(|p| p.as_str()), Some("+14155550121"));
+    assert!(!kept.phone_verified, "only JSON true verifies: the string \"true\" does not");
+
+    // A malformed contact is left out, never stored half-checked.
+    let (params, login_cookie) = web.start_sign_in("/pod/app/profile").await;
+    let mut claims = web.claims("auth0|ana", &params["nonce"]);
+    claims["phone_number"] = json!("0415 555 0121");
+    claims["phone_verified"] = json!(true);
+    web.clock.advance_seconds(60);
+    web.tokens.grant("c-malformed", claims, &params["code_challenge"]);
+    let page = web.callback(&format!("code=c-malformed&state={}", params["state"]), &login_cookie).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let kept = web.store.sign_in_contacts(&ana).await.unwrap().unwrap();
+    assert_eq!((kept.phone, kept.phone_verified, kept.email), (None, false, None), "the newer sign-in's contacts");
+}
+
+#[tokio::test]
 async fn pages_need_a_session_and_the_sign_in_comes_back_to_them() {
     let web = TestWeb::start().await;
     for path in ["/pod/app/orders", "/pod/app/profile", "/pod/app/orders/0190b6c1-0000-7000-8000-000000000000"] {
@@ -325,7 +357,7 @@ async fn pages_need_a_session_and_the_sign_in_comes_back_to_them() {
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["client_id"], CLIENT_ID);
     assert_eq!(params["redirect_uri"], "http://127.0.0.1:3000/pod/app/oidc/callback");
-    assert_eq!(params["scope"], "openid profile email");
+    assert_eq!(params["scope"], "openid profile email phone", "the contact claims the web app's profiles come from");
     assert_eq!(params["audience"], "https://pod.localtest.me");
     assert_eq!(params["code_challenge_method"], "S256");
     assert!(params["state"].len() >= 16 && params["nonce"].len() >= 16 && params["state"] != params["nonce"]);

@@ -153,6 +153,36 @@ impl Destination {
     }
 }
 
+/// The contacts the identity provider vouched for when the user last signed in to the web app
+/// (the ID token's `email`, `email_verified`, `phone_number`, `phone_verified` claims). The web
+/// app reads profiles from these, so it needs no Management API credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInContacts {
+    pub user_id: super::UserId,
+    pub email: Option<EmailAddress>,
+    pub email_verified: bool,
+    pub phone: Option<PhoneNumber>,
+    pub phone_verified: bool,
+    /// When the ID token was issued; an older sign-in never replaces a newer one.
+    pub signed_in_at: super::Timestamp,
+}
+
+impl SignInContacts {
+    /// A flag counts only beside the contact it is about.
+    pub fn new(
+        user_id: super::UserId,
+        email: Option<EmailAddress>,
+        email_verified: bool,
+        phone: Option<PhoneNumber>,
+        phone_verified: bool,
+        signed_in_at: super::Timestamp,
+    ) -> Self {
+        let email_verified = email_verified && email.is_some();
+        let phone_verified = phone_verified && phone.is_some();
+        Self { user_id, email, email_verified, phone, phone_verified, signed_in_at }
+    }
+}
+
 /// What may be shown, spoken, stored and logged about a destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -19,7 +19,7 @@ pub use activity::{ACTIVITY_RETENTION, ActivityEvent, ActivityId, ActivityKind, 
 pub use budget::{
     Blocked, BudgetChange, BudgetPolicy, BudgetPolicyError, BudgetState, Cooldowns, GuessBudget, IfWrong,
 };
-pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber};
+pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber, SignInContacts};
 pub use enrollment::{EnrolledPhone, EnrollmentError, EnrollmentId, PhoneEnrollment};
 pub use ids::{IdError, OrderId, UserId};
 pub use order::{

@@ -16,7 +16,7 @@
 use crate::domain::{
     ActivityEvent, ActivityId, BudgetChange, Challenge, ChallengeRule, Channel, EnrolledPhone, EnrollmentError,
     EnrollmentId, GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, RequestClaim,
-    RequestKey, SEND_WINDOW, Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
+    RequestKey, SEND_WINDOW, SignInContacts, Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
@@ -44,6 +44,7 @@ const BUDGET_SORT_KEY: &str = "GUESS_BUDGET";
 /// The phone waiting for its enrollment code (one per user), and the enrolled phone.
 const ENROLLMENT_SORT_KEY: &str = "PHONE_ENROLLMENT";
 const ENROLLED_SORT_KEY: &str = "ENROLLED_PHONE";
+const SIGN_IN_SORT_KEY: &str = "SIGN_IN_CONTACTS";
 /// Activity entries: `ACTIVITY#<uuidv7>`, so a query lists them in time order.
 const ACTIVITY_PREFIX: &str = "ACTIVITY#";
 /// Request claims (one per skill and request id): `REQUEST#<skill>#<request id>`, in progress
@@ -772,6 +773,32 @@ impl OrderStore for DynamoDbOrderStore {
             }
             Err(e) => Err(unavailable(e)),
         }
+    }
+
+    async fn remember_sign_in_contacts(&self, contacts: &SignInContacts) -> Result<(), StoreError> {
+        let mut item = document_item(&contacts.user_id, SIGN_IN_SORT_KEY, "sign_in_contacts", contacts, 0)?;
+        item.insert("version".to_string(), n(contacts.signed_in_at.unix_millis()));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk) OR #version <= :version")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", n(contacts.signed_in_at.unix_millis()))
+            .send();
+        match track(Remote::Store, "put_item", put).await {
+            Ok(_) => Ok(()),
+            // A newer sign-in is stored: this older one changes nothing.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn sign_in_contacts(&self, user: &UserId) -> Result<Option<SignInContacts>, StoreError> {
+        let item = self.read(user, s(SIGN_IN_SORT_KEY)).await?;
+        Ok(item.as_ref().map(document_from::<SignInContacts>).transpose()?.map(|(contacts, _)| contacts))
     }
 
     async fn enrolled_phone(&self, user: &UserId) -> Result<Option<EnrolledPhone>, StoreError> {

@@ -7,7 +7,7 @@
 
 use crate::domain::{
     ActivityEvent, ActivityId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, GuessBudget, Order, OrderId,
-    OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, Timestamp, Transition, UserId, admit_send,
+    OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts, Timestamp, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
@@ -35,6 +35,9 @@ const ACTIVITY: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("act
 const ENROLLMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("phone_enrollments");
 /// user id → the enrolled (verified) phone, as JSON.
 const ENROLLED: TableDefinition<&str, &[u8]> = TableDefinition::new("enrolled_phones");
+
+/// user id → the contacts of the user's latest sign-in, as JSON.
+const SIGN_IN_CONTACTS: TableDefinition<&str, &[u8]> = TableDefinition::new("sign_in_contacts");
 
 /// Sorts after every hyphenated lowercase UUID.
 const AFTER_ALL_IDS: &str = "~";
@@ -110,6 +113,7 @@ impl EmbeddedOrderStore {
             txn.open_table(ACTIVITY).map_err(unavailable)?;
             txn.open_table(ENROLLMENTS).map_err(unavailable)?;
             txn.open_table(ENROLLED).map_err(unavailable)?;
+            txn.open_table(SIGN_IN_CONTACTS).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self { db: Arc::new(db), path })
@@ -383,6 +387,32 @@ impl OrderStore for EmbeddedOrderStore {
                 activity.insert((user, id.as_str()), to_json(&event)?.as_slice()).map_err(unavailable)?;
             }
             txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn remember_sign_in_contacts(&self, contacts: &SignInContacts) -> Result<(), StoreError> {
+        let contacts = contacts.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut table = txn.open_table(SIGN_IN_CONTACTS).map_err(unavailable)?;
+                let stored: Option<SignInContacts> = read_json(&table, contacts.user_id.as_str())?;
+                if stored.is_some_and(|stored| stored.signed_in_at > contacts.signed_in_at) {
+                    return Ok(());
+                }
+                table.insert(contacts.user_id.as_str(), to_json(&contacts)?.as_slice()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn sign_in_contacts(&self, user: &UserId) -> Result<Option<SignInContacts>, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            read_json(&txn.open_table(SIGN_IN_CONTACTS).map_err(unavailable)?, user.as_str())
         })
         .await
     }

@@ -4,9 +4,9 @@
 
 use pod_shared::domain::{
     ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel,
-    EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber, Pizza,
-    RequestClaim, RequestId, RequestKey, Size, SkillId, Source, Timestamp, Topping, Toppings, Transition,
-    TransitionError, UserId,
+    EmailAddress, EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber,
+    Pizza, RequestClaim, RequestId, RequestKey, SignInContacts, Size, SkillId, Source, Timestamp, Topping, Toppings,
+    Transition, TransitionError, UserId,
 };
 use pod_shared::domain::{SessionId, SessionPolicy, SessionState, WebSession};
 use pod_shared::ports::{OrderStore, PageRequest, StoreError};
@@ -540,6 +540,37 @@ pub async fn racing_enrollment_codes_complete_once(store: Store, fired: usize) {
     assert_eq!(enrolled.is_some(), completions == 1);
 }
 
+fn sign_in(user: &UserId, phone: &str, seconds: i64) -> SignInContacts {
+    let email = EmailAddress::parse("ana@example.com").ok();
+    SignInContacts::new(user.clone(), email, true, PhoneNumber::parse(phone).ok(), true, at(seconds))
+}
+
+pub async fn the_latest_sign_in_contacts_are_kept_and_an_older_sign_in_never_replaces_them(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    assert_eq!(store.sign_in_contacts(&ana).await.unwrap(), None);
+    store.remember_sign_in_contacts(&sign_in(&ana, "+14155550150", 10)).await.unwrap();
+    store.remember_sign_in_contacts(&sign_in(&ana, "+14155550151", 20)).await.unwrap();
+    store.remember_sign_in_contacts(&sign_in(&ana, "+14155550152", 15)).await.unwrap();
+    let kept = store.sign_in_contacts(&ana).await.unwrap().unwrap();
+    assert_eq!((kept.phone.unwrap().as_str(), kept.signed_in_at), ("+14155550151", at(20)), "the newest sign-in wins");
+    assert_eq!(store.sign_in_contacts(&ben).await.unwrap(), None, "only the user's own");
+}
+
+/// Sign-ins written at once, in any order: the newest is what stays.
+pub async fn racing_sign_ins_keep_the_newest(store: Store, fired: i64) {
+    let ana = new_user();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..fired {
+        let (store, contacts) = (store.clone(), sign_in(&ana, &format!("+1415555{:04}", 1000 + i), i));
+        tasks.spawn(async move { store.remember_sign_in_contacts(&contacts).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.unwrap().unwrap();
+    }
+    let kept = store.sign_in_contacts(&ana).await.unwrap().unwrap();
+    assert_eq!(kept.signed_in_at, at(fired - 1), "the newest of {fired} racing sign-ins");
+}
+
 /// Every transition over every state an order can be stored in (status × expired or not ×
 /// attempts left): the store must agree with [`Order::check`], refuse exactly when the domain
 /// does (with the same reason), change nothing when it refuses, and store exactly what
@@ -786,6 +817,14 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn racing_enrollment_codes_complete_once() {
             store_suite::racing_enrollment_codes_complete_once($make, 20).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn the_latest_sign_in_contacts_are_kept_and_an_older_sign_in_never_replaces_them() {
+            store_suite::the_latest_sign_in_contacts_are_kept_and_an_older_sign_in_never_replaces_them($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_sign_ins_keep_the_newest() {
+            store_suite::racing_sign_ins_keep_the_newest($make, 20).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {

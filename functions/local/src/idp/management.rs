@@ -124,6 +124,7 @@ fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result
 /// Every Management API call needs a live Management API token of this tenant (which only the
 /// machine-to-machine application gets) carrying the endpoint's scope.
 fn require_management_token(idp: &LocalIdp, headers: &HeaderMap, scope: &str) -> Result<(), ApiError> {
+    idp.count_management_call();
     let tenant = idp.tenant();
     let token = bearer_token(headers).ok_or_else(|| ApiError::unauthorized("Missing authentication"))?;
     let claims = jwt::verify(token, &tenant.management_key, &tenant.issuer, &tenant.management_audience())

@@ -119,6 +119,8 @@ struct Shared {
     tenant: Tenant,
     state: Mutex<IdpState>,
     fault: Mutex<Option<IdpFault>>,
+    /// Management API requests served (any endpoint, any answer).
+    management_calls: std::sync::atomic::AtomicU64,
 }
 
 /// A failure the identity provider can be told to show, for fault tests.
@@ -166,7 +168,12 @@ impl LocalIdp {
         };
         tracing::info!(users = config.users.len(), "local identity provider ready");
         Self {
-            shared: Arc::new(Shared { tenant: Tenant::new(config), state: Mutex::new(state), fault: Mutex::new(None) }),
+            shared: Arc::new(Shared {
+                tenant: Tenant::new(config),
+                state: Mutex::new(state),
+                fault: Mutex::new(None),
+                management_calls: Default::default(),
+            }),
         }
     }
 
@@ -202,6 +209,15 @@ impl LocalIdp {
     /// of what Pod does with a code the provider calls expired).
     pub fn expire_sent_codes(&self) {
         self.lock().otps.expire_all(std::time::Instant::now());
+    }
+
+    /// How many Management API requests were made, answered or refused.
+    pub fn management_calls(&self) -> u64 {
+        self.shared.management_calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(super) fn count_management_call(&self) {
+        self.shared.management_calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// How many passwordless codes were checked (`/oauth/token` with the OTP grant), right or wrong.

@@ -189,6 +189,30 @@ async fn sign_out_ends_the_app_session_and_the_identity_providers_on_dynamodb() 
     sign_out_ends_the_app_session_and_the_identity_providers(stack).await;
 }
 
+/// The web app holds no Management API application: the profile and Security pages show the
+/// contacts the ID token vouched for at sign-in, and no page makes a Management API call.
+#[tokio::test]
+async fn the_web_app_shows_the_sign_ins_contacts_and_never_calls_the_management_api() {
+    let stack = TestStack::spawn(&[]).await;
+    let mut browser = Browser::new();
+    let (_, form) = start_sign_in(&stack, &mut browser).await;
+    let redirect = give_password(&stack, &mut browser, &form).await;
+    finish_sign_in(&stack, &mut browser, &redirect).await;
+    let before = stack.idp().management_calls();
+    let profile = browser.get(&stack.url("/pod/app/profile")).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert!(profile.body.contains("a•••@example.com"), "Ana's email from her ID token: {}", profile.body);
+    let security = browser.get(&stack.url("/pod/app/security")).await;
+    assert_eq!(security.status, StatusCode::OK);
+    assert!(security.body.contains("a•••@example.com") || security.body.contains("ending in"), "{}", security.body);
+    assert_eq!(stack.idp().management_calls(), before, "the web app made Management API calls");
+    // The skill and the api do read profiles there, with their own application.
+    let ana = stack.token("ana", "pizza-ana-1").await;
+    stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    assert!(stack.idp().management_calls() > before, "the skill reads the profile through the Management API");
+    stack.stop().await;
+}
+
 #[tokio::test]
 async fn the_identity_providers_logout_refuses_unknown_applications_and_return_urls() {
     let stack = TestStack::spawn(&[]).await;
