@@ -124,6 +124,22 @@ def main():
                       f"{f['cold_start_ms']['min']:.1f} ms | {f['first_invocation_ms']['median']:.2f} ms | "
                       f"{rss:.1f} MB | cold start {verdict(median, COLD_START_TARGET_MS)}; "
                       f"RSS {verdict(rss, RSS_TARGET_MB)} |")
+        plain_path = out / "cold-start-env-secrets.json"
+        if plain_path.exists():
+            plain = json.loads(plain_path.read_text())
+            results["cold_start_env_secrets"] = plain
+            md += ["", "The figures above include the one `GetSecretValue` each function makes at start (`SECRETS_ARN`, "
+                   "here on moto on 127.0.0.1, so the network share is a floor). The same binaries with the secrets in "
+                   "the environment instead:", "",
+                   "| function | cold start median, secrets in the environment | the secret fetch's share |",
+                   "| --- | --- | --- |"]
+            for name, f in plain["functions"].items():
+                with_secret = cold["functions"].get(name, {}).get("cold_start_ms", {}).get("median")
+                without = f["cold_start_ms"]["median"]
+                if with_secret is None:
+                    continue
+                share = with_secret - without
+                md.append(f"| {name} | {without:.1f} ms | {share:+.1f} ms ({share / with_secret * 100:+.0f} %) |")
         md += ["", "Published hello-world cold starts on Lambda (lambda-perf, December 2025, average init duration), "
                "for comparison; Pod's own figures above include its first answered request:", "",
                "| runtime | cold start |", "| --- | --- |"]

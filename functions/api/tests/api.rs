@@ -8,9 +8,9 @@ use pod_shared::domain::{ChallengePolicy, Timestamp};
 use pod_shared::ports::{AuthError, IdentityError, IdentityProvider, UserProfile};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
-use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_shared::testing::{CapturedLogs, FakeCodeDesk, FakeDirectory, ManualClock};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tower::ServiceExt;
 
 const RIGHT_CODE: &str = "4217";
@@ -201,29 +201,6 @@ async fn every_order_route_needs_a_valid_token() {
     assert!(api.codes.sent().is_empty(), "nothing sent for a rejected request");
 }
 
-/// What the code under test logs (the `fmt` layer, plain text), on this thread.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
-    }
-}
-
 /// A forged, an expired, a wrong-audience (…) or no token: the same 401 body, word for word;
 /// why the token was refused is only in the log.
 #[tokio::test]
@@ -239,16 +216,14 @@ async fn every_refused_token_gets_the_same_generic_401_and_the_reason_is_logged(
     ];
     let mut bodies = Vec::new();
     for (token, logged) in cases {
-        let logs = Logs::default();
-        let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_ansi(false).finish();
-        let guard = tracing::subscriber::set_default(subscriber);
+        let (logs, guard) = CapturedLogs::capture();
         let answer = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", token, None).await;
         drop(guard);
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{token:?}");
         assert_eq!(answer.content_type, "application/problem+json");
         assert_eq!(answer.headers["www-authenticate"], "Bearer");
         assert_eq!(answer.body["detail"], pod_api::UNAUTHORIZED_DETAIL, "{token:?}");
-        let log = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+        let log = logs.text();
         assert!(log.contains(logged), "{token:?}: the log says why: {log}");
         if let Some(token) = token {
             assert!(!log.contains(token), "{token:?}: the token itself is not logged: {log}");

@@ -6,10 +6,10 @@ use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
 use pod_shared::domain::{ChallengePolicy, Timestamp};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
-use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_shared::testing::{CapturedLogs, FakeCodeDesk, FakeDirectory, ManualClock};
 use pod_skill::{REFUSED_MESSAGE, Skill, SkillError};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const SKILL: &str = "amzn1.ask.skill.pod-test";
 
@@ -50,46 +50,10 @@ async fn a_direct_invocation_gets_an_alexa_response() {
     assert!(answer["response"]["outputSpeech"]["ssml"].as_str().unwrap().contains("Welcome"));
 }
 
-/// What the code under test logs (the `fmt` layer, plain text), on this thread.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
-    }
-}
-
-impl Logs {
-    /// Captures this thread's logs (a current-thread test runtime) until the guard drops.
-    fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
-        let logs = Logs::default();
-        let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_ansi(false).finish();
-        (logs.clone(), tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 #[tokio::test]
 async fn a_direct_invocation_for_another_skill_is_refused_with_the_reason_only_in_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let (logs, _guard) = Logs::capture();
+    let (logs, _guard) = CapturedLogs::capture();
     let refused = skill(&dir).answer_event(&verifier(true, Some(SKILL)), launch("amzn1.ask.skill.other")).await;
     let Err(SkillError::Refused(message)) = refused else { panic!("refused: {refused:?}") };
     assert_eq!(message, REFUSED_MESSAGE);
@@ -143,7 +107,7 @@ async fn every_function_url_refusal_answers_the_same_generic_400_and_logs_the_re
         ("bad base64", true, bad_base64, "not valid base64"),
     ];
     for (case, verify, event, logged) in cases {
-        let (logs, guard) = Logs::capture();
+        let (logs, guard) = CapturedLogs::capture();
         let answer = skill.answer_event(&verifier(verify, Some(SKILL)), event).await.unwrap();
         drop(guard);
         assert_eq!(answer["statusCode"], 400, "{case}");
