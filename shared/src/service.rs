@@ -237,6 +237,20 @@ impl OrderService {
         pizza: Pizza,
         source: Source,
     ) -> Result<PlacedOrder, ServiceError> {
+        self.place_order_while_sending(profile, pizza, source, async {}).await
+    }
+
+    /// [`place_order_for`](Self::place_order_for), running `while_sending` concurrently with
+    /// the code's send (and only if a code is about to be sent: not when the account is
+    /// blocked, the send limit is reached or no contact is verified). The skill's progressive
+    /// response ("One moment while I send your code") runs there; it must never fail.
+    pub async fn place_order_while_sending(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        source: Source,
+        while_sending: impl std::future::Future<Output = ()>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
@@ -246,15 +260,20 @@ impl OrderService {
         self.reserve_send(user, now).await?;
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now);
-        match &self.codes {
-            CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
-            CodeIssuer::Builtin(codes) => {
-                let code = codes.generate();
-                order.challenge.code_hash = Some(codes.seal(&order, &code));
-                let text = crate::builtin_codes::message(&code, &order);
-                codes.sender().deliver(&destination, &text).await?;
+        let send = async {
+            match &self.codes {
+                CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
+                CodeIssuer::Builtin(codes) => {
+                    let code = codes.generate();
+                    order.challenge.code_hash = Some(codes.seal(&order, &code));
+                    let text = crate::builtin_codes::message(&code, &order);
+                    codes.sender().deliver(&destination, &text).await?;
+                }
             }
-        }
+            Ok::<(), ServiceError>(())
+        };
+        let (sent, ()) = tokio::join!(send, while_sending);
+        sent?;
         let superseded = self.store.insert_superseding(&order).await?;
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),

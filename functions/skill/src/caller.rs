@@ -11,6 +11,8 @@ use pod_shared::service::{OrderService, ServiceError};
 pub(crate) struct Caller {
     pub(crate) user: UserId,
     pub(crate) profile: Option<Result<UserProfile, ServiceError>>,
+    /// Where to say "one moment" while a code goes out to them.
+    pub(crate) progressive: crate::progressive::Progressive,
 }
 
 /// The linked user; without one (no token, or a refused one) the answer asks to link the account.

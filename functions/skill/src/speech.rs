@@ -278,6 +278,11 @@ pub fn too_slow() -> Speech {
     Speech::new().text("Sorry, that took too long. Please try again in a moment.")
 }
 
+/// The progressive response while a code is being sent.
+pub fn one_moment() -> Speech {
+    Speech::new().text("One moment while I send your code.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
