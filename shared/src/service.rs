@@ -367,8 +367,13 @@ impl OrderService {
                     if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
                         tracing::error!(%error, "a right code could not reset the guess budget");
                     }
-                    self.record(ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id))
-                        .await;
+                    let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
+                    let receipt = async {
+                        if let Ok(order) = &confirmed {
+                            self.send_receipt(&profile, order).await;
+                        }
+                    };
+                    tokio::join!(self.record(recorded), receipt);
                 }
                 confirmed.map(AuthorizeOutcome::Confirmed)
             }
@@ -395,6 +400,36 @@ impl OrderService {
                 tracing::info!(order_id = %order.id, outcome = outcome_name(&outcome), "code checked");
                 Ok(outcome)
             }
+        }
+    }
+
+    /// Sends the receipt of a confirmed `order` to the owner's verified email, if there is one
+    /// and a delivery for messages (notices or the builtin codes'). Never undoes or fails the
+    /// confirmation: a failed delivery is tried once more, then logged (without the address).
+    async fn send_receipt(&self, profile: &UserProfile, order: &Order) {
+        let Some(email) = profile.email.as_ref().filter(|_| profile.email_verified) else {
+            tracing::info!(order_id = %order.id, "no verified email: the receipt is on the Alexa app card only");
+            return;
+        };
+        let Some(sender) = self.message_sender() else {
+            tracing::warn!(order_id = %order.id, "no delivery for messages: no receipt email");
+            return;
+        };
+        let to = Destination::Email(email.clone());
+        let text = crate::receipt::receipt_email(order);
+        let first = sender.deliver(&to, &text).await;
+        let outcome = match first {
+            Ok(()) => Ok(()),
+            Err(_) => sender.deliver(&to, &text).await,
+        };
+        match outcome {
+            Ok(()) => tracing::info!(order_id = %order.id, to = %to.masked(), "receipt sent"),
+            Err(error) => tracing::error!(
+                order_id = %order.id,
+                to = %to.masked(),
+                %error,
+                "the receipt could not be sent (twice); the order stays confirmed"
+            ),
         }
     }
 

@@ -112,7 +112,8 @@ impl<'a> Chat<'a> {
                 out,
                 "card> {}: {}",
                 card["title"].as_str().unwrap_or(""),
-                card["content"].as_str().unwrap_or("")
+                // A Simple card's content, or a Standard card's text (one line per line, indented).
+                card["content"].as_str().or(card["text"].as_str()).unwrap_or("").replace('\n', "\n      ")
             )?,
             None => {}
         }

@@ -34,7 +34,10 @@ async fn the_chat_plays_the_seed_conversation() {
         "It expires in 3 minutes. To confirm",
         "(AuthorizePizzaOrderIntent Code=",
         "alexa> Order confirmed!",
-        "card> Pizza on Demand: Order confirmed!",
+        "Your receipt is in the Alexa app.",
+        "card> Pizza on Demand: order confirmed: Order ",
+        "      Items: 1 large pizza, mushrooms, onions.",
+        "outbox> email to ana@example.com: Your Pizza on Demand receipt (this is not a code).",
         "(AMAZON.HelpIntent)",
         "alexa> Okay. Goodbye!",
     ] {

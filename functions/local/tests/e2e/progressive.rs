@@ -93,3 +93,23 @@ async fn a_directive_api_that_fails_is_slow_or_is_down_changes_nothing_in_the_an
         stack.stop().await;
     }
 }
+
+/// The receipt of a confirmation (voice or the API) reaches the outbox: the order's details, no code.
+#[tokio::test]
+async fn a_confirmation_sends_the_receipt_to_the_verified_email_with_no_code() {
+    let stack = TestStack::spawn(&[]).await;
+    let (_, confirmed) = order_and_confirm(&stack).await;
+    assert!(confirmed.contains("Your receipt is in the Alexa app."), "{confirmed}");
+    let outbox = stack.outbox().await;
+    let code = outbox[0]["code"].as_str().unwrap().to_string();
+    let receipts: Vec<&Value> = outbox.iter().filter(|m| m["text"].as_str().unwrap().contains("receipt")).collect();
+    assert_eq!(receipts.len(), 1, "{outbox:?}");
+    assert_eq!(receipts[0]["channel"], "email");
+    assert_eq!(receipts[0]["destination"], "ana@example.com");
+    let text = receipts[0]["text"].as_str().unwrap();
+    assert!(text.contains("Items: 1 large pizza, pepperoni, mushrooms."), "{text}");
+    assert!(text.contains("confirmed."), "{text}");
+    assert!(!text.contains(&code), "a receipt names no code: {text}");
+    assert_eq!(receipts[0]["code"].as_str().unwrap_or(""), "", "the outbox saw no code in it");
+    stack.stop().await;
+}
