@@ -124,7 +124,7 @@ impl<'a> Chat<'a> {
                 "outbox> {} to {}: {}",
                 message["channel"].as_str().unwrap_or("?"),
                 message["destination"].as_str().unwrap_or("?"),
-                message["text"].as_str().unwrap_or("")
+                message["text"].as_str().unwrap_or("").replace('\n', "\n        ")
             )?;
         }
         self.outbox_seen = outbox.len();

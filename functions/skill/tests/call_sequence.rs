@@ -446,3 +446,49 @@ async fn a_directive_api_that_fails_changes_nothing_in_the_answer() {
         assert_eq!(trips.sequential(), 8);
     }
 }
+
+/// A message delivery (SES for the receipt) as the skill sees it: a tracked call like the store's.
+struct TrackedSender;
+
+impl pod_shared::ports::MessageSender for TrackedSender {
+    fn deliver<'life0, 'a, 'b, 'async_trait>(
+        &'life0 self,
+        _: &'a Destination,
+        _: &'b str,
+    ) -> Call<'async_trait, Result<(), pod_shared::ports::DeliveryError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        'b: 'async_trait,
+        Self: 'async_trait,
+    {
+        call(Remote::Delivery, "ses_send_email", async { Ok(()) })
+    }
+}
+
+/// With a delivery for messages, a right code also emails the receipt: one more call, beside
+/// the confirmation's activity entry, so the same nine rounds.
+#[tokio::test]
+async fn a_right_code_emails_the_receipt_beside_the_activity_entry_in_no_extra_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(TrackedStore(EmbeddedOrderStore::open(dir.path()).unwrap()));
+    let directory = Arc::new(TrackedDirectory(FakeDirectory::standard()));
+    let codes = Arc::new(TrackedCodes(FakeCodeDesk::accepting(RIGHT_CODE)));
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let service = OrderService::new(store, directory, codes, clock, ChallengePolicy::default())
+        .with_notices(Arc::new(TrackedSender));
+    let h = Harness { skill: Skill::new(service), _dir: dir };
+    calls(&h, Some("token-ana"), order(&next_request_id())).await;
+    let (operations, rounds, trips) =
+        calls(&h, Some("token-ana"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
+    assert_eq!(
+        operations,
+        format!(
+            "auth0:authenticate {CLAIM} store:pending_for auth0:profile store:enrolled_phone \
+             store:change_budget auth0:passwordless_verify store:transition store:change_budget \
+             store:record_activity delivery:ses_send_email {ANSWER}"
+        )
+    );
+    assert!(overlaps(&trips, "record_activity", "ses_send_email"));
+    assert_eq!(rounds, 9);
+}
