@@ -113,3 +113,24 @@ async fn a_confirmation_sends_the_receipt_to_the_verified_email_with_no_code() {
     assert_eq!(receipts[0]["code"].as_str().unwrap_or(""), "", "the outbox saw no code in it");
     stack.stop().await;
 }
+
+/// A confirmation through the API sends the same receipt.
+#[tokio::test]
+async fn a_confirmation_through_the_api_sends_the_receipt_too() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.linked_token("ben");
+    let body = serde_json::json!({"size": "small", "toppings": ["chicken"]});
+    let (status, order) = stack.api(reqwest::Method::POST, "/orders", &token, Some(body)).await;
+    assert_eq!(status, 201, "{order}");
+    let code = stack.last_code().await;
+    let path = format!("/orders/{}/confirm", order["id"].as_str().unwrap());
+    let (status, confirmed) =
+        stack.api(reqwest::Method::POST, &path, &token, Some(serde_json::json!({"code": code}))).await;
+    assert_eq!((status, confirmed["status"].as_str()), (200, Some("confirmed")), "{confirmed}");
+    let receipts = stack.outbox_to("ben@example.com").await;
+    let receipt = receipts.last().unwrap()["text"].as_str().unwrap().to_string();
+    assert!(receipt.starts_with("Your Pizza on Demand receipt (this is not a code)."), "{receipt}");
+    assert!(receipt.contains("Items: 1 small pizza, chicken."), "{receipt}");
+    assert!(!receipt.contains(&code));
+    stack.stop().await;
+}
