@@ -65,13 +65,9 @@ impl Currency {
         }
     }
 
-    /// An ISO 4217 code, case-insensitively.
+    /// An ISO 4217 code, exactly ("USD", not "usd": the API's contract is an enum).
     pub fn parse(raw: &str) -> Result<Self, UnknownCurrency> {
-        let code = raw.trim();
-        Self::ALL
-            .into_iter()
-            .find(|c| c.code().eq_ignore_ascii_case(code))
-            .ok_or_else(|| UnknownCurrency(code.chars().take(16).collect()))
+        Self::ALL.into_iter().find(|c| c.code() == raw).ok_or_else(|| UnknownCurrency(raw.chars().take(16).collect()))
     }
 
     /// The currency of an Alexa locale: en-US dollars, en-GB pounds; `None` for a locale
@@ -566,7 +562,8 @@ mod tests {
         assert_eq!(Currency::for_locale("de-DE"), None);
         assert_eq!(Currency::for_locale_or_default(None), Currency::Usd);
         assert_eq!(Currency::for_locale_or_default(Some("fr-FR")), Currency::Usd);
-        assert_eq!(Currency::parse("gbp"), Ok(Currency::Gbp));
+        assert_eq!(Currency::parse("GBP"), Ok(Currency::Gbp));
+        assert_eq!(Currency::parse("gbp"), Err(UnknownCurrency("gbp".into())));
         assert_eq!(Currency::parse("EUR"), Err(UnknownCurrency("EUR".into())));
         assert_eq!(serde_json::to_string(&Currency::Gbp).unwrap(), "\"GBP\"");
     }
