@@ -24,7 +24,7 @@ pub(crate) async fn answer(
         Err(answer) => return *answer,
     };
     let placed = match profile {
-        Ok(profile) => service.place_order_for(&profile, pizza, Source::Voice).await,
+        Ok(profile) => service.place_priced_order_for(&profile, pizza, caller.currency, Source::Voice).await,
         Err(error) => Err(error),
     };
     match placed {
