@@ -24,10 +24,10 @@ pub fn items(order: &Order) -> String {
     }
 }
 
-/// The order's total, once orders carry prices. TOTAL: the menu branch (prices and totals
-/// on orders) fills this in, e.g. `Some(format!("{}", order.total))`; until then no line.
-fn total_line(_order: &Order) -> Option<String> {
-    None
+/// The order's total and whom it is paid to ("$17.50 to Pizza on Demand"); an order stored
+/// before prices has none, and its receipt no total line.
+fn total_line(order: &Order) -> Option<String> {
+    order.bill.as_ref().map(|bill| format!("{} to {}", bill.total().written(), bill.payee()))
 }
 
 /// The receipt's text: what was confirmed, its order number, the total, the delivery.
@@ -71,11 +71,20 @@ mod tests {
             receipt_text(&order),
             format!(
                 "Order {number} confirmed.\nItems: 1 large pizza, pepperoni, mushrooms.\n\
-                 Delivered to the address on your account."
+                 Total: $17.50 to Pizza on Demand.\nDelivered to the address on your account."
             )
         );
         assert_eq!(items(&self::order(vec![])), "1 large cheese pizza");
         assert!(receipt_email(&order).starts_with("Your Pizza on Demand receipt (this is not a code).\nOrder "));
+    }
+
+    #[test]
+    fn an_order_stored_before_prices_has_no_total_line_and_a_pound_order_is_in_pounds() {
+        let mut unpriced = order(vec![Topping::Pepperoni]);
+        unpriced.bill = None;
+        assert!(!receipt_text(&unpriced).contains("Total"), "{}", receipt_text(&unpriced));
+        let pounds = order(vec![Topping::Pepperoni]).priced_in(crate::domain::Currency::Gbp);
+        assert!(receipt_text(&pounds).contains("Total: £"), "{}", receipt_text(&pounds));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::builtin_codes::BuiltinCodes;
 use crate::domain::{
     ActivityEvent, ActivityId, ActivityKind, Blocked, BudgetChange, BudgetPolicy, ChallengePolicy, Code, CodePurpose,
-    Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
+    Currency, Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
     PhoneEnrollment, PhoneNumber, Pizza, RequestClaim, RequestKey, Source, Timestamp, Transition, TransitionError,
     UserId, WrongCodeOutcome,
 };
@@ -237,17 +237,42 @@ impl OrderService {
         pizza: Pizza,
         source: Source,
     ) -> Result<PlacedOrder, ServiceError> {
-        self.place_order_while_sending(profile, pizza, source, async {}).await
+        self.place_priced_order_for(profile, pizza, Currency::DEFAULT, source).await
     }
 
-    /// [`place_order_for`](Self::place_order_for), running `while_sending` concurrently with
-    /// the code's send (and only if a code is about to be sent: not when the account is
-    /// blocked, the send limit is reached or no contact is verified). The skill's progressive
-    /// response ("One moment while I send your code") runs there; it must never fail.
-    pub async fn place_order_while_sending(
+    /// [`place_order`](Self::place_order) priced in `currency` (the skill: the request's locale's).
+    pub async fn place_priced_order(
+        &self,
+        user: &UserId,
+        pizza: Pizza,
+        currency: Currency,
+        source: Source,
+    ) -> Result<PlacedOrder, ServiceError> {
+        let profile = self.user_profile(user).await?;
+        self.place_priced_order_for(&profile, pizza, currency, source).await
+    }
+
+    /// [`place_order_for`](Self::place_order_for) priced in `currency`: the order carries its bill
+    /// from the built-in menu, and a builtin code binds its amount, currency and payee.
+    pub async fn place_priced_order_for(
         &self,
         profile: &UserProfile,
         pizza: Pizza,
+        currency: Currency,
+        source: Source,
+    ) -> Result<PlacedOrder, ServiceError> {
+        self.place_priced_order_while_sending(profile, pizza, currency, source, async {}).await
+    }
+
+    /// [`place_priced_order_for`](Self::place_priced_order_for), running `while_sending`
+    /// concurrently with the code's send (and only if a code is about to be sent: not when the
+    /// account is blocked, the send limit is reached or no contact is verified). The skill's
+    /// progressive response ("One moment while I send your code") runs there; it must never fail.
+    pub async fn place_priced_order_while_sending(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        currency: Currency,
         source: Source,
         while_sending: impl std::future::Future<Output = ()>,
     ) -> Result<PlacedOrder, ServiceError> {
@@ -259,7 +284,8 @@ impl OrderService {
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
         self.reserve_send(user, now).await?;
         let mut order =
-            Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now);
+            Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
+                .priced_in(currency);
         let send = async {
             match &self.codes {
                 CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,

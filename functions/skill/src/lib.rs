@@ -25,6 +25,7 @@ use asked::Asked;
 use base64::Engine;
 use caller::Caller;
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::Currency;
 use pod_shared::ports::ProgressiveSpeech;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::OrderService;
@@ -235,11 +236,12 @@ impl Skill {
                 return ResponseEnvelope::tell(doing.failed());
             }
         };
+        let currency = Currency::for_locale_or_default(envelope.locale());
         let profile_first = asked.looks_up_caller_first();
         let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
         replay::once_per_request(service, &key, doing, profile, |profile| {
-            self.answer(asked, Some(Caller { user: key.user().clone(), profile, progressive }))
+            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile, progressive }))
         })
         .await
     }

@@ -26,7 +26,9 @@ pub(crate) async fn answer(
     let placed = match profile {
         Ok(profile) => {
             let while_sending = caller.progressive.while_sending();
-            service.place_order_while_sending(&profile, pizza, Source::Voice, while_sending).await
+            service
+                .place_priced_order_while_sending(&profile, pizza, caller.currency, Source::Voice, while_sending)
+                .await
         }
         Err(error) => Err(error),
     };

@@ -81,7 +81,8 @@ async fn a_confirmation_says_so_adds_the_receipt_card_and_emails_the_receipt() {
     assert_eq!(
         text,
         &format!(
-            "Order {number} confirmed.\nItems: 1 large pizza, pepperoni, mushrooms.\nDelivered to the address on your account."
+            "Order {number} confirmed.\nItems: 1 large pizza, pepperoni, mushrooms.\nTotal: $17.50 to Pizza on Demand.\n\
+             Delivered to the address on your account."
         )
     );
     let delivered = sender.delivered();

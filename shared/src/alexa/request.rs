@@ -63,6 +63,16 @@ impl RequestEnvelope {
         Some(crate::ports::DirectiveCall::new(endpoint, token, request_id))
     }
 
+    /// `request.locale` ("en-US", "en-GB"), which says what currency the user is priced in.
+    pub fn locale(&self) -> Option<&str> {
+        match &self.request {
+            Request::LaunchRequest { locale, .. }
+            | Request::IntentRequest(IntentRequest { locale, .. })
+            | Request::SessionEndedRequest { locale, .. } => locale.as_deref(),
+            Request::Other => None,
+        }
+    }
+
     pub fn request_id(&self) -> &str {
         match &self.request {
             Request::LaunchRequest { request_id, .. }
@@ -132,6 +142,8 @@ pub enum Request {
         request_id: Option<String>,
         #[serde(default)]
         timestamp: Option<String>,
+        #[serde(default)]
+        locale: Option<String>,
     },
     IntentRequest(IntentRequest),
     #[serde(rename_all = "camelCase")]
@@ -140,6 +152,8 @@ pub enum Request {
         request_id: Option<String>,
         #[serde(default)]
         timestamp: Option<String>,
+        #[serde(default)]
+        locale: Option<String>,
         #[serde(default)]
         reason: Option<String>,
         #[serde(default)]
@@ -159,6 +173,8 @@ pub struct IntentRequest {
     pub timestamp: Option<String>,
     #[serde(default)]
     pub dialog_state: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
     pub intent: Intent,
 }
 
