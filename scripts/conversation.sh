@@ -12,7 +12,8 @@ AUDIENCE=${API_ID:-$(setting API_ID)}
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 alexa() { # EVENT [CODE]: send a recorded Alexa request, print what Alexa would say
-  sed -e "s|{{ACCESS_TOKEN}}|$TOKEN|" -e "s|{{CODE}}|${2:-}|" -e "s|{{REQUEST_ID}}|$(date +%s%N)|" "$root/events/alexa/$1" |
+  sed -e "s|{{ACCESS_TOKEN}}|$TOKEN|" -e "s|{{CODE}}|${2:-}|" -e "s|{{REQUEST_ID}}|$(date +%s%N)|" \
+    -e "s|{{API_ENDPOINT}}|$BASE/alexa-api|" "$root/events/alexa/$1" |
     curl -sf -H 'content-type: application/json' --data-binary @- "$BASE/pod/alexa" |
     json '["response"]["outputSpeech"]["ssml"]'
 }

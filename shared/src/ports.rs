@@ -304,6 +304,70 @@ pub trait MessageSender: Send + Sync {
     async fn deliver(&self, destination: &Destination, text: &str) -> Result<(), DeliveryError>;
 }
 
+// ---------------------------------------------------------------- progressive responses
+
+/// Where one request's progressive response goes: Alexa's Directive API at `apiEndpoint`,
+/// as the request (`apiAccessToken`, a secret: `Debug` shows nothing of it), bound to
+/// `requestId` (from `context.System` and `request`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DirectiveCall {
+    api_endpoint: String,
+    api_access_token: crate::config::Secret,
+    request_id: String,
+}
+
+impl DirectiveCall {
+    pub fn new(api_endpoint: &str, api_access_token: &str, request_id: &str) -> Self {
+        Self {
+            api_endpoint: api_endpoint.trim_end_matches('/').to_string(),
+            api_access_token: crate::config::Secret::new(api_access_token.to_string()),
+            request_id: request_id.to_string(),
+        }
+    }
+
+    /// `context.System.apiEndpoint`, without a trailing slash.
+    pub fn api_endpoint(&self) -> &str {
+        &self.api_endpoint
+    }
+
+    pub fn api_access_token(&self) -> &crate::config::Secret {
+        &self.api_access_token
+    }
+
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+}
+
+impl std::fmt::Debug for DirectiveCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectiveCall")
+            .field("api_endpoint", &self.api_endpoint)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a progressive response did not go out (only ever logged: the answer never depends on it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectiveError {
+    #[error("the directive endpoint is not one the skill posts its token to: {0}")]
+    EndpointRefused(String),
+    #[error("the Directive API did not answer in time")]
+    Timeout,
+    #[error("the Directive API could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the Directive API refused: HTTP {0}")]
+    Refused(u16),
+}
+
+/// Says something while the skill works on the answer (Alexa's progressive response).
+#[async_trait]
+pub trait ProgressiveSpeech: Send + Sync {
+    /// Sends `ssml` (a whole `<speak>` document) as a `VoicePlayer.Speak` directive for `call`.
+    async fn speak(&self, call: &DirectiveCall, ssml: &str) -> Result<(), DirectiveError>;
+}
+
 /// The time, as a port so tests can move it.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;

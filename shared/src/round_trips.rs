@@ -6,7 +6,9 @@
 //! request, [`track`] costs two clock reads and records nothing. Calls that
 //! overlap in time (run concurrently, e.g. with `tokio::join!`) count as one
 //! sequential round; the number of sequential rounds is what a voice user
-//! waits for.
+//! waits for. A call to Alexa's Directive API (the progressive response, sent
+//! beside a code's send) is counted as a call but never as a round: it runs
+//! concurrently with the send and nothing waits for its answer.
 
 use serde::Serialize;
 use std::future::Future;
@@ -20,6 +22,8 @@ pub enum Remote {
     Auth0,
     Store,
     Delivery,
+    /// Alexa's Directive API (progressive responses): a call beside the others, never a round.
+    Alexa,
 }
 
 /// One call over the network, relative to the start of the measured request.
@@ -87,8 +91,9 @@ impl RoundTrips {
     }
 
     /// Rounds of calls that waited for each other (overlapping calls are one round).
+    /// Calls to [`Remote::Alexa`] run beside the others and are not rounds.
     pub fn sequential(&self) -> usize {
-        sequential_rounds(self.trips.iter())
+        sequential_rounds(self.trips.iter().filter(|t| t.remote != Remote::Alexa))
     }
 
     /// Sequential rounds counting only the calls to `remote`.
@@ -109,6 +114,7 @@ fn remote_name(remote: Remote) -> &'static str {
         Remote::Auth0 => "auth0",
         Remote::Store => "store",
         Remote::Delivery => "delivery",
+        Remote::Alexa => "alexa",
     }
 }
 
@@ -162,6 +168,20 @@ mod tests {
         assert_eq!(trips.calls(), 3);
         assert_eq!(trips.sequential(), 2);
         assert_eq!(trips.sequential_to(Remote::Store), 2);
+    }
+
+    #[tokio::test]
+    async fn a_progressive_response_is_a_call_but_never_a_round() {
+        let ((), trips) = measure(async {
+            call(Remote::Store, "get_item", 5).await;
+            tokio::join!(call(Remote::Auth0, "passwordless_start", 5), call(Remote::Alexa, "directive", 20));
+            call(Remote::Store, "put_item", 5).await;
+        })
+        .await;
+        assert_eq!(trips.calls(), 4);
+        assert_eq!(trips.calls_to(Remote::Alexa), 1);
+        assert_eq!(trips.sequential(), 3, "the directive outlasting the send adds no round");
+        assert_eq!(trips.operations(), "store:get_item auth0:passwordless_start alexa:directive store:put_item");
     }
 
     #[tokio::test]

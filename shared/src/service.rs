@@ -261,6 +261,21 @@ impl OrderService {
         currency: Currency,
         source: Source,
     ) -> Result<PlacedOrder, ServiceError> {
+        self.place_priced_order_while_sending(profile, pizza, currency, source, async {}).await
+    }
+
+    /// [`place_priced_order_for`](Self::place_priced_order_for), running `while_sending`
+    /// concurrently with the code's send (and only if a code is about to be sent: not when the
+    /// account is blocked, the send limit is reached or no contact is verified). The skill's
+    /// progressive response ("One moment while I send your code") runs there; it must never fail.
+    pub async fn place_priced_order_while_sending(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        currency: Currency,
+        source: Source,
+        while_sending: impl std::future::Future<Output = ()>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
@@ -271,15 +286,20 @@ impl OrderService {
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
                 .priced_in(currency);
-        match &self.codes {
-            CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
-            CodeIssuer::Builtin(codes) => {
-                let code = codes.generate();
-                order.challenge.code_hash = Some(codes.seal(&order, &code));
-                let text = crate::builtin_codes::message(&code, &order);
-                codes.sender().deliver(&destination, &text).await?;
+        let send = async {
+            match &self.codes {
+                CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
+                CodeIssuer::Builtin(codes) => {
+                    let code = codes.generate();
+                    order.challenge.code_hash = Some(codes.seal(&order, &code));
+                    let text = crate::builtin_codes::message(&code, &order);
+                    codes.sender().deliver(&destination, &text).await?;
+                }
             }
-        }
+            Ok::<(), ServiceError>(())
+        };
+        let (sent, ()) = tokio::join!(send, while_sending);
+        sent?;
         let superseded = self.store.insert_superseding(&order).await?;
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),
@@ -373,8 +393,13 @@ impl OrderService {
                     if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
                         tracing::error!(%error, "a right code could not reset the guess budget");
                     }
-                    self.record(ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id))
-                        .await;
+                    let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
+                    let receipt = async {
+                        if let Ok(order) = &confirmed {
+                            self.send_receipt(&profile, order).await;
+                        }
+                    };
+                    tokio::join!(self.record(recorded), receipt);
                 }
                 confirmed.map(AuthorizeOutcome::Confirmed)
             }
@@ -401,6 +426,36 @@ impl OrderService {
                 tracing::info!(order_id = %order.id, outcome = outcome_name(&outcome), "code checked");
                 Ok(outcome)
             }
+        }
+    }
+
+    /// Sends the receipt of a confirmed `order` to the owner's verified email, if there is one
+    /// and a delivery for messages (notices or the builtin codes'). Never undoes or fails the
+    /// confirmation: a failed delivery is tried once more, then logged (without the address).
+    async fn send_receipt(&self, profile: &UserProfile, order: &Order) {
+        let Some(email) = profile.email.as_ref().filter(|_| profile.email_verified) else {
+            tracing::info!(order_id = %order.id, "no verified email: the receipt is on the Alexa app card only");
+            return;
+        };
+        let Some(sender) = self.message_sender() else {
+            tracing::warn!(order_id = %order.id, "no delivery for messages: no receipt email");
+            return;
+        };
+        let to = Destination::Email(email.clone());
+        let text = crate::receipt::receipt_email(order);
+        let first = sender.deliver(&to, &text).await;
+        let outcome = match first {
+            Ok(()) => Ok(()),
+            Err(_) => sender.deliver(&to, &text).await,
+        };
+        match outcome {
+            Ok(()) => tracing::info!(order_id = %order.id, to = %to.masked(), "receipt sent"),
+            Err(error) => tracing::error!(
+                order_id = %order.id,
+                to = %to.masked(),
+                %error,
+                "the receipt could not be sent (twice); the order stays confirmed"
+            ),
         }
     }
 

@@ -1,8 +1,9 @@
 //! `pod-local chat`: the skill's conversation in a terminal. Each line you type
 //! is resolved to an intent and slots with the interaction model, sent to
 //! `POST /pod/alexa` as Alexa would send it (with a dev user's linked token),
-//! and answered with what Alexa would say, any card, and any code that reached
-//! the outbox. In a script, `{code}` stands for the last code sent.
+//! and answered with what Alexa would say (after any progressive response the skill
+//! sent to the stack's Directive API double meanwhile), any card, and any code that
+//! reached the outbox. In a script, `{code}` stands for the last code sent.
 
 use pod_shared::alexa::{InteractionModel, MatchedIntent};
 use serde_json::{Value, json};
@@ -28,6 +29,7 @@ pub struct Chat<'a> {
     new_session: bool,
     turn: u32,
     outbox_seen: usize,
+    directives_seen: usize,
 }
 
 impl<'a> Chat<'a> {
@@ -41,12 +43,14 @@ impl<'a> Chat<'a> {
             new_session: true,
             turn: 0,
             outbox_seen: 0,
+            directives_seen: 0,
         }
     }
 
     /// Plays every line of `input` (a terminal or a script); `prompt` is shown before each read.
     pub async fn run(&mut self, input: impl BufRead, out: &mut impl Write, prompt: bool) -> Result<(), ChatError> {
         self.outbox_seen = self.outbox().await?.len();
+        self.directives_seen = self.directives().await?.len();
         if prompt {
             write!(out, "you> ")?;
             out.flush()?;
@@ -91,6 +95,12 @@ impl<'a> Chat<'a> {
             writeln!(out, "error> HTTP {status}: {answer}")?;
             return Ok(());
         }
+        // Whatever the skill said while it worked arrived before its answer.
+        let directives = self.directives().await?;
+        for directive in directives.iter().skip(self.directives_seen) {
+            writeln!(out, "(progressive) {}", plain(directive["speech"].as_str().unwrap_or("")))?;
+        }
+        self.directives_seen = directives.len();
         if let Some(ssml) = answer.pointer("/response/outputSpeech/ssml").and_then(Value::as_str) {
             writeln!(out, "alexa> {}", plain(ssml))?;
         }
@@ -102,7 +112,8 @@ impl<'a> Chat<'a> {
                 out,
                 "card> {}: {}",
                 card["title"].as_str().unwrap_or(""),
-                card["content"].as_str().unwrap_or("")
+                // A Simple card's content, or a Standard card's text (one line per line, indented).
+                card["content"].as_str().or(card["text"].as_str()).unwrap_or("").replace('\n', "\n      ")
             )?,
             None => {}
         }
@@ -113,7 +124,7 @@ impl<'a> Chat<'a> {
                 "outbox> {} to {}: {}",
                 message["channel"].as_str().unwrap_or("?"),
                 message["destination"].as_str().unwrap_or("?"),
-                message["text"].as_str().unwrap_or("")
+                message["text"].as_str().unwrap_or("").replace('\n', "\n        ")
             )?;
         }
         self.outbox_seen = outbox.len();
@@ -124,6 +135,12 @@ impl<'a> Chat<'a> {
         }
         self.new_session = ends;
         Ok(())
+    }
+
+    /// What the stack's Directive API double received, oldest first.
+    async fn directives(&self) -> Result<Vec<Value>, ChatError> {
+        let url = format!("{}{}/directives", self.base_url, crate::directives::DIRECTIVE_API_PATH);
+        Ok(self.http.get(url).send().await?.json().await?)
     }
 
     async fn outbox(&self) -> Result<Vec<Value>, ChatError> {
@@ -163,7 +180,9 @@ impl<'a> Chat<'a> {
             "version": "1.0",
             "session": {"new": self.new_session, "sessionId": format!("amzn1.echo-api.session.chat-{}", self.session),
                         "application": application, "user": user},
-            "context": {"System": {"application": application, "user": user}},
+            "context": {"System": {"application": application, "user": user,
+                        "apiEndpoint": format!("{}{}", self.base_url, crate::directives::DIRECTIVE_API_PATH),
+                        "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},
             "request": request,
         })
     }

@@ -3,7 +3,7 @@
 //! `pod-events` (for `make events` and `scripts/invoke.sh`) and by the end-to-end tests.
 //!
 //! Placeholders (see `events/README.md`): `{{ACCESS_TOKEN}}`, `{{CODE}}`, `{{ORDER_ID}}`,
-//! and `{{REQUEST_ID}}`, which becomes a fresh id for every event rendered (Alexa gives
+//! `{{API_ENDPOINT}}` (`context.System.apiEndpoint`: Alexa's, or the local Directive API double), and `{{REQUEST_ID}}`, which becomes a fresh id for every event rendered (Alexa gives
 //! every request its own; a repeated id gets the first answer replayed).
 
 use serde_json::Value;
@@ -19,15 +19,25 @@ pub struct Placeholders<'a> {
     pub code: &'a str,
     /// `{{ORDER_ID}}`: an order's id.
     pub order_id: &'a str,
+    /// `{{API_ENDPOINT}}`: where the skill's progressive responses go.
+    pub api_endpoint: &'a str,
 }
 
 impl<'a> Placeholders<'a> {
     /// The order id filled in when none is given (`pod-events --order-id` overrides it).
     pub const DEFAULT_ORDER_ID: &'static str = "00000000-0000-7000-8000-000000000000";
 
-    /// `access_token` and `code`, with the default order id.
+    /// The API endpoint filled in when none is given: Alexa's (North America).
+    pub const DEFAULT_API_ENDPOINT: &'static str = "https://api.amazonalexa.com";
+
+    /// `access_token` and `code`, with the default order id and API endpoint.
     pub fn new(access_token: &'a str, code: &'a str) -> Self {
-        Self { access_token, code, order_id: Self::DEFAULT_ORDER_ID }
+        Self { access_token, code, order_id: Self::DEFAULT_ORDER_ID, api_endpoint: Self::DEFAULT_API_ENDPOINT }
+    }
+
+    /// The same, with `{{API_ENDPOINT}}` as `api_endpoint` (e.g. a local stack's double).
+    pub fn with_api_endpoint(self, api_endpoint: &'a str) -> Self {
+        Self { api_endpoint, ..self }
     }
 }
 
@@ -62,7 +72,8 @@ pub fn render_at(
         .replace("{{ACCESS_TOKEN}}", placeholders.access_token)
         .replace("{{CODE}}", placeholders.code)
         .replace("{{REQUEST_ID}}", request_id)
-        .replace("{{ORDER_ID}}", placeholders.order_id);
+        .replace("{{ORDER_ID}}", placeholders.order_id)
+        .replace("{{API_ENDPOINT}}", placeholders.api_endpoint);
     let mut event: Value = serde_json::from_str(&filled)?;
     refresh_timestamps(&mut event, now);
     Ok(event)
@@ -90,6 +101,7 @@ mod tests {
     use serde_json::json;
 
     const ALEXA: &str = r#"{"session": {"user": {"accessToken": "{{ACCESS_TOKEN}}"}},
+        "context": {"System": {"apiEndpoint": "{{API_ENDPOINT}}"}},
         "request": {"requestId": "amzn1.echo-api.request.{{REQUEST_ID}}", "timestamp": "2026-11-25T07:00:00Z",
                     "intent": {"slots": {"Code": {"value": "{{CODE}}"}}}}}"#;
     const HTTP: &str = r#"{"rawPath": "/pod/api/orders/{{ORDER_ID}}", "body": "{\"code\": \"{{CODE}}\"}",
@@ -106,12 +118,16 @@ mod tests {
         assert_eq!(event["request"]["requestId"], "amzn1.echo-api.request.id-1");
         assert_eq!(event["request"]["intent"]["slots"]["Code"]["value"], "0421");
         assert_eq!(event["request"]["timestamp"], "2026-12-01T12:34:56Z");
+        assert_eq!(event["context"]["System"]["apiEndpoint"], "https://api.amazonalexa.com");
         assert!(event.get("requestContext").is_none(), "nothing added that was not there");
+        let local = Placeholders::new("t", "1").with_api_endpoint("http://127.0.0.1:3000/alexa-api");
+        let event = render_at(ALEXA, &local, "id-2", noon()).unwrap();
+        assert_eq!(event["context"]["System"]["apiEndpoint"], "http://127.0.0.1:3000/alexa-api");
     }
 
     #[test]
     fn an_http_event_gets_its_order_id_code_and_request_time() {
-        let placeholders = Placeholders { access_token: "t", code: "1234", order_id: "an-order" };
+        let placeholders = Placeholders { order_id: "an-order", ..Placeholders::new("t", "1234") };
         let event = render_at(HTTP, &placeholders, "id-1", noon()).unwrap();
         assert_eq!(event["rawPath"], "/pod/api/orders/an-order");
         assert_eq!(event["body"], "{\"code\": \"1234\"}");

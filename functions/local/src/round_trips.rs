@@ -4,7 +4,7 @@
 //! `tests/e2e/round_trips.rs` (which holds the limits) and by `make bench`.
 
 use crate::LocalStack;
-use pod_shared::alexa::OutputSpeech;
+use pod_shared::alexa::{DirectiveApi, OutputSpeech};
 use pod_shared::bootstrap::build_service_with_outbox;
 use pod_shared::config::StoreSettings;
 use pod_shared::round_trips::RoundTrips;
@@ -25,6 +25,8 @@ pub struct IntentTrips {
 pub struct ProbeSkill {
     skill: Skill,
     token: String,
+    /// The stack's Directive API double, for the probe's progressive responses.
+    api_endpoint: String,
 }
 
 impl ProbeSkill {
@@ -37,7 +39,9 @@ impl ProbeSkill {
             .await
             .map_err(|e| format!("cannot build the service: {e}"))?;
         let token = stack.idp().linked_access_token(user).ok_or_else(|| format!("no dev user named {user}"))?;
-        Ok(Self { skill: Skill::new(service), token })
+        let progressive = std::sync::Arc::new(DirectiveApi::allowing_local(stack.directive_endpoint()));
+        let skill = Skill::new(service).with_progressive_speech(progressive);
+        Ok(Self { skill, token, api_endpoint: stack.directive_endpoint().to_string() })
     }
 
     /// Sends one Alexa request (`request` is its `request` object) and measures it.
@@ -46,7 +50,8 @@ impl ProbeSkill {
         let application = json!({"applicationId": "amzn1.ask.skill.probe"});
         let event = json!({"version": "1.0",
             "session": {"new": false, "sessionId": "probe", "application": application, "user": user},
-            "context": {"System": {"application": application, "user": user}},
+            "context": {"System": {"application": application, "user": user, "apiEndpoint": self.api_endpoint,
+                                   "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},
             "request": request});
         let envelope = parse_event(event).map_err(|e| e.to_string())?;
         let (answer, trips) = self.skill.handle_measured(&envelope).await;

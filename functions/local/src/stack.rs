@@ -1,5 +1,6 @@
 //! Starting and stopping the local stack.
 
+use crate::directives::{DIRECTIVE_API_PATH, DirectiveDouble, DirectiveFault};
 use crate::idp::{IdpClient, IdpConfig, LocalIdp, load_dev_users};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -8,7 +9,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
+use pod_shared::alexa::{AlexaVerifier, DirectiveApi, VerifierSettings};
 use pod_shared::bootstrap::{StartupError, build_service_on, build_web_service_on, open_stores};
 use pod_shared::config::Settings;
 use pod_skill::Skill;
@@ -43,6 +44,8 @@ pub struct LocalStack {
     addr: SocketAddr,
     idp: LocalIdp,
     settings: Settings,
+    directives: DirectiveDouble,
+    directive_endpoint: String,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -125,7 +128,24 @@ impl LocalStack {
             settings.alexa.verify_signature,
             settings.alexa.skill_id.clone(),
         ));
-        let skill = Arc::new(AlexaEndpoint { skill: Skill::new(service.clone()), verifier });
+        // The Directive API double: the skill may post its progressive responses there (and to
+        // Alexa's own hosts), and nowhere else.
+        let fault = DirectiveFault::parse(setting("LOCAL_DIRECTIVE_API").as_deref())
+            .map_err(|reason| StackError::Invalid { name: "LOCAL_DIRECTIVE_API", reason })?;
+        let directives = DirectiveDouble::new(fault);
+        let directive_endpoint = match fault {
+            DirectiveFault::Down => {
+                let nobody = TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .and_then(|l| l.local_addr())
+                    .map_err(|source| StackError::Bind { addr: "127.0.0.1:0".into(), source })?;
+                format!("http://{nobody}{DIRECTIVE_API_PATH}")
+            }
+            _ => format!("{own_origin}{DIRECTIVE_API_PATH}"),
+        };
+        let progressive = Arc::new(DirectiveApi::allowing_local(&directive_endpoint));
+        let skill = Skill::new(service.clone()).with_progressive_speech(progressive);
+        let skill = Arc::new(AlexaEndpoint { skill, verifier });
         let web = WebApp::new(web_service, web_settings, &settings.auth0)?;
         let app = Router::new()
             .route("/", get(|| async { Redirect::temporary("/pod/app/") }))
@@ -134,6 +154,7 @@ impl LocalStack {
             .merge(pod_api::router(service))
             .merge(pod_web::router(web))
             .nest("/auth0", idp.router())
+            .nest(DIRECTIVE_API_PATH, directives.router())
             .layer(middleware::from_fn(log_request));
 
         let (shutdown, signal) = oneshot::channel::<()>();
@@ -145,7 +166,7 @@ impl LocalStack {
                 .await
         });
         tracing::info!(%addr, "local stack listening");
-        Ok(Self { addr, idp, settings, shutdown, server })
+        Ok(Self { addr, idp, settings, directives, directive_endpoint, shutdown, server })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -163,6 +184,17 @@ impl LocalStack {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The `context.System.apiEndpoint` that reaches this stack's Directive API double
+    /// (`http://127.0.0.1:PORT/alexa-api`; with `LOCAL_DIRECTIVE_API=down`, a port nobody serves).
+    pub fn directive_endpoint(&self) -> &str {
+        &self.directive_endpoint
+    }
+
+    /// The Directive API double and what it received.
+    pub fn directives(&self) -> &DirectiveDouble {
+        &self.directives
     }
 
     /// Stops accepting requests, lets the ones in flight finish, and waits.

@@ -41,8 +41,12 @@ fn heard_code(service: &OrderService, heard: Option<SpokenValue>) -> Result<Code
 fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
     match outcome {
         AuthorizeOutcome::Confirmed(order) => {
-            let said = speech::confirmed(&order);
-            let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+            let said = speech::receipt_in_app(speech::confirmed(&order));
+            // The receipt in the Alexa app: items, order number (and the total, with prices).
+            let card = Card::Standard {
+                title: format!("{SKILL_NAME}: order confirmed"),
+                text: pod_shared::receipt::receipt_text(&order),
+            };
             ResponseEnvelope::tell(said).with_card(card)
         }
         AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => {

@@ -13,6 +13,8 @@ pub(crate) struct Caller {
     /// What the caller is priced in: their request's locale's currency.
     pub(crate) currency: Currency,
     pub(crate) profile: Option<Result<UserProfile, ServiceError>>,
+    /// Where to say "one moment" while a code goes out to them.
+    pub(crate) progressive: crate::progressive::Progressive,
 }
 
 /// The linked user; without one (no token, or a refused one) the answer asks to link the account.

@@ -15,6 +15,7 @@ mod help;
 mod launch;
 mod order;
 mod other;
+mod progressive;
 mod replay;
 mod session_ended;
 mod speech;
@@ -25,9 +26,11 @@ use base64::Engine;
 use caller::Caller;
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::Currency;
+use pod_shared::ports::ProgressiveSpeech;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::OrderService;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use asked::{
@@ -62,6 +65,8 @@ pub fn parse_event(event: serde_json::Value) -> Result<RequestEnvelope, SkillErr
 
 pub struct Skill {
     service: OrderService,
+    /// Who says "one moment" while a code goes out (none: nobody).
+    progressive: Option<Arc<dyn ProgressiveSpeech>>,
 }
 
 /// How an Alexa request reached the function.
@@ -125,7 +130,14 @@ impl HttpAnswer {
 
 impl Skill {
     pub fn new(service: OrderService) -> Self {
-        Self { service }
+        Self { service, progressive: None }
+    }
+
+    /// Speaks progressively ("One moment while I send your code") through `speech` while a
+    /// code goes out: Alexa's Directive API as deployed, the local stack's double under pod-local.
+    pub fn with_progressive_speech(mut self, speech: Arc<dyn ProgressiveSpeech>) -> Self {
+        self.progressive = Some(speech);
+        self
     }
 
     /// Answers an HTTPS request after verifying it; a refused request gets 400 with a generic
@@ -190,6 +202,7 @@ impl Skill {
                 auth0_calls = trips.calls_to(Remote::Auth0),
                 store_calls = trips.calls_to(Remote::Store),
                 delivery_calls = trips.calls_to(Remote::Delivery),
+                alexa_calls = trips.calls_to(Remote::Alexa),
                 sequential_round_trips = trips.sequential(),
                 operations = %trips.operations(),
                 "round trips"
@@ -226,8 +239,9 @@ impl Skill {
         let currency = Currency::for_locale_or_default(envelope.locale());
         let profile_first = asked.looks_up_caller_first();
         let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
+        let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
         replay::once_per_request(service, &key, doing, profile, |profile| {
-            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile }))
+            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile, progressive }))
         })
         .await
     }

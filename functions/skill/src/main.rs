@@ -3,7 +3,7 @@
 //! function URL (an HTTP event; the request is verified as ASK requires).
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use pod_shared::alexa::{AlexaVerifier, VerifierSettings};
+use pod_shared::alexa::{AlexaVerifier, DirectiveApi, VerifierSettings};
 use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
 use pod_shared::secrets::SettingsSource;
@@ -14,7 +14,8 @@ async fn main() -> Result<(), Error> {
     let settings = load_settings().await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
     init_logging(settings.log_format);
     let service = build_service(&settings).await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
-    let skill = Skill::new(service);
+    // Progressive responses go only to Alexa's own https API hosts (see DirectiveApi).
+    let skill = Skill::new(service).with_progressive_speech(std::sync::Arc::new(DirectiveApi::production()));
     let verifier = AlexaVerifier::new(VerifierSettings::production(
         settings.alexa.verify_signature,
         settings.alexa.skill_id.clone(),

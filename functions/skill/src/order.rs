@@ -24,7 +24,12 @@ pub(crate) async fn answer(
         Err(answer) => return *answer,
     };
     let placed = match profile {
-        Ok(profile) => service.place_priced_order_for(&profile, pizza, caller.currency, Source::Voice).await,
+        Ok(profile) => {
+            let while_sending = caller.progressive.while_sending();
+            service
+                .place_priced_order_while_sending(&profile, pizza, caller.currency, Source::Voice, while_sending)
+                .await
+        }
         Err(error) => Err(error),
     };
     match placed {

@@ -278,6 +278,16 @@ pub fn too_slow() -> Speech {
     Speech::new().text("Sorry, that took too long. Please try again in a moment.")
 }
 
+/// The progressive response while a code is being sent.
+pub fn one_moment() -> Speech {
+    Speech::new().text("One moment while I send your code.")
+}
+
+/// After a confirmation: where the receipt is (the card this answer adds).
+pub fn receipt_in_app(said: Speech) -> Speech {
+    said.text(" Your receipt is in the Alexa app.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -339,3 +339,156 @@ async fn without_a_request_id_or_a_skill_id_nothing_is_claimed_or_done() {
     let (_, trips) = h.skill.handle_measured(&token_only).await;
     assert_eq!((trips.operations().as_str(), trips.sequential()), ("auth0:authenticate", 1));
 }
+
+/// A Directive API as the skill sees it: each call recorded (and tracked like a network call),
+/// answering `fails` or success.
+struct TrackedDirectives {
+    seen: std::sync::Mutex<Vec<(String, String)>>,
+    fails: Option<pod_shared::ports::DirectiveError>,
+}
+
+impl pod_shared::ports::ProgressiveSpeech for TrackedDirectives {
+    fn speak<'life0, 'a, 'b, 'async_trait>(
+        &'life0 self,
+        directive: &'a pod_shared::ports::DirectiveCall,
+        ssml: &'b str,
+    ) -> Call<'async_trait, Result<(), pod_shared::ports::DirectiveError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        'b: 'async_trait,
+        Self: 'async_trait,
+    {
+        self.seen.lock().unwrap().push((directive.request_id().to_string(), ssml.to_string()));
+        let answer = match &self.fails {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        };
+        // Longer than the send beside it: still no round of its own.
+        Box::pin(track(Remote::Alexa, "directive", async move {
+            tokio::time::sleep(Duration::from_millis(40)).await;
+            answer
+        }))
+    }
+}
+
+fn with_directive_api(request: &RequestEnvelope) -> RequestEnvelope {
+    let mut request = request.clone();
+    let system = request.context.as_mut().unwrap().system.as_mut().unwrap();
+    system.api_endpoint = Some("https://api.amazonalexa.com".into());
+    system.api_access_token = Some("api-token".into());
+    request
+}
+
+fn progressive_harness(fails: Option<pod_shared::ports::DirectiveError>) -> (Harness, Arc<TrackedDirectives>) {
+    let h = harness();
+    let directives = Arc::new(TrackedDirectives { seen: Default::default(), fails });
+    let skill = h.skill.with_progressive_speech(directives.clone());
+    (Harness { skill, _dir: h._dir }, directives)
+}
+
+#[tokio::test]
+async fn an_order_says_one_moment_beside_the_send_once_and_it_is_a_call_not_a_round() {
+    let (h, directives) = progressive_harness(None);
+    let id = next_request_id();
+    let request = with_directive_api(&envelope(Some("token-ana"), order(&id)));
+    let (answer, trips) = h.skill.handle_measured(&request).await;
+    assert_eq!(
+        trips.operations(),
+        format!(
+            "auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone store:guess_budget \
+             store:reserve_code_send auth0:passwordless_start alexa:directive store:insert_superseding \
+             store:record_activity {ANSWER}"
+        )
+    );
+    assert!(overlaps(&trips, "passwordless_start", "directive"), "beside the send");
+    assert_eq!(trips.calls_to(Remote::Alexa), 1);
+    assert_eq!(trips.sequential(), 8, "the same rounds as without it");
+    assert_eq!(
+        directives.seen.lock().unwrap().as_slice(),
+        [(id.clone(), "<speak>One moment while I send your code.</speak>".to_string())]
+    );
+    assert!(pod_skill::speech_of(&answer).contains("I sent a code to"));
+
+    // Alexa delivers it again: the first answer, and no second progressive response.
+    let (again, trips) = h.skill.handle_measured(&request).await;
+    assert_eq!(again, answer);
+    assert_eq!(trips.calls_to(Remote::Alexa), 0);
+    assert_eq!(directives.seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn nothing_but_a_code_send_speaks_progressively() {
+    let (h, directives) = progressive_harness(None);
+    let id = next_request_id();
+    let launch = json!({"type": "LaunchRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z"});
+    let no_size = intent(&next_request_id(), "GetMeSomePizzaIntent", json!({}));
+    for request in [launch, no_size, authorize(&next_request_id(), Some("0000")), order("")] {
+        h.skill.handle(&with_directive_api(&envelope(Some("token-ana"), request))).await;
+    }
+    assert!(directives.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_directive_api_that_fails_changes_nothing_in_the_answer() {
+    use pod_shared::ports::DirectiveError;
+    let (plain, _) = progressive_harness(None);
+    let first = plain.skill.handle(&envelope(Some("token-ana"), order(&next_request_id()))).await;
+    for error in [DirectiveError::Refused(403), DirectiveError::Refused(500), DirectiveError::Timeout] {
+        let (h, directives) = progressive_harness(Some(error));
+        let request = with_directive_api(&envelope(Some("token-ana"), order(&next_request_id())));
+        let (answer, trips) = h.skill.handle_measured(&request).await;
+        assert_eq!(directives.seen.lock().unwrap().len(), 1);
+        assert_eq!(
+            pod_skill::speech_of(&answer).replace(char::is_numeric, ""),
+            pod_skill::speech_of(&first).replace(char::is_numeric, "")
+        );
+        assert_eq!(trips.sequential(), 8);
+    }
+}
+
+/// A message delivery (SES for the receipt) as the skill sees it: a tracked call like the store's.
+struct TrackedSender;
+
+impl pod_shared::ports::MessageSender for TrackedSender {
+    fn deliver<'life0, 'a, 'b, 'async_trait>(
+        &'life0 self,
+        _: &'a Destination,
+        _: &'b str,
+    ) -> Call<'async_trait, Result<(), pod_shared::ports::DeliveryError>>
+    where
+        'life0: 'async_trait,
+        'a: 'async_trait,
+        'b: 'async_trait,
+        Self: 'async_trait,
+    {
+        call(Remote::Delivery, "ses_send_email", async { Ok(()) })
+    }
+}
+
+/// With a delivery for messages, a right code also emails the receipt: one more call, beside
+/// the confirmation's activity entry, so the same nine rounds.
+#[tokio::test]
+async fn a_right_code_emails_the_receipt_beside_the_activity_entry_in_no_extra_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(TrackedStore(EmbeddedOrderStore::open(dir.path()).unwrap()));
+    let directory = Arc::new(TrackedDirectory(FakeDirectory::standard()));
+    let codes = Arc::new(TrackedCodes(FakeCodeDesk::accepting(RIGHT_CODE)));
+    let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
+    let service = OrderService::new(store, directory, codes, clock, ChallengePolicy::default())
+        .with_notices(Arc::new(TrackedSender));
+    let h = Harness { skill: Skill::new(service), _dir: dir };
+    calls(&h, Some("token-ana"), order(&next_request_id())).await;
+    let (operations, rounds, trips) =
+        calls(&h, Some("token-ana"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
+    assert_eq!(
+        operations,
+        format!(
+            "auth0:authenticate {CLAIM} store:pending_for auth0:profile store:enrolled_phone \
+             store:change_budget auth0:passwordless_verify store:transition store:change_budget \
+             store:record_activity delivery:ses_send_email {ANSWER}"
+        )
+    );
+    assert!(overlaps(&trips, "record_activity", "ses_send_email"));
+    assert_eq!(rounds, 9);
+}

@@ -1,11 +1,13 @@
 //! Alexa Skills Kit request and response models (the parts Pod uses).
 //! The Rust crates for Alexa are stale, so Pod owns these serde types.
 
+mod directive;
 mod model;
 mod request;
 mod response;
 mod verify;
 
+pub use directive::{ALEXA_API_HOSTS, DIRECTIVE_TIMEOUT, DirectiveApi, speak_body};
 pub use model::{InteractionModel, MatchedIntent, MatchedValue, ModelError};
 pub use request::{
     Application, Context, Intent, IntentRequest, Request, RequestEnvelope, Session, Slot, SlotValue, SpokenValue,

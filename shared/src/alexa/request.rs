@@ -49,6 +49,20 @@ impl RequestEnvelope {
         }
     }
 
+    /// Where this request's progressive response may go (Alexa's Directive API, with the
+    /// request's own token): only for a launch or an intent, and only when the request
+    /// carries an endpoint, a token and a request id.
+    pub fn directive_call(&self) -> Option<crate::ports::DirectiveCall> {
+        if !matches!(self.request, Request::LaunchRequest { .. } | Request::IntentRequest(_)) {
+            return None;
+        }
+        let system = self.context.as_ref()?.system.as_ref()?;
+        let endpoint = system.api_endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty())?;
+        let token = system.api_access_token.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        let request_id = Some(self.request_id()).filter(|id| !id.is_empty())?;
+        Some(crate::ports::DirectiveCall::new(endpoint, token, request_id))
+    }
+
     /// `request.locale` ("en-US", "en-GB"), which says what currency the user is priced in.
     pub fn locale(&self) -> Option<&str> {
         match &self.request {
@@ -114,6 +128,9 @@ pub struct SystemState {
     pub user: Option<User>,
     #[serde(default)]
     pub api_endpoint: Option<String>,
+    /// The token for Alexa's APIs (the Directive API) for this request: a secret, never logged.
+    #[serde(default)]
+    pub api_access_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -318,6 +335,28 @@ mod tests {
         let toppings: Vec<String> =
             intent.intent.slot("Toppings").unwrap().spoken_values().iter().map(|v| v.best().to_string()).collect();
         assert_eq!(toppings, ["pepperoni", "anchovies"]);
+    }
+
+    #[test]
+    fn a_progressive_response_is_addressed_only_from_a_launch_or_an_intent_with_endpoint_token_and_id() {
+        let event = |request: &str, system: &str| -> RequestEnvelope {
+            serde_json::from_str(&format!(r#"{{"context": {{"System": {system}}}, "request": {request}}}"#)).unwrap()
+        };
+        let system = r#"{"apiEndpoint": "https://api.amazonalexa.com", "apiAccessToken": "api-token"}"#;
+        let launch = r#"{"type": "LaunchRequest", "requestId": "r1"}"#;
+        let intent = r#"{"type": "IntentRequest", "requestId": "r2", "intent": {"name": "X"}}"#;
+        let call = event(launch, system).directive_call().expect("a launch may speak progressively");
+        assert_eq!((call.api_endpoint(), call.request_id()), ("https://api.amazonalexa.com", "r1"));
+        assert_eq!(call.api_access_token().expose(), "api-token");
+        assert!(!format!("{call:?}").contains("api-token"), "the token never reaches a log");
+        assert_eq!(event(intent, system).directive_call().unwrap().request_id(), "r2");
+        let ended = r#"{"type": "SessionEndedRequest", "requestId": "r3"}"#;
+        assert!(event(ended, system).directive_call().is_none());
+        assert!(event(r#"{"type": "CanFulfillIntentRequest", "requestId": "r4"}"#, system).directive_call().is_none());
+        assert!(event(r#"{"type": "LaunchRequest"}"#, system).directive_call().is_none(), "no request id");
+        assert!(event(launch, r#"{"apiEndpoint": "https://api.amazonalexa.com"}"#).directive_call().is_none());
+        assert!(event(launch, r#"{"apiAccessToken": "t"}"#).directive_call().is_none());
+        assert!(event(launch, r#"{"apiEndpoint": " ", "apiAccessToken": "t"}"#).directive_call().is_none());
     }
 
     #[test]

@@ -104,7 +104,15 @@ pub struct Reprompt {
 #[serde(tag = "type")]
 pub enum Card {
     LinkAccount,
-    Simple { title: String, content: String },
+    Simple {
+        title: String,
+        content: String,
+    },
+    /// A card with a title and text (Alexa's `Standard` card, here without an image).
+    Standard {
+        title: String,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -190,6 +198,11 @@ mod tests {
         assert_eq!(json["response"]["directives"][0]["type"], "Dialog.ElicitSlot");
         assert_eq!(json["response"]["directives"][0]["slotToElicit"], "Size");
         assert_eq!(serde_json::to_value(ResponseEnvelope::empty()).unwrap()["response"], serde_json::json!({}));
+        let standard = Card::Standard { title: "Receipt".into(), text: "1 large pizza".into() };
+        assert_eq!(
+            serde_json::to_value(&standard).unwrap(),
+            serde_json::json!({"type": "Standard", "title": "Receipt", "text": "1 large pizza"})
+        );
         let tell = ResponseEnvelope::tell(Speech::new().text("hi")).with_card(Card::LinkAccount);
         let round_trip: ResponseEnvelope = serde_json::from_str(&serde_json::to_string(&tell).unwrap()).unwrap();
         assert_eq!(round_trip, tell, "answers can be stored and replayed");

@@ -1,7 +1,8 @@
 //! `pod-events`: copies `events/` to `build/events/` with the placeholders filled
 //! and the timestamps set to now, so recorded events never go stale:
 //! `{{ACCESS_TOKEN}}` becomes a fresh token for a dev user, minted by the local
-//! identity provider with the settings of `functions/local/local.env`. The filling is
+//! identity provider with the settings of `functions/local/local.env`, and
+//! `{{API_ENDPOINT}}` becomes `make run`'s Directive API double (`API_ENDPOINT` overrides it). The filling is
 //! `pod_local::events`, which the end-to-end tests use too.
 //!
 //! Usage: pod-events [--user ana] [--code 0000] [--order-id UUID] [--out build/events]
@@ -72,7 +73,13 @@ fn run() -> Result<usize, String> {
     let options = options()?;
     let token =
         local_idp()?.linked_access_token(&options.user).ok_or_else(|| format!("no dev user named {}", options.user))?;
-    let placeholders = Placeholders { access_token: &token, code: &options.code, order_id: &options.order_id };
+    // `make run`'s Directive API double, where the skill's progressive responses go locally.
+    let api_endpoint = match std::env::var("API_ENDPOINT") {
+        Ok(endpoint) => endpoint,
+        Err(_) => format!("http://127.0.0.1:{}{}", setting("PORT")?, pod_local::directives::DIRECTIVE_API_PATH),
+    };
+    let placeholders = Placeholders { order_id: &options.order_id, ..Placeholders::new(&token, &options.code) }
+        .with_api_endpoint(&api_endpoint);
     let mut written = 0;
     for kind in ["alexa", "http"] {
         let source = Path::new("events").join(kind);

@@ -25,7 +25,8 @@ async fn the_chat_plays_the_seed_conversation() {
         "you> open pizza on demand",
         "alexa> Welcome to Pizza on Demand",
         "(GetMeSomePizzaIntent Size=large Toppings=mushrooms+onions)",
-        "alexa> Your large pizza with mushrooms and onions is waiting for confirmation",
+        // Said while the code went out, before the answer.
+        "(progressive) One moment while I send your code.\nalexa> Your large pizza with mushrooms and onions is waiting for confirmation",
         "your phone ending in 21",
         "outbox> sms to +14155550121: Your Pizza on Demand code is",
         // One lifetime: what the skill says is what the provider's message says (Auth0's 180 s).
@@ -33,7 +34,10 @@ async fn the_chat_plays_the_seed_conversation() {
         "It expires in 3 minutes. To confirm",
         "(AuthorizePizzaOrderIntent Code=",
         "alexa> Order confirmed!",
-        "card> Pizza on Demand: Order confirmed!",
+        "Your receipt is in the Alexa app.",
+        "card> Pizza on Demand: order confirmed: Order ",
+        "      Items: 1 large pizza, mushrooms, onions.",
+        "outbox> email to ana@example.com: Your Pizza on Demand receipt (this is not a code).",
         "(AMAZON.HelpIntent)",
         "alexa> Okay. Goodbye!",
     ] {

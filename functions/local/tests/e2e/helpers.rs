@@ -127,7 +127,8 @@ impl TestStack {
     /// fresh request id and timestamp) to `POST /pod/alexa`; returns the status and the body.
     pub async fn alexa(&self, event: &str, token: &str, code: &str) -> (u16, Value) {
         let path = repo_root().join("events/alexa").join(event);
-        let body = events::render_file(&path, &Placeholders::new(token, code)).unwrap_or_else(|e| panic!("{e}"));
+        let placeholders = Placeholders::new(token, code).with_api_endpoint(self.stack.directive_endpoint());
+        let body = events::render_file(&path, &placeholders).unwrap_or_else(|e| panic!("{e}"));
         let response =
             self.http.post(self.url("/pod/alexa")).body(body.to_string()).send().await.expect("the stack answers");
         let status = response.status().as_u16();

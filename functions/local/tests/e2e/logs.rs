@@ -60,7 +60,12 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     let stack = TestStack::spawn(&[]).await;
     let auth0 = stack.settings().auth0.clone();
 
-    let mut secrets = vec![auth0.client_secret.expose().clone(), auth0.api_signing_key.expose().clone()];
+    let mut secrets = vec![
+        auth0.client_secret.expose().clone(),
+        auth0.api_signing_key.expose().clone(),
+        // The Directive API token of the events (progressive responses).
+        pod_local::directives::LOCAL_API_ACCESS_TOKEN.to_string(),
+    ];
     for (user, password) in [("ana", "pizza-ana-1"), ("ben", "pizza-ben-1")] {
         let tokens = stack.tokens(user, password).await;
         let token = tokens["access_token"].as_str().unwrap().to_string();
@@ -84,6 +89,8 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(captured.lines().count() > 20, "the run was logged");
     assert!(captured.contains("order placed, code sent"));
+    assert!(captured.contains("progressive response sent"));
+    assert!(captured.contains("receipt sent"), "the receipt's log line, with the masked address only");
     let contacts = ["+14155550121", "4155550121", "ana@example.com", "ben@example.com"];
     for needle in secrets.iter().map(String::as_str).chain(contacts).chain(["forged.token.value"]) {
         // A 4-digit code could appear inside an unrelated number; look for it as a JSON value or word.

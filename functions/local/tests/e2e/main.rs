@@ -15,6 +15,7 @@ mod chat;
 mod conversation;
 mod faults;
 mod logs;
+mod progressive;
 mod replays;
 mod round_trips;
 mod sign_out;

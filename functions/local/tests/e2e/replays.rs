@@ -22,22 +22,25 @@ async fn deliver_at_once(stack: &TestStack, body: &Value, times: usize) -> Vec<V
     deliveries.join_all().await
 }
 
-fn event(name: &str, token: &str, code: &str) -> Value {
+fn event(stack: &TestStack, name: &str, token: &str, code: &str) -> Value {
     let path = repo_root().join("events/alexa").join(name);
-    events::render_file(&path, &Placeholders::new(token, code)).unwrap()
+    let placeholders = Placeholders::new(token, code).with_api_endpoint(stack.local().directive_endpoint());
+    events::render_file(&path, &placeholders).unwrap()
 }
 
 async fn one_request_acts_once(stack: TestStack) {
     let ana = stack.linked_token("ana");
-    let answers = deliver_at_once(&stack, &event("order-large-pepperoni-mushrooms.json", &ana, ""), DELIVERIES).await;
+    let answers =
+        deliver_at_once(&stack, &event(&stack, "order-large-pepperoni-mushrooms.json", &ana, ""), DELIVERIES).await;
     assert!(speech(&answers[0]).contains("I sent a code"), "{}", speech(&answers[0]));
     assert!(answers.iter().all(|a| a == &answers[0]), "every delivery hears the first answer");
     assert_eq!(stack.outbox().await.len(), 1, "one code sent");
+    assert_eq!(stack.local().directives().received().len(), 1, "one progressive response");
     assert_eq!(stack.orders(&ana).await.len(), 1, "one order stored");
 
     let code = stack.last_code().await;
     let wrong: String = code.chars().map(|c| if c == '0' { '1' } else { '0' }).collect();
-    let answers = deliver_at_once(&stack, &event("authorize-code.json", &ana, &wrong), DELIVERIES).await;
+    let answers = deliver_at_once(&stack, &event(&stack, "authorize-code.json", &ana, &wrong), DELIVERIES).await;
     assert!(speech(&answers[0]).contains("2 tries left"), "{}", speech(&answers[0]));
     assert!(answers.iter().all(|a| a == &answers[0]), "every delivery hears the first answer");
     let order = &stack.orders(&ana).await[0];

@@ -25,6 +25,11 @@ fn check_auth0(measured: &[IntentTrips]) {
     assert!(order.said.contains("large pizza with pepperoni"), "{}", order.said);
     assert_eq!(operations(order, Remote::Auth0), ["passwordless_start"], "{}", order.trips.operations());
     assert!(order.trips.sequential_to(Remote::Auth0) <= 2);
+    // The progressive response: one call to the Directive API double, beside the send, never a round.
+    assert_eq!(operations(order, Remote::Alexa), ["directive"], "{}", order.trips.operations());
+    for m in measured.iter().filter(|m| m.request != "order") {
+        assert_eq!(m.trips.calls_to(Remote::Alexa), 0, "only a code's send speaks progressively: {}", m.request);
+    }
 
     let wrong = find(measured, "authorize_wrong_code");
     assert!(wrong.said.contains("2 tries left"), "{}", wrong.said);
@@ -49,7 +54,9 @@ async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_n
     check_auth0(&measured);
     for m in &measured {
         assert_eq!(m.trips.calls_to(Remote::Store), 0, "the embedded store is local: {}", m.trips.operations());
+        // Every Auth0 call is a round of its own; the Directive API call is none.
         assert_eq!(m.trips.sequential(), m.trips.calls_to(Remote::Auth0));
+        assert_eq!(m.trips.calls(), m.trips.calls_to(Remote::Auth0) + m.trips.calls_to(Remote::Alexa));
     }
     stack.stop().await;
 }
