@@ -2,7 +2,9 @@
 //! is resolved to an intent and slots with the interaction model, sent to
 //! `POST /pod/alexa` as Alexa would send it (with a dev user's linked token),
 //! and answered with what Alexa would say, any card, and any code that reached
-//! the outbox. In a script, `{code}` stands for the last code sent.
+//! the outbox. In a script, `{code}` stands for the last code sent. Within a session, what an
+//! answer leaves in `sessionAttributes` goes back with the next request, as Alexa does (that is
+//! how "yes" knows what was recapped, and "repeat that" what was said).
 
 use pod_shared::alexa::{InteractionModel, MatchedIntent};
 use serde_json::{Value, json};
@@ -28,6 +30,8 @@ pub struct Chat<'a> {
     new_session: bool,
     turn: u32,
     outbox_seen: usize,
+    /// The last answer's `sessionAttributes`, for the next request of the session.
+    attributes: Value,
 }
 
 impl<'a> Chat<'a> {
@@ -41,6 +45,7 @@ impl<'a> Chat<'a> {
             new_session: true,
             turn: 0,
             outbox_seen: 0,
+            attributes: json!({}),
         }
     }
 
@@ -118,9 +123,11 @@ impl<'a> Chat<'a> {
         }
         self.outbox_seen = outbox.len();
         let ends = answer.pointer("/response/shouldEndSession").and_then(Value::as_bool).unwrap_or(true);
+        self.attributes = answer.get("sessionAttributes").cloned().unwrap_or(json!({}));
         if ends {
             writeln!(out, "  (session ended)")?;
             self.session += 1;
+            self.attributes = json!({});
         }
         self.new_session = ends;
         Ok(())
@@ -162,7 +169,7 @@ impl<'a> Chat<'a> {
         json!({
             "version": "1.0",
             "session": {"new": self.new_session, "sessionId": format!("amzn1.echo-api.session.chat-{}", self.session),
-                        "application": application, "user": user},
+                        "application": application, "user": user, "attributes": self.attributes},
             "context": {"System": {"application": application, "user": user}},
             "request": request,
         })

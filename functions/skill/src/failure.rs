@@ -13,6 +13,8 @@ pub(crate) enum Doing {
     Ordering,
     /// Checking a code against the pending order.
     CheckingCode,
+    /// Cancelling the pending order, after a yes.
+    Cancelling,
 }
 
 impl Doing {
@@ -21,6 +23,7 @@ impl Doing {
         match self {
             Doing::Ordering => speech::order_failed(),
             Doing::CheckingCode => speech::check_failed(),
+            Doing::Cancelling => speech::cancel_failed(),
         }
     }
 
@@ -29,6 +32,7 @@ impl Doing {
         match self {
             Doing::Ordering => "order not placed",
             Doing::CheckingCode => "code not checked",
+            Doing::Cancelling => "order not cancelled",
         }
     }
 }
@@ -46,6 +50,9 @@ pub(crate) fn answer(service: &OrderService, doing: Doing, error: ServiceError) 
         }
         (Doing::CheckingCode, ServiceError::WrongState(state)) => ResponseEnvelope::tell(speech::wrong_state(state)),
         (Doing::CheckingCode, ServiceError::ContactChanged) => ResponseEnvelope::tell(speech::contact_changed()),
+        (Doing::Cancelling, ServiceError::WrongState(_) | ServiceError::OrderNotFound) => {
+            ResponseEnvelope::tell(speech::cancel_too_late())
+        }
         (doing, error) => {
             tracing::error!(%error, "{}", doing.not_done());
             ResponseEnvelope::tell(doing.failed())

@@ -68,7 +68,7 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
             secrets.extend(tokens[field].as_str().map(str::to_string));
         }
         secrets.push(password.to_string());
-        stack.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
+        stack.order(&token).await;
         let code = stack.last_code().await;
         let wrong = if code == "0000" { "1111" } else { "0000" };
         stack.alexa("authorize-code.json", &token, wrong).await;
