@@ -102,6 +102,7 @@ def model(locale):
                  "samples": CODE_SAMPLES + EXTRA_CODE_SAMPLES.get(locale, [])},
                 {"name": "OrderStatusIntent", "samples": STATUS_SAMPLES},
                 {"name": "CancelOrderIntent", "samples": CANCEL_ORDER_SAMPLES},
+                {"name": "ResendCodeIntent", "samples": RESEND_SAMPLES},
             ],
             "types": [{"name": "PIZZA_SIZE", "values": values(SIZES)},
                       {"name": "PIZZA_TOPPINGS", "values": values(TOPPINGS)}],

@@ -20,6 +20,7 @@ pub const NO_INTENT: &str = "AMAZON.NoIntent";
 pub const REPEAT_INTENT: &str = "AMAZON.RepeatIntent";
 pub const STATUS_INTENT: &str = "OrderStatusIntent";
 pub const CANCEL_ORDER_INTENT: &str = "CancelOrderIntent";
+pub const RESEND_CODE_INTENT: &str = "ResendCodeIntent";
 
 pub const SIZE_SLOT: &str = "Size";
 pub const TOPPINGS_SLOT: &str = "Toppings";
@@ -44,6 +45,8 @@ pub(crate) enum Asked {
     Status,
     /// "Cancel my order": asks first.
     CancelOrder,
+    /// "I didn't get the code": a new code for the pending order.
+    ResendCode,
     /// The code that confirms the pending order, as heard, if one was.
     Authorize { code: Option<SpokenValue> },
     /// Help, for where the conversation is.
@@ -85,6 +88,7 @@ impl Asked {
             Asked::Yes(Heard::At(Stage::SendCode { .. })) => Some(Doing::Ordering),
             Asked::Yes(Heard::At(Stage::Cancel { .. })) => Some(Doing::Cancelling),
             Asked::Authorize { .. } => Some(Doing::CheckingCode),
+            Asked::ResendCode => Some(Doing::Resending),
             Asked::Yes(_)
             | Asked::No(_)
             | Asked::Repeat { .. }
@@ -111,7 +115,7 @@ impl Asked {
     /// code check reads its user's profile only once the request is known to be new.
     pub(crate) fn looks_up_caller_first(&self) -> bool {
         match self {
-            Asked::Yes(Heard::At(Stage::SendCode { .. })) => true,
+            Asked::Yes(Heard::At(Stage::SendCode { .. })) | Asked::ResendCode => true,
             Asked::Yes(_)
             | Asked::No(_)
             | Asked::Repeat { .. }
@@ -140,6 +144,7 @@ enum Handled {
     Repeat,
     Status,
     CancelOrder,
+    ResendCode,
     Help,
     Stop,
     Fallback,
@@ -148,7 +153,7 @@ enum Handled {
 impl Handled {
     /// Every handled intent. One left out here is never constructed, and one without
     /// names in [`Handled::names`] is not matched: neither compiles.
-    const ALL: [Handled; 10] = [
+    const ALL: [Handled; 11] = [
         Handled::Order,
         Handled::Authorize,
         Handled::Yes,
@@ -156,6 +161,7 @@ impl Handled {
         Handled::Repeat,
         Handled::Status,
         Handled::CancelOrder,
+        Handled::ResendCode,
         Handled::Help,
         Handled::Stop,
         Handled::Fallback,
@@ -171,6 +177,7 @@ impl Handled {
             Handled::Repeat => &[REPEAT_INTENT],
             Handled::Status => &[STATUS_INTENT],
             Handled::CancelOrder => &[CANCEL_ORDER_INTENT],
+            Handled::ResendCode => &[RESEND_CODE_INTENT],
             Handled::Help => &[HELP_INTENT],
             Handled::Stop => &[STOP_INTENT, CANCEL_INTENT, NAVIGATE_HOME_INTENT],
             Handled::Fallback => &[FALLBACK_INTENT],
@@ -200,6 +207,7 @@ impl Handled {
             Handled::Repeat => Asked::Repeat { said: Said::from_request(envelope), heard },
             Handled::Status => Asked::Status,
             Handled::CancelOrder => Asked::CancelOrder,
+            Handled::ResendCode => Asked::ResendCode,
             Handled::Help => Asked::Help(heard),
             Handled::Stop => Asked::Stop,
             Handled::Fallback => Asked::Fallback(heard),
@@ -229,7 +237,7 @@ mod tests {
     #[test]
     fn every_handled_name_is_handled_once_and_none_is_the_fallback_but_its_own() {
         let names: Vec<&str> = handled_intents().collect();
-        assert_eq!(names.len(), 12);
+        assert_eq!(names.len(), 13);
         for name in &names {
             assert_eq!(names.iter().filter(|n| *n == name).count(), 1, "{name}");
             let fallback = matches!(intent(name, json!({})), Asked::Fallback(_));
@@ -271,8 +279,13 @@ mod tests {
         let mut all = vec![launch, ended, other];
         all.extend(handled_intents().map(|name| intent(name, json!({}))));
         for asked in &all {
-            assert_eq!(asked.changes_state().is_some(), matches!(asked, Asked::Authorize { .. }), "{asked:?}");
-            assert!(!asked.looks_up_caller_first(), "{asked:?}");
+            let resend = matches!(asked, Asked::ResendCode);
+            assert_eq!(
+                asked.changes_state().is_some(),
+                matches!(asked, Asked::Authorize { .. }) || resend,
+                "{asked:?}"
+            );
+            assert_eq!(asked.looks_up_caller_first(), resend, "{asked:?}");
         }
         let in_session = |name: &str, stage: Value| {
             let envelope = json!({"version": "1.0", "session": {"attributes": {"stage": stage}},

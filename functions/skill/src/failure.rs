@@ -15,6 +15,8 @@ pub(crate) enum Doing {
     CheckingCode,
     /// Cancelling the pending order, after a yes.
     Cancelling,
+    /// Sending the pending order's code again.
+    Resending,
 }
 
 impl Doing {
@@ -24,6 +26,7 @@ impl Doing {
             Doing::Ordering => speech::order_failed(),
             Doing::CheckingCode => speech::check_failed(),
             Doing::Cancelling => speech::cancel_failed(),
+            Doing::Resending => speech::resend_failed(),
         }
     }
 
@@ -33,6 +36,7 @@ impl Doing {
             Doing::Ordering => "order not placed",
             Doing::CheckingCode => "code not checked",
             Doing::Cancelling => "order not cancelled",
+            Doing::Resending => "code not sent again",
         }
     }
 }
@@ -42,14 +46,16 @@ pub(crate) fn answer(service: &OrderService, doing: Doing, error: ServiceError) 
     match (doing, error) {
         (_, ServiceError::Unauthenticated(_)) => link_account(),
         (_, ServiceError::Blocked(blocked)) => self::blocked(service, blocked),
-        (Doing::Ordering, ServiceError::NoVerifiedContact) => {
+        (Doing::Ordering | Doing::Resending, ServiceError::NoVerifiedContact) => {
             with_web_card(service, speech::no_contact(service.web_app()))
         }
-        (Doing::Ordering, ServiceError::TooManyCodes { retry_after_seconds }) => {
+        (Doing::Ordering | Doing::Resending, ServiceError::TooManyCodes { retry_after_seconds }) => {
             ResponseEnvelope::tell(speech::too_many_codes(retry_after_seconds))
         }
         (Doing::CheckingCode, ServiceError::WrongState(state)) => ResponseEnvelope::tell(speech::wrong_state(state)),
-        (Doing::CheckingCode, ServiceError::ContactChanged) => ResponseEnvelope::tell(speech::contact_changed()),
+        (Doing::CheckingCode | Doing::Resending, ServiceError::ContactChanged) => {
+            ResponseEnvelope::tell(speech::contact_changed())
+        }
         (Doing::Cancelling, ServiceError::WrongState(_) | ServiceError::OrderNotFound) => {
             ResponseEnvelope::tell(speech::cancel_too_late())
         }

@@ -20,6 +20,7 @@ mod order;
 mod other;
 mod repeat;
 mod replay;
+mod resend;
 mod session_ended;
 mod speech;
 mod status;
@@ -37,8 +38,8 @@ use std::time::Duration;
 
 pub use asked::{
     AUTHORIZE_INTENT, CANCEL_INTENT, CANCEL_ORDER_INTENT, CODE_SLOT, FALLBACK_INTENT, HELP_INTENT,
-    NAVIGATE_HOME_INTENT, NO_INTENT, ORDER_INTENT, REPEAT_INTENT, SIZE_SLOT, STATUS_INTENT, STOP_INTENT, TOPPINGS_SLOT,
-    YES_INTENT, handled_intents,
+    NAVIGATE_HOME_INTENT, NO_INTENT, ORDER_INTENT, REPEAT_INTENT, RESEND_CODE_INTENT, SIZE_SLOT, STATUS_INTENT,
+    STOP_INTENT, TOPPINGS_SLOT, YES_INTENT, handled_intents,
 };
 pub use speech::{SKILL_NAME, topping_menu};
 
@@ -256,9 +257,11 @@ impl Skill {
             (Asked::Status, Some(caller)) => status::answer(service, &caller.user).await,
             (Asked::CancelOrder, Some(caller)) => cancel_order::ask(service, &caller.user).await,
             (Asked::Authorize { code }, Some(caller)) => authorize::answer(service, &caller.user, code).await,
-            (Asked::Order { .. } | Asked::Authorize { .. } | Asked::Status | Asked::CancelOrder, None) => {
-                failure::link_account()
-            }
+            (Asked::ResendCode, Some(caller)) => resend::answer(service, caller).await,
+            (
+                Asked::Order { .. } | Asked::Authorize { .. } | Asked::Status | Asked::CancelOrder | Asked::ResendCode,
+                None,
+            ) => failure::link_account(),
             (Asked::Help(heard), _) => help::answer(heard),
             (Asked::Stop, _) => stop::answer(),
             (Asked::Fallback(heard), _) => fallback::answer(heard),

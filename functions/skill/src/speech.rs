@@ -268,6 +268,35 @@ pub fn order_placed(placed: &PlacedOrder) -> (Speech, Speech) {
     (said, reprompt)
 }
 
+/// A new code for the same order: where it went, and that the earlier one no longer works.
+pub fn code_sent_again(order: &Order, guesses_before_lock: u32) -> (Speech, Speech) {
+    let mut said = destination(Speech::new().text("I've sent a new code to "), &order.challenge.destination);
+    said = said.text(&format!(
+        " for your {}. The earlier code no longer works. To confirm, say: authorize order, followed by the new code.",
+        order.pizza.describe()
+    ));
+    if guesses_before_lock == 1 {
+        said = said.text(&format!(" {}", one_more_locks()));
+    }
+    let reprompt = Speech::new().text("To confirm, say: authorize order, followed by the new code.");
+    (said, reprompt)
+}
+
+/// Pod's own codes belong to their order: a new code comes with a new order.
+pub fn order_again_for_a_code() -> Speech {
+    Speech::new().text(
+        "I can't send another code for this order. To get a new code, order again: say, get me a pizza, \
+         and I'll replace the waiting order.",
+    )
+}
+
+pub fn resend_failed() -> Speech {
+    Speech::new().text(
+        "Sorry, I couldn't send a new code just now. Your order is still waiting for its code; \
+         please try again in a moment.",
+    )
+}
+
 fn one_more_locks() -> &'static str {
     "Careful: one more wrong code will lock voice ordering until the account owner unlocks it in the web app."
 }

@@ -24,17 +24,16 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with(ChallengePolicy::default())
+}
+
+fn harness_with(policy: ChallengePolicy) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
     let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
     let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
-    let service = OrderService::new(
-        store.clone(),
-        Arc::new(FakeDirectory::standard()),
-        codes.clone(),
-        clock.clone(),
-        ChallengePolicy::default(),
-    );
+    let service =
+        OrderService::new(store.clone(), Arc::new(FakeDirectory::standard()), codes.clone(), clock.clone(), policy);
     Harness { skill: Skill::new(service), store, clock, codes, _dir: dir }
 }
 
@@ -321,4 +320,68 @@ async fn a_yes_to_a_recap_delivered_twice_places_one_order() {
     assert_eq!(first, again, "the repeat hears the first answer");
     assert_eq!(h.codes.sent().len(), 1);
     assert_eq!(orders(&h).await.len(), 1);
+}
+
+#[tokio::test]
+async fn send_the_code_again_sends_a_new_one_for_the_same_order_and_resets_nothing() {
+    let h = harness();
+    let mut ana = Session::new(&h);
+    let nothing = ana.intent("ResendCodeIntent").await;
+    assert!(speech(&nothing).contains("no order waiting"), "{}", speech(&nothing));
+    assert!(h.codes.sent().is_empty());
+
+    ana.order(Some("large"), &["pepperoni"]).await;
+    ana.intent("AMAZON.YesIntent").await;
+    ana.code("1111").await;
+    let before = orders(&h).await;
+    let again = ana.intent("ResendCodeIntent").await;
+    assert!(speech(&again).contains("I've sent a new code to your phone ending in"), "{}", speech(&again));
+    assert!(speech(&again).contains("The earlier code no longer works"));
+    assert_eq!(h.codes.sent().len(), 2, "a second code, to the same phone");
+    assert_eq!(h.codes.sent()[0], h.codes.sent()[1]);
+    let after = orders(&h).await;
+    assert_eq!(after.len(), 1, "the same order, no new one");
+    assert_eq!(after[0].id, before[0].id);
+    assert_eq!(after[0].challenge.attempts_used, 1, "the wrong code still counts");
+    assert_eq!(after[0].challenge.expires_at, before[0].challenge.expires_at);
+    let wrong = ana.code("1111").await;
+    assert!(speech(&wrong).contains("You have 1 try left"), "tries are not reset: {}", speech(&wrong));
+}
+
+#[tokio::test]
+async fn send_the_code_again_counts_against_the_send_limit() {
+    let h = harness_with(ChallengePolicy { sends_per_hour: 2, ..ChallengePolicy::default() });
+    let mut ana = Session::new(&h);
+    ana.order(Some("large"), &[]).await;
+    ana.intent("AMAZON.YesIntent").await;
+    ana.intent("ResendCodeIntent").await;
+    let refused = ana.intent("ResendCodeIntent").await;
+    assert!(speech(&refused).contains("I can't send another yet"), "{}", speech(&refused));
+    assert_eq!(h.codes.sent().len(), 2);
+}
+
+/// Many "send the code again" at once (each its own request): the send limit's one conditional
+/// write lets exactly as many through as it allows.
+#[tokio::test]
+async fn resends_at_once_never_pass_the_send_limit() {
+    let h = harness_with(ChallengePolicy { sends_per_hour: 4, ..ChallengePolicy::default() });
+    let mut ana = Session::new(&h);
+    ana.order(Some("large"), &[]).await;
+    ana.intent("AMAZON.YesIntent").await;
+    let mut all = tokio::task::JoinSet::new();
+    let skill = std::sync::Arc::new(h.skill);
+    for _ in 0..10 {
+        let skill = skill.clone();
+        all.spawn(async move {
+            let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
+            let body = json!({"version": "1.0",
+                "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+                "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
+                "request": {"type": "IntentRequest", "requestId": next_request_id(), "timestamp": "2027-01-15T08:00:00Z",
+                            "intent": {"name": "ResendCodeIntent", "slots": {}}}});
+            skill.handle(&parse_request(body.to_string().as_bytes()).unwrap()).await
+        });
+    }
+    all.join_all().await;
+    assert_eq!(h.codes.sent().len(), 4, "the order's code and three more, never a fifth in the hour");
 }

@@ -83,6 +83,7 @@ fn samples_are_consistent(locale: &str, lm: &Value) {
         pod_skill::AUTHORIZE_INTENT,
         pod_skill::STATUS_INTENT,
         pod_skill::CANCEL_ORDER_INTENT,
+        pod_skill::RESEND_CODE_INTENT,
         pod_skill::YES_INTENT,
         pod_skill::NO_INTENT,
         pod_skill::REPEAT_INTENT,

@@ -106,6 +106,8 @@ async fn the_chat_plays_the_full_conversation() {
         "outbox> sms to +14155550121",
         "alexa> Your order is waiting for the code I sent you.",
         "alexa> That code isn't right. You have 2 tries left.",
+        "(ResendCodeIntent)",
+        "alexa> I've sent a new code to your phone ending in 21 for your medium pizza with onions.",
         "alexa> Your latest order, a medium pizza with onions, placed just now, is waiting for its code.",
         "alexa> Order confirmed! Your medium pizza with onions is on its way.",
         "alexa> One small cheese pizza from Pizza on Demand",

@@ -282,3 +282,43 @@ async fn a_code_the_provider_calls_expired_is_expired_and_not_a_guess() {
     assert_eq!(statuses(&stack.orders(&token).await), ["expired"]);
     stack.stop().await;
 }
+
+/// "Send the code again": a new code for the same order; the provider keeps only the latest, so
+/// the earlier one no longer confirms it, and the new one does.
+#[tokio::test]
+async fn a_code_sent_again_replaces_the_earlier_one() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    assert!(stack.order(&token).await.contains("I sent a code"));
+    let first = stack.last_code_for("+14155550121").await;
+    let said = stack.say("resend-code.json", &token, "").await;
+    assert!(said.contains("sent a new code to your phone ending in"), "{said}");
+    let second = stack.last_code_for("+14155550121").await;
+    assert_eq!(stack.outbox_to("+14155550121").await.len(), 2);
+    if first != second {
+        let said = stack.say("authorize-code.json", &token, &first).await;
+        assert!(said.contains("isn't right"), "the earlier code no longer works: {said}");
+    }
+    let said = stack.say("authorize-code.json", &token, &second).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+    assert_eq!(statuses(&stack.orders(&token).await), ["confirmed"], "one order");
+    stack.stop().await;
+}
+
+/// Pod's own codes are sealed into the order: "send the code again" asks for a new order.
+#[tokio::test]
+async fn with_builtin_codes_a_new_code_comes_with_a_new_order() {
+    let stack = TestStack::spawn(&[
+        ("CODE_PROVIDER", "builtin"),
+        ("CODE_DELIVERY", "outbox"),
+        ("CODE_SECRET", "a-local-code-secret-for-the-resend-test-0123456789"),
+    ])
+    .await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    stack.order(&token).await;
+    let sent = stack.outbox().await.len();
+    let said = stack.say("resend-code.json", &token, "").await;
+    assert!(said.contains("To get a new code, order again"), "{said}");
+    assert_eq!(stack.outbox().await.len(), sent, "nothing sent");
+    stack.stop().await;
+}
