@@ -71,6 +71,8 @@ tracked_store! {
     list<'a>(user: &'a UserId, page: PageRequest) -> Result<OrderPage, StoreError>;
     transition<'a, 'b>(user: &'a UserId, id: &'b OrderId, transition: Transition, now: Timestamp)
         -> Result<Order, StoreError>;
+    reseal_code<'a, 'b, 'c, 'd>(user: &'a UserId, id: &'b OrderId, previous: &'c str, sealed: &'d str, now: Timestamp)
+        -> Result<Order, StoreError>;
     guess_budget<'a>(user: &'a UserId) -> Result<GuessBudget, StoreError>;
     change_budget<'a, 'b>(user: &'a UserId, change: &'b BudgetChange) -> Result<BudgetWrite, StoreError>;
     record_activity<'a>(event: &'a ActivityEvent) -> Result<(), StoreError>;

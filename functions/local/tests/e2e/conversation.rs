@@ -305,20 +305,41 @@ async fn a_code_sent_again_replaces_the_earlier_one() {
     stack.stop().await;
 }
 
-/// Pod's own codes are sealed into the order: "send the code again" asks for a new order.
-#[tokio::test]
-async fn with_builtin_codes_a_new_code_comes_with_a_new_order() {
-    let stack = TestStack::spawn(&[
-        ("CODE_PROVIDER", "builtin"),
-        ("CODE_DELIVERY", "outbox"),
-        ("CODE_SECRET", "a-local-code-secret-for-the-resend-test-0123456789"),
-    ])
-    .await;
+/// Pod's own codes are sealed into the order: "send the code again" replaces the MAC (one
+/// conditional write), so only the new code confirms the order, on either store.
+async fn with_builtin_codes_a_code_sent_again_replaces_the_sealed_one(stack: TestStack) {
     let token = stack.token("ana", "pizza-ana-1").await;
     stack.order(&token).await;
-    let sent = stack.outbox().await.len();
+    let first = stack.last_code_for("+14155550121").await;
     let said = stack.say("resend-code.json", &token, "").await;
-    assert!(said.contains("To get a new code, order again"), "{said}");
-    assert_eq!(stack.outbox().await.len(), sent, "nothing sent");
+    assert!(said.contains("sent a new code to your phone ending in"), "{said}");
+    let messages = stack.outbox_to("+14155550121").await;
+    assert_eq!(messages.len(), 2);
+    assert!(messages[1]["text"].as_str().unwrap().contains("pepperoni, mushrooms"), "{}", messages[1]);
+    let second = stack.last_code_for("+14155550121").await;
+    if first != second {
+        let said = stack.say("authorize-code.json", &token, &first).await;
+        assert!(said.contains("isn't right"), "the earlier code no longer opens the order: {said}");
+    }
+    let said = stack.say("authorize-code.json", &token, &second).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+    assert_eq!(statuses(&stack.orders(&token).await), ["confirmed"], "one order");
     stack.stop().await;
+}
+
+const BUILTIN: [(&str, &str); 3] = [
+    ("CODE_PROVIDER", "builtin"),
+    ("CODE_DELIVERY", "outbox"),
+    ("CODE_SECRET", "a-local-code-secret-for-the-resend-test-0123456789"),
+];
+
+#[tokio::test]
+async fn with_builtin_codes_a_code_sent_again_replaces_the_sealed_one_on_the_embedded_store() {
+    with_builtin_codes_a_code_sent_again_replaces_the_sealed_one(TestStack::spawn(&BUILTIN).await).await;
+}
+
+#[tokio::test]
+async fn with_builtin_codes_a_code_sent_again_replaces_the_sealed_one_on_dynamodb() {
+    let stack = TestStack::spawn_on_dynamodb("pod-orders-resend", &BUILTIN).await;
+    with_builtin_codes_a_code_sent_again_replaces_the_sealed_one(stack).await;
 }
