@@ -203,7 +203,8 @@ pub fn help() -> Speech {
     Speech::new().text(
         "To order, say something like: get me a large pizza with pepperoni and mushrooms. \
          I will send a code to your phone, or to your email if you have no phone on file. \
-         Then say: authorize order, followed by the code. What would you like?",
+         Then say: authorize order, followed by the code. You can also ask: what's the status of my order, \
+         or say: cancel my order. What would you like?",
     )
 }
 
