@@ -45,8 +45,9 @@ impl Heard {
         let Some(value) = attribute(envelope, STAGE) else { return Heard::Nothing };
         match serde_json::from_value::<Stage>(value.clone()) {
             Ok(stage) => Heard::At(stage),
-            Err(error) => {
-                tracing::warn!(%error, "a session stage that does not parse: ignored");
+            Err(_) => {
+                // Not the error itself: it would quote what came back, which is not ours to log.
+                tracing::warn!("a session stage that does not parse: ignored");
                 Heard::Unreadable
             }
         }
