@@ -69,6 +69,9 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
         }
         secrets.push(password.to_string());
         stack.order(&token).await;
+        secrets.push(stack.last_code().await);
+        // "Send the code again": the first code and the new one stay out of the logs.
+        stack.alexa("resend-code.json", &token, "").await;
         let code = stack.last_code().await;
         let wrong = if code == "0000" { "1111" } else { "0000" };
         stack.alexa("authorize-code.json", &token, wrong).await;
@@ -84,6 +87,7 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(captured.lines().count() > 20, "the run was logged");
     assert!(captured.contains("order placed, code sent"));
+    assert!(captured.contains("code sent again"));
     let contacts = ["+14155550121", "4155550121", "ana@example.com", "ben@example.com"];
     for needle in secrets.iter().map(String::as_str).chain(contacts).chain(["forged.token.value"]) {
         // A 4-digit code could appear inside an unrelated number; look for it as a JSON value or word.
