@@ -140,6 +140,25 @@ mod tests {
         }
     }
 
+    /// Sending a code again fails as ordering does, but never says an order was not placed; a
+    /// cancel that finds the order moved on says so, and any other failure says nothing changed.
+    #[test]
+    fn resending_and_cancelling_say_what_did_not_happen() {
+        let service = service();
+        let said = |doing, error| speech::plain_of(&answer(&service, doing, error));
+        let too_many = ServiceError::TooManyCodes { retry_after_seconds: 90 };
+        assert_eq!(said(Doing::Resending, too_many), speech::too_many_codes(90).plain());
+        assert_eq!(said(Doing::Resending, ServiceError::ContactChanged), speech::contact_changed().plain());
+        assert_eq!(said(Doing::Resending, ServiceError::Store(StoreError::Throttled)), speech::resend_failed().plain());
+        let moved_on = ServiceError::WrongState(TransitionError::ChallengeExpired);
+        assert_eq!(said(Doing::Cancelling, moved_on), speech::cancel_too_late().plain());
+        assert_eq!(said(Doing::Cancelling, ServiceError::OrderNotFound), speech::cancel_too_late().plain());
+        assert_eq!(
+            said(Doing::Cancelling, ServiceError::Store(StoreError::Throttled)),
+            speech::cancel_failed().plain()
+        );
+    }
+
     #[test]
     fn the_link_account_answer_has_its_card() {
         let answer = serde_json::to_value(link_account()).unwrap();

@@ -459,6 +459,12 @@ pub fn too_slow() -> Speech {
     Speech::new().text("Sorry, that took too long. Please try again in a moment.")
 }
 
+/// The words of an answer's speech, for tests.
+#[cfg(test)]
+pub(crate) fn plain_of(answer: &pod_shared::alexa::ResponseEnvelope) -> String {
+    answer.speech_ssml().and_then(Speech::from_ssml).map(|said| said.plain()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
