@@ -3,6 +3,8 @@
     python3 alexa-model/generate.py          # rewrite interactionModels/custom/*.json
     python3 alexa-model/generate.py --check  # fail if they are not what this file writes
 
+The slot values come from menu.json, the one menu (sizes, toppings, prices) Pod's domain embeds too.
+
 The intent and slot names are the seed sample's, so its recorded requests work on Pod.
 """
 
@@ -69,13 +71,11 @@ REPEAT_SAMPLES = [
 ]
 # en-GB speakers also say "authorise".
 EXTRA_CODE_SAMPLES = {"en-GB": ["authorise {Code}", "authorise order {Code}", "authorise my order {Code}"]}
-SIZES = [("small", ["personal"]), ("medium", ["regular"]), ("large", ["big"]), ("jumbo", ["extra large", "family size"])]
-TOPPINGS = [
-    ("pepperoni", ["pepperonis"]), ("mushrooms", ["mushroom", "shrooms"]), ("onions", ["onion"]),
-    ("sausage", ["sausages", "italian sausage"]), ("bacon", []), ("extra cheese", ["cheese", "double cheese"]),
-    ("black olives", ["olives", "black olive"]), ("green peppers", ["peppers", "green pepper", "bell peppers"]),
-    ("pineapple", ["pineapples"]), ("spinach", []), ("chicken", ["grilled chicken"]),
-]
+# The sizes and toppings (and their synonyms) come from the menu, which also holds their prices:
+# the model and the prices never disagree.
+MENU = json.loads((HERE / "menu.json").read_text())
+SIZES = [(item["name"], item["synonyms"]) for item in MENU["sizes"]]
+TOPPINGS = [(item["name"], item["synonyms"]) for item in MENU["toppings"]]
 BUILT_INS = ["AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
              "AMAZON.NavigateHomeIntent"]
 BUILT_INS_WITH_SAMPLES = [("AMAZON.YesIntent", YES_SAMPLES), ("AMAZON.NoIntent", NO_SAMPLES),

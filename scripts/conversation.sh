@@ -29,7 +29,7 @@ TOKEN=$(curl -sf "$BASE/auth0/oauth/token" -H 'content-type: application/json' -
   "audience": "'"$AUDIENCE"'", "scope": "openid offline_access"}' | json '["access_token"]')
 
 echo "2. \"Alexa, ask pizza on demand to get me a large pizza with pepperoni and mushrooms\""
-expect "$(alexa order-large-pepperoni-mushrooms.json)" "from Pizza on Demand, delivered to the address on your account. Shall I send your code?"
+expect "$(alexa order-large-pepperoni-mushrooms.json)" "from Pizza on Demand, 17 dollars 50, delivered to the address on your account. Shall I send your code?"
 
 echo "2b. \"Yes\""
 expect "$(alexa yes-to-the-recap.json)" "I sent a code to your phone ending in"

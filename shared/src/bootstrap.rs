@@ -19,6 +19,8 @@ pub enum StartupError {
     Config(#[from] crate::config::ConfigError),
     #[error("order store: {0}")]
     Store(#[from] crate::ports::StoreError),
+    #[error("menu (alexa-model/menu.json, built in): {0}")]
+    Menu(#[from] crate::domain::MenuError),
     #[error("identity provider: {0}")]
     Identity(#[from] crate::ports::IdentityError),
     #[error(
@@ -104,6 +106,7 @@ pub async fn build_service_on(
     settings: &Settings,
     outbox: Option<Arc<dyn MessageSender>>,
 ) -> Result<OrderService, StartupError> {
+    crate::domain::Menu::check_builtin()?;
     if settings.auth0.management.is_none() {
         return Err(StartupError::NoManagementClient);
     }
@@ -132,6 +135,7 @@ pub async fn build_web_service_on(
     enrollment_secret: Option<&Secret>,
     outbox: Option<Arc<dyn MessageSender>>,
 ) -> Result<OrderService, StartupError> {
+    crate::domain::Menu::check_builtin()?;
     let profiles = Arc::new(SignInProfiles::new(store.clone()));
     let service =
         OrderService::new(store, profiles, Arc::new(NoCodeChannel), Arc::new(SystemClock), settings.challenge);

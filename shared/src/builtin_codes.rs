@@ -1,9 +1,10 @@
 //! The `builtin` code issuer: Pod makes the code itself and binds it to the order.
 //!
 //! The code comes from a CSPRNG; only an HMAC-SHA256 of the code together with
-//! the order's id, owner and content is stored, so a code for one order can
-//! never confirm another, nor the same order changed (dynamic linking in the
-//! PSD2 sense). The message names what the code confirms. Checks compare MACs
+//! the order's id, owner, content, amount, currency and payee is stored, so a code
+//! for one order can never confirm another, nor the same order changed or repriced
+//! or paid to someone else (dynamic linking, PSD2 RTS Art. 5). The message names
+//! what the code confirms, with the amount and the payee. Checks compare MACs
 //! in constant time (`aws-lc-rs`'s `hmac::verify`).
 
 use crate::domain::{Code, Order, PhoneEnrollment};
@@ -12,7 +13,8 @@ use aws_lc_rs::hmac;
 use rand::Rng;
 use std::sync::Arc;
 
-const CONTEXT: &str = "pod-code-v1";
+const CONTEXT: &str = "pod-code-v2";
+const CONTEXT_V1: &str = "pod-code-v1";
 
 /// Issues and checks builtin codes.
 #[derive(Clone)]
@@ -28,7 +30,10 @@ impl std::fmt::Debug for BuiltinCodes {
     }
 }
 
-/// What the user reads: "4217 confirms 1 large pizza, pepperoni, onions — Pizza on Demand. Expires in 5 min."
+/// What the user reads: it names the amount, the payee and the items the code confirms (PSD2 RTS
+/// Art. 5: the payer is told the amount and the payee), in plain ASCII so that a usual order
+/// fits one SMS segment: "418305 confirms 17.50 USD to Pizza on Demand: 1 large pizza,
+/// pepperoni, mushrooms. Expires in 5 min."
 pub fn message(code: &str, order: &Order) -> String {
     let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
     let what = if toppings.is_empty() {
@@ -37,13 +42,54 @@ pub fn message(code: &str, order: &Order) -> String {
         format!("1 {} pizza, {}", order.pizza.size, toppings.join(", "))
     };
     let minutes = (order.challenge.expires_at.unix_seconds() - order.challenge.sent_at.unix_seconds()).max(60) / 60;
-    format!("{code} confirms {what} — Pizza on Demand. Expires in {minutes} min.")
+    match &order.bill {
+        Some(bill) => {
+            format!(
+                "{code} confirms {} to {}: {what}. Expires in {minutes} min.",
+                bill.total().with_code(),
+                bill.payee()
+            )
+        }
+        None => format!("{code} confirms {what} - Pizza on Demand. Expires in {minutes} min."),
+    }
 }
 
-/// The bytes a code is bound to: the order's id, owner and content, then the code.
+/// The bytes a code is bound to: the order's id, owner and content, the amount, the currency,
+/// the payee and the priced lines, then the code, each field length-prefixed so that no two
+/// orders share them. An order stored before orders had prices keeps the first version's binding
+/// (so a code sent just before an upgrade still confirms its order).
 fn bound(order: &Order, code: &str) -> Vec<u8> {
     let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
-    format!("{CONTEXT}|{}|{}|{}|{}|{code}", order.id, order.user_id, order.pizza.size, toppings.join(",")).into_bytes()
+    let Some(bill) = &order.bill else {
+        return format!(
+            "{CONTEXT_V1}|{}|{}|{}|{}|{code}",
+            order.id,
+            order.user_id,
+            order.pizza.size,
+            toppings.join(",")
+        )
+        .into_bytes();
+    };
+    let lines: Vec<String> =
+        bill.priced_lines().map(|(line, price)| format!("{}={}", line.description(), price.minor)).collect();
+    let fields = [
+        CONTEXT.to_string(),
+        order.id.to_string(),
+        order.user_id.as_str().to_string(),
+        order.pizza.size.name().to_string(),
+        toppings.join(","),
+        bill.total().minor.to_string(),
+        bill.currency().code().to_string(),
+        bill.payee().as_str().to_string(),
+        lines.join(","),
+        code.to_string(),
+    ];
+    let mut bytes = Vec::new();
+    for field in fields {
+        bytes.extend_from_slice(format!("{}:", field.len()).as_bytes());
+        bytes.extend_from_slice(field.as_bytes());
+    }
+    bytes
 }
 
 /// What a phone-enrollment code reads: it names its purpose, so it cannot pass for an order code.
@@ -115,7 +161,8 @@ impl BuiltinCodes {
 mod tests {
     use super::*;
     use crate::domain::{
-        ChallengePolicy, Channel, Destination, MaskedDestination, Pizza, Size, Timestamp, Topping, Toppings, UserId,
+        Bill, ChallengePolicy, Channel, Currency, Destination, LineItem, MaskedDestination, Payee, Pizza, Size,
+        Timestamp, Topping, Toppings, UserId,
     };
     use crate::ports::DeliveryError;
     use async_trait::async_trait;
@@ -130,9 +177,13 @@ mod tests {
     }
 
     fn order(toppings: Vec<Topping>) -> Order {
+        order_of(Size::Large, toppings)
+    }
+
+    fn order_of(size: Size, toppings: Vec<Topping>) -> Order {
         Order::place(
             UserId::parse("auth0|ana").unwrap(),
-            Pizza { size: Size::Large, toppings: Toppings::new(toppings).unwrap() },
+            Pizza { size, toppings: Toppings::new(toppings).unwrap() },
             Channel::Sms,
             MaskedDestination::Phone { last_digits: "21".into() },
             ChallengePolicy::default(),
@@ -176,11 +227,99 @@ mod tests {
     }
 
     #[test]
-    fn the_message_names_what_the_code_confirms() {
-        let order = order(vec![Topping::Pepperoni, Topping::Onions]);
+    fn the_message_names_amount_payee_and_items_in_one_sms_segment() {
+        let order = order(vec![Topping::Pepperoni, Topping::Mushrooms]);
+        let text = message("418305", &order);
         assert_eq!(
-            message("4217", &order),
-            "4217 confirms 1 large pizza, pepperoni, onions — Pizza on Demand. Expires in 5 min."
+            text,
+            "418305 confirms 17.50 USD to Pizza on Demand: 1 large pizza, pepperoni, mushrooms. Expires in 5 min."
         );
+        assert!(text.is_ascii() && text.len() <= 160, "one GSM-7 segment");
+        let british = order.clone().priced_in(Currency::Gbp);
+        assert_eq!(
+            message("418305", &british),
+            "418305 confirms 14.00 GBP to Pizza on Demand: 1 large pizza, pepperoni, mushrooms. Expires in 5 min."
+        );
+        let plain = order_of(Size::Small, vec![]);
+        assert_eq!(
+            message("4217", &plain),
+            "4217 confirms 9.00 USD to Pizza on Demand: 1 small cheese pizza. Expires in 5 min."
+        );
+        let big = order_of(
+            Size::Jumbo,
+            vec![Topping::ExtraCheese, Topping::BlackOlives, Topping::GreenPeppers, Topping::Pineapple],
+        );
+        let text = message("4217906543", &big);
+        assert!(text.is_ascii() && text.len() <= 160, "four toppings and a 10-digit code still fit: {}", text.len());
+    }
+
+    #[test]
+    fn an_order_stored_without_a_price_keeps_the_first_message_and_binding() {
+        let codes = codes();
+        let mut legacy = order(vec![Topping::Pepperoni, Topping::Onions]);
+        legacy.bill = None;
+        assert_eq!(
+            message("4217", &legacy),
+            "4217 confirms 1 large pizza, pepperoni, onions - Pizza on Demand. Expires in 5 min."
+        );
+        let sealed_v1 = to_hex(
+            hmac::sign(
+                &codes.key,
+                format!("pod-code-v1|{}|{}|large|pepperoni,onions|4217", legacy.id, legacy.user_id).as_bytes(),
+            )
+            .as_ref(),
+        );
+        legacy.challenge.code_hash = Some(sealed_v1);
+        assert!(codes.opens(&legacy, &Code::parse("4217").unwrap()), "a code sent before the upgrade");
+        let priced = legacy.clone().priced_in(Currency::Usd);
+        assert!(!codes.opens(&priced, &Code::parse("4217").unwrap()), "a v1 MAC never opens a priced order");
+    }
+
+    /// PSD2 RTS Art. 5 (dynamic linking): the code is specific to the amount and the payee (and
+    /// the order's id, owner and items), and changing any of them voids it.
+    #[test]
+    fn changing_any_bound_field_voids_the_code() {
+        let codes = codes();
+        let mut sealed = order(vec![Topping::Pepperoni, Topping::Mushrooms]);
+        let code = codes.generate();
+        sealed.challenge.code_hash = Some(codes.seal(&sealed, &code));
+        let code = Code::parse(&code).unwrap();
+        assert!(codes.opens(&sealed, &code));
+        let bill = sealed.bill.clone().unwrap();
+        let rebill = |payee: &str, currency: Currency, lines: Vec<LineItem>| {
+            let total = lines.iter().map(LineItem::minor).sum();
+            Some(Bill::from_parts(Payee::parse(payee).unwrap(), currency, lines, total).unwrap())
+        };
+        let mut cheaper_lines = bill.lines().to_vec();
+        cheaper_lines[0] = LineItem::Pizza { size: Size::Large, minor: 1 };
+        type Change = Box<dyn Fn(&mut Order)>;
+        let changes: Vec<(&str, Change)> = vec![
+            ("id", Box::new(|o| o.id = crate::domain::OrderId::generate())),
+            ("owner", Box::new(|o| o.user_id = UserId::parse("auth0|ben").unwrap())),
+            ("size", Box::new(|o| o.pizza.size = Size::Jumbo)),
+            (
+                "items",
+                Box::new(|o| o.pizza.toppings = Toppings::new(vec![Topping::Pepperoni, Topping::Bacon]).unwrap()),
+            ),
+            ("amount", Box::new(move |o| o.bill = rebill("Pizza on Demand", Currency::Usd, cheaper_lines.clone()))),
+            ("currency", {
+                let lines = bill.lines().to_vec();
+                Box::new(move |o| o.bill = rebill("Pizza on Demand", Currency::Gbp, lines.clone()))
+            }),
+            ("payee", {
+                let lines = bill.lines().to_vec();
+                Box::new(move |o| o.bill = rebill("Pizza Elsewhere", Currency::Usd, lines.clone()))
+            }),
+            ("price dropped", Box::new(|o| o.bill = None)),
+        ];
+        for (field, change) in changes {
+            let mut changed = sealed.clone();
+            change(&mut changed);
+            assert_ne!(changed, sealed, "{field} changed");
+            assert!(!codes.opens(&changed, &code), "a changed {field} voids the code");
+        }
+        let mut same = sealed.clone();
+        same.bill = rebill("Pizza on Demand", Currency::Usd, bill.lines().to_vec());
+        assert!(codes.opens(&same, &code), "the same bill, rebuilt, still opens");
     }
 }

@@ -3,7 +3,7 @@
 use crate::builtin_codes::BuiltinCodes;
 use crate::domain::{
     ActivityEvent, ActivityId, ActivityKind, Blocked, BudgetChange, BudgetPolicy, ChallengePolicy, Code, CodePurpose,
-    Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
+    Currency, Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
     PhoneEnrollment, PhoneNumber, Pizza, RequestClaim, RequestKey, Source, Timestamp, Transition, TransitionError,
     UserId, WrongCodeOutcome,
 };
@@ -250,6 +250,30 @@ impl OrderService {
         pizza: Pizza,
         source: Source,
     ) -> Result<PlacedOrder, ServiceError> {
+        self.place_priced_order_for(profile, pizza, Currency::DEFAULT, source).await
+    }
+
+    /// [`place_order`](Self::place_order) priced in `currency` (the skill: the request's locale's).
+    pub async fn place_priced_order(
+        &self,
+        user: &UserId,
+        pizza: Pizza,
+        currency: Currency,
+        source: Source,
+    ) -> Result<PlacedOrder, ServiceError> {
+        let profile = self.user_profile(user).await?;
+        self.place_priced_order_for(&profile, pizza, currency, source).await
+    }
+
+    /// [`place_order_for`](Self::place_order_for) priced in `currency`: the order carries its bill
+    /// from the built-in menu, and a builtin code binds its amount, currency and payee.
+    pub async fn place_priced_order_for(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        currency: Currency,
+        source: Source,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
@@ -258,7 +282,8 @@ impl OrderService {
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
         self.reserve_send(user, now).await?;
         let mut order =
-            Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now);
+            Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
+                .priced_in(currency);
         match &self.codes {
             CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
             CodeIssuer::Builtin(codes) => {

@@ -45,3 +45,21 @@ async fn data_survives_reopening() {
     let store = EmbeddedOrderStore::open(dir.path()).unwrap();
     assert_eq!(store.list(&user, PageRequest::first(5)).await.unwrap().orders, vec![order]);
 }
+
+/// An order written before orders had prices (its JSON without `bill`) still reads, without a bill.
+#[test]
+fn an_order_stored_before_prices_decodes_without_a_bill() {
+    let order = pod_shared::domain::Order::place(
+        pod_shared::domain::UserId::parse("auth0|ana").unwrap(),
+        pod_shared::domain::Pizza { size: pod_shared::domain::Size::Large, toppings: Default::default() },
+        pod_shared::domain::Channel::Sms,
+        pod_shared::domain::MaskedDestination::Phone { last_digits: "21".into() },
+        Default::default(),
+        pod_shared::domain::Timestamp::now(),
+    );
+    let mut json = serde_json::to_value(&order).unwrap();
+    assert!(json.as_object_mut().unwrap().remove("bill").is_some(), "a new order stores its bill");
+    let legacy: pod_shared::domain::Order = serde_json::from_value(json).unwrap();
+    assert_eq!(legacy.bill, None);
+    assert!(!serde_json::to_string(&legacy).unwrap().contains("bill"), "nothing is made up for it");
+}

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use pod_shared::domain::{Code, Pizza, PizzaError, Size, Topping, Toppings};
+use pod_shared::domain::{Code, Currency, Pizza, PizzaError, Size, Topping, Toppings};
 use serde_json::{Map, Value};
 
 /// The buffered body, or the problem with it (413 when over the limit).
@@ -37,9 +37,17 @@ pub fn json_object(headers: &HeaderMap, body: &[u8], allowed: &[&str]) -> Result
     Ok(object)
 }
 
-/// `{"size": "large", "toppings": ["pepperoni", ...]}` → a pizza.
-pub fn new_order(headers: &HeaderMap, body: &[u8]) -> Result<Pizza, Problem> {
-    let object = json_object(headers, body, &["size", "toppings"])?;
+/// `{"size": "large", "toppings": ["pepperoni", ...], "currency": "GBP"}` → a pizza and what it is
+/// priced in (`currency` is optional: USD without it).
+pub fn new_order(headers: &HeaderMap, body: &[u8]) -> Result<(Pizza, Currency), Problem> {
+    let object = json_object(headers, body, &["size", "toppings", "currency"])?;
+    let currency = match object.get("currency") {
+        None => Currency::DEFAULT,
+        Some(Value::String(raw)) => {
+            Currency::parse(raw).map_err(|e| Problem::invalid_body("currency", e.to_string()))?
+        }
+        Some(_) => return Err(Problem::invalid_body("currency", "must be a string: USD or GBP")),
+    };
     let size = match object.get("size") {
         None | Some(Value::Null) => return Err(Problem::invalid_body("size", "required")),
         Some(Value::String(raw)) => Size::parse(raw).map_err(|e| Problem::invalid_body("size", e.to_string()))?,
@@ -60,7 +68,7 @@ pub fn new_order(headers: &HeaderMap, body: &[u8]) -> Result<Pizza, Problem> {
         Some(_) => return Err(Problem::invalid_body("toppings", "must be an array of strings")),
     };
     let toppings = Toppings::new(toppings).map_err(|e: PizzaError| Problem::invalid_body("toppings", e.to_string()))?;
-    Ok(Pizza { size, toppings })
+    Ok((Pizza { size, toppings }, currency))
 }
 
 /// `{"code": "4217"}` → a code.
@@ -74,7 +82,7 @@ pub fn confirmation(headers: &HeaderMap, body: &[u8]) -> Result<Code, Problem> {
 }
 
 /// The body of `POST /orders`, read as [`new_order`] reads it; its rejection is the same problem.
-pub struct NewOrderBody(pub Pizza);
+pub struct NewOrderBody(pub Pizza, pub Currency);
 
 /// The body of `POST /orders/{id}/confirm`, read as [`confirmation`] reads it.
 pub struct ConfirmationBody(pub Code);
@@ -91,7 +99,7 @@ impl<S: Send + Sync> FromRequest<S> for NewOrderBody {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
         let (headers, body) = headers_and_bytes(request, state).await?;
-        new_order(&headers, &body).map(Self)
+        new_order(&headers, &body).map(|(pizza, currency)| Self(pizza, currency))
     }
 }
 

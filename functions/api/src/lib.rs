@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pod_shared::domain::{ActivityId, IfWrong, OrderId, Source, UserId};
+use pod_shared::domain::{ActivityId, Currency, IfWrong, Menu, OrderId, Source, UserId};
 use pod_shared::ports::PageRequest;
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use body::{ConfirmationBody, NewOrderBody};
 pub use problem::{Problem, UNAUTHORIZED_DETAIL};
-pub use views::{ActivityList, CreatedOrder, OrderList, OrderView};
+pub use views::{ActivityList, CreatedOrder, MenuView, OrderList, OrderView, TotalView};
 
 /// Where the API lives, in API Gateway and locally.
 pub const PREFIX: &str = "/pod/api";
@@ -38,6 +38,7 @@ pub fn router(service: OrderService) -> Router {
     let routes = Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
+        .route("/menu", get(menu))
         .route("/orders", get(list_orders).post(create_order))
         .route("/orders/{id}", get(get_order))
         .route("/orders/{id}/confirm", post(confirm_order))
@@ -85,6 +86,23 @@ async fn openapi() -> Response {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MenuQuery {
+    currency: Option<String>,
+}
+
+/// The menu with its prices in one currency (`?currency=USD|GBP`, USD without it). Public, as a
+/// pizzeria's menu is: it holds nothing of anyone's.
+async fn menu(query: Result<Query<MenuQuery>, QueryRejection>) -> Result<Json<MenuView>, Problem> {
+    let Query(query) = query.map_err(|e| Problem::invalid_query("query", e.body_text()))?;
+    let currency = match query.currency.as_deref() {
+        None => Currency::DEFAULT,
+        Some(raw) => Currency::parse(raw).map_err(|e| Problem::invalid_query("currency", e.to_string()))?,
+    };
+    Ok(Json(MenuView::of(Menu::builtin(), currency)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     limit: Option<String>,
     cursor: Option<String>,
@@ -119,10 +137,10 @@ async fn get_order(
 async fn create_order(
     State(service): Api,
     Caller(user): Caller,
-    NewOrderBody(pizza): NewOrderBody,
+    NewOrderBody(pizza, currency): NewOrderBody,
 ) -> Result<Response, Problem> {
     let placed = service
-        .place_order(&user, pizza, Source::Api)
+        .place_priced_order(&user, pizza, currency, Source::Api)
         .await
         .map_err(|e| Problem::of_service_error(e, service.now()))?;
     let location = format!("{PREFIX}/orders/{}", placed.order.id);

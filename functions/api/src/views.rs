@@ -1,6 +1,6 @@
 //! How the API shows orders.
 
-use pod_shared::domain::{ActivityEvent, ActivityKind, Order, Timestamp};
+use pod_shared::domain::{ActivityEvent, ActivityKind, Bill, Currency, LineItem, Menu, Money, Order, Timestamp};
 use pod_shared::ports::{ActivityPage, OrderPage};
 use pod_shared::service::PlacedOrder;
 use serde::Serialize;
@@ -16,6 +16,106 @@ pub struct OrderView {
     pub created_at: String,
     pub updated_at: String,
     pub confirmation: ConfirmationView,
+    /// What the order costs, as the payer was told; `null` for an order placed before orders had prices.
+    pub total: Option<TotalView>,
+}
+
+/// An amount: minor units (cents, pence) of a currency, and as people write it.
+#[derive(Debug, Serialize)]
+pub struct AmountView {
+    pub amount: u64,
+    pub currency: &'static str,
+    /// "$17.50", "£14.00".
+    pub formatted: String,
+}
+
+impl AmountView {
+    pub fn of(money: Money) -> Self {
+        Self { amount: money.minor, currency: money.currency.code(), formatted: money.written() }
+    }
+}
+
+/// An order's total, its payee and its lines.
+#[derive(Debug, Serialize)]
+pub struct TotalView {
+    #[serde(flatten)]
+    pub total: AmountView,
+    pub payee: String,
+    pub lines: Vec<LineView>,
+}
+
+/// One line of a bill: the pizza at its size's price, or a topping.
+#[derive(Debug, Serialize)]
+pub struct LineView {
+    /// `pizza` or `topping`.
+    pub kind: &'static str,
+    /// The size (for the pizza) or the topping.
+    pub item: &'static str,
+    /// "large pizza", "pepperoni".
+    pub description: String,
+    pub amount: u64,
+    pub formatted: String,
+}
+
+impl TotalView {
+    pub fn of(bill: &Bill) -> Self {
+        Self {
+            total: AmountView::of(bill.total()),
+            payee: bill.payee().to_string(),
+            lines: bill
+                .priced_lines()
+                .map(|(line, price)| {
+                    let (kind, item) = match line {
+                        LineItem::Pizza { size, .. } => ("pizza", size.name()),
+                        LineItem::Topping { topping, .. } => ("topping", topping.name()),
+                    };
+                    LineView {
+                        kind,
+                        item,
+                        description: line.description(),
+                        amount: price.minor,
+                        formatted: price.written(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The menu in one currency, as `GET /menu` answers.
+#[derive(Debug, Serialize)]
+pub struct MenuView {
+    pub payee: String,
+    pub currency: &'static str,
+    pub sizes: Vec<MenuItemView>,
+    pub toppings: Vec<MenuItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MenuItemView {
+    pub name: &'static str,
+    #[serde(flatten)]
+    pub price: AmountView,
+}
+
+impl MenuView {
+    pub fn of(menu: &Menu, currency: Currency) -> Self {
+        Self {
+            payee: menu.payee().to_string(),
+            currency: currency.code(),
+            sizes: menu
+                .sizes()
+                .map(|size| MenuItemView { name: size.name(), price: AmountView::of(menu.size_price(size, currency)) })
+                .collect(),
+            toppings: menu
+                .toppings()
+                .map(|topping| MenuItemView {
+                    name: topping.name(),
+                    price: AmountView::of(menu.topping_price(topping, currency)),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Where the order's code went, masked, and how long it lives.
@@ -45,6 +145,7 @@ impl OrderView {
                 expires_at: challenge.expires_at.to_rfc3339(),
                 attempts_left: challenge.attempts_left(),
             },
+            total: order.bill.as_ref().map(TotalView::of),
         }
     }
 }

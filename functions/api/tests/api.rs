@@ -154,6 +154,7 @@ async fn the_document_lists_exactly_the_routes_served() {
     let served = [
         "GET /pod/api/health",
         "GET /pod/api/openapi.json",
+        "GET /pod/api/menu",
         "GET /pod/api/orders",
         "POST /pod/api/orders",
         "GET /pod/api/orders/{id}",
@@ -260,6 +261,67 @@ async fn placing_an_order_sends_a_code_and_returns_it_pending() {
 }
 
 #[tokio::test]
+async fn an_order_carries_its_total_and_lines_in_its_currency() {
+    let api = api();
+    let answer = api.place("token-ana", r#"{"size": "large", "toppings": ["pepperoni", "mushrooms"]}"#).await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let total = &answer.body["total"];
+    assert_eq!(total["amount"], 1750, "USD without a currency: {total}");
+    assert_eq!(total["currency"], "USD");
+    assert_eq!(total["formatted"], "$17.50");
+    assert_eq!(total["payee"], "Pizza on Demand");
+    assert_eq!(
+        total["lines"],
+        json!([
+            {"kind": "pizza", "item": "large", "description": "large pizza", "amount": 1400, "formatted": "$14.00"},
+            {"kind": "topping", "item": "pepperoni", "description": "pepperoni", "amount": 175, "formatted": "$1.75"},
+            {"kind": "topping", "item": "mushrooms", "description": "mushrooms", "amount": 175, "formatted": "$1.75"},
+        ])
+    );
+    let british =
+        api.place("token-ana", r#"{"size": "large", "toppings": ["pepperoni", "mushrooms"], "currency": "GBP"}"#).await;
+    assert_eq!(british.body["total"]["formatted"], "£14.00");
+    assert_eq!(british.body["total"]["currency"], "GBP");
+    let id = british.body["id"].as_str().unwrap();
+    let read =
+        api.call(Method::GET, &format!("/pod/api/orders/{id}"), "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(read.body["total"], british.body["total"]);
+    let listed = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", Some("token-ana"), None).await;
+    let totals: Vec<&Value> =
+        listed.body["orders"].as_array().unwrap().iter().map(|o| &o["total"]["formatted"]).collect();
+    assert_eq!(totals, [&json!("£14.00"), &json!("$17.50")]);
+}
+
+#[tokio::test]
+async fn the_menu_is_public_and_priced_in_the_currency_asked_for() {
+    let api = api();
+    let usd = api.call(Method::GET, "/pod/api/menu", "/pod/api/menu", None, None).await;
+    assert_eq!(usd.status, StatusCode::OK);
+    assert_eq!(usd.body["currency"], "USD");
+    assert_eq!(usd.body["payee"], "Pizza on Demand");
+    assert_eq!(usd.body["sizes"].as_array().unwrap().len(), 4);
+    assert_eq!(usd.body["toppings"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        usd.body["sizes"][2],
+        json!({"name": "large", "amount": 1400, "currency": "USD", "formatted": "$14.00"})
+    );
+    let gbp = api.call(Method::GET, "/pod/api/menu?currency=GBP", "/pod/api/menu", None, None).await;
+    assert_eq!(gbp.body["sizes"][2]["formatted"], "£11.00");
+    assert_eq!(
+        gbp.body["toppings"][0],
+        json!({"name": "pepperoni", "amount": 150, "currency": "GBP", "formatted": "£1.50"})
+    );
+    for (query, field) in
+        [("currency=EUR", "currency"), ("currency=usd", "currency"), ("currency=", "currency"), ("size=large", "query")]
+    {
+        let bad = api.call(Method::GET, &format!("/pod/api/menu?{query}"), "/pod/api/menu", None, None).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(bad.content_type, "application/problem+json", "{query}");
+        assert_eq!(bad.body["field"], field, "{query}: {}", bad.body);
+    }
+}
+
+#[tokio::test]
 async fn malformed_bodies_name_the_field_and_store_nothing() {
     let api = api();
     let cases = [
@@ -274,6 +336,10 @@ async fn malformed_bodies_name_the_field_and_store_nothing() {
         (r#"{"size": "large", "toppings": ["bacon", "anchovies"]}"#, "toppings[1]"),
         (r#"{"size": "large", "toppings": ["bacon", "bacon"]}"#, "toppings"),
         (r#"{"size": "large", "extra": true}"#, "extra"),
+        (r#"{"size": "large", "currency": "EUR"}"#, "currency"),
+        (r#"{"size": "large", "currency": "usd"}"#, "currency"),
+        (r#"{"size": "large", "currency": 840}"#, "currency"),
+        (r#"{"size": "large", "currency": null}"#, "currency"),
     ];
     for (body, field) in cases {
         let answer = api.place("token-ana", body).await;

@@ -112,7 +112,7 @@ pub fn recap() -> Value {
 pub fn order() -> Value {
     json!({"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(),
         "intent": {"name": pod_skill::YES_INTENT, "slots": {}},
-        "stage": {"waiting_for": "send_code", "pizza": {"size": "large", "toppings": ["pepperoni"]}}})
+        "stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["pepperoni"]}}})
 }
 
 fn authorize(code: &str) -> Value {

@@ -54,7 +54,7 @@ fn order() -> RequestEnvelope {
     let id = format!("amzn1.echo-api.request.bench-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     request(json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
                    "intent": {"name": "AMAZON.YesIntent", "slots": {}},
-                   "stage": {"waiting_for": "send_code",
+                   "stage": {"waiting_for": "send_code", "currency": "USD",
                              "pizza": {"size": "large", "toppings": ["pepperoni", "mushrooms"]}}}))
 }
 

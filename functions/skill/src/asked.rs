@@ -197,7 +197,7 @@ impl Handled {
                 size: first(SIZE_SLOT),
                 toppings: intent.slot(TOPPINGS_SLOT).map(Slot::spoken_values).unwrap_or_default(),
                 earlier: match heard {
-                    Heard::At(Stage::SendCode { pizza } | Stage::Change { pizza }) => Some(pizza),
+                    Heard::At(Stage::SendCode { pizza, .. } | Stage::Change { pizza }) => Some(pizza),
                     _ => None,
                 },
             },
@@ -292,7 +292,8 @@ mod tests {
                 "request": {"type": "IntentRequest", "requestId": "r", "intent": {"name": name}}});
             Asked::from_request(&serde_json::from_value(envelope).unwrap())
         };
-        let recap = json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": ["bacon"]}});
+        let recap =
+            json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["bacon"]}});
         let cancel = json!({"waiting_for": "cancel", "order": "0190a0b0-0000-7000-8000-000000000000"});
         let yes_to_recap = in_session(YES_INTENT, recap.clone());
         assert_eq!(yes_to_recap.changes_state(), Some(Doing::Ordering));
@@ -305,7 +306,8 @@ mod tests {
         {
             assert_eq!(asked.changes_state(), None, "{asked:?}");
         }
-        let forged = in_session(YES_INTENT, json!({"waiting_for": "send_code", "pizza": {"size": "huge"}}));
+        let forged =
+            in_session(YES_INTENT, json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "huge"}}));
         assert!(matches!(forged, Asked::Yes(Heard::Unreadable)));
         assert_eq!(forged.changes_state(), None, "a stage that does not parse orders nothing");
     }

@@ -2,7 +2,7 @@
 
 use crate::failure;
 use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::UserId;
+use pod_shared::domain::{Currency, UserId};
 use pod_shared::ports::UserProfile;
 use pod_shared::service::{OrderService, ServiceError};
 
@@ -10,6 +10,8 @@ use pod_shared::service::{OrderService, ServiceError};
 /// was read beside the replay claim (or why it could not be read).
 pub(crate) struct Caller {
     pub(crate) user: UserId,
+    /// What the caller is priced in: their request's locale's currency.
+    pub(crate) currency: Currency,
     pub(crate) profile: Option<Result<UserProfile, ServiceError>>,
 }
 

@@ -4,7 +4,7 @@
 //! strictly (a stage that does not parse is no stage: the skill asks again).
 
 use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope, Speech};
-use pod_shared::domain::{OrderId, Pizza};
+use pod_shared::domain::{Currency, OrderId, Pizza};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -17,8 +17,8 @@ pub(crate) const SAID: &str = "said";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "waiting_for", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Stage {
-    /// "…Shall I send your code?": yes sends a code for exactly this pizza.
-    SendCode { pizza: Pizza },
+    /// "…Shall I send your code?": yes sends a code for exactly this pizza, priced in this currency.
+    SendCode { pizza: Pizza, currency: Currency },
     /// The user said no to that recap: a new order may change only the toppings.
     Change { pizza: Pizza },
     /// A code went out; the order waits for it.
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn a_stage_comes_back_as_it_was_left() {
         for stage in [
-            Stage::SendCode { pizza: pizza() },
+            Stage::SendCode { pizza: pizza(), currency: Currency::Gbp },
             Stage::Change { pizza: pizza() },
             Stage::Code,
             Stage::CodeRefused,
@@ -149,10 +149,12 @@ mod tests {
     #[test]
     fn a_stage_that_does_not_parse_is_unreadable_never_another_order() {
         let forged = [
-            json!({"waiting_for": "send_code", "pizza": {"size": "enormous", "toppings": []}}),
-            json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": ["gold"]}}),
-            json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": ["bacon", "bacon"]}}),
-            json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": []}, "user": "someone"}),
+            json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "enormous", "toppings": []}}),
+            json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["gold"]}}),
+            json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["bacon", "bacon"]}}),
+            json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": []}, "user": "someone"}),
+            json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": []}}),
+            json!({"waiting_for": "send_code", "currency": "EUR", "pizza": {"size": "large", "toppings": []}}),
             json!({"waiting_for": "send_code"}),
             json!({"waiting_for": "cancel", "order": "not-an-id"}),
             json!({"waiting_for": "pay_me"}),

@@ -31,6 +31,7 @@ use asked::Asked;
 use base64::Engine;
 use caller::Caller;
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::Currency;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::OrderService;
 use serde_json::{Value, json};
@@ -220,8 +221,9 @@ impl Skill {
             if !asked.reads_account() {
                 return self.answer(asked, None).await;
             }
+            let currency = Currency::for_locale_or_default(envelope.locale());
             return match caller::linked_user(service, envelope).await {
-                Ok(user) => self.answer(asked, Some(Caller { user, profile: None })).await,
+                Ok(user) => self.answer(asked, Some(Caller { user, currency, profile: None })).await,
                 Err(link_account) => link_account,
             };
         };
@@ -236,10 +238,11 @@ impl Skill {
                 return ResponseEnvelope::tell(doing.failed());
             }
         };
+        let currency = Currency::for_locale_or_default(envelope.locale());
         let profile_first = asked.looks_up_caller_first();
         let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
         replay::once_per_request(service, &key, doing, profile, |profile| {
-            self.answer(asked, Some(Caller { user: key.user().clone(), profile }))
+            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile }))
         })
         .await
     }
@@ -250,7 +253,9 @@ impl Skill {
         let service = &self.service;
         let answer = match (asked, caller) {
             (Asked::Launch, _) => launch::answer(),
-            (Asked::Order { size, toppings, earlier }, Some(_)) => order::recap(size, toppings, earlier),
+            (Asked::Order { size, toppings, earlier }, Some(caller)) => {
+                order::recap(size, toppings, earlier, caller.currency)
+            }
             (Asked::Yes(heard), caller) => yes::answer(service, heard, caller).await,
             (Asked::No(heard), _) => no::answer(heard),
             (Asked::Repeat { said, heard }, _) => repeat::answer(said, heard),

@@ -7,7 +7,7 @@ use pod_shared::alexa::ResponseEnvelope;
 
 pub(crate) fn answer(heard: Heard) -> ResponseEnvelope {
     match heard {
-        Heard::At(Stage::SendCode { pizza } | Stage::Change { pizza }) => conversation::at(
+        Heard::At(Stage::SendCode { pizza, .. } | Stage::Change { pizza }) => conversation::at(
             ResponseEnvelope::ask(speech::what_to_change(), speech::ask_what_to_change()),
             &Stage::Change { pizza },
         ),

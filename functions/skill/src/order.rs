@@ -6,30 +6,42 @@ use crate::caller::Caller;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
 use crate::speech::{self, SKILL_NAME};
-use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
-use pod_shared::domain::{Pizza, Size, Source, Topping, Toppings};
+use pod_shared::alexa::{Card, ResponseEnvelope, Speech, SpokenValue};
+use pod_shared::domain::{Currency, Menu, Pizza, Size, Source, Topping, Toppings};
 use pod_shared::service::OrderService;
 
-/// The recap of the pizza the slots describe (or the question to ask next). `earlier`: the
-/// pizza recapped before in this session, whose size an order that names none keeps.
-pub(crate) fn recap(size: Option<SpokenValue>, toppings: Vec<SpokenValue>, earlier: Option<Pizza>) -> ResponseEnvelope {
+/// The recap of the pizza the slots describe, with its total in `currency` (or the question to
+/// ask next). `earlier`: the pizza recapped before in this session, whose size an order that
+/// names none keeps.
+pub(crate) fn recap(
+    size: Option<SpokenValue>,
+    toppings: Vec<SpokenValue>,
+    earlier: Option<Pizza>,
+    currency: Currency,
+) -> ResponseEnvelope {
     let pizza = match pizza(size, &toppings, earlier.map(|pizza| pizza.size)) {
         Ok(pizza) => pizza,
         Err(answer) => return *answer,
     };
-    let said = speech::recap(&pizza, None);
-    conversation::at(ResponseEnvelope::ask(said, speech::ask_send_code()), &Stage::SendCode { pizza })
+    let total = Menu::builtin().bill(&pizza, currency).total();
+    let said = speech::recap(&pizza, Some(Speech::new().text(&total.spoken())));
+    conversation::at(ResponseEnvelope::ask(said, speech::ask_send_code()), &Stage::SendCode { pizza, currency })
 }
 
-/// Yes to the recap of `pizza`: place the order and send its code.
+/// Yes to the recap of `pizza` in `currency`: place the order and send its code.
 /// `caller`: who is ordering, with their profile if it was read beside the replay claim.
-pub(crate) async fn place(service: &OrderService, caller: Caller, pizza: Pizza) -> ResponseEnvelope {
+pub(crate) async fn place(
+    service: &OrderService,
+    caller: Caller,
+    pizza: Pizza,
+    currency: Currency,
+) -> ResponseEnvelope {
     let profile = match caller.profile {
         Some(profile) => profile,
         None => service.user_profile(&caller.user).await,
     };
     let placed = match profile {
-        Ok(profile) => service.place_order_for(&profile, pizza, Source::Voice).await,
+        Ok(profile) => service.place_priced_order_for(&profile, pizza, currency, Source::Voice).await,
         Err(error) => Err(error),
     };
     match placed {

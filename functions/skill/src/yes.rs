@@ -10,7 +10,9 @@ use pod_shared::service::OrderService;
 /// `caller`: known for a yes that changes state (to a recap or a cancel).
 pub(crate) async fn answer(service: &OrderService, heard: Heard, caller: Option<Caller>) -> ResponseEnvelope {
     match (heard, caller) {
-        (Heard::At(Stage::SendCode { pizza }), Some(caller)) => order::place(service, caller, pizza).await,
+        (Heard::At(Stage::SendCode { pizza, currency }), Some(caller)) => {
+            order::place(service, caller, pizza, currency).await
+        }
         (Heard::At(Stage::Cancel { order }), Some(caller)) => {
             cancel_order::confirmed(service, &caller.user, order).await
         }

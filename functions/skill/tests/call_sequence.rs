@@ -202,7 +202,8 @@ fn order(request_id: &str) -> Value {
 /// "Yes" to the recap of a large pepperoni pizza: what places the order.
 fn yes_to_recap(request_id: &str) -> Value {
     let mut yes = intent(request_id, "AMAZON.YesIntent", json!({}));
-    yes["stage"] = json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": ["pepperoni"]}});
+    yes["stage"] =
+        json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["pepperoni"]}});
     yes
 }
 

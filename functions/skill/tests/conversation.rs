@@ -111,7 +111,7 @@ async fn the_recap_comes_before_any_code_and_yes_sends_it() {
     let recap = ana.order(Some("large"), &["pepperoni", "mushrooms"]).await;
     assert_eq!(
         speech(&recap),
-        "<speak>One large pizza with pepperoni and mushrooms from Pizza on Demand, \
+        "<speak>One large pizza with pepperoni and mushrooms from Pizza on Demand, 17 dollars 50, \
          delivered to the address on your account. Shall I send your code?</speak>"
     );
     assert!(listens(&recap));
@@ -166,9 +166,9 @@ async fn a_forged_or_stale_recap_places_nothing_and_asks_again() {
     let h = harness();
     let mut ana = Session::new(&h);
     for forged in [
-        json!({"stage": {"waiting_for": "send_code", "pizza": {"size": "colossal", "toppings": []}}}),
-        json!({"stage": {"waiting_for": "send_code", "pizza": {"size": "large", "toppings": ["caviar"]}}}),
-        json!({"stage": {"waiting_for": "send_code", "pizza": {"size": "large"}, "total": "0.01"}}),
+        json!({"stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "colossal", "toppings": []}}}),
+        json!({"stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["caviar"]}}}),
+        json!({"stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large"}, "total": "0.01"}}),
         json!({"stage": "send_code"}),
     ] {
         ana.attributes = forged.clone();

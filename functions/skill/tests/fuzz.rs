@@ -80,7 +80,7 @@ fn alexa_shaped() -> impl Strategy<Value = Value> {
     ];
     // What comes back in the session: a stage of the right shape with random values, or anything.
     let stage = prop_oneof![
-        (any_json(), any_json()).prop_map(|(size, toppings)| json!({"waiting_for": "send_code",
+        (any_json(), any_json()).prop_map(|(size, toppings)| json!({"waiting_for": "send_code", "currency": "USD",
             "pizza": {"size": size, "toppings": toppings}})),
         any_json().prop_map(|order| json!({"waiting_for": "cancel", "order": order})),
         any_json(),

@@ -77,7 +77,7 @@ fn intent(name: &str, slots: Value) -> Value {
 /// "Yes" to the recap of a cheese pizza of `size`: what places an order and sends its code.
 fn placing(size: &str) -> Value {
     let mut yes = intent("AMAZON.YesIntent", json!({}));
-    yes["stage"] = json!({"waiting_for": "send_code", "pizza": {"size": size, "toppings": []}});
+    yes["stage"] = json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": size, "toppings": []}});
     yes
 }
 

@@ -126,7 +126,7 @@ fn next_request_id() -> String {
 fn order(request_id: &str) -> Value {
     json!({"type": "IntentRequest", "requestId": request_id, "timestamp": "2027-01-15T08:00:00Z",
            "intent": {"name": "AMAZON.YesIntent", "slots": {}},
-           "stage": {"waiting_for": "send_code", "pizza": {"size": "large", "toppings": []}}})
+           "stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": []}}})
 }
 
 fn authorize(request_id: &str, code: &str) -> Value {

@@ -74,7 +74,8 @@ fn order(size: Option<&str>, toppings: &[&str]) -> Value {
 /// "Yes" to the recap of this pizza: what places the order and sends its code.
 fn placing(size: Option<&str>, toppings: &[&str]) -> Value {
     let mut yes = intent("AMAZON.YesIntent", json!({}));
-    yes["stage"] = json!({"waiting_for": "send_code", "pizza": {"size": size, "toppings": toppings}});
+    yes["stage"] =
+        json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": size, "toppings": toppings}});
     yes
 }
 

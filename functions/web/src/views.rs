@@ -364,6 +364,18 @@ pub struct OrderView {
     pub code_note: String,
     /// Where the code went, when the order waits for it.
     pub pending: Option<PendingCode>,
+    /// "$17.50", "£14.00"; "not recorded" for an order placed before orders had prices.
+    pub total: String,
+    /// Who is paid ("Pizza on Demand"), when the order has a price.
+    pub payee: Option<String>,
+    /// The priced lines: ("Large pizza", "$14.00"), ("Pepperoni", "$1.75"), …
+    pub lines: Vec<PricedLine>,
+}
+
+/// One line of an order's bill, as the order page lists it.
+pub struct PricedLine {
+    pub description: String,
+    pub price: String,
 }
 
 /// The code a pending order waits for: where it went and until when it counts.
@@ -399,6 +411,17 @@ impl OrderView {
             updated: TimeView::of(order.updated_at),
             code_note: code_note(status).to_string(),
             pending,
+            total: order.bill.as_ref().map_or_else(|| "not recorded".to_string(), |bill| bill.total().written()),
+            payee: order.bill.as_ref().map(|bill| bill.payee().to_string()),
+            lines: order
+                .bill
+                .iter()
+                .flat_map(|bill| bill.priced_lines())
+                .map(|(line, price)| PricedLine {
+                    description: capitalized(&line.description()),
+                    price: price.written(),
+                })
+                .collect(),
         }
     }
 
@@ -519,6 +542,23 @@ mod tests {
         assert_eq!(pending.expires.text, "06:45 UTC");
         assert_eq!(pending.expires_in, "in 5 minutes");
         assert_eq!(pending.tries_left, 3);
+        assert_eq!(view.total, "$17.50");
+        assert_eq!(view.payee.as_deref(), Some("Pizza on Demand"));
+        let lines: Vec<(&str, &str)> = view.lines.iter().map(|l| (l.description.as_str(), l.price.as_str())).collect();
+        assert_eq!(lines, [("Large pizza", "$14.00"), ("Pepperoni", "$1.75"), ("Mushrooms", "$1.75")]);
+    }
+
+    #[test]
+    fn totals_show_in_the_orders_currency_and_an_unpriced_order_says_so() {
+        let british = order(vec![Topping::Pepperoni, Topping::Mushrooms]).priced_in(pod_shared::domain::Currency::Gbp);
+        let view = OrderView::of(&british, at(1_764_052_830));
+        assert_eq!(view.total, "£14.00");
+        assert_eq!(view.lines[0].price, "£11.00");
+        let mut old = order(vec![]);
+        old.bill = None;
+        let view = OrderView::of(&old, at(1_764_052_830));
+        assert_eq!(view.total, "not recorded");
+        assert!(view.lines.is_empty() && view.payee.is_none());
     }
 
     #[test]

@@ -538,6 +538,37 @@ async fn only_paths_of_the_web_app_are_destinations_after_sign_in() {
 }
 
 #[tokio::test]
+async fn orders_show_their_total_in_their_currency_and_the_order_page_its_lines() {
+    let web = TestWeb::start().await;
+    let session = web.sign_in("auth0|ana").await;
+    let dollars = web.place_order("auth0|ana").await;
+    let pizza = Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni]).unwrap() };
+    let ana = UserId::parse("auth0|ana").unwrap();
+    let pounds = web
+        .service
+        .place_priced_order(&ana, pizza, pod_shared::domain::Currency::Gbp, Source::Web)
+        .await
+        .unwrap()
+        .order
+        .id
+        .to_string();
+    let page = web.get("/pod/app/orders", &session).await;
+    assert!(page.body.contains(r#"<th scope="col">Total</th>"#), "{}", page.body);
+    assert!(page.body.contains(r#"<td data-label="Total" class="total">$15.75</td>"#), "{}", page.body);
+    assert!(page.body.contains(r#"<td data-label="Total" class="total">£12.50</td>"#), "{}", page.body);
+    let live = web.get("/pod/app/orders/live", &session).await;
+    assert!(live.body.contains("$15.75") && live.body.contains("£12.50"), "the live table shows totals too");
+
+    let detail = web.get(&format!("/pod/app/orders/{dollars}"), &session).await;
+    assert!(detail.body.contains(r#"<dd class="total">$15.75 to Pizza on Demand</dd>"#), "{}", detail.body);
+    assert!(detail.body.contains(r#"<tr><th scope="row">Large pizza</th><td>$14.00</td></tr>"#), "{}", detail.body);
+    assert!(detail.body.contains(r#"<tr><th scope="row">Pepperoni</th><td>$1.75</td></tr>"#));
+    let detail = web.get(&format!("/pod/app/orders/{pounds}"), &session).await;
+    assert!(detail.body.contains(r#"<dd class="total">£12.50 to Pizza on Demand</dd>"#), "{}", detail.body);
+    assert!(detail.body.contains(r#"<tr><th scope="row">Large pizza</th><td>£11.00</td></tr>"#));
+}
+
+#[tokio::test]
 async fn orders_show_their_status_and_where_a_pending_code_went() {
     let web = TestWeb::start().await;
     let session = web.sign_in("auth0|ana").await;

@@ -49,6 +49,16 @@ impl RequestEnvelope {
         }
     }
 
+    /// `request.locale` ("en-US", "en-GB"), which says what currency the user is priced in.
+    pub fn locale(&self) -> Option<&str> {
+        match &self.request {
+            Request::LaunchRequest { locale, .. }
+            | Request::IntentRequest(IntentRequest { locale, .. })
+            | Request::SessionEndedRequest { locale, .. } => locale.as_deref(),
+            Request::Other => None,
+        }
+    }
+
     pub fn request_id(&self) -> &str {
         match &self.request {
             Request::LaunchRequest { request_id, .. }
@@ -115,6 +125,8 @@ pub enum Request {
         request_id: Option<String>,
         #[serde(default)]
         timestamp: Option<String>,
+        #[serde(default)]
+        locale: Option<String>,
     },
     IntentRequest(IntentRequest),
     #[serde(rename_all = "camelCase")]
@@ -123,6 +135,8 @@ pub enum Request {
         request_id: Option<String>,
         #[serde(default)]
         timestamp: Option<String>,
+        #[serde(default)]
+        locale: Option<String>,
         #[serde(default)]
         reason: Option<String>,
         #[serde(default)]
@@ -142,6 +156,8 @@ pub struct IntentRequest {
     pub timestamp: Option<String>,
     #[serde(default)]
     pub dialog_state: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
     pub intent: Intent,
 }
 

@@ -8,6 +8,7 @@ mod budget;
 mod contact;
 mod enrollment;
 mod ids;
+mod menu;
 mod order;
 mod pizza;
 mod replay;
@@ -22,6 +23,7 @@ pub use budget::{
 pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber, SignInContacts};
 pub use enrollment::{EnrolledPhone, EnrollmentError, EnrollmentId, PhoneEnrollment};
 pub use ids::{IdError, OrderId, UserId};
+pub use menu::{Bill, BillError, Currency, LineItem, Menu, MenuError, Money, Payee, UnknownCurrency};
 pub use order::{
     Challenge, ChallengePolicy, ChallengeRule, Code, CodeError, Order, OrderStatus, Transition, TransitionEffect,
     TransitionError, WrongCodeOutcome,

@@ -1,4 +1,4 @@
-use super::{Channel, MaskedDestination, OrderId, Pizza, Timestamp, UserId};
+use super::{Bill, Channel, Currency, MaskedDestination, Menu, OrderId, Pizza, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -181,10 +181,15 @@ pub struct Order {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub challenge: Challenge,
+    /// What the order costs, as the payer was told at placement. `None` only for an order stored
+    /// before orders had prices: its price was never stated, so none is made up for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bill: Option<Bill>,
 }
 
 impl Order {
-    /// A new order, pending confirmation by the code just sent.
+    /// A new order, pending confirmation by the code just sent, priced from the built-in menu in
+    /// [`Currency::DEFAULT`] (see [`priced_in`](Self::priced_in)).
     pub fn place(
         user_id: UserId,
         pizza: Pizza,
@@ -193,6 +198,7 @@ impl Order {
         policy: ChallengePolicy,
         now: Timestamp,
     ) -> Self {
+        let bill = Menu::builtin().bill(&pizza, Currency::DEFAULT);
         Self {
             id: OrderId::generate(),
             user_id,
@@ -209,7 +215,15 @@ impl Order {
                 max_attempts: policy.max_attempts.max(1),
                 code_hash: None,
             },
+            bill: Some(bill),
         }
+    }
+
+    /// The same order priced in `currency` from the built-in menu (before its code is sealed:
+    /// the code binds the amount, the currency and the payee).
+    pub fn priced_in(mut self, currency: Currency) -> Self {
+        self.bill = Some(Menu::builtin().bill(&self.pizza, currency));
+        self
     }
 
     /// The status as a reader should see it: a pending order whose code has

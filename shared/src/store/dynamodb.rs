@@ -14,9 +14,10 @@
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
-    ActivityEvent, ActivityId, BudgetChange, Challenge, ChallengeRule, Channel, EnrolledPhone, EnrollmentError,
-    EnrollmentId, GuessBudget, MaskedDestination, Order, OrderId, OrderStatus, PhoneEnrollment, Pizza, RequestClaim,
-    RequestKey, SEND_WINDOW, SignInContacts, Size, Timestamp, Topping, Toppings, Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, Bill, BudgetChange, Challenge, ChallengeRule, Channel, Currency, EnrolledPhone,
+    EnrollmentError, EnrollmentId, GuessBudget, LineItem, MaskedDestination, Order, OrderId, OrderStatus, Payee,
+    PhoneEnrollment, Pizza, RequestClaim, RequestKey, SEND_WINDOW, SignInContacts, Size, Timestamp, Topping, Toppings,
+    Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
@@ -158,7 +159,60 @@ fn order_item(order: &Order) -> Item {
     if let Some(hash) = &c.code_hash {
         item.insert("code_hash".to_string(), s(hash));
     }
+    if let Some(bill) = &order.bill {
+        let lines = bill
+            .lines()
+            .iter()
+            .map(|line| {
+                let (kind, name) = match line {
+                    LineItem::Pizza { size, .. } => ("pizza", size.name()),
+                    LineItem::Topping { topping, .. } => ("topping", topping.name()),
+                };
+                AttributeValue::M(HashMap::from([
+                    ("kind".to_string(), s(kind)),
+                    ("name".to_string(), s(name)),
+                    ("minor".to_string(), n(line.minor())),
+                ]))
+            })
+            .collect();
+        item.insert("payee".to_string(), s(bill.payee().as_str()));
+        item.insert("currency".to_string(), s(bill.currency().code()));
+        item.insert("total_minor".to_string(), n(bill.total().minor));
+        item.insert("lines".to_string(), AttributeValue::L(lines));
+    }
     item
+}
+
+/// An order's bill, if its item has one: an item written before orders had prices has no
+/// `currency`, and reads with no bill (its price was never stated). A partial or inconsistent
+/// bill is `Corrupt`.
+fn bill_from(item: &Item) -> Result<Option<Bill>, StoreError> {
+    if !item.contains_key("currency") {
+        return Ok(None);
+    }
+    let currency = Currency::parse(get_s(item, "currency")?).map_err(|_| corrupt("currency"))?;
+    let payee = Payee::parse(get_s(item, "payee")?).map_err(|_| corrupt("payee"))?;
+    let lines = item
+        .get("lines")
+        .and_then(|v| v.as_l().ok())
+        .ok_or_else(|| corrupt("lines"))?
+        .iter()
+        .map(|line| {
+            let line = line.as_m().map_err(|_| corrupt("line"))?;
+            let minor = get_n(line, "minor")?;
+            match get_s(line, "kind")? {
+                "pizza" => {
+                    Ok(LineItem::Pizza { size: Size::parse(get_s(line, "name")?).map_err(|_| corrupt("line"))?, minor })
+                }
+                "topping" => Ok(LineItem::Topping {
+                    topping: Topping::parse(get_s(line, "name")?).map_err(|_| corrupt("line"))?,
+                    minor,
+                }),
+                _ => Err(corrupt("line kind")),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Bill::from_parts(payee, currency, lines, get_n(item, "total_minor")?).map(Some).map_err(|_| corrupt("total_minor"))
 }
 
 /// The order an item stores; anything missing or malformed is `Corrupt`, never a panic.
@@ -203,6 +257,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             max_attempts: get_n(item, "max_attempts")?,
             code_hash: item.get("code_hash").and_then(|v| v.as_s().ok()).cloned(),
         },
+        bill: bill_from(item)?,
     })
 }
 
@@ -1007,7 +1062,36 @@ mod tests {
             ChallengePolicy::default(),
             Timestamp::from_unix_millis(1_800_000_000_123),
         );
-        assert_eq!(order_from(&order_item(&order)), Ok(order));
+        assert_eq!(order_from(&order_item(&order)), Ok(order.clone()));
+        let british = order.priced_in(crate::domain::Currency::Gbp);
+        assert_eq!(order_from(&order_item(&british)), Ok(british));
+    }
+
+    #[test]
+    fn an_item_stored_before_prices_reads_without_a_bill_and_a_partial_bill_is_corrupt() {
+        let order = Order::place(
+            UserId::parse("auth0|ana").unwrap(),
+            Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni]).unwrap() },
+            Channel::Sms,
+            MaskedDestination::Phone { last_digits: "21".into() },
+            ChallengePolicy::default(),
+            Timestamp::from_unix_millis(1_800_000_000_123),
+        );
+        let mut item = order_item(&order);
+        assert_eq!(get_n::<u64>(&item, "total_minor"), Ok(1575));
+        assert_eq!(get_s(&item, "currency"), Ok("USD"));
+        let mut legacy = item.clone();
+        for name in ["payee", "currency", "total_minor", "lines"] {
+            legacy.remove(name);
+        }
+        assert_eq!(order_from(&legacy).map(|o| o.bill), Ok(None), "an item from before prices");
+        for name in ["payee", "total_minor", "lines"] {
+            let mut partial = item.clone();
+            partial.remove(name);
+            assert!(matches!(order_from(&partial), Err(StoreError::Corrupt(_))), "{name} missing");
+        }
+        item.insert("total_minor".to_string(), n(1));
+        assert!(matches!(order_from(&item), Err(StoreError::Corrupt(_))), "a total that is not the lines' sum");
     }
 
     #[test]

@@ -83,6 +83,24 @@ pub async fn a_new_order_supersedes_the_pending_one(store: Store) {
     assert_eq!(store.insert_superseding(&new_order(&ana, 20)).await.unwrap(), None);
 }
 
+pub async fn an_order_keeps_its_bill_and_one_stored_without_a_price_reads_without_one(store: Store) {
+    let ana = new_user();
+    let priced = new_order(&ana, 0).priced_in(pod_shared::domain::Currency::Gbp);
+    let bill = priced.bill.clone().expect("a placed order is priced");
+    assert_eq!(bill.total().written(), "£13.50");
+    store.insert_superseding(&priced).await.unwrap();
+    assert_eq!(store.get(&ana, &priced.id).await.unwrap().unwrap().bill, Some(bill.clone()));
+    let confirmed = store.transition(&ana, &priced.id, Transition::Confirm, at(5)).await.unwrap();
+    assert_eq!(confirmed.bill, Some(bill.clone()), "a transition keeps the bill");
+    assert_eq!(store.list(&ana, PageRequest::first(5)).await.unwrap().orders[0].bill, Some(bill));
+    let mut unpriced = new_order(&ana, 10);
+    unpriced.bill = None;
+    store.insert_superseding(&unpriced).await.unwrap();
+    assert_eq!(store.get(&ana, &unpriced.id).await.unwrap(), Some(unpriced.clone()));
+    let cancelled = store.transition(&ana, &unpriced.id, Transition::Cancel, at(11)).await.unwrap();
+    assert_eq!(cancelled.bill, None);
+}
+
 pub async fn confirms_once(store: Store) {
     let ana = new_user();
     let order = new_order(&ana, 0);
@@ -795,6 +813,10 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn a_new_order_supersedes_the_pending_one() {
             store_suite::a_new_order_supersedes_the_pending_one($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_order_keeps_its_bill_and_one_stored_without_a_price_reads_without_one() {
+            store_suite::an_order_keeps_its_bill_and_one_stored_without_a_price_reads_without_one($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn confirms_once() {

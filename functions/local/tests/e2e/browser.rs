@@ -246,6 +246,11 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     let text = row.text().await.unwrap();
     assert!(text.contains("Large pizza with pepperoni and mushrooms"), "{text}");
     assert!(text.contains("phone ending in 21"), "{text}");
+    assert_eq!(
+        text_of(&browser, r#"tr[data-status="pending"] td.total"#).await,
+        "$17.50",
+        "the total, in dollars (en-US)"
+    );
     save_screenshot(&browser, "orders-pending.png").await;
 
     // The code, said back: the same row turns confirmed, still without a reload.

@@ -25,8 +25,8 @@ async fn the_chat_plays_the_seed_conversation() {
         "you> open pizza on demand",
         "alexa> Welcome to Pizza on Demand",
         "(GetMeSomePizzaIntent Size=large Toppings=mushrooms+onions)",
-        "alexa> One large pizza with mushrooms and onions from Pizza on Demand, delivered to the address on your \
-         account. Shall I send your code?",
+        "alexa> One large pizza with mushrooms and onions from Pizza on Demand, 17 dollars, delivered to the \
+         address on your account. Shall I send your code?",
         "you> yes",
         "(AMAZON.YesIntent)",
         "alexa> Your large pizza with mushrooms and onions is waiting for confirmation",

@@ -68,7 +68,7 @@ async fn play_the_seed_conversation(stack: &TestStack) {
     let (_, recap) = stack.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
     assert_eq!(
         speech(&recap),
-        "<speak>One large pizza with pepperoni and mushrooms from Pizza on Demand, \
+        "<speak>One large pizza with pepperoni and mushrooms from Pizza on Demand, 17 dollars 50, \
          delivered to the address on your account. Shall I send your code?</speak>"
     );
     assert!(stack.outbox().await.is_empty(), "no code before yes");
@@ -217,7 +217,8 @@ async fn the_api_orders_and_confirms_with_the_code_from_the_outbox() {
 }
 
 /// The same conversation with Pod's own codes (`CODE_PROVIDER=builtin`) delivered to the outbox:
-/// the message names what the code confirms, and the code confirms only that order.
+/// the message names what the code confirms, with the amount and the payee (the recorded request
+/// is en-US: dollars), and the code confirms only that order.
 #[tokio::test]
 async fn the_seed_conversation_with_builtin_codes() {
     let secret = "a-local-code-secret-of-at-least-32-bytes";
@@ -232,7 +233,7 @@ async fn the_seed_conversation_with_builtin_codes() {
     assert_eq!(code.len(), 6);
     assert_eq!(
         message["text"],
-        format!("{code} confirms 1 large pizza, pepperoni, mushrooms — Pizza on Demand. Expires in 5 min.")
+        format!("{code} confirms 17.50 USD to Pizza on Demand: 1 large pizza, pepperoni, mushrooms. Expires in 5 min.")
     );
     // A new order supersedes the first: the first order's code cannot confirm the second.
     stack.order(&token).await;
