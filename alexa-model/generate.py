@@ -30,6 +30,45 @@ CODE_SAMPLES = [
     "confirm my order with {Code}", "authorize the order with code {Code}", "approve order {Code}",
     "here is the code {Code}", "use code {Code}", "{Code} is the code",
 ]
+# A changed size or topping while the recap waits for yes or no: a new order, so a new recap.
+CHANGE_SAMPLES = [
+    "make it a {Size} pizza", "make it a {Size} pizza with {Toppings}", "make it a {Size} one with {Toppings}",
+    "actually a {Size} pizza with {Toppings}", "with {Toppings} instead", "change it to a {Size} pizza",
+    "change it to {Toppings}",
+]
+STATUS_SAMPLES = [
+    "what's the status of my order", "what is the status of my order", "where is my order", "where's my pizza",
+    "where is my pizza", "order status", "status of my order", "check my order", "check on my order",
+    "how is my order doing", "what happened to my order", "is my order confirmed", "is my pizza on its way",
+    "has my order been confirmed", "track my order", "what's happening with my order", "tell me my order status",
+]
+CANCEL_ORDER_SAMPLES = [
+    "cancel my order", "cancel my pizza", "cancel the order", "cancel the pizza", "cancel my pizza order",
+    "I want to cancel my order", "I don't want the pizza", "I don't want my order", "drop my order",
+    "call off my order", "please cancel my order", "cancel the pending order", "cancel my last order",
+    "forget my order", "scrap my order", "delete my order", "I changed my mind cancel my order",
+]
+RESEND_SAMPLES = [
+    "I didn't get the code", "I did not get the code", "I didn't get a code", "send the code again",
+    "send me the code again", "send it again", "resend the code", "resend my code", "send another code",
+    "send me a new code", "I need a new code", "the code never came", "the code didn't arrive",
+    "I haven't received the code", "I never got the code", "can you send the code again", "new code please",
+]
+# Alexa's built-in yes, no and repeat intents, with a few more ways people say them.
+YES_SAMPLES = [
+    "yes please", "yes send it", "yes send the code", "send my code", "go ahead", "sure", "yep", "yeah",
+    "that's right", "correct", "sounds good", "please do", "do it", "okay send it", "yes that's right",
+]
+NO_SAMPLES = [
+    "no thanks", "no thank you", "nope", "don't send it", "don't send the code", "not yet", "wait",
+    "that's wrong", "that's not right", "no that's wrong", "I want to change it", "change my order",
+    "let me change it", "hold on", "no don't",
+]
+REPEAT_SAMPLES = [
+    "say that again", "repeat that", "what did you say", "can you repeat that", "please repeat that",
+    "come again", "pardon", "one more time", "repeat please", "say it again", "sorry what was that",
+    "I didn't catch that", "could you say that again", "repeat the last thing", "what was that",
+]
 # en-GB speakers also say "authorise".
 EXTRA_CODE_SAMPLES = {"en-GB": ["authorise {Code}", "authorise order {Code}", "authorise my order {Code}"]}
 # The sizes and toppings (and their synonyms) come from the menu, which also holds their prices:
@@ -39,6 +78,8 @@ SIZES = [(item["name"], item["synonyms"]) for item in MENU["sizes"]]
 TOPPINGS = [(item["name"], item["synonyms"]) for item in MENU["toppings"]]
 BUILT_INS = ["AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
              "AMAZON.NavigateHomeIntent"]
+BUILT_INS_WITH_SAMPLES = [("AMAZON.YesIntent", YES_SAMPLES), ("AMAZON.NoIntent", NO_SAMPLES),
+                          ("AMAZON.RepeatIntent", REPEAT_SAMPLES)]
 
 
 def values(items):
@@ -50,14 +91,18 @@ def model(locale):
         "languageModel": {
             "invocationName": INVOCATION,
             "intents": [{"name": name, "samples": []} for name in BUILT_INS] + [
+                {"name": name, "samples": samples} for name, samples in BUILT_INS_WITH_SAMPLES] + [
                 {"name": "GetMeSomePizzaIntent", "slots": [
                     {"name": "Size", "type": "PIZZA_SIZE", "samples": ["{Size}", "a {Size} one", "make it {Size}"]},
                     {"name": "Toppings", "type": "PIZZA_TOPPINGS", "multipleValues": {"enabled": True},
                      "samples": ["{Toppings}", "with {Toppings}"]}],
-                 "samples": ORDER_SAMPLES},
+                 "samples": ORDER_SAMPLES + CHANGE_SAMPLES},
                 {"name": "AuthorizePizzaOrderIntent", "slots": [
                     {"name": "Code", "type": "AMAZON.NUMBER", "samples": ["{Code}", "it is {Code}"]}],
                  "samples": CODE_SAMPLES + EXTRA_CODE_SAMPLES.get(locale, [])},
+                {"name": "OrderStatusIntent", "samples": STATUS_SAMPLES},
+                {"name": "CancelOrderIntent", "samples": CANCEL_ORDER_SAMPLES},
+                {"name": "ResendCodeIntent", "samples": RESEND_SAMPLES},
             ],
             "types": [{"name": "PIZZA_SIZE", "values": values(SIZES)},
                       {"name": "PIZZA_TOPPINGS", "values": values(TOPPINGS)}],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Plays the seed's conversation with curl against a running local stack (`make run`):
-# a token by the password grant, an order, the code from the outbox, the confirmation.
+# a token by the password grant, an order and its recap, yes, the code from the outbox, the confirmation.
+# (yes-to-the-recap.json carries the session attributes the recap's answer leaves, as Alexa sends them back.)
 # The README shows these same commands. Exits non-zero if any answer is not the expected one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +30,10 @@ TOKEN=$(curl -sf "$BASE/auth0/oauth/token" -H 'content-type: application/json' -
   "audience": "'"$AUDIENCE"'", "scope": "openid offline_access"}' | json '["access_token"]')
 
 echo "2. \"Alexa, ask pizza on demand to get me a large pizza with pepperoni and mushrooms\""
-expect "$(alexa order-large-pepperoni-mushrooms.json)" "I sent a code to your phone ending in"
+expect "$(alexa order-large-pepperoni-mushrooms.json)" "from Pizza on Demand, 17 dollars 50, delivered to the address on your account. Shall I send your code?"
+
+echo "2b. \"Yes\""
+expect "$(alexa yes-to-the-recap.json)" "I sent a code to your phone ending in"
 
 echo "3. The code arrives (the local identity provider's outbox)"
 CODE=$(curl -sf "$BASE/auth0/outbox" | json '[-1]["code"]')

@@ -121,6 +121,20 @@ pub trait OrderStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Order, StoreError>;
 
+    /// Replaces the MAC of order `id`'s code by `sealed` (a new code of Pod's own for the same
+    /// order), in one conditional write: only if the stored order is the user's, still pending
+    /// with a live code and tries left at `now` ([`Transition::Confirm`]'s rule), and its MAC is
+    /// still `previous`. Refused, writing nothing, as [`StoreError::Transition`]: the order's
+    /// state, or [`TransitionError::ChallengeStillValid`] when another new code won the race.
+    async fn reseal_code(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        previous: &str,
+        sealed: &str,
+        now: Timestamp,
+    ) -> Result<Order, StoreError>;
+
     /// The user's guess budget (a fresh one if none was ever written).
     async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError>;
 

@@ -84,6 +84,19 @@ pub enum AuthorizeOutcome {
     NoPendingOrder,
 }
 
+/// What asking for the code again did ([`OrderService::resend_code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResendOutcome {
+    /// A new code went to the same contact for the same pending order; the provider keeps only
+    /// the latest, so the earlier one stops working. The order's tries and the account's guess
+    /// budget are as they were.
+    Sent { order: Order, guesses_before_lock: u32 },
+    /// No order is waiting for its code.
+    NoPendingOrder,
+    /// An order of Pod's own codes stored without a MAC (none is): a new code needs a new order.
+    NeedsNewOrder(Order),
+}
+
 /// What an enrollment code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollmentOutcome {
@@ -314,6 +327,56 @@ impl OrderService {
             "order placed, code sent"
         );
         Ok(PlacedOrder { order, superseded, guesses_before_lock })
+    }
+
+    /// Sends a new code for the user's pending order ("I didn't get the code"): to the same
+    /// contact, counted against the send limit ([`OrderStore::reserve_code_send`], one
+    /// conditional write) and refused while the guess budget is paused or locked. The earlier
+    /// code stops working: Auth0 keeps only the latest; Pod's own codes replace the order's MAC
+    /// ([`OrderStore::reseal_code`], one conditional write). The order's tries left and its
+    /// expiry stay, and neither budget is reset.
+    pub async fn resend_code(&self, profile: &UserProfile, source: Source) -> Result<ResendOutcome, ServiceError> {
+        let user = &profile.user_id;
+        let now = self.clock.now();
+        let pending = self.store.pending_for(user).await?;
+        let Some(order) = pending.filter(|o| o.status_at(now) == OrderStatus::PendingConfirmation) else {
+            return Ok(ResendOutcome::NoPendingOrder);
+        };
+        let destination = profile
+            .code_destination()
+            .filter(|d| d.channel() == order.challenge.channel && d.masked() == order.challenge.destination)
+            .ok_or(ServiceError::ContactChanged)?;
+        let budget = self.store.guess_budget(user).await?;
+        budget.check_open(now).map_err(ServiceError::Blocked)?;
+        let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
+        self.reserve_send(user, now).await?;
+        let order = match &self.codes {
+            CodeIssuer::Delegated(channel) => {
+                channel.send_code(profile, &destination).await?;
+                order
+            }
+            CodeIssuer::Builtin(codes) => {
+                let Some(previous) = order.challenge.code_hash.clone() else {
+                    return Ok(ResendOutcome::NeedsNewOrder(order));
+                };
+                // The new MAC replaces the old one before the code goes out: from then on only
+                // the new code opens the order, and of two new codes at once one is kept.
+                let code = codes.generate();
+                let sealed = codes.seal(&order, &code);
+                let resealed = self.store.reseal_code(user, &order.id, &previous, &sealed, now).await?;
+                let text = crate::builtin_codes::message(&code, &resealed);
+                codes.sender().deliver(&destination, &text).await?;
+                resealed
+            }
+        };
+        let sent = ActivityKind::CodeSent {
+            channel: destination.channel(),
+            to: destination.masked(),
+            purpose: CodePurpose::Order,
+        };
+        self.record(ActivityEvent::new(user, now, source, sent).for_order(order.id)).await;
+        tracing::info!(order_id = %order.id, channel = destination.channel().connection(), "code sent again");
+        Ok(ResendOutcome::Sent { order, guesses_before_lock })
     }
 
     /// Checks a code against the user's pending order.

@@ -195,6 +195,9 @@ impl OrderStore for FailingStore {
     async fn transition(&self, _: &UserId, _: &OrderId, _: Transition, _: Timestamp) -> Result<Order, StoreError> {
         Err(self.0.clone())
     }
+    async fn reseal_code(&self, _: &UserId, _: &OrderId, _: &str, _: &str, _: Timestamp) -> Result<Order, StoreError> {
+        Err(self.0.clone())
+    }
     async fn guess_budget(&self, _: &UserId) -> Result<GuessBudget, StoreError> {
         Err(self.0.clone())
     }
@@ -278,6 +281,16 @@ impl OrderStore for ClaimsFail {
         now: Timestamp,
     ) -> Result<Order, StoreError> {
         self.store.transition(user, id, t, now).await
+    }
+    async fn reseal_code(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        previous: &str,
+        sealed: &str,
+        now: Timestamp,
+    ) -> Result<Order, StoreError> {
+        self.store.reseal_code(user, id, previous, sealed, now).await
     }
     async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError> {
         self.store.guess_budget(user).await

@@ -3,7 +3,9 @@
 //! `POST /pod/alexa` as Alexa would send it (with a dev user's linked token),
 //! and answered with what Alexa would say (after any progressive response the skill
 //! sent to the stack's Directive API double meanwhile), any card, and any code that
-//! reached the outbox. In a script, `{code}` stands for the last code sent.
+//! reached the outbox. In a script, `{code}` stands for the last code sent. Within a session,
+//! what an answer leaves in `sessionAttributes` goes back with the next request, as Alexa does
+//! (that is how "yes" knows what was recapped, and "repeat that" what was said).
 
 use pod_shared::alexa::{InteractionModel, MatchedIntent};
 use serde_json::{Value, json};
@@ -30,6 +32,8 @@ pub struct Chat<'a> {
     turn: u32,
     outbox_seen: usize,
     directives_seen: usize,
+    /// The last answer's `sessionAttributes`, for the next request of the session.
+    attributes: Value,
 }
 
 impl<'a> Chat<'a> {
@@ -44,6 +48,7 @@ impl<'a> Chat<'a> {
             turn: 0,
             outbox_seen: 0,
             directives_seen: 0,
+            attributes: json!({}),
         }
     }
 
@@ -129,9 +134,11 @@ impl<'a> Chat<'a> {
         }
         self.outbox_seen = outbox.len();
         let ends = answer.pointer("/response/shouldEndSession").and_then(Value::as_bool).unwrap_or(true);
+        self.attributes = answer.get("sessionAttributes").cloned().unwrap_or(json!({}));
         if ends {
             writeln!(out, "  (session ended)")?;
             self.session += 1;
+            self.attributes = json!({});
         }
         self.new_session = ends;
         Ok(())
@@ -179,7 +186,7 @@ impl<'a> Chat<'a> {
         json!({
             "version": "1.0",
             "session": {"new": self.new_session, "sessionId": format!("amzn1.echo-api.session.chat-{}", self.session),
-                        "application": application, "user": user},
+                        "application": application, "user": user, "attributes": self.attributes},
             "context": {"System": {"application": application, "user": user,
                         "apiEndpoint": format!("{}{}", self.base_url, crate::directives::DIRECTIVE_API_PATH),
                         "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},

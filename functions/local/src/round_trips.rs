@@ -44,12 +44,15 @@ impl ProbeSkill {
         Ok(Self { skill, token, api_endpoint: stack.directive_endpoint().to_string() })
     }
 
-    /// Sends one Alexa request (`request` is its `request` object) and measures it.
+    /// Sends one Alexa request (`request` is its `request` object; its `stage`, if any, goes
+    /// into the session's attributes, as [`order`] gives one) and measures it.
     pub async fn send(&self, name: &'static str, request: Value) -> Result<IntentTrips, String> {
         let user = json!({"userId": "amzn1.ask.account.PROBE", "accessToken": self.token});
         let application = json!({"applicationId": "amzn1.ask.skill.probe"});
+        let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
         let event = json!({"version": "1.0",
-            "session": {"new": false, "sessionId": "probe", "application": application, "user": user},
+            "session": {"new": false, "sessionId": "probe", "application": application, "user": user,
+                        "attributes": attributes},
             "context": {"System": {"application": application, "user": user, "apiEndpoint": self.api_endpoint,
                                    "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},
             "request": request});
@@ -63,14 +66,18 @@ impl ProbeSkill {
     }
 
     /// The conversation, once to warm the instance (tokens, profile, the passwordless
-    /// identity) and once measured: launch, order, a wrong code, the right code,
-    /// and Alexa repeating that last request. The stack must have no other traffic.
+    /// identity) and once measured: launch, the recap, the yes that orders, a wrong code,
+    /// the right code, and Alexa repeating that last request. The stack must have no other traffic.
     pub async fn warm_conversation(&self, stack: &LocalStack) -> Result<Vec<IntentTrips>, String> {
         self.send("order", order()).await?;
         let code = self.last_code(stack)?;
         self.send("authorize", authorize(&code)).await?;
 
-        let mut measured = vec![self.send("launch", launch()).await?, self.send("order", order()).await?];
+        let mut measured = vec![
+            self.send("launch", launch()).await?,
+            self.send("recap", recap()).await?,
+            self.send("order", order()).await?,
+        ];
         let code = self.last_code(stack)?;
         measured.push(self.send("authorize_wrong_code", authorize(&wrong(&code))).await?);
         let right = authorize(&code);
@@ -97,12 +104,20 @@ fn launch() -> Value {
     json!({"type": "LaunchRequest", "requestId": request_id(), "timestamp": timestamp()})
 }
 
-/// An order intent for a large pepperoni pizza, with a fresh request id.
-pub fn order() -> Value {
+/// An order intent for a large pepperoni pizza, with a fresh request id: the recap.
+pub fn recap() -> Value {
     json!({"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(),
         "intent": {"name": pod_skill::ORDER_INTENT, "slots": {
             "Size": {"name": "Size", "value": "large"},
             "Toppings": {"name": "Toppings", "value": "pepperoni"}}}})
+}
+
+/// "Yes" to the recap of a large pepperoni pizza, with a fresh request id: what places the
+/// order. Its `stage` is what the recap's answer leaves in the session ([`ProbeSkill::send`]).
+pub fn order() -> Value {
+    json!({"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(),
+        "intent": {"name": pod_skill::YES_INTENT, "slots": {}},
+        "stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["pepperoni"]}}})
 }
 
 fn authorize(code: &str) -> Value {

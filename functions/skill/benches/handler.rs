@@ -21,10 +21,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const RIGHT_CODE: &str = "4217";
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// A request's `stage` goes into the session's attributes, where the recap's answer left it.
 fn request(request: Value) -> RequestEnvelope {
     let user = json!({"userId": "amzn1.ask.account.BENCH", "accessToken": "token-ana"});
+    let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
     let body = json!({"version": "1.0",
-        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.bench"}, "user": user},
+        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.bench"},
+                    "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.bench"}, "user": user}},
         "request": request});
     parse_request(body.to_string().as_bytes()).unwrap()
@@ -36,13 +39,23 @@ fn intent(name: &str, slots: Value) -> RequestEnvelope {
                    "intent": {"name": name, "slots": slots}}))
 }
 
-fn order() -> RequestEnvelope {
+/// "Get me a large pizza with pepperoni and mushrooms": the recap (nothing stored or sent).
+fn recap() -> RequestEnvelope {
     intent(
         "GetMeSomePizzaIntent",
         json!({"Size": {"name": "Size", "value": "large"},
                "Toppings": {"name": "Toppings", "slotValue": {"type": "List", "values": [
                    {"type": "Simple", "value": "pepperoni"}, {"type": "Simple", "value": "mushrooms"}]}}}),
     )
+}
+
+/// "Yes" to the recap of a large pizza with pepperoni and mushrooms: what places the order.
+fn order() -> RequestEnvelope {
+    let id = format!("amzn1.echo-api.request.bench-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    request(json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
+                   "intent": {"name": "AMAZON.YesIntent", "slots": {}},
+                   "stage": {"waiting_for": "send_code", "currency": "USD",
+                             "pizza": {"size": "large", "toppings": ["pepperoni", "mushrooms"]}}}))
 }
 
 fn authorize(code: &str) -> RequestEnvelope {
@@ -91,6 +104,9 @@ fn handler(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("skill");
     group.bench_function("launch", |b| b.iter(|| runtime.block_on(skill.handle(&launch))));
+    group.bench_function("recap", |b| {
+        b.iter_batched(recap, |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
+    });
     group.bench_function("order", |b| {
         b.iter_batched(|| bench.next_order(), |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
     });

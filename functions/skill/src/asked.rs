@@ -2,8 +2,10 @@
 //! the skill routes on. Slot values are kept as heard; each handler decides
 //! what they mean (a size, toppings, a code).
 
+use crate::conversation::{Heard, Said, Stage};
 use crate::failure::Doing;
-use pod_shared::alexa::{Intent, Request, RequestEnvelope, Slot, SpokenValue};
+use pod_shared::alexa::{Intent, Request, RequestEnvelope, Slot, Speech, SpokenValue};
+use pod_shared::domain::Pizza;
 use serde_json::Value;
 
 pub const ORDER_INTENT: &str = "GetMeSomePizzaIntent";
@@ -13,6 +15,12 @@ pub const STOP_INTENT: &str = "AMAZON.StopIntent";
 pub const CANCEL_INTENT: &str = "AMAZON.CancelIntent";
 pub const NAVIGATE_HOME_INTENT: &str = "AMAZON.NavigateHomeIntent";
 pub const FALLBACK_INTENT: &str = "AMAZON.FallbackIntent";
+pub const YES_INTENT: &str = "AMAZON.YesIntent";
+pub const NO_INTENT: &str = "AMAZON.NoIntent";
+pub const REPEAT_INTENT: &str = "AMAZON.RepeatIntent";
+pub const STATUS_INTENT: &str = "OrderStatusIntent";
+pub const CANCEL_ORDER_INTENT: &str = "CancelOrderIntent";
+pub const RESEND_CODE_INTENT: &str = "ResendCodeIntent";
 
 pub const SIZE_SLOT: &str = "Size";
 pub const TOPPINGS_SLOT: &str = "Toppings";
@@ -24,25 +32,31 @@ pub const CODE_SLOT: &str = "Code";
 pub(crate) enum Asked {
     /// The skill was opened without a request ("open pizza on demand").
     Launch,
-    /// A pizza, with the size and the toppings as heard.
-    Order {
-        size: Option<SpokenValue>,
-        toppings: Vec<SpokenValue>,
-    },
+    /// A pizza, with the size and the toppings as heard; `earlier`: the pizza recapped
+    /// before in this session, whose size a new order without one keeps.
+    Order { size: Option<SpokenValue>, toppings: Vec<SpokenValue>, earlier: Option<Pizza> },
+    /// "Yes", to whatever the session says was asked.
+    Yes(Heard),
+    /// "No", to whatever the session says was asked.
+    No(Heard),
+    /// "Repeat that": what the last answer said, if the session kept it.
+    Repeat { said: Option<(Speech, Speech)>, heard: Heard },
+    /// "What's the status of my order?"
+    Status,
+    /// "Cancel my order": asks first.
+    CancelOrder,
+    /// "I didn't get the code": a new code for the pending order.
+    ResendCode,
     /// The code that confirms the pending order, as heard, if one was.
-    Authorize {
-        code: Option<SpokenValue>,
-    },
-    Help,
+    Authorize { code: Option<SpokenValue> },
+    /// Help, for where the conversation is.
+    Help(Heard),
     /// Stop, cancel or go home.
     Stop,
     /// Something the skill can't help with: Alexa's fallback, or an intent the skill doesn't know.
-    Fallback,
+    Fallback(Heard),
     /// Alexa ended the session, for this reason (and error, if any).
-    SessionEnded {
-        reason: Option<String>,
-        error: Option<Value>,
-    },
+    SessionEnded { reason: Option<String>, error: Option<Value> },
     /// Another kind of request (e.g. `CanFulfillIntentRequest`): nothing to say.
     Other,
 }
@@ -54,9 +68,10 @@ impl Asked {
             Request::IntentRequest(request) => {
                 let name = request.intent.name.as_str();
                 tracing::info!(intent = name, request_id = envelope.request_id(), "intent");
+                let heard = Heard::from_request(envelope);
                 match Handled::named(name) {
-                    Some(handled) => handled.asked(&request.intent),
-                    None => Asked::Fallback,
+                    Some(handled) => handled.asked(&request.intent, heard, envelope),
+                    None => Asked::Fallback(heard),
                 }
             }
             Request::SessionEndedRequest { reason, error, .. } => {
@@ -70,12 +85,29 @@ impl Asked {
     /// again gets the first answer and changes nothing), `None` if it cannot.
     pub(crate) fn changes_state(&self) -> Option<Doing> {
         match self {
-            Asked::Order { .. } => Some(Doing::Ordering),
+            Asked::Yes(Heard::At(Stage::SendCode { .. })) => Some(Doing::Ordering),
+            Asked::Yes(Heard::At(Stage::Cancel { .. })) => Some(Doing::Cancelling),
             Asked::Authorize { .. } => Some(Doing::CheckingCode),
-            Asked::Launch | Asked::Help | Asked::Stop | Asked::Fallback | Asked::SessionEnded { .. } | Asked::Other => {
-                None
-            }
+            Asked::ResendCode => Some(Doing::Resending),
+            Asked::Yes(_)
+            | Asked::No(_)
+            | Asked::Repeat { .. }
+            | Asked::Order { .. }
+            | Asked::Status
+            | Asked::CancelOrder
+            | Asked::Launch
+            | Asked::Help(_)
+            | Asked::Stop
+            | Asked::Fallback(_)
+            | Asked::SessionEnded { .. }
+            | Asked::Other => None,
         }
+    }
+
+    /// Whether answering reads the linked user's orders (or binds a recap to the linked
+    /// account) without changing anything: then the user is known first, with no replay claim.
+    pub(crate) fn reads_account(&self) -> bool {
+        matches!(self, Asked::Order { .. } | Asked::Status | Asked::CancelOrder)
     }
 
     /// Whether answering starts by reading the caller's profile (the contacts a code
@@ -83,12 +115,18 @@ impl Asked {
     /// code check reads its user's profile only once the request is known to be new.
     pub(crate) fn looks_up_caller_first(&self) -> bool {
         match self {
-            Asked::Order { .. } => true,
-            Asked::Authorize { .. }
+            Asked::Yes(Heard::At(Stage::SendCode { .. })) | Asked::ResendCode => true,
+            Asked::Yes(_)
+            | Asked::No(_)
+            | Asked::Repeat { .. }
+            | Asked::Order { .. }
+            | Asked::Status
+            | Asked::CancelOrder
+            | Asked::Authorize { .. }
             | Asked::Launch
-            | Asked::Help
+            | Asked::Help(_)
             | Asked::Stop
-            | Asked::Fallback
+            | Asked::Fallback(_)
             | Asked::SessionEnded { .. }
             | Asked::Other => false,
         }
@@ -101,6 +139,12 @@ impl Asked {
 enum Handled {
     Order,
     Authorize,
+    Yes,
+    No,
+    Repeat,
+    Status,
+    CancelOrder,
+    ResendCode,
     Help,
     Stop,
     Fallback,
@@ -109,13 +153,31 @@ enum Handled {
 impl Handled {
     /// Every handled intent. One left out here is never constructed, and one without
     /// names in [`Handled::names`] is not matched: neither compiles.
-    const ALL: [Handled; 5] = [Handled::Order, Handled::Authorize, Handled::Help, Handled::Stop, Handled::Fallback];
+    const ALL: [Handled; 11] = [
+        Handled::Order,
+        Handled::Authorize,
+        Handled::Yes,
+        Handled::No,
+        Handled::Repeat,
+        Handled::Status,
+        Handled::CancelOrder,
+        Handled::ResendCode,
+        Handled::Help,
+        Handled::Stop,
+        Handled::Fallback,
+    ];
 
     /// The names the interaction model gives this intent.
     const fn names(self) -> &'static [&'static str] {
         match self {
             Handled::Order => &[ORDER_INTENT],
             Handled::Authorize => &[AUTHORIZE_INTENT],
+            Handled::Yes => &[YES_INTENT],
+            Handled::No => &[NO_INTENT],
+            Handled::Repeat => &[REPEAT_INTENT],
+            Handled::Status => &[STATUS_INTENT],
+            Handled::CancelOrder => &[CANCEL_ORDER_INTENT],
+            Handled::ResendCode => &[RESEND_CODE_INTENT],
             Handled::Help => &[HELP_INTENT],
             Handled::Stop => &[STOP_INTENT, CANCEL_INTENT, NAVIGATE_HOME_INTENT],
             Handled::Fallback => &[FALLBACK_INTENT],
@@ -126,18 +188,29 @@ impl Handled {
         Handled::ALL.into_iter().find(|handled| handled.names().contains(&name))
     }
 
-    /// What `intent` asks for, with its slots as heard.
-    fn asked(self, intent: &Intent) -> Asked {
+    /// What `intent` asks for, with its slots as heard, where the session says the
+    /// conversation is (`heard`).
+    fn asked(self, intent: &Intent, heard: Heard, envelope: &RequestEnvelope) -> Asked {
         let first = |slot: &str| intent.slot(slot).and_then(Slot::first_value);
         match self {
             Handled::Order => Asked::Order {
                 size: first(SIZE_SLOT),
                 toppings: intent.slot(TOPPINGS_SLOT).map(Slot::spoken_values).unwrap_or_default(),
+                earlier: match heard {
+                    Heard::At(Stage::SendCode { pizza, .. } | Stage::Change { pizza }) => Some(pizza),
+                    _ => None,
+                },
             },
             Handled::Authorize => Asked::Authorize { code: first(CODE_SLOT) },
-            Handled::Help => Asked::Help,
+            Handled::Yes => Asked::Yes(heard),
+            Handled::No => Asked::No(heard),
+            Handled::Repeat => Asked::Repeat { said: Said::from_request(envelope), heard },
+            Handled::Status => Asked::Status,
+            Handled::CancelOrder => Asked::CancelOrder,
+            Handled::ResendCode => Asked::ResendCode,
+            Handled::Help => Asked::Help(heard),
             Handled::Stop => Asked::Stop,
-            Handled::Fallback => Asked::Fallback,
+            Handled::Fallback => Asked::Fallback(heard),
         }
     }
 }
@@ -164,13 +237,13 @@ mod tests {
     #[test]
     fn every_handled_name_is_handled_once_and_none_is_the_fallback_but_its_own() {
         let names: Vec<&str> = handled_intents().collect();
-        assert_eq!(names.len(), 7);
+        assert_eq!(names.len(), 13);
         for name in &names {
             assert_eq!(names.iter().filter(|n| *n == name).count(), 1, "{name}");
-            let fallback = matches!(intent(name, json!({})), Asked::Fallback);
+            let fallback = matches!(intent(name, json!({})), Asked::Fallback(_));
             assert_eq!(fallback, *name == FALLBACK_INTENT, "{name}");
         }
-        assert!(matches!(intent("SomeIntentNobodyDeclared", json!({})), Asked::Fallback));
+        assert!(matches!(intent("SomeIntentNobodyDeclared", json!({})), Asked::Fallback(_)));
     }
 
     #[test]
@@ -181,7 +254,7 @@ mod tests {
                    "Toppings": {"name": "Toppings", "slotValue": {"type": "List", "values": [
                        {"type": "Simple", "value": "ham and onions"}, {"type": "Simple", "value": "?"}]}}}),
         );
-        let Asked::Order { size, toppings } = order else { panic!("{order:?}") };
+        let Asked::Order { size, toppings, earlier: None } = order else { panic!("{order:?}") };
         assert_eq!(size.map(|s| s.heard), Some("big".to_string()));
         assert_eq!(toppings.into_iter().map(|t| t.heard).collect::<Vec<_>>(), ["ham and onions"]);
 
@@ -192,12 +265,13 @@ mod tests {
         assert_eq!(code.map(|c| c.heard), Some("42".to_string()));
         assert!(matches!(intent(AUTHORIZE_INTENT, json!({})), Asked::Authorize { code: None }));
         assert!(
-            matches!(intent(ORDER_INTENT, json!({})), Asked::Order { size: None, toppings } if toppings.is_empty())
+            matches!(intent(ORDER_INTENT, json!({})), Asked::Order { size: None, toppings, .. } if toppings.is_empty())
         );
     }
 
     #[test]
-    fn only_orders_and_code_checks_change_state_and_only_an_order_looks_up_its_caller_first() {
+    fn only_a_yes_to_a_recap_or_a_cancel_and_code_checks_change_state_and_only_the_yes_to_a_recap_looks_up_its_caller_first()
+     {
         let launch = asked(json!({"type": "LaunchRequest"}));
         let ended = asked(json!({"type": "SessionEndedRequest", "reason": "ERROR"}));
         let other = asked(json!({"type": "CanFulfillIntentRequest"}));
@@ -205,9 +279,36 @@ mod tests {
         let mut all = vec![launch, ended, other];
         all.extend(handled_intents().map(|name| intent(name, json!({}))));
         for asked in &all {
-            let state = matches!(asked, Asked::Order { .. } | Asked::Authorize { .. });
-            assert_eq!(asked.changes_state().is_some(), state, "{asked:?}");
-            assert_eq!(asked.looks_up_caller_first(), matches!(asked, Asked::Order { .. }), "{asked:?}");
+            let resend = matches!(asked, Asked::ResendCode);
+            assert_eq!(
+                asked.changes_state().is_some(),
+                matches!(asked, Asked::Authorize { .. }) || resend,
+                "{asked:?}"
+            );
+            assert_eq!(asked.looks_up_caller_first(), resend, "{asked:?}");
         }
+        let in_session = |name: &str, stage: Value| {
+            let envelope = json!({"version": "1.0", "session": {"attributes": {"stage": stage}},
+                "request": {"type": "IntentRequest", "requestId": "r", "intent": {"name": name}}});
+            Asked::from_request(&serde_json::from_value(envelope).unwrap())
+        };
+        let recap =
+            json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["bacon"]}});
+        let cancel = json!({"waiting_for": "cancel", "order": "0190a0b0-0000-7000-8000-000000000000"});
+        let yes_to_recap = in_session(YES_INTENT, recap.clone());
+        assert_eq!(yes_to_recap.changes_state(), Some(Doing::Ordering));
+        assert!(yes_to_recap.looks_up_caller_first());
+        let yes_to_cancel = in_session(YES_INTENT, cancel.clone());
+        assert_eq!(yes_to_cancel.changes_state(), Some(Doing::Cancelling));
+        assert!(!yes_to_cancel.looks_up_caller_first());
+        for asked in
+            [in_session(NO_INTENT, recap.clone()), in_session(NO_INTENT, cancel), in_session(ORDER_INTENT, recap)]
+        {
+            assert_eq!(asked.changes_state(), None, "{asked:?}");
+        }
+        let forged =
+            in_session(YES_INTENT, json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "huge"}}));
+        assert!(matches!(forged, Asked::Yes(Heard::Unreadable)));
+        assert_eq!(forged.changes_state(), None, "a stage that does not parse orders nothing");
     }
 }

@@ -1,6 +1,7 @@
 //! "Authorize order, four two one seven": check the code; a right one confirms the pending order.
 
 use crate::asked::CODE_SLOT;
+use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
 use crate::speech::{self, SKILL_NAME};
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
@@ -49,9 +50,10 @@ fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> Re
             };
             ResponseEnvelope::tell(said).with_card(card)
         }
-        AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => {
-            ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None)
-        }
+        AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => conversation::at(
+            ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None),
+            &Stage::CodeRefused,
+        ),
         AuthorizeOutcome::WrongCode { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. }
         | AuthorizeOutcome::Locked { account: account @ (IfWrong::Paused { .. } | IfWrong::Locked), .. } => {
             let told = service.tells_owners();

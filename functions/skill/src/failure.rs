@@ -13,6 +13,10 @@ pub(crate) enum Doing {
     Ordering,
     /// Checking a code against the pending order.
     CheckingCode,
+    /// Cancelling the pending order, after a yes.
+    Cancelling,
+    /// Sending the pending order's code again.
+    Resending,
 }
 
 impl Doing {
@@ -21,6 +25,8 @@ impl Doing {
         match self {
             Doing::Ordering => speech::order_failed(),
             Doing::CheckingCode => speech::check_failed(),
+            Doing::Cancelling => speech::cancel_failed(),
+            Doing::Resending => speech::resend_failed(),
         }
     }
 
@@ -29,6 +35,8 @@ impl Doing {
         match self {
             Doing::Ordering => "order not placed",
             Doing::CheckingCode => "code not checked",
+            Doing::Cancelling => "order not cancelled",
+            Doing::Resending => "code not sent again",
         }
     }
 }
@@ -38,14 +46,19 @@ pub(crate) fn answer(service: &OrderService, doing: Doing, error: ServiceError) 
     match (doing, error) {
         (_, ServiceError::Unauthenticated(_)) => link_account(),
         (_, ServiceError::Blocked(blocked)) => self::blocked(service, blocked),
-        (Doing::Ordering, ServiceError::NoVerifiedContact) => {
+        (Doing::Ordering | Doing::Resending, ServiceError::NoVerifiedContact) => {
             with_web_card(service, speech::no_contact(service.web_app()))
         }
-        (Doing::Ordering, ServiceError::TooManyCodes { retry_after_seconds }) => {
+        (Doing::Ordering | Doing::Resending, ServiceError::TooManyCodes { retry_after_seconds }) => {
             ResponseEnvelope::tell(speech::too_many_codes(retry_after_seconds))
         }
         (Doing::CheckingCode, ServiceError::WrongState(state)) => ResponseEnvelope::tell(speech::wrong_state(state)),
-        (Doing::CheckingCode, ServiceError::ContactChanged) => ResponseEnvelope::tell(speech::contact_changed()),
+        (Doing::CheckingCode | Doing::Resending, ServiceError::ContactChanged) => {
+            ResponseEnvelope::tell(speech::contact_changed())
+        }
+        (Doing::Cancelling, ServiceError::WrongState(_) | ServiceError::OrderNotFound) => {
+            ResponseEnvelope::tell(speech::cancel_too_late())
+        }
         (doing, error) => {
             tracing::error!(%error, "{}", doing.not_done());
             ResponseEnvelope::tell(doing.failed())
@@ -125,6 +138,25 @@ mod tests {
             assert_eq!(said(Doing::Ordering), serde_json::to_value(ordering).unwrap(), "{error:?} while ordering");
             assert_eq!(said(Doing::CheckingCode), serde_json::to_value(checking).unwrap(), "{error:?} checking a code");
         }
+    }
+
+    /// Sending a code again fails as ordering does, but never says an order was not placed; a
+    /// cancel that finds the order moved on says so, and any other failure says nothing changed.
+    #[test]
+    fn resending_and_cancelling_say_what_did_not_happen() {
+        let service = service();
+        let said = |doing, error| speech::plain_of(&answer(&service, doing, error));
+        let too_many = ServiceError::TooManyCodes { retry_after_seconds: 90 };
+        assert_eq!(said(Doing::Resending, too_many), speech::too_many_codes(90).plain());
+        assert_eq!(said(Doing::Resending, ServiceError::ContactChanged), speech::contact_changed().plain());
+        assert_eq!(said(Doing::Resending, ServiceError::Store(StoreError::Throttled)), speech::resend_failed().plain());
+        let moved_on = ServiceError::WrongState(TransitionError::ChallengeExpired);
+        assert_eq!(said(Doing::Cancelling, moved_on), speech::cancel_too_late().plain());
+        assert_eq!(said(Doing::Cancelling, ServiceError::OrderNotFound), speech::cancel_too_late().plain());
+        assert_eq!(
+            said(Doing::Cancelling, ServiceError::Store(StoreError::Throttled)),
+            speech::cancel_failed().plain()
+        );
     }
 
     #[test]

@@ -9,17 +9,24 @@
 mod asked;
 mod authorize;
 mod caller;
+mod cancel_order;
+mod conversation;
 mod failure;
 mod fallback;
 mod help;
 mod launch;
+mod no;
 mod order;
 mod other;
 mod progressive;
+mod repeat;
 mod replay;
+mod resend;
 mod session_ended;
 mod speech;
+mod status;
 mod stop;
+mod yes;
 
 use asked::Asked;
 use base64::Engine;
@@ -34,8 +41,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use asked::{
-    AUTHORIZE_INTENT, CANCEL_INTENT, CODE_SLOT, FALLBACK_INTENT, HELP_INTENT, NAVIGATE_HOME_INTENT, ORDER_INTENT,
-    SIZE_SLOT, STOP_INTENT, TOPPINGS_SLOT, handled_intents,
+    AUTHORIZE_INTENT, CANCEL_INTENT, CANCEL_ORDER_INTENT, CODE_SLOT, FALLBACK_INTENT, HELP_INTENT,
+    NAVIGATE_HOME_INTENT, NO_INTENT, ORDER_INTENT, REPEAT_INTENT, RESEND_CODE_INTENT, SIZE_SLOT, STATUS_INTENT,
+    STOP_INTENT, TOPPINGS_SLOT, YES_INTENT, handled_intents,
 };
 pub use speech::{SKILL_NAME, topping_menu};
 
@@ -221,10 +229,21 @@ impl Skill {
     /// (`replay`), and what its handler reads first about the user runs beside that claim.
     async fn route(&self, envelope: &RequestEnvelope) -> ResponseEnvelope {
         let asked = Asked::from_request(envelope);
-        let Some(doing) = asked.changes_state() else {
-            return self.answer(asked, None).await;
-        };
         let service = &self.service;
+        let Some(doing) = asked.changes_state() else {
+            if !asked.reads_account() {
+                return self.answer(asked, None).await;
+            }
+            let currency = Currency::for_locale_or_default(envelope.locale());
+            return match caller::linked_user(service, envelope).await {
+                Ok(user) => {
+                    // Nothing is sent when only the account is read: no progressive response.
+                    let progressive = progressive::Progressive::for_request(None, envelope);
+                    self.answer(asked, Some(Caller { user, currency, profile: None, progressive })).await
+                }
+                Err(link_account) => link_account,
+            };
+        };
         let user = match caller::linked_user(service, envelope).await {
             Ok(user) => user,
             Err(link_account) => return link_account,
@@ -246,20 +265,33 @@ impl Skill {
         .await
     }
 
-    /// `caller`: who is asking, for a request that changes state.
+    /// `caller`: who is asking, for a request that changes state or reads the account.
+    /// An answer that listens keeps what it said in the session, for "repeat that".
     async fn answer(&self, asked: Asked, caller: Option<Caller>) -> ResponseEnvelope {
         let service = &self.service;
-        match (asked, caller) {
+        let answer = match (asked, caller) {
             (Asked::Launch, _) => launch::answer(),
-            (Asked::Order { size, toppings }, Some(caller)) => order::answer(service, caller, size, toppings).await,
+            (Asked::Order { size, toppings, earlier }, Some(caller)) => {
+                order::recap(size, toppings, earlier, caller.currency)
+            }
+            (Asked::Yes(heard), caller) => yes::answer(service, heard, caller).await,
+            (Asked::No(heard), _) => no::answer(heard),
+            (Asked::Repeat { said, heard }, _) => repeat::answer(said, heard),
+            (Asked::Status, Some(caller)) => status::answer(service, &caller.user).await,
+            (Asked::CancelOrder, Some(caller)) => cancel_order::ask(service, &caller.user).await,
             (Asked::Authorize { code }, Some(caller)) => authorize::answer(service, &caller.user, code).await,
-            (Asked::Order { .. } | Asked::Authorize { .. }, None) => failure::link_account(),
-            (Asked::Help, _) => help::answer(),
+            (Asked::ResendCode, Some(caller)) => resend::answer(service, caller).await,
+            (
+                Asked::Order { .. } | Asked::Authorize { .. } | Asked::Status | Asked::CancelOrder | Asked::ResendCode,
+                None,
+            ) => failure::link_account(),
+            (Asked::Help(heard), _) => help::answer(heard),
             (Asked::Stop, _) => stop::answer(),
-            (Asked::Fallback, _) => fallback::answer(),
+            (Asked::Fallback(heard), _) => fallback::answer(heard),
             (Asked::SessionEnded { reason, error }, _) => session_ended::answer(reason, error),
             (Asked::Other, _) => other::answer(),
-        }
+        };
+        conversation::remember_said(answer)
     }
 }
 

@@ -1,34 +1,49 @@
-//! "Get me a large pizza with pepperoni": place the order and send its code.
+//! "Get me a large pizza with pepperoni": recap the order and ask whether to send its code;
+//! nothing is stored or sent until the user says yes (`yes.rs`), which places it here.
 
 use crate::asked::{SIZE_SLOT, TOPPINGS_SLOT};
 use crate::caller::Caller;
+use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
 use crate::speech::{self, SKILL_NAME};
-use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
-use pod_shared::domain::{Pizza, Size, Source, Topping, Toppings};
+use pod_shared::alexa::{Card, ResponseEnvelope, Speech, SpokenValue};
+use pod_shared::domain::{Currency, Menu, Pizza, Size, Source, Topping, Toppings};
 use pod_shared::service::OrderService;
 
-/// `caller`: who is ordering, with their profile if it was read beside the replay claim.
-pub(crate) async fn answer(
-    service: &OrderService,
-    caller: Caller,
+/// The recap of the pizza the slots describe, with its total in `currency` (or the question to
+/// ask next). `earlier`: the pizza recapped before in this session, whose size an order that
+/// names none keeps.
+pub(crate) fn recap(
     size: Option<SpokenValue>,
     toppings: Vec<SpokenValue>,
+    earlier: Option<Pizza>,
+    currency: Currency,
+) -> ResponseEnvelope {
+    let pizza = match pizza(size, &toppings, earlier.map(|pizza| pizza.size)) {
+        Ok(pizza) => pizza,
+        Err(answer) => return *answer,
+    };
+    let total = Menu::builtin().bill(&pizza, currency).total();
+    let said = speech::recap(&pizza, Some(Speech::new().text(&total.spoken())));
+    conversation::at(ResponseEnvelope::ask(said, speech::ask_send_code()), &Stage::SendCode { pizza, currency })
+}
+
+/// Yes to the recap of `pizza` in `currency`: place the order and send its code.
+/// `caller`: who is ordering, with their profile if it was read beside the replay claim.
+pub(crate) async fn place(
+    service: &OrderService,
+    caller: Caller,
+    pizza: Pizza,
+    currency: Currency,
 ) -> ResponseEnvelope {
     let profile = match caller.profile {
         Some(profile) => profile,
         None => service.user_profile(&caller.user).await,
     };
-    let pizza = match pizza(size, &toppings) {
-        Ok(pizza) => pizza,
-        Err(answer) => return *answer,
-    };
     let placed = match profile {
         Ok(profile) => {
             let while_sending = caller.progressive.while_sending();
-            service
-                .place_priced_order_while_sending(&profile, pizza, caller.currency, Source::Voice, while_sending)
-                .await
+            service.place_priced_order_while_sending(&profile, pizza, currency, Source::Voice, while_sending).await
         }
         Err(error) => Err(error),
     };
@@ -36,16 +51,22 @@ pub(crate) async fn answer(
         Ok(placed) => {
             let (said, reprompt) = speech::order_placed(&placed);
             let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
-            ResponseEnvelope::ask(said, reprompt).with_card(card)
+            conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
         }
         Err(error) => failure::answer(service, Doing::Ordering, error),
     }
 }
 
 /// The pizza the slots describe, or the question to ask next.
-fn pizza(size: Option<SpokenValue>, toppings: &[SpokenValue]) -> Result<Pizza, Box<ResponseEnvelope>> {
-    let size = match size {
-        None => {
+fn pizza(
+    size: Option<SpokenValue>,
+    toppings: &[SpokenValue],
+    earlier: Option<Size>,
+) -> Result<Pizza, Box<ResponseEnvelope>> {
+    let size = match (size, earlier) {
+        // "With onions instead": the toppings change, the size recapped stays.
+        (None, Some(earlier)) if !toppings.is_empty() => earlier,
+        (None, _) => {
             return Err(Box::new(ResponseEnvelope::elicit_slot(
                 SIZE_SLOT,
                 speech::ask_size(),
@@ -53,7 +74,7 @@ fn pizza(size: Option<SpokenValue>, toppings: &[SpokenValue]) -> Result<Pizza, B
                 None,
             )));
         }
-        Some(heard) => match Size::parse(heard.best()) {
+        (Some(heard), _) => match Size::parse(heard.best()) {
             Ok(size) => size,
             Err(_) => {
                 return Err(Box::new(ResponseEnvelope::elicit_slot(

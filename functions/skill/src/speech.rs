@@ -1,7 +1,9 @@
 //! Everything the skill says, in one place.
 
 use pod_shared::alexa::Speech;
-use pod_shared::domain::{Blocked, IfWrong, MaskedDestination, Order, Size, Timestamp, Topping, TransitionError};
+use pod_shared::domain::{
+    Blocked, IfWrong, MaskedDestination, Order, OrderStatus, Pizza, Size, Timestamp, Topping, TransitionError,
+};
 use pod_shared::service::PlacedOrder;
 
 pub const SKILL_NAME: &str = "Pizza on Demand";
@@ -48,11 +50,161 @@ pub fn what_to_say() -> Speech {
     Speech::new().text("You can say: get me a pizza, or authorize order, followed by your code.")
 }
 
+/// Before any code is sent: the seller, the items, the delivery and the total, and the question.
+/// `price`: the total as people say it in the user's locale, once the menu has prices.
+pub fn recap(pizza: &Pizza, price: Option<Speech>) -> Speech {
+    let mut said = Speech::new().text(&format!("One {} from {SKILL_NAME}, ", pizza.describe()));
+    if let Some(price) = price {
+        said = said.then(price).text(", ");
+    }
+    said.text("delivered to the address on your account. Shall I send your code?")
+}
+
+pub fn ask_send_code() -> Speech {
+    Speech::new().text("Shall I send your code? Please say yes or no.")
+}
+
+/// No to the recap: nothing was stored or sent.
+pub fn what_to_change() -> Speech {
+    Speech::new().text(
+        "Okay, I haven't sent a code or placed anything. What would you like to change? \
+         You can say, for example: make it a medium pizza with onions.",
+    )
+}
+
+pub fn ask_what_to_change() -> Speech {
+    Speech::new().text("What would you like instead? For example: make it a medium pizza with onions.")
+}
+
+/// A yes or no back with a stage that does not parse: nothing is done.
+pub fn lost_track() -> Speech {
+    Speech::new().text("Sorry, I lost track of your order, so I haven't sent anything. What would you like to order?")
+}
+
+/// Yes when nothing was asked.
+pub fn nothing_to_confirm() -> Speech {
+    Speech::new().text("There's nothing waiting for a yes right now. You can say: get me a large pizza with pepperoni.")
+}
+
+/// No when nothing was asked.
+pub fn nothing_to_refuse() -> Speech {
+    Speech::new().text("Okay. What would you like? You can say: get me a pizza.")
+}
+
+/// "Repeat that" when nothing was said yet in this session.
+pub fn nothing_to_repeat() -> Speech {
+    Speech::new().text("I haven't said anything yet to repeat. What would you like?")
+}
+
+pub fn ask_cancel(order: &Order) -> Speech {
+    Speech::new()
+        .text(&format!("Shall I cancel your order of a {} that is waiting for its code?", order.pizza.describe()))
+}
+
+pub fn ask_cancel_again() -> Speech {
+    Speech::new().text("Shall I cancel your order? Please say yes or no.")
+}
+
+pub fn cancelled(order: &Order) -> Speech {
+    Speech::new()
+        .text(&format!("Okay, I've cancelled your order of a {}. Its code no longer works.", order.pizza.describe()))
+}
+
+pub fn kept_order() -> Speech {
+    Speech::new().text(
+        "Okay, your order is still waiting for its code. To confirm it, say: authorize order, followed by the code.",
+    )
+}
+
+pub fn nothing_to_cancel() -> Speech {
+    Speech::new()
+        .text("You have no order waiting for its code, so there is nothing to cancel. To order, say: get me a pizza.")
+}
+
+/// The order to cancel is no longer pending (confirmed, expired, or replaced meanwhile).
+pub fn cancel_too_late() -> Speech {
+    Speech::new().text("That order is no longer waiting for its code, so I didn't cancel anything. Ask me for your order status to hear where it is.")
+}
+
+pub fn cancel_failed() -> Speech {
+    Speech::new().text("Sorry, I couldn't cancel your order just now. It is unchanged; please try again in a moment.")
+}
+
+pub fn status_failed() -> Speech {
+    Speech::new().text("Sorry, I couldn't look up your order just now. Please try again in a moment.")
+}
+
+pub fn no_orders() -> Speech {
+    Speech::new().text("You haven't ordered anything yet. To order, say: get me a pizza.")
+}
+
+/// "3 minutes ago", "just now", "2 hours ago", "4 days ago".
+pub fn ago(then: Timestamp, now: Timestamp) -> String {
+    let seconds = then.seconds_until(now);
+    let minutes = (seconds / 60) as u32;
+    match minutes {
+        0 => "just now".into(),
+        1..=89 => format!("{} ago", plural(minutes, "minute", "minutes")),
+        90..=2159 => format!("{} ago", plural((minutes + 30) / 60, "hour", "hours")),
+        _ => format!("{} ago", plural((minutes + 720) / 1440, "day", "days")),
+    }
+}
+
+/// The latest order, with its state and when, spoken at `now`.
+pub fn order_status(order: &Order, now: Timestamp) -> Speech {
+    let what = order.pizza.describe();
+    let placed = ago(order.created_at, now);
+    let changed = ago(order.updated_at, now);
+    let text = match order.status_at(now) {
+        OrderStatus::PendingConfirmation => format!(
+            "Your latest order, a {what}, placed {placed}, is waiting for its code. \
+             To confirm it, say: authorize order, followed by the code."
+        ),
+        OrderStatus::Confirmed => format!("Your latest order, a {what}, was confirmed {changed} and is on its way."),
+        OrderStatus::Cancelled => format!("Your latest order, a {what}, was cancelled {changed}."),
+        OrderStatus::Expired => {
+            format!("Your latest order, a {what}, placed {placed}, expired before its code was given.")
+        }
+        OrderStatus::Locked => format!("Your latest order, a {what}, was locked {changed} after too many wrong codes."),
+    };
+    Speech::new().text(&text)
+}
+
+/// Help while a recap waits for yes or no.
+pub fn help_recap() -> Speech {
+    Speech::new().text(
+        "I've read out your order and I'm waiting to hear whether to send your confirmation code. \
+         Say yes to send it, or no to change the order.",
+    )
+}
+
+/// Help while the pending order waits for its code.
+pub fn help_code() -> Speech {
+    Speech::new().text(
+        "Your order is waiting for the code I sent you. Say: authorize order, followed by the code. \
+         If it hasn't arrived, say: send the code again. To drop the order, say: cancel my order.",
+    )
+}
+
+/// Help just after a wrong code.
+pub fn help_code_refused() -> Speech {
+    Speech::new().text(
+        "The last code you gave wasn't right. Check the latest message I sent you, then say: \
+         authorize order, followed by its digits. Or say: send the code again.",
+    )
+}
+
+/// Help while "shall I cancel" waits for yes or no.
+pub fn help_cancel() -> Speech {
+    Speech::new().text("Say yes to cancel your order, or no to keep it.")
+}
+
 pub fn help() -> Speech {
     Speech::new().text(
         "To order, say something like: get me a large pizza with pepperoni and mushrooms. \
          I will send a code to your phone, or to your email if you have no phone on file. \
-         Then say: authorize order, followed by the code. What would you like?",
+         Then say: authorize order, followed by the code. You can also ask: what's the status of my order, \
+         or say: cancel my order. What would you like?",
     )
 }
 
@@ -115,6 +267,35 @@ pub fn order_placed(placed: &PlacedOrder) -> (Speech, Speech) {
     )
     .text(".");
     (said, reprompt)
+}
+
+/// A new code for the same order: where it went, and that the earlier one no longer works.
+pub fn code_sent_again(order: &Order, guesses_before_lock: u32) -> (Speech, Speech) {
+    let mut said = destination(Speech::new().text("I've sent a new code to "), &order.challenge.destination);
+    said = said.text(&format!(
+        " for your {}. The earlier code no longer works. To confirm, say: authorize order, followed by the new code.",
+        order.pizza.describe()
+    ));
+    if guesses_before_lock == 1 {
+        said = said.text(&format!(" {}", one_more_locks()));
+    }
+    let reprompt = Speech::new().text("To confirm, say: authorize order, followed by the new code.");
+    (said, reprompt)
+}
+
+/// Pod's own codes belong to their order: a new code comes with a new order.
+pub fn order_again_for_a_code() -> Speech {
+    Speech::new().text(
+        "I can't send another code for this order. To get a new code, order again: say, get me a pizza, \
+         and I'll replace the waiting order.",
+    )
+}
+
+pub fn resend_failed() -> Speech {
+    Speech::new().text(
+        "Sorry, I couldn't send a new code just now. Your order is still waiting for its code; \
+         please try again in a moment.",
+    )
 }
 
 fn one_more_locks() -> &'static str {
@@ -288,9 +469,47 @@ pub fn receipt_in_app(said: Speech) -> Speech {
     said.text(" Your receipt is in the Alexa app.")
 }
 
+/// The words of an answer's speech, for tests.
+#[cfg(test)]
+pub(crate) fn plain_of(answer: &pod_shared::alexa::ResponseEnvelope) -> String {
+    answer.speech_ssml().and_then(Speech::from_ssml).map(|said| said.plain()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recap_names_the_items_the_seller_the_delivery_and_a_price_when_there_is_one() {
+        use pod_shared::domain::Toppings;
+        let pizza =
+            Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni, Topping::Mushrooms]).unwrap() };
+        assert_eq!(
+            recap(&pizza, None).plain(),
+            "One large pizza with pepperoni and mushrooms from Pizza on Demand, \
+             delivered to the address on your account. Shall I send your code?"
+        );
+        assert_eq!(
+            recap(&pizza, Some(Speech::new().text("17 dollars 50"))).plain(),
+            "One large pizza with pepperoni and mushrooms from Pizza on Demand, 17 dollars 50, \
+             delivered to the address on your account. Shall I send your code?"
+        );
+    }
+
+    #[test]
+    fn how_long_ago_is_said_in_whole_minutes_hours_or_days() {
+        let now = Timestamp::from_unix_millis(1_800_000_000_000);
+        let before = |seconds: i64| Timestamp::from_unix_millis(1_800_000_000_000 - seconds * 1000);
+        assert_eq!(ago(before(0), now), "just now");
+        assert_eq!(ago(before(59), now), "just now");
+        assert_eq!(ago(before(60), now), "1 minute ago");
+        assert_eq!(ago(before(3 * 60 + 59), now), "3 minutes ago");
+        assert_eq!(ago(before(89 * 60), now), "89 minutes ago");
+        assert_eq!(ago(before(90 * 60), now), "2 hours ago");
+        assert_eq!(ago(before(5 * 3600), now), "5 hours ago");
+        assert_eq!(ago(before(36 * 3600), now), "2 days ago");
+        assert_eq!(ago(now.plus(std::time::Duration::from_secs(60)), now), "just now", "a clock ahead is now");
+    }
 
     #[test]
     fn lists_are_spoken_with_commas_and_a_conjunction() {

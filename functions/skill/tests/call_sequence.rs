@@ -71,6 +71,8 @@ tracked_store! {
     list<'a>(user: &'a UserId, page: PageRequest) -> Result<OrderPage, StoreError>;
     transition<'a, 'b>(user: &'a UserId, id: &'b OrderId, transition: Transition, now: Timestamp)
         -> Result<Order, StoreError>;
+    reseal_code<'a, 'b, 'c, 'd>(user: &'a UserId, id: &'b OrderId, previous: &'c str, sealed: &'d str, now: Timestamp)
+        -> Result<Order, StoreError>;
     guess_budget<'a>(user: &'a UserId) -> Result<GuessBudget, StoreError>;
     change_budget<'a, 'b>(user: &'a UserId, change: &'b BudgetChange) -> Result<BudgetWrite, StoreError>;
     record_activity<'a>(event: &'a ActivityEvent) -> Result<(), StoreError>;
@@ -163,13 +165,17 @@ fn harness() -> Harness {
     Harness { skill: Skill::new(service), _dir: dir }
 }
 
+/// A request's `stage` (as [`yes_to_recap`] gives one) goes into the session's attributes,
+/// where Alexa puts what the skill's last answer left there.
 fn envelope(token: Option<&str>, request: Value) -> RequestEnvelope {
     let user = match token {
         Some(t) => json!({"userId": "amzn1.ask.account.X", "accessToken": t}),
         None => json!({"userId": "amzn1.ask.account.X"}),
     };
+    let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
     let body = json!({"version": "1.0",
-        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.pod"},
+                    "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
         "request": request});
     parse_request(body.to_string().as_bytes()).unwrap()
@@ -191,6 +197,14 @@ fn order(request_id: &str) -> Value {
         "GetMeSomePizzaIntent",
         json!({"Size": {"name": "Size", "value": "large"}, "Toppings": {"name": "Toppings", "value": "pepperoni"}}),
     )
+}
+
+/// "Yes" to the recap of a large pepperoni pizza: what places the order.
+fn yes_to_recap(request_id: &str) -> Value {
+    let mut yes = intent(request_id, "AMAZON.YesIntent", json!({}));
+    yes["stage"] =
+        json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["pepperoni"]}});
+    yes
 }
 
 fn authorize(request_id: &str, code: Option<&str>) -> Value {
@@ -224,7 +238,15 @@ async fn requests_that_change_nothing_make_no_call() {
     let ended = json!({"type": "SessionEndedRequest", "requestId": id, "reason": "USER_INITIATED"});
     let other = json!({"type": "CanFulfillIntentRequest", "requestId": id});
     let mut requests = vec![launch, ended, other];
-    for name in ["AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"] {
+    for name in [
+        "AMAZON.HelpIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.CancelIntent",
+        "AMAZON.NavigateHomeIntent",
+        "AMAZON.YesIntent",
+        "AMAZON.NoIntent",
+        "AMAZON.RepeatIntent",
+    ] {
         requests.push(intent(&id, name, json!({})));
     }
     requests.push(intent(&id, "AMAZON.FallbackIntent", json!({})));
@@ -235,11 +257,36 @@ async fn requests_that_change_nothing_make_no_call() {
     }
 }
 
+/// The recap stores and sends nothing: it only knows who is asking. No to it changes nothing.
 #[tokio::test]
-async fn an_order_knows_its_user_then_claims_the_request_beside_the_profile_then_places_and_answers() {
+async fn a_recap_only_knows_its_user_and_a_no_makes_no_call() {
+    let h = harness();
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), order(&next_request_id())).await;
+    assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
+    let mut no = intent(&next_request_id(), "AMAZON.NoIntent", json!({}));
+    no["stage"] = yes_to_recap("")["stage"].clone();
+    let (operations, rounds, _) = calls(&h, Some("token-ana"), no).await;
+    assert_eq!((operations.as_str(), rounds), ("", 0));
+}
+
+/// The status and the question before a cancel read one thing each, and claim nothing.
+#[tokio::test]
+async fn the_status_reads_the_latest_order_and_asking_to_cancel_reads_the_pending_one() {
+    let h = harness();
+    calls(&h, Some("token-ana"), yes_to_recap(&next_request_id())).await;
+    let (operations, rounds, _) =
+        calls(&h, Some("token-ana"), intent(&next_request_id(), "OrderStatusIntent", json!({}))).await;
+    assert_eq!((operations.as_str(), rounds), ("auth0:authenticate store:list", 2));
+    let (operations, rounds, _) =
+        calls(&h, Some("token-ana"), intent(&next_request_id(), "CancelOrderIntent", json!({}))).await;
+    assert_eq!((operations.as_str(), rounds), ("auth0:authenticate store:pending_for", 2));
+}
+
+#[tokio::test]
+async fn a_yes_to_the_recap_knows_its_user_then_claims_the_request_beside_the_profile_then_places_and_answers() {
     let h = harness();
     let id = next_request_id();
-    let (operations, rounds, trips) = calls(&h, Some("token-ana"), order(&id)).await;
+    let (operations, rounds, trips) = calls(&h, Some("token-ana"), yes_to_recap(&id)).await;
     assert_eq!(
         operations,
         format!(
@@ -251,32 +298,31 @@ async fn an_order_knows_its_user_then_claims_the_request_beside_the_profile_then
     assert_eq!(rounds, 8);
 
     // Alexa delivers it again: the claim finds the answer, beside the same lookups, and nothing after.
-    let (operations, rounds, trips) = calls(&h, Some("token-ana"), order(&id)).await;
+    let (operations, rounds, trips) = calls(&h, Some("token-ana"), yes_to_recap(&id)).await;
     assert_eq!(operations, format!("auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone"));
     assert!(overlaps(&trips, "claim_request", "profile"));
     assert_eq!(rounds, 2);
 }
 
 #[tokio::test]
-async fn an_order_that_needs_more_words_is_answered_once_and_one_without_a_linked_account_claims_nothing() {
+async fn an_order_that_needs_more_words_only_knows_its_user_and_one_without_a_linked_account_claims_nothing() {
     let h = harness();
     let no_size = intent(&next_request_id(), "GetMeSomePizzaIntent", json!({}));
     let (operations, rounds, _) = calls(&h, Some("token-ana"), no_size).await;
-    assert_eq!(operations, format!("auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone {ANSWER}"));
-    assert_eq!(rounds, 3);
-
-    // No user: nothing can change, so there is nothing to claim.
-    let (operations, rounds, _) = calls(&h, Some("forged"), order(&next_request_id())).await;
     assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
 
-    let (operations, rounds, _) = calls(&h, None, order(&next_request_id())).await;
+    // No user: nothing can change, so there is nothing to claim.
+    let (operations, rounds, _) = calls(&h, Some("forged"), yes_to_recap(&next_request_id())).await;
+    assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
+
+    let (operations, rounds, _) = calls(&h, None, yes_to_recap(&next_request_id())).await;
     assert_eq!((operations.as_str(), rounds), ("", 0));
 }
 
 #[tokio::test]
 async fn a_code_check_claims_the_request_first_then_checks_and_answers() {
     let h = harness();
-    calls(&h, Some("token-ana"), order(&next_request_id())).await;
+    calls(&h, Some("token-ana"), yes_to_recap(&next_request_id())).await;
 
     let (operations, rounds, _) = calls(&h, Some("token-ana"), authorize(&next_request_id(), Some("0000"))).await;
     assert_eq!(
@@ -329,11 +375,11 @@ async fn a_code_check_without_a_code_is_answered_once_and_one_without_a_linked_a
 #[tokio::test]
 async fn without_a_request_id_or_a_skill_id_nothing_is_claimed_or_done() {
     let h = harness();
-    for request in [order(""), authorize("", Some("0000"))] {
+    for request in [yes_to_recap(""), authorize("", Some("0000"))] {
         let (operations, rounds, _) = calls(&h, Some("token-ana"), request).await;
         assert_eq!((operations.as_str(), rounds), ("auth0:authenticate", 1));
     }
-    let mut token_only = envelope(Some("token-ana"), order(&next_request_id()));
+    let mut token_only = envelope(Some("token-ana"), yes_to_recap(&next_request_id()));
     token_only.session.as_mut().unwrap().application = None;
     token_only.context.as_mut().unwrap().system.as_mut().unwrap().application = None;
     let (_, trips) = h.skill.handle_measured(&token_only).await;
@@ -388,10 +434,10 @@ fn progressive_harness(fails: Option<pod_shared::ports::DirectiveError>) -> (Har
 }
 
 #[tokio::test]
-async fn an_order_says_one_moment_beside_the_send_once_and_it_is_a_call_not_a_round() {
+async fn the_yes_that_sends_the_code_says_one_moment_beside_the_send_once_and_it_is_a_call_not_a_round() {
     let (h, directives) = progressive_harness(None);
     let id = next_request_id();
-    let request = with_directive_api(&envelope(Some("token-ana"), order(&id)));
+    let request = with_directive_api(&envelope(Some("token-ana"), yes_to_recap(&id)));
     let (answer, trips) = h.skill.handle_measured(&request).await;
     assert_eq!(
         trips.operations(),
@@ -423,7 +469,9 @@ async fn nothing_but_a_code_send_speaks_progressively() {
     let id = next_request_id();
     let launch = json!({"type": "LaunchRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z"});
     let no_size = intent(&next_request_id(), "GetMeSomePizzaIntent", json!({}));
-    for request in [launch, no_size, authorize(&next_request_id(), Some("0000")), order("")] {
+    for request in
+        [launch, no_size, authorize(&next_request_id(), Some("0000")), order(&next_request_id()), yes_to_recap("")]
+    {
         h.skill.handle(&with_directive_api(&envelope(Some("token-ana"), request))).await;
     }
     assert!(directives.seen.lock().unwrap().is_empty());
@@ -433,10 +481,10 @@ async fn nothing_but_a_code_send_speaks_progressively() {
 async fn a_directive_api_that_fails_changes_nothing_in_the_answer() {
     use pod_shared::ports::DirectiveError;
     let (plain, _) = progressive_harness(None);
-    let first = plain.skill.handle(&envelope(Some("token-ana"), order(&next_request_id()))).await;
+    let first = plain.skill.handle(&envelope(Some("token-ana"), yes_to_recap(&next_request_id()))).await;
     for error in [DirectiveError::Refused(403), DirectiveError::Refused(500), DirectiveError::Timeout] {
         let (h, directives) = progressive_harness(Some(error));
-        let request = with_directive_api(&envelope(Some("token-ana"), order(&next_request_id())));
+        let request = with_directive_api(&envelope(Some("token-ana"), yes_to_recap(&next_request_id())));
         let (answer, trips) = h.skill.handle_measured(&request).await;
         assert_eq!(directives.seen.lock().unwrap().len(), 1);
         assert_eq!(
@@ -478,7 +526,7 @@ async fn a_right_code_emails_the_receipt_beside_the_activity_entry_in_no_extra_r
     let service = OrderService::new(store, directory, codes, clock, ChallengePolicy::default())
         .with_notices(Arc::new(TrackedSender));
     let h = Harness { skill: Skill::new(service), _dir: dir };
-    calls(&h, Some("token-ana"), order(&next_request_id())).await;
+    calls(&h, Some("token-ana"), yes_to_recap(&next_request_id())).await;
     let (operations, rounds, trips) =
         calls(&h, Some("token-ana"), authorize(&next_request_id(), Some(RIGHT_CODE))).await;
     assert_eq!(

@@ -70,7 +70,24 @@ fn alexa_shaped() -> impl Strategy<Value = Value> {
         Just("GetMeSomePizzaIntent".to_string()),
         Just("AuthorizePizzaOrderIntent".to_string()),
         Just("AMAZON.HelpIntent".to_string()),
+        Just("AMAZON.YesIntent".to_string()),
+        Just("AMAZON.NoIntent".to_string()),
+        Just("AMAZON.RepeatIntent".to_string()),
+        Just("OrderStatusIntent".to_string()),
+        Just("CancelOrderIntent".to_string()),
+        Just("ResendCodeIntent".to_string()),
         ".{0,30}",
+    ];
+    // What comes back in the session: a stage of the right shape with random values, or anything.
+    let stage = prop_oneof![
+        (any_json(), any_json()).prop_map(|(size, toppings)| json!({"waiting_for": "send_code", "currency": "USD",
+            "pizza": {"size": size, "toppings": toppings}})),
+        any_json().prop_map(|order| json!({"waiting_for": "cancel", "order": order})),
+        any_json(),
+    ];
+    let said = prop_oneof![
+        ".{0,60}".prop_map(|text| json!({"speech": format!("<speak>{text}</speak>"), "reprompt": "<speak>x</speak>"})),
+        any_json(),
     ];
     let kind = prop_oneof![
         Just("IntentRequest".to_string()),
@@ -79,9 +96,10 @@ fn alexa_shaped() -> impl Strategy<Value = Value> {
         ".{0,20}",
     ];
     let token = prop_oneof![Just(Value::from("token-ana")), Just(Value::from("token-nobody")), any_json()];
-    (kind, intent, token, any_json(), any_json(), any_json(), ".{0,16}").prop_map(
-        |(kind, intent, token, size, toppings, code, request_id)| {
+    (kind, intent, token, any_json(), any_json(), any_json(), ".{0,16}", (stage, said)).prop_map(
+        |(kind, intent, token, size, toppings, code, request_id, (stage, said))| {
             json!({"version": "1.0",
+                   "session": {"attributes": {"stage": stage, "said": said}},
                    "context": {"System": {"user": {"userId": "u", "accessToken": token}}},
                    "request": {"type": kind, "requestId": request_id, "timestamp": "2027-01-15T08:00:00Z",
                                "intent": {"name": intent, "slots": {

@@ -54,12 +54,15 @@ fn envelope(request: Value) -> RequestEnvelope {
     envelope_for("token-ana", request)
 }
 
+/// A request's `stage` (as [`placing`] gives one) goes into the session's attributes, where
+/// Alexa puts what the skill's last answer (the recap) left there.
 fn envelope_for(token: &str, request: Value) -> RequestEnvelope {
     let user = json!({"userId": "amzn1.ask.account.X", "accessToken": token});
+    let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
     let body = json!({
         "version": "1.0",
         "session": {"new": false, "sessionId": "amzn1.echo-api.session.1",
-                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
         "request": request,
     });
@@ -71,13 +74,20 @@ fn intent(name: &str, slots: Value) -> Value {
            "locale": "en-US", "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots}})
 }
 
+/// "Yes" to the recap of a cheese pizza of `size`: what places an order and sends its code.
+fn placing(size: &str) -> Value {
+    let mut yes = intent("AMAZON.YesIntent", json!({}));
+    yes["stage"] = json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": size, "toppings": []}});
+    yes
+}
+
 async fn say(h: &Harness, request: Value) -> Value {
     let response: ResponseEnvelope = h.skill.handle(&envelope(request)).await;
     serde_json::to_value(response).unwrap()
 }
 
 async fn order(h: &Harness) -> Value {
-    say(h, intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "large"}}))).await
+    say(h, placing("large")).await
 }
 
 async fn guess(h: &Harness, code: &str) -> Value {
@@ -227,13 +237,7 @@ async fn unverified_contacts_get_no_code_and_the_user_is_sent_to_the_web_app() {
         .with_verified("token-cy", "auth0|cy", (Some("cy@example.com"), false), (Some("+14155550177"), false))
         .with_verified("token-di", "auth0|di", (Some("di@example.com"), true), (Some("+14155550188"), false));
     let h = harness_with(directory);
-    let cy = h
-        .skill
-        .handle(&envelope_for(
-            "token-cy",
-            intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "large"}})),
-        ))
-        .await;
+    let cy = h.skill.handle(&envelope_for("token-cy", placing("large"))).await;
     let cy = serde_json::to_value(cy).unwrap();
     assert!(speech(&cy).contains("verify a phone or email in the Pizza on Demand web app"), "{}", speech(&cy));
     assert_eq!(
@@ -249,13 +253,7 @@ async fn unverified_contacts_get_no_code_and_the_user_is_sent_to_the_web_app() {
     assert!(h.store.list_activity(&cys, 5, None).await.unwrap().events.is_empty());
 
     // An unverified phone is passed over for a verified email.
-    let di = h
-        .skill
-        .handle(&envelope_for(
-            "token-di",
-            intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "large"}})),
-        ))
-        .await;
+    let di = h.skill.handle(&envelope_for("token-di", placing("large"))).await;
     assert!(speech(&serde_json::to_value(di).unwrap()).contains("email address at example.com"));
     assert_eq!(
         h.codes.sent(),
@@ -273,9 +271,7 @@ async fn a_six_digit_code_with_a_leading_zero_confirms() {
     let policy = ChallengePolicy { code_length: 6, ..ChallengePolicy::default() };
     let service = OrderService::new(store, Arc::new(FakeDirectory::standard()), codes.clone(), clock, policy);
     let skill = Skill::new(service);
-    let placed = skill
-        .handle(&envelope(intent("GetMeSomePizzaIntent", json!({"Size": {"name": "Size", "value": "small"}}))))
-        .await;
+    let placed = skill.handle(&envelope(placing("small"))).await;
     assert!(speech(&serde_json::to_value(placed).unwrap()).contains("I sent a code"));
     // "authorize order zero four two one seven nine", as AMAZON.NUMBER fills the slot:
     let heard = intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": "42179"}}));

@@ -78,7 +78,16 @@ fn samples_are_consistent(locale: &str, lm: &Value) {
             }
         }
     }
-    for intent in [pod_skill::ORDER_INTENT, pod_skill::AUTHORIZE_INTENT] {
+    for intent in [
+        pod_skill::ORDER_INTENT,
+        pod_skill::AUTHORIZE_INTENT,
+        pod_skill::STATUS_INTENT,
+        pod_skill::CANCEL_ORDER_INTENT,
+        pod_skill::RESEND_CODE_INTENT,
+        pod_skill::YES_INTENT,
+        pod_skill::NO_INTENT,
+        pod_skill::REPEAT_INTENT,
+    ] {
         let declared = lm["intents"].as_array().unwrap().iter().find(|i| i["name"] == intent).unwrap();
         let samples = declared["samples"].as_array().unwrap().len();
         assert!(samples >= 15, "{locale} {intent}: {samples} samples");

@@ -36,24 +36,36 @@ fn harness() -> Harness {
     Harness { skill: Skill::new(service), store, sent, _dir: dir }
 }
 
-async fn order_in(h: &Harness, locale: Option<&str>, id: &str) {
+/// "Get me a large pizza with pepperoni and mushrooms" in `locale`, then "yes" to its recap in
+/// the same session (the recap's session attributes go back, as Alexa sends them). Returns the recap.
+async fn order_in(h: &Harness, locale: Option<&str>, id: &str) -> String {
     let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
-    let mut request = json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
-        "intent": {"name": "GetMeSomePizzaIntent", "confirmationStatus": "NONE", "slots": {
-            "Size": {"name": "Size", "value": "large"},
-            "Toppings": {"name": "Toppings", "slotValue": {"type": "List", "values": [
-                {"type": "Simple", "value": "pepperoni"}, {"type": "Simple", "value": "mushrooms"}]}}}}});
-    if let Some(locale) = locale {
-        request["locale"] = locale.into();
-    }
-    let body = json!({
-        "version": "1.0",
-        "session": {"new": false, "sessionId": "amzn1.echo-api.session.1",
-                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
-        "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
-        "request": request,
-    });
+    let turn = |intent: serde_json::Value, id: String, attributes: serde_json::Value| {
+        let mut request = json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
+            "intent": intent});
+        if let Some(locale) = locale {
+            request["locale"] = locale.into();
+        }
+        json!({
+            "version": "1.0",
+            "session": {"new": false, "sessionId": "amzn1.echo-api.session.1", "attributes": attributes,
+                        "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+            "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
+            "request": request,
+        })
+    };
+    let order = json!({"name": "GetMeSomePizzaIntent", "confirmationStatus": "NONE", "slots": {
+        "Size": {"name": "Size", "value": "large"},
+        "Toppings": {"name": "Toppings", "slotValue": {"type": "List", "values": [
+            {"type": "Simple", "value": "pepperoni"}, {"type": "Simple", "value": "mushrooms"}]}}}});
+    let body = turn(order, format!("{id}.recap"), json!({}));
+    let recap = h.skill.handle(&parse_request(body.to_string().as_bytes()).unwrap()).await;
+    let said = recap.speech_ssml().unwrap_or_default().to_string();
+    let attributes = serde_json::Value::Object(recap.session_attributes);
+    let yes = json!({"name": "AMAZON.YesIntent", "confirmationStatus": "NONE", "slots": {}});
+    let body = turn(yes, id.to_string(), attributes);
     h.skill.handle(&parse_request(body.to_string().as_bytes()).unwrap()).await;
+    said
 }
 
 async fn pending_total(h: &Harness) -> (String, Currency) {
@@ -78,6 +90,36 @@ async fn an_en_gb_order_is_priced_in_pounds_and_an_en_us_one_in_dollars() {
     assert_eq!(pending_total(&h).await, ("$17.50".to_string(), Currency::Usd));
     let text = last_message(&h);
     assert!(text.contains(" confirms 17.50 USD to Pizza on Demand: 1 large pizza, pepperoni, mushrooms."), "{text}");
+}
+
+#[tokio::test]
+async fn the_recap_speaks_the_total_as_people_say_it_in_the_locale() {
+    let h = harness();
+    let us = order_in(&h, Some("en-US"), "amzn1.echo-api.request.recap-us").await;
+    assert_eq!(
+        us,
+        "<speak>One large pizza with pepperoni and mushrooms from Pizza on Demand, 17 dollars 50, \
+         delivered to the address on your account. Shall I send your code?</speak>"
+    );
+    let gb = order_in(&h, Some("en-GB"), "amzn1.echo-api.request.recap-gb").await;
+    assert!(gb.contains("from Pizza on Demand, 14 pounds, delivered to"), "{gb}");
+}
+
+/// The yes places what was recapped: the recap's currency, whatever the yes's locale says.
+#[tokio::test]
+async fn the_yes_is_priced_as_the_recap_was() {
+    let h = harness();
+    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
+    let stage = json!({"waiting_for": "send_code", "currency": "GBP",
+                       "pizza": {"size": "large", "toppings": ["pepperoni", "mushrooms"]}});
+    let body = json!({"version": "1.0",
+        "session": {"new": false, "sessionId": "s", "attributes": {"stage": stage},
+                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+        "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
+        "request": {"type": "IntentRequest", "requestId": "amzn1.echo-api.request.yes-gbp", "locale": "en-US",
+                    "timestamp": "2027-01-15T08:00:00Z", "intent": {"name": "AMAZON.YesIntent", "slots": {}}}});
+    h.skill.handle(&parse_request(body.to_string().as_bytes()).unwrap()).await;
+    assert_eq!(pending_total(&h).await, ("£14.00".to_string(), Currency::Gbp));
 }
 
 #[tokio::test]

@@ -35,9 +35,15 @@ fn service(directory: FakeDirectory, sender: Arc<dyn MessageSender>, dir: &tempf
 }
 
 fn envelope(token: &str, request: Value) -> RequestEnvelope {
+    envelope_in_session(token, request, json!({}))
+}
+
+/// A request in a session whose attributes are what the skill's last answer left there.
+fn envelope_in_session(token: &str, request: Value, attributes: Value) -> RequestEnvelope {
     let user = json!({"userId": "amzn1.ask.account.X", "accessToken": token});
     let body = json!({"version": "1.0",
-        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+        "session": {"new": false, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.pod"},
+                    "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
         "request": request});
     parse_request(body.to_string().as_bytes()).unwrap()
@@ -57,7 +63,12 @@ async fn order_and_confirm(skill: &Skill, token: &str) -> ResponseEnvelope {
         "GetMeSomePizzaIntent",
         json!({"Size": {"name": "Size", "value": "large"}, "Toppings": toppings}),
     );
-    assert!(speech_of(&skill.handle(&envelope(token, order)).await).contains("I sent a code"));
+    let recap = skill.handle(&envelope(token, order)).await;
+    assert!(speech_of(&recap).contains("Shall I send your code?"));
+    // Yes to the recap, in the session the recap's answer left (as Alexa sends it back).
+    let attributes = Value::Object(recap.session_attributes.clone());
+    let yes = envelope_in_session(token, intent("r-yes", "AMAZON.YesIntent", json!({})), attributes);
+    assert!(speech_of(&skill.handle(&yes).await).contains("I sent a code"));
     let code = json!({"Code": {"name": "Code", "value": RIGHT_CODE}});
     skill.handle(&envelope(token, intent("r-code", "AuthorizePizzaOrderIntent", code))).await
 }

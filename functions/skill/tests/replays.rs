@@ -102,12 +102,15 @@ fn service_on(store: Arc<dyn OrderStore>, codes: &Arc<FakeCodeDesk>, clock: &Arc
     OrderService::new(store, directory, codes.clone(), clock.clone(), ChallengePolicy::default())
 }
 
+/// A request's `stage` (as [`order`] gives one) goes into the session's attributes, where
+/// Alexa puts what the skill's last answer (the recap) left there.
 fn envelope(skill: &str, token: &str, request: Value) -> RequestEnvelope {
     let user = json!({"userId": "amzn1.ask.account.X", "accessToken": token});
+    let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
     let body = json!({
         "version": "1.0",
         "session": {"new": false, "sessionId": "amzn1.echo-api.session.1",
-                    "application": {"applicationId": skill}, "user": user},
+                    "application": {"applicationId": skill}, "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": skill}, "user": user}},
         "request": request,
     });
@@ -119,9 +122,11 @@ fn next_request_id() -> String {
     format!("amzn1.echo-api.request.replays-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
 }
 
+/// "Yes" to the recap of a large cheese pizza: the request that places the order.
 fn order(request_id: &str) -> Value {
     json!({"type": "IntentRequest", "requestId": request_id, "timestamp": "2027-01-15T08:00:00Z",
-           "intent": {"name": "GetMeSomePizzaIntent", "slots": {"Size": {"name": "Size", "value": "large"}}}})
+           "intent": {"name": "AMAZON.YesIntent", "slots": {}},
+           "stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": []}}})
 }
 
 fn authorize(request_id: &str, code: &str) -> Value {

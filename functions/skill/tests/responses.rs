@@ -37,10 +37,17 @@ fn envelope(token: Option<&str>, request: Value) -> RequestEnvelope {
         Some(t) => json!({"userId": "amzn1.ask.account.X", "accessToken": t}),
         None => json!({"userId": "amzn1.ask.account.X"}),
     };
+    // A request's `stage` (as `placing` gives one) goes into the session's attributes, where
+    // Alexa puts what the skill's last answer (the recap) left there; `attributes`, all of them.
+    let attributes = match (request.get("attributes"), request.get("stage")) {
+        (Some(all), _) => all.clone(),
+        (None, Some(stage)) => json!({"stage": stage}),
+        (None, None) => json!({}),
+    };
     let body = json!({
         "version": "1.0",
         "session": {"new": false, "sessionId": "amzn1.echo-api.session.1",
-                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
         "request": request,
     });
@@ -62,6 +69,14 @@ fn order(size: Option<&str>, toppings: &[&str]) -> Value {
         slots["Toppings"] = json!({"name": "Toppings", "slotValue": {"type": "List", "values": values}});
     }
     intent("GetMeSomePizzaIntent", slots)
+}
+
+/// "Yes" to the recap of this pizza: what places the order and sends its code.
+fn placing(size: Option<&str>, toppings: &[&str]) -> Value {
+    let mut yes = intent("AMAZON.YesIntent", json!({}));
+    yes["stage"] =
+        json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": size, "toppings": toppings}});
+    yes
 }
 
 /// A fresh request id, as Alexa gives every request its own.
@@ -164,7 +179,7 @@ async fn entity_resolution_gives_canonical_values() {
 #[tokio::test]
 async fn ordering_sends_a_code_by_sms_and_says_where_masked() {
     let h = harness();
-    let r = say(&h, Some("token-ana"), order(Some("large"), &["pepperoni", "mushrooms"])).await;
+    let r = say(&h, Some("token-ana"), placing(Some("large"), &["pepperoni", "mushrooms"])).await;
     let said = speech(&r);
     assert!(said.contains("large pizza with pepperoni and mushrooms"), "{said}");
     assert!(said.contains("your phone ending in <say-as interpret-as=\"digits\">21</say-as>"), "{said}");
@@ -181,7 +196,7 @@ async fn ordering_sends_a_code_by_sms_and_says_where_masked() {
 #[tokio::test]
 async fn a_user_without_a_phone_gets_the_code_by_email() {
     let h = harness();
-    let r = say(&h, Some("token-ben"), order(Some("small"), &[])).await;
+    let r = say(&h, Some("token-ben"), placing(Some("small"), &[])).await;
     assert!(speech(&r).contains("small cheese pizza"));
     assert!(speech(&r).contains("your email address at example.com"), "{}", speech(&r));
     assert!(matches!(h.codes.sent()[0], Destination::Email(_)));
@@ -190,7 +205,7 @@ async fn a_user_without_a_phone_gets_the_code_by_email() {
 #[tokio::test]
 async fn a_user_with_no_contact_is_told_and_nothing_is_stored() {
     let h = harness();
-    let r = say(&h, Some("token-nobody"), order(Some("small"), &[])).await;
+    let r = say(&h, Some("token-nobody"), placing(Some("small"), &[])).await;
     assert!(speech(&r).contains("verify a phone or email in the Pizza on Demand web app"), "{}", speech(&r));
     assert!(orders_of(&h, "auth0|nobody").await.is_empty());
 }
@@ -199,7 +214,7 @@ async fn a_user_with_no_contact_is_told_and_nothing_is_stored() {
 async fn when_the_code_cannot_be_sent_nothing_is_stored() {
     let h = harness();
     h.codes.set_down(true);
-    let r = say(&h, Some("token-ana"), order(Some("large"), &[])).await;
+    let r = say(&h, Some("token-ana"), placing(Some("large"), &[])).await;
     assert!(speech(&r).contains("your order was not placed"));
     assert!(orders_of(&h, "auth0|ana").await.is_empty());
 }
@@ -207,7 +222,7 @@ async fn when_the_code_cannot_be_sent_nothing_is_stored() {
 #[tokio::test]
 async fn the_right_code_confirms_the_order() {
     let h = harness();
-    say(&h, Some("token-ana"), order(Some("large"), &["bacon"])).await;
+    say(&h, Some("token-ana"), placing(Some("large"), &["bacon"])).await;
     let r = say(&h, Some("token-ana"), authorize(Some(RIGHT_CODE))).await;
     assert!(speech(&r).contains("Order confirmed"), "{}", speech(&r));
     assert_eq!(r["response"]["shouldEndSession"], true);
@@ -219,7 +234,7 @@ async fn the_right_code_confirms_the_order() {
 #[tokio::test]
 async fn wrong_codes_count_down_and_the_third_locks_the_order() {
     let h = harness();
-    say(&h, Some("token-ana"), order(Some("medium"), &[])).await;
+    say(&h, Some("token-ana"), placing(Some("medium"), &[])).await;
     let r = say(&h, Some("token-ana"), authorize(Some("1111"))).await;
     assert!(speech(&r).contains("You have 2 tries left"), "{}", speech(&r));
     assert_eq!(elicited_slot(&r).as_deref(), Some("Code"));
@@ -237,7 +252,7 @@ async fn wrong_codes_count_down_and_the_third_locks_the_order() {
 #[tokio::test]
 async fn a_missing_or_garbled_code_is_asked_for_again() {
     let h = harness();
-    say(&h, Some("token-ana"), order(Some("medium"), &[])).await;
+    say(&h, Some("token-ana"), placing(Some("medium"), &[])).await;
     let r = say(&h, Some("token-ana"), authorize(None)).await;
     assert_eq!(elicited_slot(&r).as_deref(), Some("Code"));
     assert!(speech(&r).contains("didn't hear a code"));
@@ -257,7 +272,7 @@ async fn authorizing_without_a_pending_order_says_so() {
 #[tokio::test]
 async fn an_expired_challenge_is_reported_and_recorded() {
     let h = harness();
-    say(&h, Some("token-ana"), order(Some("large"), &[])).await;
+    say(&h, Some("token-ana"), placing(Some("large"), &[])).await;
     h.clock.advance_seconds(301);
     let r = say(&h, Some("token-ana"), authorize(Some(RIGHT_CODE))).await;
     assert!(speech(&r).contains("code has expired"), "{}", speech(&r));
@@ -267,8 +282,8 @@ async fn an_expired_challenge_is_reported_and_recorded() {
 #[tokio::test]
 async fn a_new_order_replaces_the_pending_one_and_says_so() {
     let h = harness();
-    say(&h, Some("token-ana"), order(Some("large"), &[])).await;
-    let r = say(&h, Some("token-ana"), order(Some("small"), &["onions"])).await;
+    say(&h, Some("token-ana"), placing(Some("large"), &[])).await;
+    let r = say(&h, Some("token-ana"), placing(Some("small"), &["onions"])).await;
     assert!(speech(&r).contains("replaces your earlier order"), "{}", speech(&r));
     let orders = orders_of(&h, "auth0|ana").await;
     assert_eq!(orders.iter().map(|o| o.status.name()).collect::<Vec<_>>(), ["pending", "cancelled"]);
@@ -277,7 +292,7 @@ async fn a_new_order_replaces_the_pending_one_and_says_so() {
 #[tokio::test]
 async fn when_auth0_is_down_the_code_check_uses_up_nothing() {
     let h = harness();
-    say(&h, Some("token-ana"), order(Some("large"), &[])).await;
+    say(&h, Some("token-ana"), placing(Some("large"), &[])).await;
     h.codes.set_down(true);
     let r = say(&h, Some("token-ana"), authorize(Some("1111"))).await;
     assert!(speech(&r).contains("couldn't check your code"));
@@ -324,10 +339,10 @@ fn unparseable_requests_get_a_clear_error() {
 async fn too_many_codes_in_an_hour_says_when_to_try_again() {
     let h = harness();
     for _ in 0..5 {
-        say(&h, Some("token-ana"), order(Some("small"), &[])).await;
+        say(&h, Some("token-ana"), placing(Some("small"), &[])).await;
         h.clock.advance_seconds(60);
     }
-    let r = say(&h, Some("token-ana"), order(Some("small"), &[])).await;
+    let r = say(&h, Some("token-ana"), placing(Some("small"), &[])).await;
     assert!(speech(&r).contains("try again in 55 minutes"), "{}", speech(&r));
     assert_eq!(h.codes.sent().len(), 5, "no sixth code was sent");
     assert_eq!(orders_of(&h, "auth0|ana").await.len(), 5, "and no sixth order stored");
@@ -336,7 +351,7 @@ async fn too_many_codes_in_an_hour_says_when_to_try_again() {
 #[tokio::test]
 async fn a_repeated_request_id_gets_the_first_answer_and_changes_nothing() {
     let h = harness();
-    let mut placing = order(Some("large"), &[]);
+    let mut placing = placing(Some("large"), &[]);
     placing["requestId"] = json!("amzn1.echo-api.request.order-once");
     let first = say(&h, Some("token-ana"), placing.clone()).await;
     let again = say(&h, Some("token-ana"), placing).await;
@@ -371,7 +386,7 @@ async fn when_the_store_fails_the_user_hears_try_again_and_no_code_is_sent() {
             let skill = &skill;
             async move { serde_json::to_value(skill.handle(&envelope(Some("token-ana"), request)).await).unwrap() }
         };
-        let ordered = speech(&answer(order(Some("large"), &[])).await);
+        let ordered = speech(&answer(placing(Some("large"), &[])).await);
         assert!(ordered.contains("your order was not placed. Please try again in a moment"), "{failure}: {ordered}");
         assert!(codes.sent().is_empty(), "{failure}: no code sent for an order that cannot be stored");
         let authorized = speech(&answer(authorize(Some(RIGHT_CODE))).await);

@@ -73,7 +73,10 @@ fn digit_of(word: &str) -> Option<char> {
 }
 
 /// Built-in phrases Alexa maps to the AMAZON intents without samples in the model.
-const BUILT_IN_PHRASES: [(&str, &str); 9] = [
+const BUILT_IN_PHRASES: [(&str, &str); 12] = [
+    ("yes", "AMAZON.YesIntent"),
+    ("no", "AMAZON.NoIntent"),
+    ("repeat", "AMAZON.RepeatIntent"),
     ("help", "AMAZON.HelpIntent"),
     ("what can i say", "AMAZON.HelpIntent"),
     ("stop", "AMAZON.StopIntent"),
@@ -314,6 +317,14 @@ mod tests {
         assert_eq!(model.resolve("get me a pizza").unwrap().intent, "GetMeSomePizzaIntent");
         assert_eq!(values(&model.resolve("get me a big pizza with shrooms").unwrap(), "Toppings"), ["mushrooms"]);
         assert_eq!(model.resolve("help").unwrap().intent, "AMAZON.HelpIntent");
+        assert_eq!(model.resolve("yes").unwrap().intent, "AMAZON.YesIntent");
+        assert_eq!(model.resolve("no").unwrap().intent, "AMAZON.NoIntent");
+        assert_eq!(model.resolve("repeat that").unwrap().intent, "AMAZON.RepeatIntent");
+        assert_eq!(model.resolve("what's the status of my order").unwrap().intent, "OrderStatusIntent");
+        assert_eq!(model.resolve("cancel my order").unwrap().intent, "CancelOrderIntent");
+        assert_eq!(model.resolve("cancel").unwrap().intent, "AMAZON.CancelIntent", "cancel alone is stop");
+        let change = model.resolve("make it a medium pizza with onions").unwrap();
+        assert_eq!((change.intent.as_str(), values(&change, "Size")), ("GetMeSomePizzaIntent", vec!["medium".into()]));
         assert_eq!(model.resolve("what is the weather").unwrap().intent, "AMAZON.FallbackIntent");
     }
 

@@ -35,6 +35,41 @@ impl Speech {
         self
     }
 
+    /// `self`, then `more`.
+    pub fn then(mut self, more: Speech) -> Self {
+        self.0.push_str(&more.0);
+        self
+    }
+
+    /// Speech said before, as [`Speech::ssml`] wrote it (e.g. kept in session attributes to
+    /// repeat it): accepted only if it is escaped text and digits, nothing else, so what comes
+    /// back from outside can never make the skill say markup of someone else's.
+    pub fn from_ssml(ssml: &str) -> Option<Self> {
+        const DIGITS_OPEN: &str = "<say-as interpret-as=\"digits\">";
+        const DIGITS_CLOSE: &str = "</say-as>";
+        let body = ssml.strip_prefix("<speak>")?.strip_suffix("</speak>")?;
+        if body.chars().count() > MAX_SPEECH_CHARS {
+            return None;
+        }
+        let mut text = String::new();
+        let mut rest = body;
+        while let Some(at) = rest.find('<') {
+            text.push_str(&rest[..at]);
+            let digits = rest[at..].strip_prefix(DIGITS_OPEN)?;
+            let end = digits.find(DIGITS_CLOSE)?;
+            if !digits[..end].chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            rest = &digits[end + DIGITS_CLOSE.len()..];
+        }
+        text.push_str(rest);
+        let entities_known = text
+            .split('&')
+            .skip(1)
+            .all(|entity| ["amp;", "lt;", "gt;", "quot;", "apos;"].iter().any(|known| entity.starts_with(known)));
+        (entities_known && !text.contains(['>', '"'])).then(|| Speech(body.to_string()))
+    }
+
     pub fn ssml(&self) -> String {
         let mut body = self.0.clone();
         if body.chars().count() > MAX_SPEECH_CHARS {
@@ -182,6 +217,23 @@ mod tests {
         let speech = Speech::new().text("Tom & Jerry <3 ").digits("21");
         assert_eq!(speech.ssml(), "<speak>Tom &amp; Jerry &lt;3 <say-as interpret-as=\"digits\">21</say-as></speak>");
         assert_eq!(speech.plain(), "Tom & Jerry <3 21");
+    }
+
+    #[test]
+    fn speech_said_before_comes_back_only_as_text_and_digits() {
+        let said = Speech::new().text("Ana's phone ending in ").digits("4321").text(" & more");
+        assert_eq!(Speech::from_ssml(&said.ssml()), Some(said.clone()));
+        assert_eq!(Speech::new().then(said.clone()), said);
+        for forged in [
+            "no speak tags",
+            "<speak><audio src=\"x\"/></speak>",
+            "<speak><say-as interpret-as=\"digits\">12a</say-as></speak>",
+            "<speak><say-as interpret-as=\"digits\">12</speak>",
+            "<speak>a > b</speak>",
+            "<speak>&nbsp;</speak>",
+        ] {
+            assert_eq!(Speech::from_ssml(forged), None, "{forged}");
+        }
     }
 
     #[test]

@@ -787,6 +787,50 @@ impl OrderStore for DynamoDbOrderStore {
         Err(StoreError::Unavailable("too much contention on this order".into()))
     }
 
+    /// One conditional update: pending, live, tries left, and the MAC still the one replaced.
+    async fn reseal_code(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        previous: &str,
+        sealed: &str,
+        now: Timestamp,
+    ) -> Result<Order, StoreError> {
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, order_key(id))
+            .update_expression("SET code_hash = :sealed, updated_at = :now")
+            .condition_expression(
+                "attribute_exists(PK) AND #status = :pending AND code_expires_at > :now \
+                 AND attempts_left > :zero AND code_hash = :previous",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":sealed", s(sealed))
+            .expression_attribute_values(":previous", s(previous))
+            .expression_attribute_values(":now", n(now.unix_millis()))
+            .expression_attribute_values(":pending", s(OrderStatus::PendingConfirmation.name()))
+            .expression_attribute_values(":zero", n(0))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        match track(Remote::Store, "update_item", request.send()).await {
+            Ok(output) => order_from(&output.attributes.ok_or_else(|| corrupt("no attributes returned"))?),
+            Err(error) => match error.as_service_error() {
+                Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
+                    failed,
+                )) => {
+                    let stored = failed.item().map(order_from).transpose()?;
+                    let stored = stored.filter(|o| &o.user_id == user).ok_or(StoreError::NotFound)?;
+                    stored.check(Transition::Confirm, now)?;
+                    Err(StoreError::Transition(crate::domain::TransitionError::ChallengeStillValid))
+                }
+                _ => Err(unavailable(error)),
+            },
+        }
+    }
+
     async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError> {
         self.read(user, s(BUDGET_SORT_KEY)).await?.as_ref().map(budget_from).transpose().map(Option::unwrap_or_default)
     }

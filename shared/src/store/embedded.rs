@@ -346,6 +346,36 @@ impl OrderStore for EmbeddedOrderStore {
         .await
     }
 
+    async fn reseal_code(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        previous: &str,
+        sealed: &str,
+        now: Timestamp,
+    ) -> Result<Order, StoreError> {
+        let (user, id, previous, sealed) = (user.clone(), id.to_string(), previous.to_string(), sealed.to_string());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let order;
+            {
+                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+                let mut stored = read_order(&orders, &id)?.filter(|o| o.user_id == user).ok_or(StoreError::NotFound)?;
+                stored.check(Transition::Confirm, now)?;
+                if stored.challenge.code_hash.as_deref() != Some(previous.as_str()) {
+                    return Err(StoreError::Transition(crate::domain::TransitionError::ChallengeStillValid));
+                }
+                stored.challenge.code_hash = Some(sealed);
+                stored.updated_at = now;
+                orders.insert(id.as_str(), encode(&stored)?.as_slice()).map_err(unavailable)?;
+                order = stored;
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(order)
+        })
+        .await
+    }
+
     async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, StoreError> {
         let user = user.clone();
         self.blocking(move |db| {

@@ -115,6 +115,66 @@ pub async fn confirms_once(store: Store) {
     assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap().updated_at, at(5));
 }
 
+/// A new code of Pod's own for the same order: the MAC is replaced only while the order is the
+/// user's, pending and live with tries left, and only if it is still the one being replaced.
+pub async fn a_code_is_resealed_only_on_a_live_pending_order_with_the_mac_it_replaces(store: Store) {
+    let ana = new_user();
+    let mut order = new_order(&ana, 0);
+    order.challenge.code_hash = Some("mac-1".into());
+    store.insert_superseding(&order).await.unwrap();
+    let resealed = store.reseal_code(&ana, &order.id, "mac-1", "mac-2", at(10)).await.unwrap();
+    assert_eq!(resealed.challenge.code_hash.as_deref(), Some("mac-2"));
+    assert_eq!(resealed.updated_at, at(10));
+    let stored = store.get(&ana, &order.id).await.unwrap().unwrap();
+    assert_eq!(stored.challenge.code_hash.as_deref(), Some("mac-2"));
+    assert_eq!(
+        (stored.challenge.attempts_used, stored.challenge.expires_at),
+        (order.challenge.attempts_used, order.challenge.expires_at),
+        "tries and expiry are as they were"
+    );
+    assert_eq!(store.pending_for(&ana).await.unwrap().map(|o| o.id), Some(order.id), "still the pending order");
+
+    let stale = store.reseal_code(&ana, &order.id, "mac-1", "mac-3", at(11)).await;
+    assert_eq!(stale, Err(StoreError::Transition(TransitionError::ChallengeStillValid)), "a stale MAC");
+    let ben = new_user();
+    assert_eq!(store.reseal_code(&ben, &order.id, "mac-2", "mac-3", at(11)).await, Err(StoreError::NotFound));
+    let late = order.challenge.expires_at.unix_millis() / 1000 - T0 / 1000;
+    assert_eq!(
+        store.reseal_code(&ana, &order.id, "mac-2", "mac-3", at(late)).await,
+        Err(StoreError::Transition(TransitionError::ChallengeExpired))
+    );
+    store.transition(&ana, &order.id, Transition::Confirm, at(12)).await.unwrap();
+    assert_eq!(
+        store.reseal_code(&ana, &order.id, "mac-2", "mac-3", at(13)).await,
+        Err(StoreError::Transition(TransitionError::NotPending(OrderStatus::Confirmed)))
+    );
+    assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap().challenge.code_hash.as_deref(), Some("mac-2"));
+}
+
+/// Fires `fired` new codes for one order at once, each replacing the MAC they read: exactly one is kept.
+pub async fn racing_reseals_keep_exactly_one(store: Store, fired: usize) {
+    let ana = new_user();
+    let mut order = new_order(&ana, 0);
+    order.challenge.code_hash = Some("mac-0".into());
+    store.insert_superseding(&order).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..fired {
+        let (store, ana, id) = (store.clone(), ana.clone(), order.id);
+        tasks.spawn(async move { (i, store.reseal_code(&ana, &id, "mac-0", &format!("mac-{}", i + 1), at(5)).await) });
+    }
+    let mut kept = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            (i, Ok(_)) => kept.push(i),
+            (_, Err(StoreError::Transition(TransitionError::ChallengeStillValid))) => {}
+            (_, other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(kept.len(), 1, "exactly one new code is kept");
+    let stored = store.get(&ana, &order.id).await.unwrap().unwrap();
+    assert_eq!(stored.challenge.code_hash, Some(format!("mac-{}", kept[0] + 1)), "and it is the one stored");
+}
+
 pub async fn wrong_codes_lock_at_the_limit(store: Store) {
     let ana = new_user();
     let order = new_order(&ana, 0);
@@ -761,6 +821,14 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn confirms_once() {
             store_suite::confirms_once($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_code_is_resealed_only_on_a_live_pending_order_with_the_mac_it_replaces() {
+            store_suite::a_code_is_resealed_only_on_a_live_pending_order_with_the_mac_it_replaces($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_reseals_keep_exactly_one() {
+            store_suite::racing_reseals_keep_exactly_one($make, 12).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn wrong_codes_lock_at_the_limit() {

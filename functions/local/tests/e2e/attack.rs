@@ -30,7 +30,7 @@ async fn attack(stack: &TestStack) -> AttackFigures {
     let mut guess = 0u32;
     'ordering: for _ in 0..60 {
         let codes_before = stack.outbox_to(ANA_PHONE).await.iter().filter(|m| m["code"] != "").count();
-        let said = stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+        let said = stack.order(&token).await;
         if !said.contains("I sent a code") {
             let codes_after = stack.outbox_to(ANA_PHONE).await.iter().filter(|m| m["code"] != "").count();
             assert_eq!(codes_after, codes_before, "no code is sent while voice ordering is blocked");

@@ -139,7 +139,7 @@ fn free_port() -> u16 {
 async fn wrong_codes_until_paused(stack: &TestStack, token: &str) -> u32 {
     let mut wrong_codes = 0;
     for _ in 0..5 {
-        let said = stack.say("order-large-pepperoni-mushrooms.json", token, "").await;
+        let said = stack.order(token).await;
         assert!(said.contains("I sent a code"), "{said}");
         let right = stack.last_code().await;
         let wrong = if right == "0000" { "1111" } else { "0000" };
@@ -240,7 +240,7 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
 
     // An order by voice shows up by itself, pending, with where the code went.
     let ana = stack.token("ana", "pizza-ana-1").await;
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    let said = stack.order(&ana).await;
     assert!(said.contains("waiting for confirmation"), "{said}");
     let row = wait_for(&browser, r#"tr[data-status="pending"]"#).await;
     let text = row.text().await.unwrap();
@@ -307,7 +307,7 @@ async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
     let ana = stack.token("ana", "pizza-ana-1").await;
     let wrong_codes = wrong_codes_until_paused(&stack, &ana).await;
     assert_eq!(wrong_codes, stack.settings().budget.pause_after(), "paused at the threshold");
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    let said = stack.order(&ana).await;
     assert!(said.contains("Voice ordering is paused"), "{said}");
 
     // Ana signs in and opens Security from the navigation: paused, with the unlock button.
@@ -348,7 +348,7 @@ async fn ana_unlocks_voice_ordering_after_wrong_codes_paused_it() {
     save_screenshot(&browser, "activity.png").await;
 
     // Ordering by voice works again, code and all.
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    let said = stack.order(&ana).await;
     assert!(said.contains("I sent a code"), "{said}");
     let said = stack.say("authorize-code.json", &ana, &stack.last_code().await).await;
     assert!(said.contains("Order confirmed"), "{said}");
@@ -420,7 +420,7 @@ async fn ben_verifies_a_phone_and_alexa_sends_his_next_code_there() {
 
     // Alexa's next code goes to the phone, and it confirms the order.
     let ben = stack.token("ben", "pizza-ben-1").await;
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &ben, "").await;
+    let said = stack.order(&ben).await;
     assert!(said.contains("I sent a code to your phone ending in"), "{said}");
     assert!(said.contains(">42<"), "{said}");
     let sent = stack.idp().outbox();

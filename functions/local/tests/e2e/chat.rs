@@ -25,8 +25,13 @@ async fn the_chat_plays_the_seed_conversation() {
         "you> open pizza on demand",
         "alexa> Welcome to Pizza on Demand",
         "(GetMeSomePizzaIntent Size=large Toppings=mushrooms+onions)",
-        // Said while the code went out, before the answer.
-        "(progressive) One moment while I send your code.\nalexa> Your large pizza with mushrooms and onions is waiting for confirmation",
+        "alexa> One large pizza with mushrooms and onions from Pizza on Demand, 17 dollars, delivered to the \
+         address on your account. Shall I send your code?",
+        "you> yes",
+        "(AMAZON.YesIntent)",
+        // Said while the code went out (after the yes), before the answer.
+        "(progressive) One moment while I send your code.
+alexa> Your large pizza with mushrooms and onions is waiting for confirmation",
         "your phone ending in 21",
         "outbox> sms to +14155550121: Your Pizza on Demand code is",
         // One lifetime: what the skill says is what the provider's message says (Auth0's 180 s).
@@ -61,7 +66,7 @@ async fn six_digit_codes_with_leading_zeros_go_through_the_model_and_the_skill()
     let model = model();
     let token = stack.linked_token("ana");
     let mut chat = Chat::new(&stack.base_url(), &token, &model);
-    let script = "ask pizza on demand to get me a small pizza\nauthorize order zero zero four two one seven\n";
+    let script = "ask pizza on demand to get me a small pizza\nyes\nauthorize order zero zero four two one seven\n";
     let mut out = Vec::new();
     chat.run(script.as_bytes(), &mut out, false).await.unwrap();
     let transcript = String::from_utf8(out).unwrap();
@@ -77,5 +82,54 @@ async fn six_digit_codes_with_leading_zeros_go_through_the_model_and_the_skill()
     chat.run("authorize order {code}\n".as_bytes(), &mut out, false).await.unwrap();
     let transcript = String::from_utf8(out).unwrap();
     assert!(transcript.contains("alexa> Order confirmed!"), "the right code, said digit by digit:\n{transcript}");
+    stack.stop().await;
+}
+
+/// `scripts/full-conversation.chat`: every new turn of the conversation, in order.
+#[tokio::test]
+async fn the_chat_plays_the_full_conversation() {
+    let stack = TestStack::spawn(&[]).await;
+    let model = model();
+    let token = stack.linked_token("ana");
+    let script = std::fs::read(repo_root().join("scripts/full-conversation.chat")).unwrap();
+    let mut out = Vec::new();
+    Chat::new(&stack.base_url(), &token, &model).run(&script[..], &mut out, false).await.unwrap();
+    let transcript = String::from_utf8(out).unwrap();
+    let expected = [
+        "alexa> Welcome to Pizza on Demand",
+        "(OrderStatusIntent)",
+        "alexa> You haven't ordered anything yet",
+        "alexa> One large pizza with pepperoni and mushrooms from Pizza on Demand",
+        "(AMAZON.NoIntent)",
+        "alexa> Okay, I haven't sent a code or placed anything. What would you like to change?",
+        "(GetMeSomePizzaIntent Size=medium Toppings=onions)",
+        "alexa> One medium pizza with onions from Pizza on Demand",
+        "(AMAZON.RepeatIntent)",
+        "alexa> One medium pizza with onions from Pizza on Demand",
+        "alexa> I've read out your order and I'm waiting to hear whether to send your confirmation code.",
+        "alexa> Your medium pizza with onions is waiting for confirmation",
+        "outbox> sms to +14155550121",
+        "alexa> Your order is waiting for the code I sent you.",
+        "alexa> That code isn't right. You have 2 tries left.",
+        "(ResendCodeIntent)",
+        "alexa> I've sent a new code to your phone ending in 21 for your medium pizza with onions.",
+        "alexa> Your latest order, a medium pizza with onions, placed just now, is waiting for its code.",
+        "alexa> Order confirmed! Your medium pizza with onions is on its way.",
+        "alexa> One small cheese pizza from Pizza on Demand",
+        "alexa> Your small cheese pizza is waiting for confirmation",
+        "(CancelOrderIntent)",
+        "alexa> Shall I cancel your order of a small cheese pizza that is waiting for its code?",
+        "alexa> Okay, I've cancelled your order of a small cheese pizza. Its code no longer works.",
+    ];
+    let mut from = 0;
+    for line in expected {
+        let at = transcript[from..]
+            .find(line)
+            .unwrap_or_else(|| panic!("missing '{line}' after byte {from} in:\n{transcript}"));
+        from += at + line.len();
+    }
+    let statuses: Vec<String> =
+        stack.orders(&token).await.iter().map(|o| o["status"].as_str().unwrap().to_string()).collect();
+    assert_eq!(statuses, ["cancelled", "confirmed"], "{transcript}");
     stack.stop().await;
 }

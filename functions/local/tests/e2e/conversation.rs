@@ -1,7 +1,7 @@
 //! End to end: the local stack on a free port, driven over HTTP the way Alexa
 //! (the recorded events in `events/alexa`) and an API client would.
 
-use crate::helpers::{TestStack, repo_root};
+use crate::helpers::{TestStack, repo_root, speech};
 use serde_json::{Value, json};
 
 fn wrong_code_for(code: &str) -> String {
@@ -62,9 +62,22 @@ async fn play_the_seed_conversation(stack: &TestStack) {
     assert_eq!(body["response"]["card"]["type"], "LinkAccount");
     assert!(stack.outbox().await.is_empty());
 
-    // Linked: the order goes pending and a code goes to Ana's phone.
+    // Linked: first the recap, and nothing sent; then yes: the order goes pending and a code
+    // goes to Ana's phone.
     let token = stack.token("ana", "pizza-ana-1").await;
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let (_, recap) = stack.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
+    assert_eq!(
+        speech(&recap),
+        "<speak>One large pizza with pepperoni and mushrooms from Pizza on Demand, 17 dollars 50, \
+         delivered to the address on your account. Shall I send your code?</speak>"
+    );
+    assert!(stack.outbox().await.is_empty(), "no code before yes");
+    let attributes = recap["sessionAttributes"].clone();
+    let (_, no) = stack.alexa_in_session("no-to-the-recap.json", &token, "", &attributes).await;
+    assert!(speech(&no).contains("What would you like to change?"), "{}", speech(&no));
+    assert!(stack.outbox().await.is_empty() && stack.orders(&token).await.is_empty(), "no: nothing sent or stored");
+    let (_, yes) = stack.alexa_in_session("yes-to-the-recap.json", &token, "", &attributes).await;
+    let said = speech(&yes);
     assert!(said.contains("large pizza with pepperoni and mushrooms"), "{said}");
     assert!(said.contains("your phone ending in <say-as interpret-as=\"digits\">21</say-as>"), "{said}");
     let code = stack.last_code_for("+14155550121").await;
@@ -77,7 +90,7 @@ async fn play_the_seed_conversation(stack: &TestStack) {
     assert!(said.contains("Order confirmed"), "{said}");
 
     // A new order and three wrong codes: locked, and the right code no longer helps.
-    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    stack.order(&token).await;
     let code = stack.last_code_for("+14155550121").await;
     let wrong = wrong_code_for(&code);
     assert!(stack.say("authorize-code.json", &token, &wrong).await.contains("2 tries left"));
@@ -95,7 +108,7 @@ async fn play_the_seed_conversation(stack: &TestStack) {
 async fn an_email_only_user_gets_the_code_by_email() {
     let stack = TestStack::spawn(&[]).await;
     let token = stack.token("ben", "pizza-ben-1").await;
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let said = stack.order(&token).await;
     assert!(said.contains("your email address at example.com"), "{said}");
     let outbox = stack.outbox().await;
     assert_eq!(outbox.last().unwrap()["channel"], "email");
@@ -156,7 +169,7 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
 async fn orders_survive_a_restart_of_the_stack() {
     let stack = TestStack::spawn(&[]).await;
     let token = stack.token("ana", "pizza-ana-1").await;
-    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    stack.order(&token).await;
     let code = stack.last_code_for("+14155550121").await;
     assert!(stack.say("authorize-code.json", &token, &code).await.contains("Order confirmed"));
 
@@ -213,7 +226,7 @@ async fn the_seed_conversation_with_builtin_codes() {
         [("CODE_PROVIDER", "builtin"), ("CODE_DELIVERY", "outbox"), ("CODE_SECRET", secret), ("CODE_LENGTH", "6")];
     let stack = TestStack::spawn(&settings).await;
     let token = stack.token("ana", "pizza-ana-1").await;
-    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    stack.order(&token).await;
     let outbox = stack.outbox().await;
     let message = outbox.last().unwrap();
     let code = message["code"].as_str().unwrap().to_string();
@@ -223,7 +236,7 @@ async fn the_seed_conversation_with_builtin_codes() {
         format!("{code} confirms 17.50 USD to Pizza on Demand: 1 large pizza, pepperoni, mushrooms. Expires in 5 min.")
     );
     // A new order supersedes the first: the first order's code cannot confirm the second.
-    stack.say("order-large-pepperoni-mushrooms.json", &token, "").await;
+    stack.order(&token).await;
     let said = stack.say("authorize-code.json", &token, &code).await;
     assert!(said.contains("You have 2 tries left"), "an older order's code is refused: {said}");
     let code = stack.last_code_for("+14155550121").await;
@@ -239,7 +252,8 @@ async fn a_user_with_only_unverified_contacts_gets_no_code_and_is_sent_to_the_we
     let stack = TestStack::spawn(&[]).await;
     let token = stack.token("cy", "pizza-cy-1").await;
     let before = stack.outbox().await.len();
-    let (status, body) = stack.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let (_, recap) = stack.alexa("order-large-pepperoni-mushrooms.json", &token, "").await;
+    let (status, body) = stack.alexa_in_session("yes-to-the-recap.json", &token, "", &recap["sessionAttributes"]).await;
     assert_eq!(status, 200);
     let said = body["response"]["outputSpeech"]["ssml"].as_str().unwrap().replace("&apos;", "'");
     assert!(said.contains("verify a phone or email in the Pizza on Demand web app"), "{said}");
@@ -256,7 +270,7 @@ async fn a_user_with_only_unverified_contacts_gets_no_code_and_is_sent_to_the_we
 async fn a_code_the_provider_calls_expired_is_expired_and_not_a_guess() {
     let stack = TestStack::spawn(&[]).await;
     let token = stack.token("ana", "pizza-ana-1").await;
-    assert!(stack.say("order-large-pepperoni-mushrooms.json", &token, "").await.contains("I sent a code"));
+    assert!(stack.order(&token).await.contains("I sent a code"));
     let code = stack.last_code_for("+14155550121").await;
     stack.idp().expire_sent_codes();
     let said = stack.say("authorize-code.json", &token, &code).await;
@@ -268,4 +282,65 @@ async fn a_code_the_provider_calls_expired_is_expired_and_not_a_guess() {
     assert_eq!(kinds, ["code_sent"], "no wrong code recorded");
     assert_eq!(statuses(&stack.orders(&token).await), ["expired"]);
     stack.stop().await;
+}
+
+/// "Send the code again": a new code for the same order; the provider keeps only the latest, so
+/// the earlier one no longer confirms it, and the new one does.
+#[tokio::test]
+async fn a_code_sent_again_replaces_the_earlier_one() {
+    let stack = TestStack::spawn(&[]).await;
+    let token = stack.token("ana", "pizza-ana-1").await;
+    assert!(stack.order(&token).await.contains("I sent a code"));
+    let first = stack.last_code_for("+14155550121").await;
+    let said = stack.say("resend-code.json", &token, "").await;
+    assert!(said.contains("sent a new code to your phone ending in"), "{said}");
+    let second = stack.last_code_for("+14155550121").await;
+    assert_eq!(stack.outbox_to("+14155550121").await.len(), 2);
+    if first != second {
+        let said = stack.say("authorize-code.json", &token, &first).await;
+        assert!(said.contains("isn't right"), "the earlier code no longer works: {said}");
+    }
+    let said = stack.say("authorize-code.json", &token, &second).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+    assert_eq!(statuses(&stack.orders(&token).await), ["confirmed"], "one order");
+    stack.stop().await;
+}
+
+/// Pod's own codes are sealed into the order: "send the code again" replaces the MAC (one
+/// conditional write), so only the new code confirms the order, on either store.
+async fn with_builtin_codes_a_code_sent_again_replaces_the_sealed_one(stack: TestStack) {
+    let token = stack.token("ana", "pizza-ana-1").await;
+    stack.order(&token).await;
+    let first = stack.last_code_for("+14155550121").await;
+    let said = stack.say("resend-code.json", &token, "").await;
+    assert!(said.contains("sent a new code to your phone ending in"), "{said}");
+    let messages = stack.outbox_to("+14155550121").await;
+    assert_eq!(messages.len(), 2);
+    assert!(messages[1]["text"].as_str().unwrap().contains("pepperoni, mushrooms"), "{}", messages[1]);
+    let second = stack.last_code_for("+14155550121").await;
+    if first != second {
+        let said = stack.say("authorize-code.json", &token, &first).await;
+        assert!(said.contains("isn't right"), "the earlier code no longer opens the order: {said}");
+    }
+    let said = stack.say("authorize-code.json", &token, &second).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+    assert_eq!(statuses(&stack.orders(&token).await), ["confirmed"], "one order");
+    stack.stop().await;
+}
+
+const BUILTIN: [(&str, &str); 3] = [
+    ("CODE_PROVIDER", "builtin"),
+    ("CODE_DELIVERY", "outbox"),
+    ("CODE_SECRET", "a-local-code-secret-for-the-resend-test-0123456789"),
+];
+
+#[tokio::test]
+async fn with_builtin_codes_a_code_sent_again_replaces_the_sealed_one_on_the_embedded_store() {
+    with_builtin_codes_a_code_sent_again_replaces_the_sealed_one(TestStack::spawn(&BUILTIN).await).await;
+}
+
+#[tokio::test]
+async fn with_builtin_codes_a_code_sent_again_replaces_the_sealed_one_on_dynamodb() {
+    let stack = TestStack::spawn_on_dynamodb("pod-orders-resend", &BUILTIN).await;
+    with_builtin_codes_a_code_sent_again_replaces_the_sealed_one(stack).await;
 }

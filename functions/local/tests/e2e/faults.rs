@@ -19,13 +19,13 @@ async fn ordering_while_auth0_fails_stores_and_sends_nothing() {
     let ana = stack.linked_token("ana");
     for fault in FAULTS {
         stack.idp().fail_with(Some(fault));
-        let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+        let said = stack.order(&ana).await;
         assert!(said.contains("your order was not placed. Please try again in a moment"), "{fault:?}: {said}");
         stack.idp().fail_with(None);
         assert!(stack.orders(&ana).await.is_empty(), "{fault:?}: nothing stored");
         assert!(stack.outbox().await.is_empty(), "{fault:?}: nothing sent");
     }
-    let said = stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    let said = stack.order(&ana).await;
     assert!(said.contains("I sent a code"), "works again once Auth0 is back: {said}");
     stack.stop().await;
 }
@@ -34,7 +34,7 @@ async fn ordering_while_auth0_fails_stores_and_sends_nothing() {
 async fn authorizing_while_auth0_fails_uses_up_no_attempt() {
     let stack = TestStack::spawn(SETTINGS).await;
     let ana = stack.linked_token("ana");
-    stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    stack.order(&ana).await;
     let code = stack.last_code().await;
     for fault in FAULTS {
         stack.idp().fail_with(Some(fault));

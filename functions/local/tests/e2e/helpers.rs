@@ -135,6 +135,34 @@ impl TestStack {
         (status, response.json().await.expect("a JSON answer"))
     }
 
+    /// Like [`TestStack::alexa`], in a session: `attributes` (what the last answer left in its
+    /// `sessionAttributes`) go into the event's `session.attributes`, as Alexa sends them.
+    pub async fn alexa_in_session(&self, event: &str, token: &str, code: &str, attributes: &Value) -> (u16, Value) {
+        let path = repo_root().join("events/alexa").join(event);
+        let placeholders = Placeholders::new(token, code).with_api_endpoint(self.stack.directive_endpoint());
+        let mut body = events::render_file(&path, &placeholders).unwrap_or_else(|e| panic!("{e}"));
+        body["session"]["attributes"] = attributes.clone();
+        let response =
+            self.http.post(self.url("/pod/alexa")).body(body.to_string()).send().await.expect("the stack answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON answer"))
+    }
+
+    /// The seed's order as a user places it now: "get me a large pizza with pepperoni and
+    /// mushrooms", the recap, and "yes" in the same session (the recap's session attributes
+    /// go back). Returns what the yes was answered (the code went out, or why not).
+    pub async fn order(&self, token: &str) -> String {
+        let (status, recap) = self.alexa("order-large-pepperoni-mushrooms.json", token, "").await;
+        assert_eq!(status, 200, "the recap: {recap}");
+        let attributes = recap.get("sessionAttributes").cloned().unwrap_or(json!({}));
+        if attributes.get("stage").is_none() {
+            return speech(&recap);
+        }
+        let (status, yes) = self.alexa_in_session("yes-to-the-recap.json", token, "", &attributes).await;
+        assert_eq!(status, 200, "the yes: {yes}");
+        speech(&yes)
+    }
+
     /// Like [`TestStack::alexa`]; checks that Alexa got an answer and returns what it says.
     pub async fn say(&self, event: &str, token: &str, code: &str) -> String {
         let (status, body) = self.alexa(event, token, code).await;

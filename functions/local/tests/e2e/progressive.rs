@@ -21,11 +21,14 @@ async fn send(stack: &TestStack, event: &Value) -> Value {
     response.json().await.unwrap()
 }
 
-/// The order, the code from the outbox, the confirmation: what the user hears each time.
+/// The order (its recap, then the yes), the code from the outbox, the confirmation: what the
+/// user hears when the code goes out and when it confirms.
 async fn order_and_confirm(stack: &TestStack) -> (String, String) {
     let ana = stack.linked_token("ana");
     let (order, _) = event(stack, "order-large-pepperoni-mushrooms.json", &ana, "");
-    let placed = speech(&send(stack, &order).await);
+    assert!(speech(&send(stack, &order).await).contains("Shall I send your code?"));
+    let (yes, _) = event(stack, "yes-to-the-recap.json", &ana, "");
+    let placed = speech(&send(stack, &yes).await);
     let code = stack.last_code().await;
     let (authorize, _) = event(stack, "authorize-code.json", &ana, &code);
     let confirmed = speech(&send(stack, &authorize).await);
@@ -40,8 +43,13 @@ async fn the_double_hears_one_moment_for_the_order_before_the_answer_comes_back(
     send(&stack, &launch).await;
     assert!(stack.local().directives().received().is_empty(), "no code is sent at a launch: nothing to wait for");
 
-    let (order, request_id) = event(&stack, "order-large-pepperoni-mushrooms.json", &ana, "");
-    let answer = send(&stack, &order).await;
+    // The recap sends nothing: nothing to wait for.
+    let (order, _) = event(&stack, "order-large-pepperoni-mushrooms.json", &ana, "");
+    assert!(speech(&send(&stack, &order).await).contains("Shall I send your code?"));
+    assert!(stack.local().directives().received().is_empty(), "the recap sends no code");
+
+    let (yes, request_id) = event(&stack, "yes-to-the-recap.json", &ana, "");
+    let answer = send(&stack, &yes).await;
     let answered_at = Timestamp::now().to_rfc3339();
     // By the time the answer is back, the double has the directive (the skill waited for it beside the send).
     let received = stack.local().directives().received();
@@ -49,7 +57,10 @@ async fn the_double_hears_one_moment_for_the_order_before_the_answer_comes_back(
     assert_eq!(received[0].request_id, request_id, "bound to the request");
     assert_eq!(received[0].kind, "VoicePlayer.Speak");
     assert_eq!(received[0].speech, "<speak>One moment while I send your code.</speak>");
-    assert!(received[0].received_at <= answered_at);
+    // RFC 3339 strings drop trailing zeros of their fraction, so compare the instants.
+    let instant =
+        |text: &str| time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap();
+    assert!(instant(&received[0].received_at) <= instant(&answered_at));
     assert!(speech(&answer).contains("I sent a code to"), "{}", speech(&answer));
 
     // The code check sends no code: no progressive response.
@@ -64,9 +75,9 @@ async fn the_double_hears_one_moment_for_the_order_before_the_answer_comes_back(
 async fn the_double_refuses_a_token_other_than_the_events() {
     let stack = TestStack::spawn(&[]).await;
     let ana = stack.linked_token("ana");
-    let (mut order, _) = event(&stack, "order-large-pepperoni-mushrooms.json", &ana, "");
-    order["context"]["System"]["apiAccessToken"] = "someone-elses".into();
-    let answer = send(&stack, &order).await;
+    let (mut yes, _) = event(&stack, "yes-to-the-recap.json", &ana, "");
+    yes["context"]["System"]["apiAccessToken"] = "someone-elses".into();
+    let answer = send(&stack, &yes).await;
     assert!(speech(&answer).contains("I sent a code to"), "a refused directive changes nothing");
     assert!(stack.local().directives().received().is_empty());
     stack.stop().await;

@@ -30,8 +30,7 @@ fn event(stack: &TestStack, name: &str, token: &str, code: &str) -> Value {
 
 async fn one_request_acts_once(stack: TestStack) {
     let ana = stack.linked_token("ana");
-    let answers =
-        deliver_at_once(&stack, &event(&stack, "order-large-pepperoni-mushrooms.json", &ana, ""), DELIVERIES).await;
+    let answers = deliver_at_once(&stack, &event(&stack, "yes-to-the-recap.json", &ana, ""), DELIVERIES).await;
     assert!(speech(&answers[0]).contains("I sent a code"), "{}", speech(&answers[0]));
     assert!(answers.iter().all(|a| a == &answers[0]), "every delivery hears the first answer");
     assert_eq!(stack.outbox().await.len(), 1, "one code sent");

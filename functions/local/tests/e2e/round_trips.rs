@@ -21,6 +21,10 @@ fn check_auth0(measured: &[IntentTrips]) {
     let launch = find(measured, "launch");
     assert_eq!(launch.trips.calls(), 0, "a launch needs no round trip: {}", launch.trips.operations());
 
+    let recap = find(measured, "recap");
+    assert!(recap.said.contains("Shall I send your code?"), "{}", recap.said);
+    assert_eq!(recap.trips.calls(), 0, "the recap stores and sends nothing: {}", recap.trips.operations());
+
     let order = find(measured, "order");
     assert!(order.said.contains("large pizza with pepperoni"), "{}", order.said);
     assert_eq!(operations(order, Remote::Auth0), ["passwordless_start"], "{}", order.trips.operations());

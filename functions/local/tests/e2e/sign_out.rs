@@ -208,7 +208,7 @@ async fn the_web_app_shows_the_sign_ins_contacts_and_never_calls_the_management_
     assert_eq!(stack.idp().management_calls(), before, "the web app made Management API calls");
     // The skill and the api do read profiles there, with their own application.
     let ana = stack.token("ana", "pizza-ana-1").await;
-    stack.say("order-large-pepperoni-mushrooms.json", &ana, "").await;
+    stack.order(&ana).await;
     assert!(stack.idp().management_calls() > before, "the skill reads the profile through the Management API");
     stack.stop().await;
 }
