@@ -3,7 +3,7 @@
 //! `POST /pod/alexa` as Alexa would send it (with a dev user's linked token),
 //! and answered with what Alexa would say (after any progressive response the skill
 //! sent to the stack's Directive API double meanwhile), any card, and any code that
-//! reached the outbox. In a script, `{code}` stands for the last code sent. Within a session,
+//! reached the outbox. In a script, `{code}` stands for the last code sent, `{wrong_code}` for one that is surely not it. Within a session,
 //! what an answer leaves in `sessionAttributes` goes back with the next request, as Alexa does
 //! (that is how "yes" knows what was recapped, and "repeat that" what was said).
 
@@ -17,7 +17,7 @@ pub enum ChatError {
     Http(#[from] reqwest::Error),
     #[error("terminal: {0}")]
     Io(#[from] std::io::Error),
-    #[error("a script line uses {{code}} but no code has been sent yet")]
+    #[error("a script line uses {{code}} or {{wrong_code}} but no code has been sent yet")]
     NoCodeYet,
 }
 
@@ -83,6 +83,8 @@ impl<'a> Chat<'a> {
         // slot then drops leading zeros as Alexa's does, and the skill pads them back.
         let said = if said.contains("{code}") {
             said.replace("{code}", &spoken_digits(&self.last_code().await?))
+        } else if said.contains("{wrong_code}") {
+            said.replace("{wrong_code}", &spoken_digits(&wrong_code(&self.last_code().await?)))
         } else {
             said.into()
         };
@@ -233,6 +235,11 @@ fn describe(matched: &MatchedIntent) -> String {
 }
 
 /// "0421" → "zero four two one".
+/// A code that is surely wrong: `code` with each digit moved by one (never the code itself).
+fn wrong_code(code: &str) -> String {
+    code.chars().filter_map(|c| c.to_digit(10)).map(|d| char::from(b'0' + ((d + 1) % 10) as u8)).collect()
+}
+
 fn spoken_digits(code: &str) -> String {
     const WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
     code.chars().filter_map(|c| c.to_digit(10)).map(|d| WORDS[d as usize]).collect::<Vec<_>>().join(" ")
