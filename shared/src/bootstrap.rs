@@ -117,8 +117,7 @@ pub async fn build_service_on(
     match &settings.codes {
         CodeProvider::Auth0 => Ok(service),
         CodeProvider::Builtin { length, secret, delivery } => {
-            let sender = code_sender(delivery, outbox).await?;
-            Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), *length, sender)))
+            builtin_codes(service, *length, secret, delivery, outbox).await
         }
     }
 }
@@ -143,8 +142,7 @@ pub async fn build_web_service_on(
     let service = with_notices(configured(service, settings).with_sessions(sessions), notices.clone());
     match &settings.codes {
         CodeProvider::Builtin { length, secret, delivery } => {
-            let sender = code_sender(delivery, outbox).await?;
-            Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), *length, sender)))
+            builtin_codes(service, *length, secret, delivery, outbox).await
         }
         CodeProvider::Auth0 => match (enrollment_secret, notices) {
             (Some(secret), Some(sender)) => {
@@ -186,6 +184,18 @@ fn with_notices(service: OrderService, sender: Option<Arc<dyn MessageSender>>) -
         Some(sender) => service.with_notices(sender),
         None => service,
     }
+}
+
+/// `service` making and checking Pod's own codes, sent as `delivery` says.
+async fn builtin_codes(
+    service: OrderService,
+    length: usize,
+    secret: &Secret,
+    delivery: &CodeDelivery,
+    outbox: Option<Arc<dyn MessageSender>>,
+) -> Result<OrderService, StartupError> {
+    let sender = code_sender(delivery, outbox).await?;
+    Ok(service.with_builtin_codes(BuiltinCodes::new(secret.as_bytes(), length, sender)))
 }
 
 async fn code_sender(

@@ -167,7 +167,8 @@ impl SettingsSource {
                 Some(SecretValues::fetch(client, arn).await?)
             }
         };
-        Self::new(environment, secrets)
+        // Already checked above, before the fetch; `new` would check it again.
+        Ok(Self { environment, secrets })
     }
 
     /// Settings from `environment`, secret ones from `secrets` when given.
