@@ -1,0 +1,3 @@
+# Die Texte der Web-App (de-DE).
+
+web-title = Pizza on Demand

@@ -1,0 +1,3 @@
+# The web app's strings (en-US: every message).
+
+web-title = Pizza on Demand
