@@ -1,5 +1,5 @@
 //! `pod-local`: runs the whole stack on 127.0.0.1 until Ctrl-C.
-//! `pod-local chat [--user ana] [--script FILE]`: a terminal conversation with the skill.
+//! `pod-local chat [--user ana] [--script FILE] [--locale de-DE]`: a terminal conversation with the skill.
 //!
 //! Settings come from the environment, then from `functions/local/local.env`
 //! (or the file named by `POD_LOCAL_ENV`) for whatever the environment lacks.
@@ -9,12 +9,14 @@ use pod_local::chat::Chat;
 use pod_shared::alexa::InteractionModel;
 use pod_shared::bootstrap::init_logging;
 use pod_shared::config::LogFormat;
+use pod_shared::i18n::Locale;
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::process::ExitCode;
 
 const DEFAULT_ENV_FILE: &str = "functions/local/local.env";
-const MODEL_FILE: &str = "alexa-model/interactionModels/custom/en-US.json";
+/// The interaction models, one `<locale>.json` per locale.
+const MODEL_DIR: &str = "alexa-model/interactionModels/custom";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -61,17 +63,24 @@ async fn serve() -> Result<(), String> {
 async fn chat(args: &[String]) -> Result<(), String> {
     let mut user = "ana".to_string();
     let mut script = None;
+    let mut locale = Locale::DEFAULT;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--user" => user = value.clone(),
             "--script" => script = Some(value.clone()),
-            other => return Err(format!("unknown option {other}; use --user NAME and --script FILE")),
+            "--locale" => {
+                let known = Locale::ALL.map(Locale::tag).join(", ");
+                locale =
+                    Locale::parse(value).ok_or_else(|| format!("unknown locale {value}; choose one of {known}"))?;
+            }
+            other => return Err(format!("unknown option {other}; use --user NAME, --script FILE and --locale TAG")),
         }
     }
-    let model_json = std::fs::read_to_string(MODEL_FILE).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
-    let model_json = serde_json::from_str(&model_json).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
+    let model_file = format!("{MODEL_DIR}/{locale}.json");
+    let model_json = std::fs::read_to_string(&model_file).map_err(|e| format!("{model_file}: {e}"))?;
+    let model_json = serde_json::from_str(&model_json).map_err(|e| format!("{model_file}: {e}"))?;
     let model = InteractionModel::from_json(&model_json).map_err(|e| e.to_string())?;
 
     let mut overrides: HashMap<&str, String> = HashMap::from([("PORT", "0".to_string())]);
@@ -81,10 +90,12 @@ async fn chat(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
     let token = stack.idp().linked_access_token(&user).ok_or_else(|| format!("no dev user named {user}"))?;
-    println!(
-        "Talking to Pizza on Demand as {user} (linked). Say e.g. \"ask pizza on demand to get me a large pizza\"."
-    );
-    let mut chat = Chat::new(&stack.base_url(), &token, &model);
+    let example = match locale.language() {
+        "de" => "sage pizza on demand bestelle eine große Pizza",
+        _ => "ask pizza on demand to get me a large pizza",
+    };
+    println!("Talking to Pizza on Demand as {user} (linked, {locale}). Say e.g. \"{example}\".");
+    let mut chat = Chat::new(&stack.base_url(), &token, &model).in_locale(locale);
     let mut out = std::io::stdout();
     let played = match script {
         Some(path) => {

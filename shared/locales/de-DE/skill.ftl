@@ -44,10 +44,10 @@ skill-ago-days = { $n ->
     [one] vor einem Tag
    *[other] vor { $n } Tagen
 }
-skill-status-pending = Ihre letzte Bestellung, eine { $pizza }, aufgegeben { $placed }, wartet auf ihren Code. Um sie zu bestätigen, sagen Sie: Bestellung bestätigen, und dann den Code.
+skill-status-pending = Ihre letzte Bestellung, eine { $pizza }, wurde { $placed } aufgegeben und wartet auf ihren Code. Um sie zu bestätigen, sagen Sie: Bestellung bestätigen, und dann den Code.
 skill-status-confirmed = Ihre letzte Bestellung, eine { $pizza }, wurde { $changed } bestätigt und ist unterwegs.
 skill-status-cancelled = Ihre letzte Bestellung, eine { $pizza }, wurde { $changed } storniert.
-skill-status-expired = Ihre letzte Bestellung, eine { $pizza }, aufgegeben { $placed }, ist abgelaufen, bevor ihr Code genannt wurde.
+skill-status-expired = Ihre letzte Bestellung, eine { $pizza }, wurde { $placed } aufgegeben und ist abgelaufen, bevor ihr Code genannt wurde.
 skill-status-locked = Ihre letzte Bestellung, eine { $pizza }, wurde { $changed } nach zu vielen falschen Codes gesperrt.
 
 ## Hilfe, je nachdem, wo das Gespräch steht.
