@@ -8,7 +8,7 @@
 //! (`NOT_PERSISTED`) erases that user's data; `PERSISTED` keeps everything.
 
 use pod_shared::alexa::{PersistenceStatus, Request, RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{ActivityKind, AlexaUserId, Source};
+use pod_shared::domain::{ActivityKind, AlexaUserId, RequestClaim, RequestId, RequestKey, SkillId, Source};
 use pod_shared::service::OrderService;
 
 /// Which skill event, with what it carries that Pod uses.
@@ -43,6 +43,9 @@ pub(crate) struct SkillEvent {
     what: Lifecycle,
     alexa_user: Option<AlexaUserId>,
     access_token: Option<String>,
+    /// The skill and request ids, which make the event's replay key once its user is known.
+    skill_id: String,
+    request_id: String,
 }
 
 impl std::fmt::Debug for SkillEvent {
@@ -77,19 +80,26 @@ impl SkillEvent {
         let alexa_user = envelope.alexa_user_id().and_then(|id| AlexaUserId::parse(id).ok());
         let access_token =
             body_token.filter(|t| !t.trim().is_empty()).or_else(|| envelope.access_token().map(str::to_string));
-        Some(Self { what, alexa_user, access_token })
+        let skill_id = envelope.application_id().unwrap_or_default().to_string();
+        Some(Self { what, alexa_user, access_token, skill_id, request_id: envelope.request_id().to_string() })
+    }
+
+    /// The key of this event's replay claim for `user`, if the event names its skill and request.
+    fn request_key(&self, user: &pod_shared::domain::UserId) -> Option<RequestKey> {
+        let skill = SkillId::parse(&self.skill_id).ok()?;
+        let request = RequestId::parse(&self.request_id).ok()?;
+        Some(RequestKey::new(skill, user.clone(), request))
     }
 }
 
 /// Acts on the event and answers with an empty response (no speech: nobody is listening).
-pub(crate) async fn answer(service: &OrderService, event: SkillEvent) -> ResponseEnvelope {
-    let SkillEvent { what, alexa_user, access_token } = event;
-    let event = what.name();
-    let Some(alexa) = alexa_user else {
+pub(crate) async fn answer(service: &OrderService, skill_event: SkillEvent) -> ResponseEnvelope {
+    let event = skill_event.what.name();
+    let Some(alexa) = skill_event.alexa_user.clone() else {
         tracing::warn!(event, "a skill event without a readable Alexa user id: nothing done");
         return ResponseEnvelope::empty();
     };
-    match what {
+    match skill_event.what {
         Lifecycle::Disabled(Some(PersistenceStatus::NotPersisted)) => match service.erase_alexa_user_data(&alexa).await
         {
             Ok(Some(report)) => {
@@ -110,11 +120,11 @@ pub(crate) async fn answer(service: &OrderService, event: SkillEvent) -> Respons
             };
             tracing::info!(event, alexa_user = %alexa, status = kept, "skill disabled: the user's data is kept");
         }
-        Lifecycle::AccountLinked => link(service, &alexa, access_token, event, ActivityKind::AlexaAccountLinked).await,
-        Lifecycle::Enabled => link(service, &alexa, access_token, event, ActivityKind::AlexaSkillEnabled).await,
+        Lifecycle::AccountLinked => link(service, &skill_event, &alexa, ActivityKind::AlexaAccountLinked).await,
+        Lifecycle::Enabled => link(service, &skill_event, &alexa, ActivityKind::AlexaSkillEnabled).await,
         Lifecycle::Permissions { scopes, person_scopes, .. } => {
             tracing::info!(event, alexa_user = %alexa, scopes, person_scopes, "skill permissions granted or changed");
-            link(service, &alexa, access_token, event, ActivityKind::AlexaPermissionsChanged).await
+            link(service, &skill_event, &alexa, ActivityKind::AlexaPermissionsChanged).await
         }
     }
     ResponseEnvelope::empty()
@@ -122,29 +132,43 @@ pub(crate) async fn answer(service: &OrderService, event: SkillEvent) -> Respons
 
 /// With an access token that proves a Pod user (checked like any access token): remembers the
 /// Alexa account's link to that user and records the event in the user's activity, at once.
-async fn link(
-    service: &OrderService,
-    alexa: &AlexaUserId,
-    access_token: Option<String>,
-    event: &'static str,
-    what: ActivityKind,
-) {
-    if access_token.is_none() {
+/// Once per event: a delivery Alexa repeats finds the event's claim and records nothing again.
+async fn link(service: &OrderService, skill_event: &SkillEvent, alexa: &AlexaUserId, what: ActivityKind) {
+    let event = skill_event.what.name();
+    if skill_event.access_token.is_none() {
         tracing::info!(event, alexa_user = %alexa, "a skill event without an access token: no account to link");
         return;
     }
-    let user = match service.authenticate(access_token.as_deref()).await {
+    let user = match service.authenticate(skill_event.access_token.as_deref()).await {
         Ok(user) => user,
         Err(reason) => {
             tracing::warn!(event, alexa_user = %alexa, %reason, "a skill event's access token was refused: nothing linked");
             return;
         }
     };
+    let Some(key) = skill_event.request_key(&user) else {
+        tracing::warn!(event, alexa_user = %alexa, "a skill event without a skill or request id: nothing linked");
+        return;
+    };
+    match service.claim_request(&key).await {
+        Ok(RequestClaim::Claimed) => {}
+        Ok(RequestClaim::InProgress | RequestClaim::Answered(_)) => {
+            tracing::info!(event, alexa_user = %alexa, "a skill event delivered again: done already");
+            return;
+        }
+        Err(error) => {
+            tracing::error!(event, alexa_user = %alexa, %error, "a skill event could not be claimed: nothing linked");
+            return;
+        }
+    }
     let (linked, ()) = tokio::join!(service.link_alexa_user(alexa, &user), async {
         service.record_account_event(&user, Source::Voice, what).await
     });
     match linked {
         Ok(()) => tracing::info!(event, alexa_user = %alexa, "the Alexa account's link to its Pod user is kept"),
         Err(error) => tracing::error!(event, alexa_user = %alexa, %error, "the Alexa account's link could not be kept"),
+    }
+    if let Err(error) = service.answer_request(&key, "{}").await {
+        tracing::warn!(event, %error, "a skill event's claim could not be marked done");
     }
 }

@@ -38,11 +38,16 @@ fn harness() -> Harness {
 }
 
 fn recorded(name: &str, token: &str) -> RequestEnvelope {
+    recorded_as(name, token, &format!("{:x}", std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_nanos()))
+}
+
+/// The recorded event with `request_id` as its request's id.
+fn recorded_as(name: &str, token: &str, request_id: &str) -> RequestEnvelope {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/alexa").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = text
         .replace("{{ACCESS_TOKEN}}", token)
-        .replace("{{REQUEST_ID}}", &format!("{:x}", std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_nanos()))
+        .replace("{{REQUEST_ID}}", request_id)
         .replace("{{API_ENDPOINT}}", "https://api.amazonalexa.com");
     parse_request(text.as_bytes()).unwrap()
 }
@@ -111,6 +116,17 @@ async fn an_account_linked_event_links_the_alexa_account_and_is_recorded() {
     send(&h, "skill-account-linked.json", "token-ana").await;
     assert_eq!(h.store.alexa_user_link(&alexa()).await.unwrap(), Some(ana()));
     assert_eq!(activity(&h, &ana()).await, [ActivityKind::AlexaAccountLinked]);
+}
+
+#[tokio::test]
+async fn an_event_alexa_delivers_again_is_recorded_once() {
+    let h = harness();
+    for _ in 0..3 {
+        let answer = h.skill.handle(&recorded_as("skill-account-linked.json", "token-ana", "linked-once")).await;
+        assert_eq!(serde_json::to_value(answer).unwrap()["response"], serde_json::json!({}));
+    }
+    send(&h, "skill-enabled.json", "token-ana").await;
+    assert_eq!(activity(&h, &ana()).await, [ActivityKind::AlexaSkillEnabled, ActivityKind::AlexaAccountLinked]);
 }
 
 #[tokio::test]
