@@ -816,6 +816,42 @@ impl OrderService {
         let now = self.clock.now();
         Ok(self.store.pending_for(user).await?.filter(|o| o.status_at(now) == OrderStatus::PendingConfirmation))
     }
+
+    /// The right to erasure: deletes everything Pod holds about `user` (see
+    /// [`OrderStore::erase_user`]) and keeps only the entry that says when. Idempotent.
+    pub async fn erase_user_data(
+        &self,
+        user: &UserId,
+        source: Source,
+    ) -> Result<crate::domain::ErasureReport, ServiceError> {
+        let report = self.store.erase_user(user, self.clock.now()).await?;
+        tracing::info!(source = source.name(), deleted = report.deleted, "a user's data was erased");
+        Ok(report)
+    }
+
+    /// Remembers that the Alexa account `alexa` is linked to `user`, for the events that name
+    /// only the Alexa account (`SkillDisabled`).
+    pub async fn link_alexa_user(&self, alexa: &crate::domain::AlexaUserId, user: &UserId) -> Result<(), ServiceError> {
+        Ok(self.store.link_alexa_user(alexa, user, self.clock.now()).await?)
+    }
+
+    /// Erases the data of the Pod user the Alexa account was linked to; `None` when Pod never
+    /// saw that account linked (then it holds nothing it could tell belongs to it).
+    pub async fn erase_alexa_user_data(
+        &self,
+        alexa: &crate::domain::AlexaUserId,
+    ) -> Result<Option<crate::domain::ErasureReport>, ServiceError> {
+        match self.store.alexa_user_link(alexa).await? {
+            Some(user) => Ok(Some(self.erase_user_data(&user, Source::Voice).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records something that happened to the user's account outside a step-up (e.g. the
+    /// Alexa account linked); a failure is logged, never the caller's problem.
+    pub async fn record_account_event(&self, user: &UserId, source: Source, what: ActivityKind) {
+        self.record(ActivityEvent::new(user, self.clock.now(), source, what)).await;
+    }
 }
 
 fn outcome_name(outcome: &AuthorizeOutcome) -> &'static str {

@@ -57,6 +57,8 @@ pub(crate) enum Asked {
     Fallback(Heard),
     /// Alexa ended the session, for this reason (and error, if any).
     SessionEnded { reason: Option<String>, error: Option<Value> },
+    /// One of Alexa's skill events (enabled, disabled, account linked, permissions): no session, no speech.
+    Lifecycle(crate::lifecycle::SkillEvent),
     /// Another kind of request (e.g. `CanFulfillIntentRequest`): nothing to say.
     Other,
 }
@@ -76,6 +78,13 @@ impl Asked {
             }
             Request::SessionEndedRequest { reason, error, .. } => {
                 Asked::SessionEnded { reason: reason.clone(), error: error.clone() }
+            }
+            Request::SkillEnabled(_)
+            | Request::SkillDisabled(_)
+            | Request::SkillAccountLinked(_)
+            | Request::SkillPermissionAccepted(_)
+            | Request::SkillPermissionChanged(_) => {
+                crate::lifecycle::SkillEvent::of(envelope).map_or(Asked::Other, Asked::Lifecycle)
             }
             Request::Other => Asked::Other,
         }
@@ -100,6 +109,7 @@ impl Asked {
             | Asked::Stop
             | Asked::Fallback(_)
             | Asked::SessionEnded { .. }
+            | Asked::Lifecycle(_)
             | Asked::Other => None,
         }
     }
@@ -128,6 +138,7 @@ impl Asked {
             | Asked::Stop
             | Asked::Fallback(_)
             | Asked::SessionEnded { .. }
+            | Asked::Lifecycle(_)
             | Asked::Other => false,
         }
     }

@@ -15,6 +15,7 @@ mod failure;
 mod fallback;
 mod help;
 mod launch;
+mod lifecycle;
 mod no;
 mod order;
 mod other;
@@ -289,6 +290,7 @@ impl Skill {
             (Asked::Stop, _) => stop::answer(),
             (Asked::Fallback(heard), _) => fallback::answer(heard),
             (Asked::SessionEnded { reason, error }, _) => session_ended::answer(reason, error),
+            (Asked::Lifecycle(event), _) => lifecycle::answer(service, event).await,
             (Asked::Other, _) => other::answer(),
         };
         conversation::remember_said(answer)

@@ -37,6 +37,22 @@ pub struct PolicyPage {
     pub nav: Nav,
 }
 
+/// The erasure's confirmation step: what will be deleted, and the form that deletes it.
+#[derive(Template)]
+#[template(path = "erase.html")]
+pub struct ErasePage {
+    pub nav: Nav,
+}
+
+/// After the erasure: done, and signed out.
+#[derive(Template)]
+#[template(path = "erased.html")]
+pub struct ErasedPage {
+    pub nav: Nav,
+    /// How many stored items went (0: nothing was left).
+    pub deleted: usize,
+}
+
 #[derive(Template)]
 #[template(path = "profile.html")]
 pub struct ProfilePage {

@@ -5,6 +5,7 @@ mod directive;
 mod model;
 mod request;
 mod response;
+mod skill_events;
 mod verify;
 
 pub use directive::{ALEXA_API_HOSTS, DIRECTIVE_TIMEOUT, DirectiveApi, speak_body};
@@ -14,6 +15,9 @@ pub use request::{
     SystemState, User,
 };
 pub use response::{Card, Directive, OutputSpeech, Reprompt, Response, ResponseEnvelope, Speech};
+pub use skill_events::{
+    AccountLinkedBody, DisabledBody, NoBody, Permission, PermissionsBody, PersistenceStatus, SkillEventRequest,
+};
 pub use verify::{
     AlexaVerifier, CHAIN_CACHE_ENTRIES, ChainCacheStats, MAX_CHAIN_BYTES, MAX_REQUEST_AGE, Rejection, VerifierSettings,
     check_cert_url,

@@ -26,6 +26,19 @@ impl RequestEnvelope {
         from_context.or(from_session).filter(|t| !t.trim().is_empty())
     }
 
+    /// The Alexa account the request is from (`context.System.user.userId`, then `session.user`):
+    /// personal data, never logged.
+    pub fn alexa_user_id(&self) -> Option<&str> {
+        let from_context = self
+            .context
+            .as_ref()
+            .and_then(|c| c.system.as_ref())
+            .and_then(|s| s.user.as_ref())
+            .and_then(|u| u.user_id.as_deref());
+        let from_session = self.session.as_ref().and_then(|s| s.user.as_ref()).and_then(|u| u.user_id.as_deref());
+        from_context.or(from_session)
+    }
+
     /// The skill id the request was sent to.
     pub fn application_id(&self) -> Option<&str> {
         let from_context = self
@@ -45,6 +58,12 @@ impl RequestEnvelope {
             Request::LaunchRequest { timestamp, .. }
             | Request::IntentRequest(IntentRequest { timestamp, .. })
             | Request::SessionEndedRequest { timestamp, .. } => timestamp.as_deref(),
+            Request::SkillEnabled(event) => event.timestamp.as_deref(),
+            Request::SkillDisabled(event) => event.timestamp.as_deref(),
+            Request::SkillAccountLinked(event) => event.timestamp.as_deref(),
+            Request::SkillPermissionAccepted(event) | Request::SkillPermissionChanged(event) => {
+                event.timestamp.as_deref()
+            }
             Request::Other => None,
         }
     }
@@ -69,7 +88,12 @@ impl RequestEnvelope {
             Request::LaunchRequest { locale, .. }
             | Request::IntentRequest(IntentRequest { locale, .. })
             | Request::SessionEndedRequest { locale, .. } => locale.as_deref(),
-            Request::Other => None,
+            Request::SkillEnabled(_)
+            | Request::SkillDisabled(_)
+            | Request::SkillAccountLinked(_)
+            | Request::SkillPermissionAccepted(_)
+            | Request::SkillPermissionChanged(_)
+            | Request::Other => None,
         }
     }
 
@@ -78,6 +102,12 @@ impl RequestEnvelope {
             Request::LaunchRequest { request_id, .. }
             | Request::IntentRequest(IntentRequest { request_id, .. })
             | Request::SessionEndedRequest { request_id, .. } => request_id.as_deref().unwrap_or(""),
+            Request::SkillEnabled(event) => event.request_id.as_deref().unwrap_or(""),
+            Request::SkillDisabled(event) => event.request_id.as_deref().unwrap_or(""),
+            Request::SkillAccountLinked(event) => event.request_id.as_deref().unwrap_or(""),
+            Request::SkillPermissionAccepted(event) | Request::SkillPermissionChanged(event) => {
+                event.request_id.as_deref().unwrap_or("")
+            }
             Request::Other => "",
         }
     }
@@ -159,6 +189,21 @@ pub enum Request {
         #[serde(default)]
         error: Option<serde_json::Value>,
     },
+    /// The customer enabled the skill (no session; `context.System.user` names the account).
+    #[serde(rename = "AlexaSkillEvent.SkillEnabled")]
+    SkillEnabled(super::SkillEventRequest<super::NoBody>),
+    /// The customer disabled the skill, and said whether it may keep their data.
+    #[serde(rename = "AlexaSkillEvent.SkillDisabled")]
+    SkillDisabled(super::SkillEventRequest<super::DisabledBody>),
+    /// The customer linked their account: the body carries the new access token.
+    #[serde(rename = "AlexaSkillEvent.SkillAccountLinked")]
+    SkillAccountLinked(super::SkillEventRequest<super::AccountLinkedBody>),
+    /// The customer granted the skill permissions.
+    #[serde(rename = "AlexaSkillEvent.SkillPermissionAccepted")]
+    SkillPermissionAccepted(super::SkillEventRequest<super::PermissionsBody>),
+    /// The customer changed the permissions granted.
+    #[serde(rename = "AlexaSkillEvent.SkillPermissionChanged")]
+    SkillPermissionChanged(super::SkillEventRequest<super::PermissionsBody>),
     /// Any other request type (e.g. `CanFulfillIntentRequest`, `System.ExceptionEncountered`).
     #[serde(other)]
     Other,

@@ -7,6 +7,7 @@ mod activity;
 mod budget;
 mod contact;
 mod enrollment;
+mod erasure;
 mod ids;
 mod menu;
 mod order;
@@ -22,6 +23,7 @@ pub use budget::{
 };
 pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber, SignInContacts};
 pub use enrollment::{EnrolledPhone, EnrollmentError, EnrollmentId, PhoneEnrollment};
+pub use erasure::{AlexaUserId, AlexaUserIdError, ErasureEntry, ErasureReport};
 pub use ids::{IdError, OrderId, UserId};
 pub use menu::{Bill, BillError, Currency, LineItem, Menu, MenuError, Money, Payee, UnknownCurrency};
 pub use order::{

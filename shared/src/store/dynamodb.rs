@@ -1034,6 +1034,24 @@ impl OrderStore for DynamoDbOrderStore {
         let (events, next) = super::split_page(events, limit, |e| e.id);
         Ok(ActivityPage { events, next })
     }
+
+    async fn link_alexa_user(
+        &self,
+        alexa: &crate::domain::AlexaUserId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.put_alexa_link(alexa, user, now).await
+    }
+
+    async fn alexa_user_link(&self, alexa: &crate::domain::AlexaUserId) -> Result<Option<UserId>, StoreError> {
+        self.read_alexa_link(alexa).await
+    }
+
+    /// See `dynamodb_erasure.rs`.
+    async fn erase_user(&self, user: &UserId, now: Timestamp) -> Result<crate::domain::ErasureReport, StoreError> {
+        self.erase(user, now).await
+    }
 }
 
 #[cfg(test)]

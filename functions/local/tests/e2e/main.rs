@@ -13,6 +13,7 @@ mod auth0_client;
 mod browser;
 mod chat;
 mod conversation;
+mod erasure;
 mod faults;
 mod logs;
 mod progressive;
