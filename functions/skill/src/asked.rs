@@ -57,6 +57,8 @@ pub(crate) enum Asked {
     Fallback(Heard),
     /// Alexa ended the session, for this reason (and error, if any).
     SessionEnded { reason: Option<String>, error: Option<Value> },
+    /// Alexa hands the turn back after its voice PIN check.
+    VoicePinChecked(crate::voice_pin::Resumed),
     /// Another kind of request (e.g. `CanFulfillIntentRequest`): nothing to say.
     Other,
 }
@@ -77,6 +79,7 @@ impl Asked {
             Request::SessionEndedRequest { reason, error, .. } => {
                 Asked::SessionEnded { reason: reason.clone(), error: error.clone() }
             }
+            Request::SessionResumedRequest(resumed) => Asked::VoicePinChecked(crate::voice_pin::Resumed::read(resumed)),
             Request::Other => Asked::Other,
         }
     }
@@ -87,7 +90,7 @@ impl Asked {
         match self {
             Asked::Yes(Heard::At(Stage::SendCode { .. })) => Some(Doing::Ordering),
             Asked::Yes(Heard::At(Stage::Cancel { .. })) => Some(Doing::Cancelling),
-            Asked::Authorize { .. } => Some(Doing::CheckingCode),
+            Asked::Authorize { .. } | Asked::VoicePinChecked(_) => Some(Doing::CheckingCode),
             Asked::ResendCode => Some(Doing::Resending),
             Asked::Yes(_)
             | Asked::No(_)
@@ -123,6 +126,7 @@ impl Asked {
             | Asked::Status
             | Asked::CancelOrder
             | Asked::Authorize { .. }
+            | Asked::VoicePinChecked(_)
             | Asked::Launch
             | Asked::Help(_)
             | Asked::Stop
