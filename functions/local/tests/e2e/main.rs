@@ -19,3 +19,4 @@ mod progressive;
 mod replays;
 mod round_trips;
 mod sign_out;
+mod voice_pin;
