@@ -342,3 +342,24 @@ async fn a_resumed_session_without_a_completed_connection_or_with_an_unknown_res
     assert_eq!(failures(&h).await, 0);
     assert!(h.codes.sent().is_empty());
 }
+
+/// Alexa's PIN results for one order arriving at once (new request ids each, right and wrong
+/// mixed): the one conditional confirm lets exactly one right PIN through, and every wrong one
+/// that got in before it was counted once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_pin_results_confirm_the_order_exactly_once() {
+    let h = Arc::new(harness(StepUp::VoicePin));
+    let token = yes_with_pin(&h, "yes-to-the-recap.json").await;
+    let mut racing = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (h, token) = (h.clone(), token.clone());
+        let name = if i % 4 == 3 { "session-resumed-not-achieved.json" } else { "session-resumed-achieved.json" };
+        racing.spawn(async move { speech(&say(&h, name, &token, "").await) });
+    }
+    let said = racing.join_all().await;
+    let confirmed = said.iter().filter(|s| s.contains("Order confirmed!")).count();
+    assert_eq!(confirmed, 1, "{said:#?}");
+    let stored = order(&h, &token).await;
+    assert_eq!(stored.status, OrderStatus::Confirmed);
+    assert!(stored.challenge.attempts_used <= 2, "{stored:?}");
+}

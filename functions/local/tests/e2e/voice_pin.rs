@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// Sends the recorded event `name` with `token`, the connection's token `order` (`{{ORDER_ID}}`)
 /// and the session's `attributes`; returns the answer.
-async fn send(stack: &TestStack, name: &str, token: &str, order: &str, attributes: &Value) -> Value {
+pub(crate) async fn send(stack: &TestStack, name: &str, token: &str, order: &str, attributes: &Value) -> Value {
     let path = repo_root().join("events/alexa").join(name);
     let placeholders = Placeholders { order_id: order, ..Placeholders::new(token, "") }
         .with_api_endpoint(stack.local().directive_endpoint());
@@ -23,7 +23,7 @@ async fn send(stack: &TestStack, name: &str, token: &str, order: &str, attribute
 }
 
 /// The recap and the yes from the recognised speaker; returns the StartConnection's token.
-async fn order_with_pin(stack: &TestStack, token: &str) -> String {
+pub(crate) async fn order_with_pin(stack: &TestStack, token: &str) -> String {
     let recap = send(stack, "order-large-pepperoni-mushrooms.json", token, "", &json!({})).await;
     assert!(speech(&recap).contains("I'll ask for your voice PIN"), "{recap}");
     let attributes = recap["sessionAttributes"].clone();
