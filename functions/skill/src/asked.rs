@@ -110,7 +110,13 @@ impl Asked {
     /// Whether answering reads the linked user's orders (or binds a recap to the linked
     /// account) without changing anything: then the user is known first, with no replay claim.
     pub(crate) fn reads_account(&self) -> bool {
-        matches!(self, Asked::Order { .. } | Asked::Status | Asked::CancelOrder)
+        matches!(
+            self,
+            Asked::Order { .. }
+                | Asked::Status
+                | Asked::CancelOrder
+                | Asked::Yes(Heard::At(Stage::VoicePinRefused { .. }))
+        )
     }
 
     /// Whether answering starts by reading the caller's profile (the contacts a code

@@ -488,10 +488,31 @@ pub fn ask_place_with_voice_pin() -> Speech {
 /// A wrong voice PIN: counted like a wrong code; the order stays pending with `tries_left`.
 pub fn voice_pin_not_confirmed(tries_left: u32) -> Speech {
     Speech::new().text(&format!(
-        "Your voice PIN was not confirmed, so your order is not confirmed. {} left for this order: \
-         to try again, order again.",
-        plural(tries_left, "try is", "tries are")
+        "Your voice PIN was not confirmed, so your order is not confirmed. You have {} left. \
+         Shall I ask for your voice PIN again?",
+        plural(tries_left, "try", "tries")
     ))
+}
+
+pub fn ask_voice_pin_again() -> Speech {
+    Speech::new().text("Shall I ask for your voice PIN again? Please say yes or no.")
+}
+
+pub fn help_voice_pin_refused() -> Speech {
+    Speech::new().text(
+        "Your voice PIN was not confirmed, so your order is waiting. Say yes and Alexa asks for your voice PIN \
+         again, or no to leave the order unconfirmed.",
+    )
+}
+
+/// No to asking for the PIN again: the order stays unconfirmed and runs out on its own.
+pub fn voice_pin_not_asked_again() -> Speech {
+    Speech::new().text("Okay. Your order is not confirmed, and it expires on its own in a few minutes.")
+}
+
+/// Yes to asking again, but the order no longer waits for a voice PIN.
+pub fn voice_pin_order_gone() -> Speech {
+    Speech::new().text("That order is no longer waiting for your voice PIN. To order, say: get me a pizza.")
 }
 
 /// The check came back after the order's time ran out.

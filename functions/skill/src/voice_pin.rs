@@ -13,7 +13,7 @@ use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
 use crate::speech::{self, SKILL_NAME};
 use pod_shared::alexa::{Card, ResponseEnvelope, SessionResumedRequest};
-use pod_shared::domain::{IfWrong, Source, StepUp};
+use pod_shared::domain::{IfWrong, OrderId, Source, StepUp, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService, PlacedOrder, VoicePinOutcome, VoicePinVerdict};
 
 /// What came back from the voice PIN check, as the skill acts on it.
@@ -92,11 +92,24 @@ pub(crate) async fn answer(
 
 fn said(service: &OrderService, outcome: AuthorizeOutcome, now: pod_shared::domain::Timestamp) -> ResponseEnvelope {
     match outcome {
-        AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => {
-            ResponseEnvelope::tell(speech::voice_pin_not_confirmed(tries_left))
-        }
+        AuthorizeOutcome::WrongCode { order, tries_left, account: IfWrong::Open { .. } } => conversation::at(
+            ResponseEnvelope::ask(speech::voice_pin_not_confirmed(tries_left), speech::ask_voice_pin_again()),
+            &Stage::VoicePinRefused { order: order.id },
+        ),
         AuthorizeOutcome::Expired(_) => ResponseEnvelope::tell(speech::voice_pin_too_late()),
         other => authorize::said(service, other, now),
+    }
+}
+
+/// Yes to "Shall I ask for your voice PIN again?": the turn goes back to Alexa's PIN check for
+/// exactly `order`, if it is still this user's pending order waiting for one (a read only: the
+/// check that comes back is the one that counts).
+pub(crate) async fn ask_again(service: &OrderService, user: &UserId, order: OrderId) -> ResponseEnvelope {
+    let token = order.to_string();
+    match service.voice_pin_order(user, &token).await {
+        Ok(Some(_)) => ResponseEnvelope::verify_person(&token),
+        Ok(None) => ResponseEnvelope::tell(speech::voice_pin_order_gone()),
+        Err(error) => failure::answer(service, Doing::CheckingCode, error),
     }
 }
 

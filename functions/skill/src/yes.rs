@@ -3,7 +3,7 @@
 
 use crate::caller::Caller;
 use crate::conversation::{self, Heard, Stage};
-use crate::{cancel_order, failure, order, speech};
+use crate::{cancel_order, failure, order, speech, voice_pin};
 use pod_shared::alexa::ResponseEnvelope;
 use pod_shared::domain::StepUp;
 use pod_shared::service::OrderService;
@@ -23,7 +23,12 @@ pub(crate) async fn answer(
         (Heard::At(Stage::Cancel { order }), Some(caller)) => {
             cancel_order::confirmed(service, &caller.user, order).await
         }
-        (Heard::At(Stage::SendCode { .. } | Stage::Cancel { .. }), None) => failure::link_account(),
+        (Heard::At(Stage::VoicePinRefused { order }), Some(caller)) => {
+            voice_pin::ask_again(service, &caller.user, order).await
+        }
+        (Heard::At(Stage::SendCode { .. } | Stage::Cancel { .. } | Stage::VoicePinRefused { .. }), None) => {
+            failure::link_account()
+        }
         (Heard::Unreadable, _) => ResponseEnvelope::ask(speech::lost_track(), speech::what_to_say()),
         (Heard::At(stage @ Stage::Change { .. }), _) => {
             conversation::at(ResponseEnvelope::ask(speech::ask_what_to_change(), speech::ask_what_to_change()), &stage)

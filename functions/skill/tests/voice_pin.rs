@@ -143,8 +143,8 @@ async fn not_achieved_counts_as_a_wrong_code_never_falls_back_and_the_last_try_l
     let token = yes_with_pin(&h, "yes-to-the-recap.json").await;
     let first = say(&h, "session-resumed-not-achieved.json", &token, "").await;
     assert!(speech(&first).contains("Your voice PIN was not confirmed"), "{first}");
-    assert!(speech(&first).contains("2 tries are left"), "{first}");
-    assert_eq!(first["response"]["shouldEndSession"], true);
+    assert!(speech(&first).contains("You have 2 tries left. Shall I ask for your voice PIN again?"), "{first}");
+    assert_eq!(first["response"]["shouldEndSession"], false, "it asks whether to try again");
     assert!(first["response"].get("directives").is_none(), "no weaker path in the same turn: {first}");
     assert!(h.codes.sent().is_empty(), "NOT_ACHIEVED never sends a code");
     let counted = order(&h, &token).await;
@@ -362,4 +362,36 @@ async fn racing_pin_results_confirm_the_order_exactly_once() {
     let stored = order(&h, &token).await;
     assert_eq!(stored.status, OrderStatus::Confirmed);
     assert!(stored.challenge.attempts_used <= 2, "{stored:?}");
+}
+
+/// After a wrong PIN, "yes" hands the turn back to Alexa's PIN check for the same order (its
+/// tries count down), "no" leaves it unconfirmed, "help" says both; a stale or forged stage
+/// names no order and asks nothing of Alexa.
+#[tokio::test]
+async fn after_a_wrong_pin_yes_asks_for_it_again_for_the_same_order_and_no_leaves_it() {
+    let h = harness(StepUp::VoicePin);
+    let token = yes_with_pin(&h, "yes-to-the-recap.json").await;
+    let refused = say(&h, "session-resumed-not-achieved.json", &token, "").await;
+    let attributes = refused["sessionAttributes"].clone();
+    assert_eq!(attributes["stage"], json!({"waiting_for": "voice_pin_refused", "order": token}), "{refused}");
+    let in_session = |name: &str, attributes: &Value| {
+        let mut request = event(name, "token-ana", "", "");
+        request["session"]["attributes"] = attributes.clone();
+        request
+    };
+    let help = send(&h, &in_session("help.json", &attributes)).await;
+    assert!(speech(&help).contains("Say yes and Alexa asks for your voice PIN again"), "{help}");
+    let again = send(&h, &in_session("yes-to-the-recap.json", &attributes)).await;
+    assert_eq!(again["response"]["directives"][0]["type"], "Connections.StartConnection", "{again}");
+    assert_eq!(again["response"]["directives"][0]["token"], token.as_str(), "the same order");
+    let second = say(&h, "session-resumed-not-achieved.json", &token, "").await;
+    assert!(speech(&second).contains("You have 1 try left."), "{second}");
+    let no = send(&h, &in_session("no-to-the-recap.json", &second["sessionAttributes"])).await;
+    assert!(speech(&no).contains("Your order is not confirmed"), "{no}");
+    assert_eq!(order(&h, &token).await.status, OrderStatus::PendingConfirmation);
+    let other = json!({"stage": {"waiting_for": "voice_pin_refused", "order": "0190a0b0-0000-7000-8000-00000000f0e1"}});
+    let forged = send(&h, &in_session("yes-to-the-recap.json", &other)).await;
+    assert!(forged["response"].get("directives").is_none(), "{forged}");
+    assert!(speech(&forged).contains("no longer waiting for your voice PIN"), "{forged}");
+    assert!(h.codes.sent().is_empty());
 }
