@@ -87,6 +87,20 @@ async fn the_voice_pin_conversation_over_http_on_dynamodb() {
     .await;
 }
 
+/// With Pod's own codes the fallback's code is one of them, bound to the order that replaced the
+/// voice-PIN one.
+#[tokio::test]
+async fn the_voice_pin_conversation_over_http_with_pods_own_codes() {
+    let stack = TestStack::spawn(&[
+        ("STEP_UP", "voice_pin_or_code"),
+        ("CODE_PROVIDER", "builtin"),
+        ("CODE_DELIVERY", "outbox"),
+        ("CODE_SECRET", "a-local-code-secret-for-the-voice-pin-test-0123456789"),
+    ])
+    .await;
+    voice_pin_over_http(stack).await;
+}
+
 #[tokio::test]
 async fn a_bad_step_up_setting_stops_the_stack_with_a_clear_error() {
     let data = tempfile::tempdir().unwrap();
