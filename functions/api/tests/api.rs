@@ -17,6 +17,7 @@ const RIGHT_CODE: &str = "4217";
 
 struct Api {
     router: axum::Router,
+    service: OrderService,
     clock: Arc<ManualClock>,
     codes: Arc<FakeCodeDesk>,
     spec: Value,
@@ -64,7 +65,7 @@ fn api() -> Api {
         ChallengePolicy::default(),
     );
     let spec = serde_json::from_str(pod_api::OPENAPI_JSON).expect("openapi.json is JSON");
-    Api { router: pod_api::router(service), clock, codes, spec, _dir: dir }
+    Api { router: pod_api::router(service.clone()), service, clock, codes, spec, _dir: dir }
 }
 
 impl Api {
@@ -437,6 +438,32 @@ async fn an_expired_code_is_409_and_the_order_reads_expired() {
     let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
     assert_eq!(answer.status, StatusCode::CONFLICT);
     assert!(answer.body["detail"].as_str().unwrap().contains("expired"));
+}
+
+/// An order the skill placed for Alexa's voice PIN (`STEP_UP=voice_pin`): the API shows what
+/// confirms it, and refuses a code for it (none was sent) without checking or counting it.
+#[tokio::test]
+async fn a_voice_pin_order_says_so_and_no_code_confirms_it() {
+    let api = api();
+    let ana = UserId::parse("auth0|ana").unwrap();
+    let profile = api.service.user_profile(&ana).await.unwrap();
+    let pizza = pod_shared::domain::Pizza { size: pod_shared::domain::Size::Large, toppings: Default::default() };
+    let placed = api.service.place_voice_pin_order(&profile, pizza, pod_shared::domain::Currency::Usd, None).await;
+    let id = placed.unwrap().order.id.to_string();
+    let path = format!("/pod/api/orders/{id}");
+    let got = api.call(Method::GET, &path, "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(
+        (got.body["status"].as_str(), got.body["confirmation"]["by"].as_str()),
+        (Some("pending"), Some("voice_pin"))
+    );
+    let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    assert!(answer.body["detail"].as_str().unwrap().contains("voice PIN"), "{}", answer.body);
+    assert_eq!(api.codes.checked(), 0, "no code was checked");
+    let after = api.call(Method::GET, &path, "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(after.body["confirmation"]["attempts_left"], got.body["confirmation"]["attempts_left"]);
+    let coded = api.place("token-ana", r#"{"size": "medium"}"#).await;
+    assert_eq!(coded.body["confirmation"]["by"], "code");
 }
 
 #[tokio::test]

@@ -59,6 +59,8 @@ pub(crate) enum Asked {
     SessionEnded { reason: Option<String>, error: Option<Value> },
     /// One of Alexa's skill events (enabled, disabled, account linked, permissions): no session, no speech.
     Lifecycle(crate::lifecycle::SkillEvent),
+    /// Alexa hands the turn back after its voice PIN check.
+    VoicePinChecked(crate::voice_pin::Resumed),
     /// Another kind of request (e.g. `CanFulfillIntentRequest`): nothing to say.
     Other,
 }
@@ -86,6 +88,7 @@ impl Asked {
             | Request::SkillPermissionChanged(_) => {
                 crate::lifecycle::SkillEvent::of(envelope).map_or(Asked::Other, Asked::Lifecycle)
             }
+            Request::SessionResumedRequest(resumed) => Asked::VoicePinChecked(crate::voice_pin::Resumed::read(resumed)),
             Request::Other => Asked::Other,
         }
     }
@@ -96,7 +99,7 @@ impl Asked {
         match self {
             Asked::Yes(Heard::At(Stage::SendCode { .. })) => Some(Doing::Ordering),
             Asked::Yes(Heard::At(Stage::Cancel { .. })) => Some(Doing::Cancelling),
-            Asked::Authorize { .. } => Some(Doing::CheckingCode),
+            Asked::Authorize { .. } | Asked::VoicePinChecked(_) => Some(Doing::CheckingCode),
             Asked::ResendCode => Some(Doing::Resending),
             Asked::Yes(_)
             | Asked::No(_)
@@ -117,7 +120,13 @@ impl Asked {
     /// Whether answering reads the linked user's orders (or binds a recap to the linked
     /// account) without changing anything: then the user is known first, with no replay claim.
     pub(crate) fn reads_account(&self) -> bool {
-        matches!(self, Asked::Order { .. } | Asked::Status | Asked::CancelOrder)
+        matches!(
+            self,
+            Asked::Order { .. }
+                | Asked::Status
+                | Asked::CancelOrder
+                | Asked::Yes(Heard::At(Stage::VoicePinRefused { .. }))
+        )
     }
 
     /// Whether answering starts by reading the caller's profile (the contacts a code
@@ -133,6 +142,7 @@ impl Asked {
             | Asked::Status
             | Asked::CancelOrder
             | Asked::Authorize { .. }
+            | Asked::VoicePinChecked(_)
             | Asked::Launch
             | Asked::Help(_)
             | Asked::Stop

@@ -433,6 +433,7 @@ pub fn wrong_state(state: TransitionError) -> Speech {
         TransitionError::ChallengeExpired => "That code has expired. Please place a new order.",
         TransitionError::AttemptsExhausted => "That order is locked after too many wrong codes.",
         TransitionError::ChallengeStillValid => "That order is still waiting for its code.",
+        TransitionError::AwaitsVoicePin => "That order is confirmed with your voice PIN, not a code.",
     };
     Speech::new().text(text)
 }
@@ -467,6 +468,81 @@ pub fn one_moment() -> Speech {
 /// After a confirmation: where the receipt is (the card this answer adds).
 pub fn receipt_in_app(said: Speech) -> Speech {
     said.text(" Your receipt is in the Alexa app.")
+}
+
+// The voice PIN (STEP_UP=voice_pin or voice_pin_or_code): Alexa's own PIN check confirms the order.
+
+/// The recap when Alexa's voice PIN confirms the order (nothing is stored or sent yet).
+pub fn recap_for_voice_pin(pizza: &Pizza, price: Option<Speech>) -> Speech {
+    let mut said = Speech::new().text(&format!("One {} from {SKILL_NAME}, ", pizza.describe()));
+    if let Some(price) = price {
+        said = said.then(price).text(", ");
+    }
+    said.text("delivered to the address on your account. Shall I place it? I'll ask for your voice PIN.")
+}
+
+pub fn ask_place_with_voice_pin() -> Speech {
+    Speech::new().text("Shall I place it and ask for your voice PIN? Please say yes or no.")
+}
+
+/// A wrong voice PIN: counted like a wrong code; the order stays pending with `tries_left`.
+pub fn voice_pin_not_confirmed(tries_left: u32) -> Speech {
+    Speech::new().text(&format!(
+        "Your voice PIN was not confirmed, so your order is not confirmed. You have {} left. \
+         Shall I ask for your voice PIN again?",
+        plural(tries_left, "try", "tries")
+    ))
+}
+
+pub fn ask_voice_pin_again() -> Speech {
+    Speech::new().text("Shall I ask for your voice PIN again? Please say yes or no.")
+}
+
+pub fn help_voice_pin_refused() -> Speech {
+    Speech::new().text(
+        "Your voice PIN was not confirmed, so your order is waiting. Say yes and Alexa asks for your voice PIN \
+         again, or no to leave the order unconfirmed.",
+    )
+}
+
+/// No to asking for the PIN again: the order stays unconfirmed and runs out on its own.
+pub fn voice_pin_not_asked_again() -> Speech {
+    Speech::new().text("Okay. Your order is not confirmed, and it expires on its own in a few minutes.")
+}
+
+/// Yes to asking again, but the order no longer waits for a voice PIN.
+pub fn voice_pin_order_gone() -> Speech {
+    Speech::new().text("That order is no longer waiting for your voice PIN. To order, say: get me a pizza.")
+}
+
+/// The check came back after the order's time ran out.
+pub fn voice_pin_too_late() -> Speech {
+    Speech::new()
+        .text("Your order expired before your voice PIN was checked, so it was not confirmed. Please order again.")
+}
+
+/// The check names no order of this user's waiting for a voice PIN.
+pub fn voice_pin_not_for_this_order() -> Speech {
+    Speech::new()
+        .text("That voice PIN check was not for an order of yours waiting for confirmation, so nothing was confirmed.")
+}
+
+/// `STEP_UP=voice_pin` and the user has no voice ID or PIN (or the skill lacks personalization).
+pub fn voice_pin_not_set_up() -> Speech {
+    Speech::new().text(&format!(
+        "To confirm orders with your voice, set up a voice ID and a voice PIN for {SKILL_NAME} in the Alexa app, \
+         then order again. I did not place this order."
+    ))
+}
+
+/// `STEP_UP=voice_pin_or_code` and the user has no voice ID or PIN: a code went out instead.
+pub fn no_voice_pin_so_a_code() -> Speech {
+    Speech::new().text("You have no voice PIN set up, so I sent a code instead. ")
+}
+
+/// Alexa could not check the PIN (an unexpected status or result): nothing changed.
+pub fn voice_pin_unchecked() -> Speech {
+    Speech::new().text("I couldn't check your voice PIN, so your order is not confirmed. Please try again in a moment.")
 }
 
 /// The words of an answer's speech, for tests.

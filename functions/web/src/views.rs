@@ -410,7 +410,9 @@ impl OrderView {
         let status = order.status_at(now);
         let description = capitalized(&order.pizza.describe());
         let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
-        let pending = (status == OrderStatus::PendingConfirmation).then(|| PendingCode {
+        // An order waiting for Alexa's voice PIN had no code sent: there is no code to tell of.
+        let awaits_code = order.challenge.confirm_by == pod_shared::domain::ConfirmBy::Code;
+        let pending = (status == OrderStatus::PendingConfirmation && awaits_code).then(|| PendingCode {
             sent_to: order.challenge.destination.to_string(),
             expires: TimeView::clock(order.challenge.expires_at),
             expires_in: time_left(now, order.challenge.expires_at),
@@ -575,6 +577,13 @@ mod tests {
         let view = OrderView::of(&old, at(1_764_052_830));
         assert_eq!(view.total, "not recorded");
         assert!(view.lines.is_empty() && view.payee.is_none());
+    }
+
+    #[test]
+    fn a_pending_order_waiting_for_the_voice_pin_tells_of_no_code() {
+        let view = OrderView::of(&order(vec![]).awaiting_voice_pin(), at(1_764_052_830));
+        assert_eq!(view.status, "pending");
+        assert!(view.pending.is_none(), "no code was sent for it");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Each check makes its own users, so the suite can share one store (or one table).
 
 use pod_shared::domain::{
-    ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel,
+    ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel, ConfirmBy,
     EmailAddress, EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber,
     Pizza, RequestClaim, RequestId, RequestKey, SignInContacts, Size, SkillId, Source, Timestamp, Topping, Toppings,
     Transition, TransitionError, UserId,
@@ -99,6 +99,25 @@ pub async fn an_order_keeps_its_bill_and_one_stored_without_a_price_reads_withou
     assert_eq!(store.get(&ana, &unpriced.id).await.unwrap(), Some(unpriced.clone()));
     let cancelled = store.transition(&ana, &unpriced.id, Transition::Cancel, at(11)).await.unwrap();
     assert_eq!(cancelled.bill, None);
+}
+
+/// An order waiting for the voice PIN, placed by a recognised speaker, keeps both through every move.
+pub async fn an_order_keeps_what_confirms_it_and_who_placed_it(store: Store) {
+    let ana = new_user();
+    let person = pod_shared::domain::PersonId::parse("amzn1.ask.person.SUITE").unwrap();
+    let order = new_order(&ana, 0).awaiting_voice_pin().spoken_by(Some(person.clone()));
+    store.insert_superseding(&order).await.unwrap();
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), Some(order.clone()));
+    assert_eq!(store.pending_for(&ana).await.unwrap(), Some(order.clone()));
+    let counted = store.transition(&ana, &order.id, Transition::RecordWrongCode, at(2)).await.unwrap();
+    assert_eq!((counted.challenge.confirm_by, counted.person.as_ref()), (ConfirmBy::VoicePin, Some(&person)));
+    let confirmed = store.transition(&ana, &order.id, Transition::Confirm, at(5)).await.unwrap();
+    assert_eq!((confirmed.challenge.confirm_by, confirmed.person.clone()), (ConfirmBy::VoicePin, Some(person)));
+    assert_eq!(store.list(&ana, PageRequest::first(5)).await.unwrap().orders, vec![confirmed]);
+    let plain = new_order(&ana, 10);
+    store.insert_superseding(&plain).await.unwrap();
+    let read = store.get(&ana, &plain.id).await.unwrap().unwrap();
+    assert_eq!((read.challenge.confirm_by, read.person), (ConfirmBy::Code, None), "a code order of anyone");
 }
 
 pub async fn confirms_once(store: Store) {
@@ -817,6 +836,10 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn an_order_keeps_its_bill_and_one_stored_without_a_price_reads_without_one() {
             store_suite::an_order_keeps_its_bill_and_one_stored_without_a_price_reads_without_one($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_order_keeps_what_confirms_it_and_who_placed_it() {
+            store_suite::an_order_keeps_what_confirms_it_and_who_placed_it($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn confirms_once() {

@@ -20,3 +20,4 @@ mod progressive;
 mod replays;
 mod round_trips;
 mod sign_out;
+mod voice_pin;
