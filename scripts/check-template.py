@@ -127,6 +127,37 @@ def check_settings_are_read(template, provider):
     return problems
 
 
+def dynamodb_actions_called_by_store():
+    """The DynamoDB actions the store adapter calls outside its test-only helpers (`#[doc(hidden)]`)."""
+    actions = set()
+    for path in (ROOT / "shared/src/store").glob("dynamodb*.rs"):
+        text = path.read_text()
+        # A test-only helper (a full scan for the store suite) is marked #[doc(hidden)]; drop its body.
+        text = re.sub(r"#\[doc\(hidden\)\]\s*pub async fn .*?\n    \}\n", "", text, flags=re.S)
+        for call in re.findall(r"\.(get_item|query|put_item|update_item|delete_item|batch_write_item|batch_get_item|scan)\(\)", text):
+            actions.add("dynamodb:" + "".join(part.capitalize() for part in call.split("_")))
+        # A transaction needs the action of each write it holds.
+        for kind in re.findall(r"\b(Put|Update|Delete|ConditionCheck)::builder\(\)", text):
+            actions.add({"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
+                         "ConditionCheck": "dynamodb:ConditionCheckItem"}[kind])
+    return actions
+
+
+def check_dynamodb_actions(template):
+    """Every function reaches the table through the one store adapter: each may call every action it calls."""
+    problems = []
+    wanted = dynamodb_actions_called_by_store()
+    for name, resource in functions(template).items():
+        granted = set()
+        for statement in statements(resource):
+            action = statement.get("Action")
+            granted |= set(action if isinstance(action, list) else [action])
+        missing = sorted(wanted - granted)
+        if missing:
+            problems.append(f"{name}: the store calls {', '.join(missing)}, which its role does not allow")
+    return problems
+
+
 def main():
     template = yaml.load((ROOT / "infra/template.yaml").read_text(), Loader=CloudFormationLoader)
     table = template["Resources"]["OrdersTable"]["Properties"]
@@ -155,6 +186,7 @@ def main():
             if "'*'" in policies or "dynamodb:*" in policies:
                 problems.append(f"{name} has a wildcard permission")
     problems += check_secrets_and_clients(template)
+    problems += check_dynamodb_actions(template)
     for provider in ("auth0", "builtin"):
         problems += check_settings_are_read(template, provider)
     if problems:

@@ -1,6 +1,6 @@
 //! Settings from the environment, validated once at start.
 
-use crate::domain::{BudgetPolicy, ChallengePolicy, Cooldowns};
+use crate::domain::{BudgetPolicy, ChallengePolicy, Cooldowns, StepUp};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -222,6 +222,15 @@ pub struct Settings {
     /// The web app's address, `{APP_BASE_URL}/pod/app`, for notices and Alexa app cards.
     pub web_app: Option<String>,
     pub log_format: LogFormat,
+    /// What the skill asks for after the recap's yes (`STEP_UP`): a code, Alexa's voice PIN, or
+    /// the voice PIN with a code for users without one.
+    pub step_up: StepUp,
+}
+
+/// `STEP_UP`: `code` (default), `voice_pin` or `voice_pin_or_code`.
+pub fn load_step_up(settings: &SettingsReader) -> Result<StepUp, ConfigError> {
+    let choices = StepUp::ALL.map(|step_up| (step_up.name(), step_up));
+    settings.one_of("STEP_UP", StepUp::Code.name(), &choices)
 }
 
 /// The shortest accepted signing secret, in bytes (HS256 wants at least 256 bits).
@@ -497,7 +506,8 @@ impl Settings {
         let notices = NoticeDelivery::load(&settings, &codes)?;
         let log_format =
             settings.one_of("LOG_FORMAT", "json", &[("json", LogFormat::Json), ("text", LogFormat::Text)])?;
-        Ok(Self { alexa, codes, auth0, store, challenge, budget, notices, web_app, log_format })
+        let step_up = load_step_up(&settings)?;
+        Ok(Self { alexa, codes, auth0, store, challenge, budget, notices, web_app, log_format, step_up })
     }
 }
 
@@ -539,6 +549,22 @@ mod tests {
         );
         assert!(!format!("{:?}", settings.auth0).contains("sssss"), "secrets stay out of Debug");
         assert_eq!(settings.auth0.id_token_algorithm, TokenAlgorithm::Rs256, "Auth0's default for new applications");
+    }
+
+    #[test]
+    fn the_step_up_is_a_code_unless_the_voice_pin_is_chosen() {
+        assert_eq!(load(&base()).unwrap().step_up, StepUp::Code);
+        for (raw, step_up) in
+            [("code", StepUp::Code), ("voice_pin", StepUp::VoicePin), ("voice_pin_or_code", StepUp::VoicePinOrCode)]
+        {
+            let mut vars = base();
+            vars.insert("STEP_UP", raw.into());
+            assert_eq!(load(&vars).unwrap().step_up, step_up);
+        }
+        let mut vars = base();
+        vars.insert("STEP_UP", "pin".into());
+        let error = load(&vars).unwrap_err().to_string();
+        assert!(error.contains("'code' or 'voice_pin' or 'voice_pin_or_code'"), "{error}");
     }
 
     #[test]
@@ -707,6 +733,8 @@ mod tests {
             ("ACCOUNT_PAUSE_SECONDS", "0"),
             ("NOTICE_DELIVERY", "pigeon"),
             ("APP_BASE_URL", "ftp://pod.example"),
+            ("STEP_UP", "pin"),
+            ("STEP_UP", "VOICE_PIN"),
         ];
         for (name, value) in cases {
             let mut vars = base();

@@ -2,9 +2,9 @@
 //! Adapters (embedded store, DynamoDB, Auth0, local identity provider) implement them.
 
 use crate::domain::{
-    ActivityEvent, ActivityId, Blocked, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone, EnrollmentError,
-    EnrollmentId, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber, RequestClaim, RequestKey, SignInContacts,
-    Timestamp, Transition, TransitionError, UserId,
+    ActivityEvent, ActivityId, AlexaUserId, Blocked, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone,
+    EnrollmentError, EnrollmentId, ErasureReport, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber,
+    RequestClaim, RequestKey, SignInContacts, Timestamp, Transition, TransitionError, UserId,
 };
 use async_trait::async_trait;
 
@@ -187,6 +187,25 @@ pub trait OrderStore: Send + Sync {
         id: EnrollmentId,
         now: Timestamp,
     ) -> Result<Option<EnrolledPhone>, StoreError>;
+
+    /// Remembers that the Alexa account `alexa` is linked to `user` (so that a later event
+    /// naming only the Alexa account, `SkillDisabled`, finds the user), in one atomic write:
+    /// the link, and its trace under the user (which the user's erasure follows). The latest
+    /// link wins: an Alexa account linked to another user since is that user's.
+    async fn link_alexa_user(&self, alexa: &AlexaUserId, user: &UserId, now: Timestamp) -> Result<(), StoreError>;
+
+    /// The user the Alexa account was last linked to, if Pod ever saw it linked.
+    async fn alexa_user_link(&self, alexa: &AlexaUserId) -> Result<Option<UserId>, StoreError>;
+
+    /// Deletes every stored item of `user` (orders, the pending pointer, code sends, the guess
+    /// budget, activity, sign-in contacts, phone enrollment and enrolled phone, request claims,
+    /// web sessions, Alexa links that still name the user) and keeps one entry that says when
+    /// the user's data was erased. Each item goes in a delete that is safe against a concurrent
+    /// write (a confirmation racing the erasure finds no order and changes nothing), and the
+    /// erasure repeats until nothing of the user is left but the entry: what is written once it
+    /// returns belongs to the user as a new user. Idempotent: with nothing left to erase it
+    /// writes nothing and reports the earlier erasure.
+    async fn erase_user(&self, user: &UserId, now: Timestamp) -> Result<ErasureReport, StoreError>;
 }
 
 // ---------------------------------------------------------------- identity

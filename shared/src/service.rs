@@ -3,9 +3,9 @@
 use crate::builtin_codes::BuiltinCodes;
 use crate::domain::{
     ActivityEvent, ActivityId, ActivityKind, Blocked, BudgetChange, BudgetPolicy, ChallengePolicy, Code, CodePurpose,
-    Currency, Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId, OrderStatus,
-    PhoneEnrollment, PhoneNumber, Pizza, RequestClaim, RequestKey, Source, Timestamp, Transition, TransitionError,
-    UserId, WrongCodeOutcome,
+    ConfirmBy, Currency, Destination, EnrollmentError, GuessBudget, IfWrong, MaskedDestination, Order, OrderId,
+    OrderStatus, PersonId, PhoneEnrollment, PhoneNumber, Pizza, Refusal, RequestClaim, RequestKey, Source, Timestamp,
+    Transition, TransitionError, UserId, WrongCodeOutcome,
 };
 use crate::ports::{
     ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
@@ -82,6 +82,40 @@ pub enum AuthorizeOutcome {
     },
     Expired(Order),
     NoPendingOrder,
+}
+
+/// What Alexa's voice PIN check (`AMAZON.VerifyPerson`) found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoicePinVerdict {
+    /// The recognised speaker gave the right PIN.
+    Achieved,
+    /// A wrong PIN (or too many): counted as a wrong code, never a weaker path instead.
+    NotAchieved,
+}
+
+/// What a voice PIN did ([`OrderService::confirm_by_voice_pin`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoicePinOutcome {
+    /// It named the user's pending order and was checked as a code would be.
+    Checked(Box<AuthorizeOutcome>),
+    /// Its token names no order of this user's that waits for a voice PIN: nothing confirmed or counted.
+    NotThisOrder,
+}
+
+/// What confirms an order in [`OrderService`]'s one check.
+#[derive(Debug, Clone, Copy)]
+enum Factor<'a> {
+    Code(&'a Code),
+    VoicePin(VoicePinVerdict),
+}
+
+impl Factor<'_> {
+    fn confirm_by(self) -> ConfirmBy {
+        match self {
+            Factor::Code(_) => ConfirmBy::Code,
+            Factor::VoicePin(_) => ConfirmBy::VoicePin,
+        }
+    }
 }
 
 /// What asking for the code again did ([`OrderService::resend_code`]).
@@ -289,6 +323,21 @@ impl OrderService {
         source: Source,
         while_sending: impl std::future::Future<Output = ()>,
     ) -> Result<PlacedOrder, ServiceError> {
+        self.place_priced_order_by(profile, pizza, currency, None, source, while_sending).await
+    }
+
+    /// [`place_priced_order_while_sending`](Self::place_priced_order_while_sending) for the
+    /// speaker Alexa recognised (`person`, if any): only they, or a code from a voice Alexa does
+    /// not recognise, confirm the order.
+    pub async fn place_priced_order_by(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+        source: Source,
+        while_sending: impl std::future::Future<Output = ()>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
@@ -298,7 +347,8 @@ impl OrderService {
         self.reserve_send(user, now).await?;
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
-                .priced_in(currency);
+                .priced_in(currency)
+                .spoken_by(person);
         let send = async {
             match &self.codes {
                 CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
@@ -329,6 +379,77 @@ impl OrderService {
         Ok(PlacedOrder { order, superseded, guesses_before_lock })
     }
 
+    /// Stores the order pending confirmation by Alexa's voice PIN (the skill then hands the turn
+    /// to Alexa's `AMAZON.VerifyPerson`): the same one write as an order with a code
+    /// ([`OrderStore::insert_superseding`]), replacing any earlier pending order, but no code is
+    /// made or sent, so none counts against the send limit and none opens it. Refused while voice
+    /// ordering is paused or locked, and without a verified contact (notices and the receipt go there).
+    pub async fn place_voice_pin_order(
+        &self,
+        profile: &UserProfile,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+    ) -> Result<PlacedOrder, ServiceError> {
+        let user = &profile.user_id;
+        let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
+        let now = self.clock.now();
+        let budget = self.store.guess_budget(user).await?;
+        budget.check_open(now).map_err(ServiceError::Blocked)?;
+        let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
+        let order = Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
+            .priced_in(currency)
+            .awaiting_voice_pin()
+            .spoken_by(person);
+        let superseded = self.store.insert_superseding(&order).await?;
+        tracing::info!(
+            order_id = %order.id,
+            superseded = superseded.map(|id| id.to_string()),
+            "order placed, waiting for the voice PIN"
+        );
+        Ok(PlacedOrder { order, superseded, guesses_before_lock })
+    }
+
+    /// The user's pending order waiting for the voice PIN that `token` names (the token the skill
+    /// gave Alexa: the order's id), if it is still pending now. Any other token, another user's
+    /// order or one that moved on names nothing.
+    pub async fn voice_pin_order(&self, user: &UserId, token: &str) -> Result<Option<Order>, ServiceError> {
+        let Ok(named) = token.parse::<OrderId>() else { return Ok(None) };
+        let now = self.clock.now();
+        Ok(self.store.pending_for(user).await?.filter(|order| {
+            order.id == named
+                && order.challenge.confirm_by == ConfirmBy::VoicePin
+                && order.status_at(now) == OrderStatus::PendingConfirmation
+        }))
+    }
+
+    /// Alexa's voice PIN check for the order `token` names (the token the skill handed Alexa),
+    /// said by `speaker` (the voice Alexa recognised). It confirms through the same path as a
+    /// right code: the guess is reserved first (refused while voice ordering is paused or
+    /// locked), then the one conditional [`Transition::Confirm`] (pending, unexpired, not locked,
+    /// the user's); [`VoicePinVerdict::NotAchieved`] counts exactly as a wrong code does. A token
+    /// that names no pending voice-PIN order of this user's changes nothing.
+    pub async fn confirm_by_voice_pin(
+        &self,
+        user: &UserId,
+        token: &str,
+        verdict: VoicePinVerdict,
+        speaker: Option<&PersonId>,
+        source: Source,
+    ) -> Result<VoicePinOutcome, ServiceError> {
+        let named = token.parse::<OrderId>().ok();
+        let (pending, profile) = tokio::join!(self.store.pending_for(user), self.user_profile(user));
+        let order = match pending? {
+            Some(order) if Some(order.id) == named && order.challenge.confirm_by == ConfirmBy::VoicePin => order,
+            _ => {
+                tracing::warn!("a voice PIN result names no pending voice-PIN order of this user's: nothing confirmed");
+                return Ok(VoicePinOutcome::NotThisOrder);
+            }
+        };
+        let outcome = self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source).await?;
+        Ok(VoicePinOutcome::Checked(Box::new(outcome)))
+    }
+
     /// Sends a new code for the user's pending order ("I didn't get the code"): to the same
     /// contact, counted against the send limit ([`OrderStore::reserve_code_send`], one
     /// conditional write) and refused while the guess budget is paused or locked. The earlier
@@ -342,6 +463,10 @@ impl OrderService {
         let Some(order) = pending.filter(|o| o.status_at(now) == OrderStatus::PendingConfirmation) else {
             return Ok(ResendOutcome::NoPendingOrder);
         };
+        if order.challenge.confirm_by == ConfirmBy::VoicePin {
+            // No code was ever sent for it, and none may open it: a code needs a new order.
+            return Ok(ResendOutcome::NeedsNewOrder(order));
+        }
         let destination = profile
             .code_destination()
             .filter(|d| d.channel() == order.challenge.channel && d.masked() == order.challenge.destination)
@@ -387,9 +512,22 @@ impl OrderService {
         code: &Code,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
+        self.authorize_pending_by(user, code, None, source).await
+    }
+
+    /// [`authorize_pending`](Self::authorize_pending) said by `speaker` (the voice Alexa
+    /// recognised, if any): an order placed by another recognised voice refuses the code
+    /// unchecked and counts it as a wrong one.
+    pub async fn authorize_pending_by(
+        &self,
+        user: &UserId,
+        code: &Code,
+        speaker: Option<&PersonId>,
+        source: Source,
+    ) -> Result<AuthorizeOutcome, ServiceError> {
         let (pending, profile) = tokio::join!(self.store.pending_for(user), self.user_profile(user));
         match pending? {
-            Some(order) => self.authorize(order, code, Some(profile), source).await,
+            Some(order) => self.authorize(order, Factor::Code(code), speaker, Some(profile), source).await,
             None => Ok(AuthorizeOutcome::NoPendingOrder),
         }
     }
@@ -403,7 +541,7 @@ impl OrderService {
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let order = self.store.get(user, id).await?.ok_or(ServiceError::OrderNotFound)?;
-        self.authorize(order, code, None, source).await
+        self.authorize(order, Factor::Code(code), None, None, source).await
     }
 
     /// `profile`: the owner's profile if already fetched.
@@ -412,10 +550,15 @@ impl OrderService {
     /// conditional write that refuses while paused or locked), so no code is ever
     /// checked past a block, however many arrive at once. A right code resets the
     /// budget; a check that never happened gives the guess back.
+    ///
+    /// `factor`: a code, or Alexa's voice PIN verdict; `speaker`: the voice Alexa recognised. A
+    /// factor the order does not take ([`Order::may_be_confirmed`]) from another voice is charged
+    /// and counted as a wrong code without checking the code, so the answer never says which was wrong.
     async fn authorize(
         &self,
         order: Order,
-        code: &Code,
+        factor: Factor<'_>,
+        speaker: Option<&PersonId>,
         profile: Option<Result<UserProfile, ServiceError>>,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
@@ -424,6 +567,10 @@ impl OrderService {
             Ok(()) => {}
             Err(TransitionError::ChallengeExpired) => return self.expire(order).await,
             Err(other) => return Err(ServiceError::WrongState(other)),
+        }
+        let allowed = order.may_be_confirmed(factor.confirm_by(), speaker);
+        if allowed == Err(Refusal::AwaitsVoicePin) {
+            return Err(ServiceError::WrongState(TransitionError::AwaitsVoicePin));
         }
         let profile = match profile {
             Some(fetched) => fetched?,
@@ -435,12 +582,21 @@ impl OrderService {
             .ok_or(ServiceError::ContactChanged)?;
         let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
         let guess = self.store.change_budget(&order.user_id, &reserve).await?;
-        let verdict = match &self.codes {
-            CodeIssuer::Delegated(channel) => {
+        let verdict = match (allowed, factor, &self.codes) {
+            (Err(_), _, _) => {
+                tracing::warn!(order_id = %order.id, factor = factor.confirm_by().name(),
+                    "another voice than the one that ordered: refused unchecked and counted");
+                CodeCheck::Rejected
+            }
+            (Ok(()), Factor::VoicePin(VoicePinVerdict::Achieved), _) => CodeCheck::Accepted,
+            (Ok(()), Factor::VoicePin(VoicePinVerdict::NotAchieved), _) => CodeCheck::Rejected,
+            (Ok(()), Factor::Code(code), CodeIssuer::Delegated(channel)) => {
                 self.delegated_check(channel.as_ref(), &profile, &destination, code, &guess).await?
             }
-            CodeIssuer::Builtin(codes) if codes.opens(&order, code) => CodeCheck::Accepted,
-            CodeIssuer::Builtin(_) => CodeCheck::Rejected,
+            (Ok(()), Factor::Code(code), CodeIssuer::Builtin(codes)) if codes.opens(&order, code) => {
+                CodeCheck::Accepted
+            }
+            (Ok(()), Factor::Code(_), CodeIssuer::Builtin(_)) => CodeCheck::Rejected,
         };
         let now = self.clock.now();
         let user = &order.user_id;
@@ -486,7 +642,12 @@ impl OrderService {
             Err(StoreError::Transition(TransitionError::ChallengeExpired)) => self.expire(order).await,
             other => {
                 let outcome = other?;
-                tracing::info!(order_id = %order.id, outcome = outcome_name(&outcome), "code checked");
+                tracing::info!(
+                    order_id = %order.id,
+                    factor = factor.confirm_by().name(),
+                    outcome = outcome_name(&outcome),
+                    "code checked"
+                );
                 Ok(outcome)
             }
         }
@@ -815,6 +976,42 @@ impl OrderService {
     pub async fn pending_order(&self, user: &UserId) -> Result<Option<Order>, ServiceError> {
         let now = self.clock.now();
         Ok(self.store.pending_for(user).await?.filter(|o| o.status_at(now) == OrderStatus::PendingConfirmation))
+    }
+
+    /// The right to erasure: deletes everything Pod holds about `user` (see
+    /// [`OrderStore::erase_user`]) and keeps only the entry that says when. Idempotent.
+    pub async fn erase_user_data(
+        &self,
+        user: &UserId,
+        source: Source,
+    ) -> Result<crate::domain::ErasureReport, ServiceError> {
+        let report = self.store.erase_user(user, self.clock.now()).await?;
+        tracing::info!(source = source.name(), deleted = report.deleted, "a user's data was erased");
+        Ok(report)
+    }
+
+    /// Remembers that the Alexa account `alexa` is linked to `user`, for the events that name
+    /// only the Alexa account (`SkillDisabled`).
+    pub async fn link_alexa_user(&self, alexa: &crate::domain::AlexaUserId, user: &UserId) -> Result<(), ServiceError> {
+        Ok(self.store.link_alexa_user(alexa, user, self.clock.now()).await?)
+    }
+
+    /// Erases the data of the Pod user the Alexa account was linked to; `None` when Pod never
+    /// saw that account linked (then it holds nothing it could tell belongs to it).
+    pub async fn erase_alexa_user_data(
+        &self,
+        alexa: &crate::domain::AlexaUserId,
+    ) -> Result<Option<crate::domain::ErasureReport>, ServiceError> {
+        match self.store.alexa_user_link(alexa).await? {
+            Some(user) => Ok(Some(self.erase_user_data(&user, Source::Voice).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records something that happened to the user's account outside a step-up (e.g. the
+    /// Alexa account linked); a failure is logged, never the caller's problem.
+    pub async fn record_account_event(&self, user: &UserId, source: Source, what: ActivityKind) {
+        self.record(ActivityEvent::new(user, self.clock.now(), source, what)).await;
     }
 }
 

@@ -241,6 +241,20 @@ impl OrderStore for FailingStore {
     ) -> Result<Option<EnrolledPhone>, StoreError> {
         Err(self.0.clone())
     }
+    async fn link_alexa_user(
+        &self,
+        _: &crate::domain::AlexaUserId,
+        _: &UserId,
+        _: Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(self.0.clone())
+    }
+    async fn alexa_user_link(&self, _: &crate::domain::AlexaUserId) -> Result<Option<UserId>, StoreError> {
+        Err(self.0.clone())
+    }
+    async fn erase_user(&self, _: &UserId, _: Timestamp) -> Result<crate::domain::ErasureReport, StoreError> {
+        Err(self.0.clone())
+    }
 }
 
 /// A working store whose request claims (the replay check) fail with one error: everything
@@ -339,6 +353,20 @@ impl OrderStore for ClaimsFail {
         now: Timestamp,
     ) -> Result<Option<EnrolledPhone>, StoreError> {
         self.store.complete_enrollment(user, id, now).await
+    }
+    async fn link_alexa_user(
+        &self,
+        alexa: &crate::domain::AlexaUserId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.store.link_alexa_user(alexa, user, now).await
+    }
+    async fn alexa_user_link(&self, alexa: &crate::domain::AlexaUserId) -> Result<Option<UserId>, StoreError> {
+        self.store.alexa_user_link(alexa).await
+    }
+    async fn erase_user(&self, user: &UserId, now: Timestamp) -> Result<crate::domain::ErasureReport, StoreError> {
+        self.store.erase_user(user, now).await
     }
 }
 

@@ -40,6 +40,25 @@ async fn store() -> store_suite::Store {
 
 order_store_suite!(store().await);
 session_store_suite!(sessions().await);
+erasure_suite!(adapter().await);
+
+/// The same table, as the adapter itself (both stores and the test-only listing).
+async fn adapter() -> Arc<DynamoDbOrderStore> {
+    let store = DynamoDbOrderStore::new(client(), format!("pod-orders-test-{}", std::process::id()));
+    store.create_table().await.expect("the test table can be created");
+    Arc::new(store)
+}
+
+/// The test-only listing of everything the table holds for a user (a full scan).
+trait Listing {
+    fn list_items(&self, user: &pod_shared::domain::UserId) -> impl std::future::Future<Output = Vec<String>> + Send;
+}
+
+impl Listing for DynamoDbOrderStore {
+    async fn list_items(&self, user: &pod_shared::domain::UserId) -> Vec<String> {
+        self.items_of(user).await.unwrap()
+    }
+}
 
 /// The same table, as the web app's session store.
 async fn sessions() -> store_suite::Sessions {

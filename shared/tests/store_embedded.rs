@@ -19,6 +19,18 @@ fn embedded() -> Arc<EmbeddedOrderStore> {
 
 order_store_suite!(async { store() }.await);
 session_store_suite!(async { sessions() }.await);
+erasure_suite!(embedded());
+
+/// The test-only listing of everything the store holds for a user.
+trait Listing {
+    fn list_items(&self, user: &pod_shared::domain::UserId) -> impl std::future::Future<Output = Vec<String>> + Send;
+}
+
+impl Listing for EmbeddedOrderStore {
+    async fn list_items(&self, user: &pod_shared::domain::UserId) -> Vec<String> {
+        self.items_of(user).await.unwrap()
+    }
+}
 
 /// The same store, as the web app's session store.
 fn sessions() -> store_suite::Sessions {

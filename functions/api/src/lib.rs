@@ -13,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use pod_shared::domain::{ActivityId, Currency, IfWrong, Menu, OrderId, Source, UserId};
 use pod_shared::ports::PageRequest;
@@ -44,6 +44,7 @@ pub fn router(service: OrderService) -> Router {
         .route("/orders/{id}/confirm", post(confirm_order))
         .route("/orders/{id}/cancel", post(cancel_order))
         .route("/activity", get(list_activity))
+        .route("/me", delete(erase_me))
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -201,6 +202,13 @@ async fn list_activity(
     };
     let page = service.activity(&user, limit, after).await?;
     Ok(Json(ActivityList::of(&page)))
+}
+
+/// `DELETE /me`: erases everything Pod holds about the caller (the right to erasure), keeping
+/// only the entry that says when. 204 whether or not anything was left: it is idempotent.
+async fn erase_me(State(service): Api, Caller(user): Caller) -> Result<StatusCode, Problem> {
+    service.erase_user_data(&user, Source::Api).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `limit` of a list: 1 to [`PageRequest::MAX_LIMIT`], [`DEFAULT_PAGE_SIZE`] when absent.

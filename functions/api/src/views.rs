@@ -126,6 +126,8 @@ pub struct ConfirmationView {
     pub sent_at: String,
     pub expires_at: String,
     pub attempts_left: u32,
+    /// What confirms the order: `code`, or `voice_pin` (Alexa's; no code was sent for it).
+    pub by: &'static str,
 }
 
 impl OrderView {
@@ -139,6 +141,7 @@ impl OrderView {
             created_at: order.created_at.to_rfc3339(),
             updated_at: order.updated_at.to_rfc3339(),
             confirmation: ConfirmationView {
+                by: challenge.confirm_by.name(),
                 channel: challenge.channel.connection(),
                 sent_to: challenge.destination.to_string(),
                 sent_at: challenge.sent_at.to_rfc3339(),

@@ -17,6 +17,7 @@ const RIGHT_CODE: &str = "4217";
 
 struct Api {
     router: axum::Router,
+    service: OrderService,
     clock: Arc<ManualClock>,
     codes: Arc<FakeCodeDesk>,
     spec: Value,
@@ -64,7 +65,7 @@ fn api() -> Api {
         ChallengePolicy::default(),
     );
     let spec = serde_json::from_str(pod_api::OPENAPI_JSON).expect("openapi.json is JSON");
-    Api { router: pod_api::router(service), clock, codes, spec, _dir: dir }
+    Api { router: pod_api::router(service.clone()), service, clock, codes, spec, _dir: dir }
 }
 
 impl Api {
@@ -121,6 +122,15 @@ fn conforms(spec: &Value, method: &Method, template: &str, answer: &Answer) {
         let name = reference.trim_start_matches("#/components/responses/");
         response = &spec["components"]["responses"][name];
     }
+    if response.get("content").is_none() {
+        assert_eq!(
+            answer.body,
+            Value::Null,
+            "{method} {template} {}: a body the document does not declare",
+            answer.status
+        );
+        return;
+    }
     let media = answer.content_type.split(';').next().unwrap_or_default().trim();
     let schema = &response["content"][media]["schema"];
     assert!(schema.is_object(), "{method} {template} {}: no schema for content type '{media}'", answer.status);
@@ -161,6 +171,7 @@ async fn the_document_lists_exactly_the_routes_served() {
         "POST /pod/api/orders/{id}/confirm",
         "POST /pod/api/orders/{id}/cancel",
         "GET /pod/api/activity",
+        "DELETE /pod/api/me",
     ];
     let mut served: Vec<String> = served.iter().map(|s| s.to_string()).collect();
     served.sort();
@@ -190,6 +201,7 @@ async fn every_order_route_needs_a_valid_token() {
             Some(r#"{"code":"4217"}"#),
         ),
         (Method::POST, format!("/pod/api/orders/{id}/cancel"), "/pod/api/orders/{id}/cancel", None),
+        (Method::DELETE, "/pod/api/me".to_string(), "/pod/api/me", None),
     ];
     for (method, path, template, body) in routes {
         for token in [None, Some("forged")] {
@@ -428,6 +440,32 @@ async fn an_expired_code_is_409_and_the_order_reads_expired() {
     assert!(answer.body["detail"].as_str().unwrap().contains("expired"));
 }
 
+/// An order the skill placed for Alexa's voice PIN (`STEP_UP=voice_pin`): the API shows what
+/// confirms it, and refuses a code for it (none was sent) without checking or counting it.
+#[tokio::test]
+async fn a_voice_pin_order_says_so_and_no_code_confirms_it() {
+    let api = api();
+    let ana = UserId::parse("auth0|ana").unwrap();
+    let profile = api.service.user_profile(&ana).await.unwrap();
+    let pizza = pod_shared::domain::Pizza { size: pod_shared::domain::Size::Large, toppings: Default::default() };
+    let placed = api.service.place_voice_pin_order(&profile, pizza, pod_shared::domain::Currency::Usd, None).await;
+    let id = placed.unwrap().order.id.to_string();
+    let path = format!("/pod/api/orders/{id}");
+    let got = api.call(Method::GET, &path, "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(
+        (got.body["status"].as_str(), got.body["confirmation"]["by"].as_str()),
+        (Some("pending"), Some("voice_pin"))
+    );
+    let answer = api.confirm("token-ana", &id, &format!(r#"{{"code": "{RIGHT_CODE}"}}"#)).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    assert!(answer.body["detail"].as_str().unwrap().contains("voice PIN"), "{}", answer.body);
+    assert_eq!(api.codes.checked(), 0, "no code was checked");
+    let after = api.call(Method::GET, &path, "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(after.body["confirmation"]["attempts_left"], got.body["confirmation"]["attempts_left"]);
+    let coded = api.place("token-ana", r#"{"size": "medium"}"#).await;
+    assert_eq!(coded.body["confirmation"]["by"], "code");
+}
+
 #[tokio::test]
 async fn cancelling_works_once_and_only_on_pending_orders() {
     let api = api();
@@ -487,6 +525,40 @@ async fn listing_pages_newest_first_with_a_cursor() {
     }
     let other = api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", Some("token-ana"), None).await;
     assert_eq!(other.body["orders"], json!([]), "a user lists only their own orders");
+}
+
+/// `DELETE /pod/api/me`: the caller's orders and activity are gone (204), another user's stay,
+/// erasing again is the same 204, and the caller can start again as a new user.
+#[tokio::test]
+async fn erasing_my_data_deletes_only_mine_and_is_idempotent() {
+    let api = api();
+    let mine = api.place("token-ana", r#"{"size": "medium"}"#).await.body["id"].as_str().unwrap().to_string();
+    api.confirm("token-ana", &mine, r#"{"code": "0000"}"#).await;
+    api.place("token-ben", r#"{"size": "small"}"#).await;
+    let list = |token: &'static str| {
+        let api = &api;
+        async move { api.call(Method::GET, "/pod/api/orders", "/pod/api/orders", Some(token), None).await.body }
+    };
+    let activity = |token: &'static str| {
+        let api = &api;
+        async move { api.call(Method::GET, "/pod/api/activity", "/pod/api/activity", Some(token), None).await.body }
+    };
+    assert_eq!(list("token-ana").await["orders"].as_array().unwrap().len(), 1);
+    assert!(!activity("token-ana").await["activity"].as_array().map(Vec::is_empty).unwrap_or(true));
+
+    for _ in 0..2 {
+        let erased = api.call(Method::DELETE, "/pod/api/me", "/pod/api/me", Some("token-ana"), None).await;
+        assert_eq!(erased.status, StatusCode::NO_CONTENT);
+        assert_eq!(erased.body, Value::Null, "no body");
+        assert_eq!(list("token-ana").await["orders"], json!([]));
+        assert_eq!(activity("token-ana").await["activity"], json!([]));
+    }
+    assert_eq!(list("token-ben").await["orders"].as_array().unwrap().len(), 1, "another user's orders stay");
+    let path = format!("/pod/api/orders/{mine}");
+    let gone = api.call(Method::GET, &path, "/pod/api/orders/{id}", Some("token-ana"), None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let again = api.place("token-ana", r#"{"size": "large"}"#).await;
+    assert_eq!(again.status, StatusCode::CREATED, "afterwards the caller orders as a new user");
 }
 
 fn answer(status: StatusCode, body: Value) -> Answer {

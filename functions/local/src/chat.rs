@@ -6,6 +6,14 @@
 //! reached the outbox. In a script, `{code}` stands for the last code sent, `{wrong_code}` for one that is surely not it. Within a session,
 //! what an answer leaves in `sessionAttributes` goes back with the next request, as Alexa does
 //! (that is how "yes" knows what was recapped, and "repeat that" what was said).
+//!
+//! With the voice PIN (`STEP_UP=voice_pin` or `voice_pin_or_code`, or `--step-up`), the yes is
+//! answered with a `Connections.StartConnection` to Alexa's `AMAZON.VerifyPerson`: the chat shows
+//! it and keeps its token; a line `!resume RESULT` plays Alexa's answer, the `SessionResumedRequest`
+//! as Amazon records it (`events/alexa/session-resumed-*.json`), with that token. RESULT is
+//! `ACHIEVED`, `NOT_ACHIEVED`, `NOT_ENABLED` or `403` (personalization not configured); add
+//! `other` (`!resume ACHIEVED other`) for the PIN of another recognised voice. Every request of
+//! the chat comes from one recognised speaker (`context.System.person`).
 
 use pod_shared::alexa::{InteractionModel, MatchedIntent};
 use pod_shared::i18n::Locale;
@@ -20,7 +28,13 @@ pub enum ChatError {
     Io(#[from] std::io::Error),
     #[error("a script line uses {{code}} or {{wrong_code}} but no code has been sent yet")]
     NoCodeYet,
+    #[error("{0}")]
+    Resume(String),
 }
+
+/// The speaker every chat request comes from, and another voice (`!resume … other`).
+const CHAT_PERSON: &str = "amzn1.ask.person.CHAT";
+const OTHER_PERSON: &str = "amzn1.ask.person.CHAT-OTHER-VOICE";
 
 /// A conversation with one local stack as one linked user.
 pub struct Chat<'a> {
@@ -37,6 +51,8 @@ pub struct Chat<'a> {
     attributes: Value,
     /// The requests' `locale` (en-US unless [`Chat::in_locale`]); the model should be that locale's.
     locale: Locale,
+    /// The token of the last `Connections.StartConnection`, for `!resume`.
+    connection_token: Option<String>,
 }
 
 impl<'a> Chat<'a> {
@@ -53,6 +69,7 @@ impl<'a> Chat<'a> {
             directives_seen: 0,
             attributes: json!({}),
             locale: Locale::DEFAULT,
+            connection_token: None,
         }
     }
 
@@ -88,8 +105,14 @@ impl<'a> Chat<'a> {
         Ok(())
     }
 
-    /// Sends one utterance and prints the answer.
+    /// Sends one utterance (or plays `!resume RESULT`) and prints the answer.
     pub async fn say(&mut self, said: &str, out: &mut impl Write) -> Result<(), ChatError> {
+        if let Some(resume) = said.strip_prefix("!resume") {
+            let request = self.resumed(resume.trim())?;
+            writeln!(out, "  (SessionResumedRequest {})", resume.trim())?;
+            self.turn += 1;
+            return self.send(request, out).await;
+        }
         // The code as a person says it, digit by digit ("zero four two one"): the model's number
         // slot then drops leading zeros as Alexa's does, and the skill pads them back.
         let said = if said.contains("{code}") {
@@ -106,6 +129,11 @@ impl<'a> Chat<'a> {
         }
         self.turn += 1;
         let request = self.request(matched.as_ref());
+        self.send(request, out).await
+    }
+
+    /// Posts one Alexa request and prints the answer.
+    async fn send(&mut self, request: Value, out: &mut impl Write) -> Result<(), ChatError> {
         let response = self.http.post(format!("{}/pod/alexa", self.base_url)).json(&request).send().await?;
         let status = response.status();
         let answer: Value = response.json().await?;
@@ -146,7 +174,27 @@ impl<'a> Chat<'a> {
             )?;
         }
         self.outbox_seen = outbox.len();
-        let ends = answer.pointer("/response/shouldEndSession").and_then(Value::as_bool).unwrap_or(true);
+        let connection = answer
+            .pointer("/response/directives")
+            .and_then(Value::as_array)
+            .and_then(|all| all.iter().find(|d| d["type"] == "Connections.StartConnection"));
+        if let Some(connection) = connection {
+            writeln!(
+                out,
+                "connection> {} (level {}, {}): Alexa asks for your voice PIN. Answer with !resume ACHIEVED, \
+                 NOT_ACHIEVED, NOT_ENABLED or 403",
+                connection["uri"].as_str().unwrap_or("?"),
+                connection.pointer("/input/requestedAuthenticationConfidenceLevel/level").unwrap_or(&Value::Null),
+                connection
+                    .pointer("/input/requestedAuthenticationConfidenceLevel/customPolicy/policyName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?"),
+            )?;
+            self.connection_token = connection["token"].as_str().map(str::to_string);
+        }
+        // A skill connection hands the turn to Alexa, which resumes the same session afterwards.
+        let ends = connection.is_none()
+            && answer.pointer("/response/shouldEndSession").and_then(Value::as_bool).unwrap_or(true);
         self.attributes = answer.get("sessionAttributes").cloned().unwrap_or(json!({}));
         if ends {
             writeln!(out, "  (session ended)")?;
@@ -178,9 +226,45 @@ impl<'a> Chat<'a> {
             .ok_or(ChatError::NoCodeYet)
     }
 
+    /// Alexa's `SessionResumedRequest` after its voice PIN check, for `!resume RESULT [other]`,
+    /// shaped as `events/alexa/session-resumed-*.json` record it.
+    fn resumed(&self, args: &str) -> Result<Value, ChatError> {
+        let mut words = args.split_whitespace();
+        let result = words.next().unwrap_or_default().to_ascii_uppercase();
+        let person = match words.next() {
+            None => CHAT_PERSON,
+            Some("other") => OTHER_PERSON,
+            Some(other) => return Err(ChatError::Resume(format!("!resume: '{other}' is not 'other'"))),
+        };
+        let token = self.connection_token.clone().ok_or_else(|| {
+            ChatError::Resume("!resume: no Connections.StartConnection to answer yet (say yes to a recap)".into())
+        })?;
+        let ok = json!({"code": "200", "message": "OK"});
+        let (status, result) = match result.as_str() {
+            "ACHIEVED" => (ok, json!({"version": "2", "status": "ACHIEVED"})),
+            "NOT_ACHIEVED" => (ok, json!({"version": "2", "status": "NOT_ACHIEVED", "reason": "NOT_MATCH"})),
+            "NOT_ENABLED" => {
+                (ok, json!({"version": "2", "status": "NOT_ENABLED", "reason": "VERIFICATION_METHOD_NOT_SETUP"}))
+            }
+            "403" => (
+                json!({"code": "403", "message": "Developer didn't configure skill personalization for the skill."}),
+                json!({"version": "2"}),
+            ),
+            other => {
+                return Err(ChatError::Resume(format!(
+                    "!resume: '{other}' is not ACHIEVED, NOT_ACHIEVED, NOT_ENABLED or 403"
+                )));
+            }
+        };
+        let request = json!({"type": "SessionResumedRequest", "requestId": new_request_id(),
+            "timestamp": pod_shared::domain::Timestamp::now().to_rfc3339(), "locale": "en-US",
+            "cause": {"type": "ConnectionCompleted", "token": token, "status": status, "result": result}});
+        Ok(self.envelope(request, person))
+    }
+
     /// The Alexa request for a resolved utterance (`None`: a launch).
     fn request(&self, matched: Option<&MatchedIntent>) -> Value {
-        let request_id = format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7());
+        let request_id = new_request_id();
         let timestamp = pod_shared::domain::Timestamp::now().to_rfc3339();
         let locale = self.locale.tag();
         let request = match matched {
@@ -193,6 +277,11 @@ impl<'a> Chat<'a> {
                        "intent": {"name": m.intent, "confirmationStatus": "NONE", "slots": slots}})
             }
         };
+        self.envelope(request, CHAT_PERSON)
+    }
+
+    /// `request` in the session, from the linked user and the recognised speaker `person`.
+    fn envelope(&self, request: Value, person: &str) -> Value {
         let user = json!({"userId": "amzn1.ask.account.CHAT", "accessToken": self.token});
         let application = json!({"applicationId": "amzn1.ask.skill.chat"});
         json!({
@@ -201,10 +290,15 @@ impl<'a> Chat<'a> {
                         "application": application, "user": user, "attributes": self.attributes},
             "context": {"System": {"application": application, "user": user,
                         "apiEndpoint": format!("{}{}", self.base_url, crate::directives::DIRECTIVE_API_PATH),
-                        "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},
+                        "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN,
+                        "person": {"personId": person}}},
             "request": request,
         })
     }
+}
+
+fn new_request_id() -> String {
+    format!("amzn1.echo-api.request.{}", uuid::Uuid::now_v7())
 }
 
 fn resolution(value: &pod_shared::alexa::MatchedValue) -> Value {

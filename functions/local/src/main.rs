@@ -1,5 +1,7 @@
 //! `pod-local`: runs the whole stack on 127.0.0.1 until Ctrl-C.
-//! `pod-local chat [--user ana] [--script FILE] [--locale de-DE]`: a terminal conversation with the skill.
+//! `pod-local chat [--user ana] [--script FILE] [--step-up code|voice_pin|voice_pin_or_code] [--locale de-DE]`:
+//! a terminal conversation with the skill (`--step-up` as `STEP_UP`; with the voice PIN, `!resume ACHIEVED`
+//! and the like answer Alexa's PIN check, see `chat.rs`; `--locale` speaks as a user of that locale).
 //!
 //! Settings come from the environment, then from `functions/local/local.env`
 //! (or the file named by `POD_LOCAL_ENV`) for whatever the environment lacks.
@@ -64,6 +66,7 @@ async fn chat(args: &[String]) -> Result<(), String> {
     let mut user = "ana".to_string();
     let mut script = None;
     let mut locale = Locale::DEFAULT;
+    let mut step_up = None;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -75,7 +78,13 @@ async fn chat(args: &[String]) -> Result<(), String> {
                 locale =
                     Locale::parse(value).ok_or_else(|| format!("unknown locale {value}; choose one of {known}"))?;
             }
-            other => return Err(format!("unknown option {other}; use --user NAME, --script FILE and --locale TAG")),
+            "--step-up" => step_up = Some(value.clone()),
+            other => {
+                return Err(format!(
+                    "unknown option {other}; use --user NAME, --script FILE, --step-up code|voice_pin|voice_pin_or_code \
+                     and --locale TAG"
+                ));
+            }
         }
     }
     let model_file = format!("{MODEL_DIR}/{locale}.json");
@@ -86,6 +95,9 @@ async fn chat(args: &[String]) -> Result<(), String> {
     let mut overrides: HashMap<&str, String> = HashMap::from([("PORT", "0".to_string())]);
     let data_dir = std::env::var("DATA_DIR").unwrap_or_else(|_| ".data".into());
     overrides.insert("DATA_DIR", format!("{data_dir}/chat"));
+    if let Some(step_up) = step_up {
+        overrides.insert("STEP_UP", step_up);
+    }
     let stack = LocalStack::start(|name| overrides.get(name).cloned().or_else(|| std::env::var(name).ok()))
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
@@ -95,6 +107,13 @@ async fn chat(args: &[String]) -> Result<(), String> {
         _ => "ask pizza on demand to get me a large pizza",
     };
     println!("Talking to Pizza on Demand as {user} (linked, {locale}). Say e.g. \"{example}\".");
+    if stack.settings().step_up != pod_shared::domain::StepUp::Code {
+        println!(
+            "The step-up is Alexa's voice PIN ({}): answer its PIN check with !resume ACHIEVED, !resume NOT_ACHIEVED, \
+             !resume NOT_ENABLED or !resume 403 (add 'other' for another voice).",
+            stack.settings().step_up.name()
+        );
+    }
     let mut chat = Chat::new(&stack.base_url(), &token, &model).in_locale(locale);
     let mut out = std::io::stdout();
     let played = match script {

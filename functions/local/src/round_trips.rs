@@ -4,7 +4,7 @@
 //! `tests/e2e/round_trips.rs` (which holds the limits) and by `make bench`.
 
 use crate::LocalStack;
-use pod_shared::alexa::{DirectiveApi, OutputSpeech};
+use pod_shared::alexa::{Directive, DirectiveApi, OutputSpeech};
 use pod_shared::bootstrap::build_service_with_outbox;
 use pod_shared::config::StoreSettings;
 use pod_shared::round_trips::RoundTrips;
@@ -19,6 +19,8 @@ pub struct IntentTrips {
     pub trips: RoundTrips,
     /// The speech the skill answered with (to check the request did what it says).
     pub said: String,
+    /// The token of a `Connections.StartConnection` in the answer, if it carried one.
+    pub connection_token: Option<String>,
 }
 
 /// A skill instance of its own, on `store`, using `stack`'s identity provider as Auth0.
@@ -32,15 +34,26 @@ pub struct ProbeSkill {
 impl ProbeSkill {
     /// `user`: a dev user of the stack with a phone or email.
     pub async fn start(stack: &LocalStack, store: StoreSettings, user: &str) -> Result<Self, String> {
+        Self::start_with_step_up(stack, store, user, stack.settings().step_up).await
+    }
+
+    /// [`start`](Self::start), confirming orders with `step_up` (`STEP_UP`).
+    pub async fn start_with_step_up(
+        stack: &LocalStack,
+        store: StoreSettings,
+        user: &str,
+        step_up: pod_shared::domain::StepUp,
+    ) -> Result<Self, String> {
         let mut settings = stack.settings().clone();
         settings.store = store;
+        settings.step_up = step_up;
         let outbox: std::sync::Arc<dyn pod_shared::ports::MessageSender> = std::sync::Arc::new(stack.idp().clone());
         let service = build_service_with_outbox(&settings, Some(outbox))
             .await
             .map_err(|e| format!("cannot build the service: {e}"))?;
         let token = stack.idp().linked_access_token(user).ok_or_else(|| format!("no dev user named {user}"))?;
         let progressive = std::sync::Arc::new(DirectiveApi::allowing_local(stack.directive_endpoint()));
-        let skill = Skill::new(service).with_progressive_speech(progressive);
+        let skill = Skill::new(service).with_progressive_speech(progressive).with_step_up(step_up);
         Ok(Self { skill, token, api_endpoint: stack.directive_endpoint().to_string() })
     }
 
@@ -58,11 +71,15 @@ impl ProbeSkill {
             "request": request});
         let envelope = parse_event(event).map_err(|e| e.to_string())?;
         let (answer, trips) = self.skill.handle_measured(&envelope).await;
+        let connection_token = answer.response.directives.iter().find_map(|directive| match directive {
+            Directive::StartConnection { token, .. } => Some(token.clone()),
+            _ => None,
+        });
         let said = match answer.response.output_speech {
             Some(OutputSpeech::Ssml { ssml }) => ssml,
             None => String::new(),
         };
-        Ok(IntentTrips { request: name, trips, said })
+        Ok(IntentTrips { request: name, trips, said, connection_token })
     }
 
     /// The conversation, once to warm the instance (tokens, profile, the passwordless
@@ -84,6 +101,28 @@ impl ProbeSkill {
         measured.push(self.send("authorize_right_code", right.clone()).await?);
         measured.push(self.send("authorize_repeated_by_alexa", right).await?);
         Ok(measured)
+    }
+
+    /// The voice-PIN conversation (a probe started with `STEP_UP=voice_pin`), once to warm the
+    /// instance and once measured: the yes that stores the order and hands the turn to Alexa's
+    /// PIN check, a wrong PIN (NOT_ACHIEVED), the right one (ACHIEVED), and Alexa repeating it.
+    pub async fn warm_voice_pin_conversation(&self) -> Result<Vec<IntentTrips>, String> {
+        let token = self.voice_pin_token(self.send("voice_pin_order", order()).await?)?;
+        self.send("voice_pin_achieved", resumed(&token, "ACHIEVED")).await?;
+
+        let placed = self.send("voice_pin_order", order()).await?;
+        let token = self.voice_pin_token(placed.clone())?;
+        let mut measured = vec![placed];
+        measured.push(self.send("voice_pin_not_achieved", resumed(&token, "NOT_ACHIEVED")).await?);
+        let right = resumed(&token, "ACHIEVED");
+        measured.push(self.send("voice_pin_achieved", right.clone()).await?);
+        measured.push(self.send("voice_pin_repeated_by_alexa", right).await?);
+        Ok(measured)
+    }
+
+    /// The token of the `Connections.StartConnection` the answer carried.
+    fn voice_pin_token(&self, placed: IntentTrips) -> Result<String, String> {
+        placed.connection_token.ok_or_else(|| format!("no StartConnection in the answer to the yes: {}", placed.said))
     }
 
     /// The newest code sent (the stack has no other traffic).
@@ -128,4 +167,12 @@ fn authorize(code: &str) -> Value {
 /// A code of the same length that is surely wrong.
 fn wrong(code: &str) -> String {
     code.chars().map(|c| if c == '0' { '1' } else { '0' }).collect()
+}
+
+/// Alexa's answer after its voice PIN check of the order `token` names: `result` ACHIEVED or
+/// NOT_ACHIEVED, as `events/alexa/session-resumed-*.json` record it.
+pub fn resumed(token: &str, result: &str) -> Value {
+    json!({"type": "SessionResumedRequest", "requestId": request_id(), "timestamp": timestamp(), "locale": "en-US",
+        "cause": {"type": "ConnectionCompleted", "token": token, "status": {"code": "200", "message": "OK"},
+                  "result": {"version": "2", "status": result}}})
 }

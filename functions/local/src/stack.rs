@@ -144,7 +144,7 @@ impl LocalStack {
             _ => format!("{own_origin}{DIRECTIVE_API_PATH}"),
         };
         let progressive = Arc::new(DirectiveApi::allowing_local(&directive_endpoint));
-        let skill = Skill::new(service.clone()).with_progressive_speech(progressive);
+        let skill = Skill::new(service.clone()).with_progressive_speech(progressive).with_step_up(settings.step_up);
         let skill = Arc::new(AlexaEndpoint { skill, verifier });
         let web = WebApp::new(web_service, web_settings, &settings.auth0)?;
         let app = Router::new()

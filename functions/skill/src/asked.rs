@@ -57,6 +57,10 @@ pub(crate) enum Asked {
     Fallback(Heard),
     /// Alexa ended the session, for this reason (and error, if any).
     SessionEnded { reason: Option<String>, error: Option<Value> },
+    /// One of Alexa's skill events (enabled, disabled, account linked, permissions): no session, no speech.
+    Lifecycle(crate::lifecycle::SkillEvent),
+    /// Alexa hands the turn back after its voice PIN check.
+    VoicePinChecked(crate::voice_pin::Resumed),
     /// Another kind of request (e.g. `CanFulfillIntentRequest`): nothing to say.
     Other,
 }
@@ -77,6 +81,14 @@ impl Asked {
             Request::SessionEndedRequest { reason, error, .. } => {
                 Asked::SessionEnded { reason: reason.clone(), error: error.clone() }
             }
+            Request::SkillEnabled(_)
+            | Request::SkillDisabled(_)
+            | Request::SkillAccountLinked(_)
+            | Request::SkillPermissionAccepted(_)
+            | Request::SkillPermissionChanged(_) => {
+                crate::lifecycle::SkillEvent::of(envelope).map_or(Asked::Other, Asked::Lifecycle)
+            }
+            Request::SessionResumedRequest(resumed) => Asked::VoicePinChecked(crate::voice_pin::Resumed::read(resumed)),
             Request::Other => Asked::Other,
         }
     }
@@ -87,7 +99,7 @@ impl Asked {
         match self {
             Asked::Yes(Heard::At(Stage::SendCode { .. })) => Some(Doing::Ordering),
             Asked::Yes(Heard::At(Stage::Cancel { .. })) => Some(Doing::Cancelling),
-            Asked::Authorize { .. } => Some(Doing::CheckingCode),
+            Asked::Authorize { .. } | Asked::VoicePinChecked(_) => Some(Doing::CheckingCode),
             Asked::ResendCode => Some(Doing::Resending),
             Asked::Yes(_)
             | Asked::No(_)
@@ -100,6 +112,7 @@ impl Asked {
             | Asked::Stop
             | Asked::Fallback(_)
             | Asked::SessionEnded { .. }
+            | Asked::Lifecycle(_)
             | Asked::Other => None,
         }
     }
@@ -107,7 +120,13 @@ impl Asked {
     /// Whether answering reads the linked user's orders (or binds a recap to the linked
     /// account) without changing anything: then the user is known first, with no replay claim.
     pub(crate) fn reads_account(&self) -> bool {
-        matches!(self, Asked::Order { .. } | Asked::Status | Asked::CancelOrder)
+        matches!(
+            self,
+            Asked::Order { .. }
+                | Asked::Status
+                | Asked::CancelOrder
+                | Asked::Yes(Heard::At(Stage::VoicePinRefused { .. }))
+        )
     }
 
     /// Whether answering starts by reading the caller's profile (the contacts a code
@@ -123,11 +142,13 @@ impl Asked {
             | Asked::Status
             | Asked::CancelOrder
             | Asked::Authorize { .. }
+            | Asked::VoicePinChecked(_)
             | Asked::Launch
             | Asked::Help(_)
             | Asked::Stop
             | Asked::Fallback(_)
             | Asked::SessionEnded { .. }
+            | Asked::Lifecycle(_)
             | Asked::Other => false,
         }
     }

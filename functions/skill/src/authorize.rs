@@ -5,17 +5,23 @@ use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
 use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
-use pod_shared::domain::{Code, IfWrong, Source, Timestamp, UserId};
+use pod_shared::domain::{Code, IfWrong, PersonId, Source, Timestamp, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 
 /// `user`: the linked user, known before the replay claim.
-pub(crate) async fn answer(service: &OrderService, user: &UserId, code: Option<SpokenValue>) -> ResponseEnvelope {
+/// `speaker`: the voice Alexa recognised, if any (an order placed by another refuses the code).
+pub(crate) async fn answer(
+    service: &OrderService,
+    user: &UserId,
+    speaker: Option<&PersonId>,
+    code: Option<SpokenValue>,
+) -> ResponseEnvelope {
     let code = match heard_code(service, code) {
         Ok(code) => code,
         Err(answer) => return *answer,
     };
     let now = service.now();
-    match service.authorize_pending(user, &code, Source::Voice).await {
+    match service.authorize_pending_by(user, &code, speaker, Source::Voice).await {
         Ok(outcome) => said(service, outcome, now),
         Err(error) => failure::answer(service, Doing::CheckingCode, error),
     }
@@ -39,7 +45,7 @@ fn heard_code(service: &OrderService, heard: Option<SpokenValue>) -> Result<Code
 }
 
 /// What the check found, checked at `now`.
-fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
+pub(crate) fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
     match outcome {
         AuthorizeOutcome::Confirmed(order) => {
             let said = speech::receipt_in_app(speech::confirmed(&order));

@@ -2,7 +2,7 @@
 
 use crate::failure;
 use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{Currency, UserId};
+use pod_shared::domain::{Currency, PersonId, UserId};
 use pod_shared::ports::UserProfile;
 use pod_shared::service::{OrderService, ServiceError};
 
@@ -15,6 +15,8 @@ pub(crate) struct Caller {
     pub(crate) profile: Option<Result<UserProfile, ServiceError>>,
     /// Where to say "one moment" while a code goes out to them.
     pub(crate) progressive: crate::progressive::Progressive,
+    /// The speaker Alexa recognised (`context.System.person`), if any.
+    pub(crate) person: Option<PersonId>,
 }
 
 /// The linked user; without one (no token, or a refused one) the answer asks to link the account.

@@ -27,6 +27,9 @@ pub(crate) enum Stage {
     CodeRefused,
     /// "Shall I cancel…?": yes cancels exactly this order (if it is still pending).
     Cancel { order: OrderId },
+    /// A voice PIN was not confirmed: "Shall I ask for your voice PIN again?" (yes hands the turn
+    /// back to Alexa's PIN check for exactly this order, if it still waits for one).
+    VoicePinRefused { order: OrderId },
 }
 
 /// What the request's session says about the conversation.
@@ -138,6 +141,7 @@ mod tests {
             Stage::Code,
             Stage::CodeRefused,
             Stage::Cancel { order: OrderId::generate() },
+            Stage::VoicePinRefused { order: OrderId::generate() },
         ] {
             let answer = at(ResponseEnvelope::empty(), &stage);
             let back = envelope(Value::Object(answer.session_attributes));

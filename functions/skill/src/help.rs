@@ -12,6 +12,9 @@ pub(crate) fn answer(heard: Heard) -> ResponseEnvelope {
         Some(Stage::Code) => ResponseEnvelope::ask(speech::help_code(), speech::ask_code()),
         Some(Stage::CodeRefused) => ResponseEnvelope::ask(speech::help_code_refused(), speech::ask_code()),
         Some(Stage::Cancel { .. }) => ResponseEnvelope::ask(speech::help_cancel(), speech::ask_cancel_again()),
+        Some(Stage::VoicePinRefused { .. }) => {
+            ResponseEnvelope::ask(speech::help_voice_pin_refused(), speech::ask_voice_pin_again())
+        }
     };
     conversation::keep(answer, &heard)
 }

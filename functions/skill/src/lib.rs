@@ -15,6 +15,7 @@ mod failure;
 mod fallback;
 mod help;
 mod launch;
+mod lifecycle;
 mod no;
 mod order;
 mod other;
@@ -26,12 +27,14 @@ mod session_ended;
 mod speech;
 mod status;
 mod stop;
+mod voice_pin;
 mod yes;
 
 use asked::Asked;
 use base64::Engine;
 use caller::Caller;
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::StepUp;
 use pod_shared::i18n::Locale;
 use pod_shared::ports::ProgressiveSpeech;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
@@ -75,6 +78,8 @@ pub struct Skill {
     service: OrderService,
     /// Who says "one moment" while a code goes out (none: nobody).
     progressive: Option<Arc<dyn ProgressiveSpeech>>,
+    /// What confirms an order after the recap's yes (`STEP_UP`).
+    step_up: StepUp,
 }
 
 /// How an Alexa request reached the function.
@@ -138,7 +143,13 @@ impl HttpAnswer {
 
 impl Skill {
     pub fn new(service: OrderService) -> Self {
-        Self { service, progressive: None }
+        Self { service, progressive: None, step_up: StepUp::Code }
+    }
+
+    /// Confirms orders with `step_up` (`STEP_UP`): a code (the default), or Alexa's voice PIN.
+    pub fn with_step_up(mut self, step_up: StepUp) -> Self {
+        self.step_up = step_up;
+        self
     }
 
     /// Speaks progressively ("One moment while I send your code") through `speech` while a
@@ -241,7 +252,8 @@ impl Skill {
                 Ok(user) => {
                     // Nothing is sent when only the account is read: no progressive response.
                     let progressive = progressive::Progressive::for_request(None, envelope);
-                    self.answer(asked, Some(Caller { user, currency, profile: None, progressive })).await
+                    let person = envelope.person_id();
+                    self.answer(asked, Some(Caller { user, currency, profile: None, progressive, person })).await
                 }
                 Err(link_account) => link_account,
             };
@@ -261,8 +273,9 @@ impl Skill {
         let profile_first = asked.looks_up_caller_first();
         let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
+        let person = envelope.person_id();
         replay::once_per_request(service, &key, doing, profile, |profile| {
-            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile, progressive }))
+            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile, progressive, person }))
         })
         .await
     }
@@ -274,23 +287,34 @@ impl Skill {
         let answer = match (asked, caller) {
             (Asked::Launch, _) => launch::answer(),
             (Asked::Order { size, toppings, earlier }, Some(caller)) => {
-                order::recap(size, toppings, earlier, caller.currency)
+                order::recap(size, toppings, earlier, caller.currency, self.step_up)
             }
-            (Asked::Yes(heard), caller) => yes::answer(service, heard, caller).await,
+            (Asked::Yes(heard), caller) => yes::answer(service, heard, caller, self.step_up).await,
             (Asked::No(heard), _) => no::answer(heard),
             (Asked::Repeat { said, heard }, _) => repeat::answer(said, heard),
             (Asked::Status, Some(caller)) => status::answer(service, &caller.user).await,
             (Asked::CancelOrder, Some(caller)) => cancel_order::ask(service, &caller.user).await,
-            (Asked::Authorize { code }, Some(caller)) => authorize::answer(service, &caller.user, code).await,
+            (Asked::Authorize { code }, Some(caller)) => {
+                authorize::answer(service, &caller.user, caller.person.as_ref(), code).await
+            }
+            (Asked::VoicePinChecked(resumed), Some(caller)) => {
+                voice_pin::answer(service, caller, resumed, self.step_up).await
+            }
             (Asked::ResendCode, Some(caller)) => resend::answer(service, caller).await,
             (
-                Asked::Order { .. } | Asked::Authorize { .. } | Asked::Status | Asked::CancelOrder | Asked::ResendCode,
+                Asked::Order { .. }
+                | Asked::Authorize { .. }
+                | Asked::VoicePinChecked(_)
+                | Asked::Status
+                | Asked::CancelOrder
+                | Asked::ResendCode,
                 None,
             ) => failure::link_account(),
             (Asked::Help(heard), _) => help::answer(heard),
             (Asked::Stop, _) => stop::answer(),
             (Asked::Fallback(heard), _) => fallback::answer(heard),
             (Asked::SessionEnded { reason, error }, _) => session_ended::answer(reason, error),
+            (Asked::Lifecycle(event), _) => lifecycle::answer(service, event).await,
             (Asked::Other, _) => other::answer(),
         };
         conversation::remember_said(answer)

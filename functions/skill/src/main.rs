@@ -15,7 +15,9 @@ async fn main() -> Result<(), Error> {
     init_logging(settings.log_format);
     let service = build_service(&settings).await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
     // Progressive responses go only to Alexa's own https API hosts (see DirectiveApi).
-    let skill = Skill::new(service).with_progressive_speech(std::sync::Arc::new(DirectiveApi::production()));
+    let skill = Skill::new(service)
+        .with_progressive_speech(std::sync::Arc::new(DirectiveApi::production()))
+        .with_step_up(settings.step_up);
     let verifier = AlexaVerifier::new(VerifierSettings::production(
         settings.alexa.verify_signature,
         settings.alexa.skill_id.clone(),

@@ -14,6 +14,7 @@ pub(crate) fn answer(heard: Heard) -> ResponseEnvelope {
         Heard::At(Stage::Cancel { .. }) => {
             conversation::at(ResponseEnvelope::ask(speech::kept_order(), speech::ask_code()), &Stage::Code)
         }
+        Heard::At(Stage::VoicePinRefused { .. }) => ResponseEnvelope::tell(speech::voice_pin_not_asked_again()),
         Heard::Unreadable => ResponseEnvelope::ask(speech::lost_track(), speech::what_to_say()),
         Heard::At(Stage::Code | Stage::CodeRefused) | Heard::Nothing => {
             ResponseEnvelope::ask(speech::nothing_to_refuse(), speech::what_to_say())

@@ -7,8 +7,9 @@ use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
 use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
-use pod_shared::domain::{Currency, Menu, Pizza, Size, Source, Topping, Toppings};
-use pod_shared::service::OrderService;
+use pod_shared::domain::{ConfirmBy, Currency, Menu, PersonId, Pizza, Size, Source, StepUp, Topping, Toppings};
+use pod_shared::ports::UserProfile;
+use pod_shared::service::{OrderService, ServiceError};
 
 /// The recap of the pizza the slots describe, with its total in `currency` (or the question to
 /// ask next). `earlier`: the pizza recapped before in this session, whose size an order that
@@ -18,14 +19,19 @@ pub(crate) fn recap(
     toppings: Vec<SpokenValue>,
     earlier: Option<Pizza>,
     currency: Currency,
+    step_up: StepUp,
 ) -> ResponseEnvelope {
     let pizza = match pizza(size, &toppings, earlier.map(|pizza| pizza.size)) {
         Ok(pizza) => pizza,
         Err(answer) => return *answer,
     };
     let total = Menu::builtin().bill(&pizza, currency).total();
-    let said = speech::recap(&pizza, Some(total));
-    conversation::at(ResponseEnvelope::ask(said, speech::ask_send_code()), &Stage::SendCode { pizza, currency })
+    let price = Some(total);
+    let (said, reprompt) = match step_up.confirm_by() {
+        ConfirmBy::Code => (speech::recap(&pizza, price), speech::ask_send_code()),
+        ConfirmBy::VoicePin => (speech::recap_for_voice_pin(&pizza, price), speech::ask_place_with_voice_pin()),
+    };
+    conversation::at(ResponseEnvelope::ask(said, reprompt), &Stage::SendCode { pizza, currency })
 }
 
 /// Yes to the recap of `pizza` in `currency`: place the order and send its code.
@@ -35,15 +41,20 @@ pub(crate) async fn place(
     caller: Caller,
     pizza: Pizza,
     currency: Currency,
+    step_up: StepUp,
 ) -> ResponseEnvelope {
     let profile = match caller.profile {
         Some(profile) => profile,
         None => service.user_profile(&caller.user).await,
     };
+    if step_up.confirm_by() == ConfirmBy::VoicePin {
+        return with_voice_pin(service, profile, pizza, currency, caller.person).await;
+    }
     let placed = match profile {
         Ok(profile) => {
             let while_sending = caller.progressive.while_sending();
-            service.place_priced_order_while_sending(&profile, pizza, currency, Source::Voice, while_sending).await
+            let person = caller.person;
+            service.place_priced_order_by(&profile, pizza, currency, person, Source::Voice, while_sending).await
         }
         Err(error) => Err(error),
     };
@@ -53,6 +64,26 @@ pub(crate) async fn place(
             let card = Card::Simple { title: speech::card_title(), content: said.plain() };
             conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
         }
+        Err(error) => failure::answer(service, Doing::Ordering, error),
+    }
+}
+
+/// Yes to the recap with the voice PIN as the step-up: the order is stored pending (no code is
+/// made or sent) and the turn goes to Alexa's voice PIN check, with the order's id as the token
+/// (only this user's pending order with that id is ever confirmed by what comes back).
+async fn with_voice_pin(
+    service: &OrderService,
+    profile: Result<UserProfile, ServiceError>,
+    pizza: Pizza,
+    currency: Currency,
+    person: Option<PersonId>,
+) -> ResponseEnvelope {
+    let placed = match profile {
+        Ok(profile) => service.place_voice_pin_order(&profile, pizza, currency, person).await,
+        Err(error) => Err(error),
+    };
+    match placed {
+        Ok(placed) => ResponseEnvelope::verify_person(&placed.order.id.to_string()),
         Err(error) => failure::answer(service, Doing::Ordering, error),
     }
 }

@@ -400,6 +400,7 @@ pub fn wrong_state(state: TransitionError) -> Speech {
         TransitionError::ChallengeExpired => "skill-state-challenge-expired",
         TransitionError::AttemptsExhausted => "skill-state-attempts-exhausted",
         TransitionError::ChallengeStillValid => "skill-state-still-valid",
+        TransitionError::AwaitsVoicePin => "skill-state-awaits-voice-pin",
     })
 }
 
@@ -443,6 +444,72 @@ pub fn receipt_card_title() -> String {
 /// The title of the skill's other cards.
 pub fn card_title() -> String {
     words("skill-name", &[])
+}
+
+// The voice PIN (STEP_UP=voice_pin or voice_pin_or_code): Alexa's own PIN check confirms the order.
+
+/// The recap when Alexa's voice PIN confirms the order (nothing is stored or sent yet).
+pub fn recap_for_voice_pin(pizza: &Pizza, price: Option<Money>) -> Speech {
+    match price {
+        Some(price) => say(
+            "skill-recap-voice-pin-priced",
+            &[("pizza", pizza_words(pizza)), ("price", i18n::money_spoken(locale(), &price).into())],
+        ),
+        None => say("skill-recap-voice-pin", &[("pizza", pizza_words(pizza))]),
+    }
+}
+
+pub fn ask_place_with_voice_pin() -> Speech {
+    said("skill-ask-place-with-voice-pin")
+}
+
+/// A wrong voice PIN: counted like a wrong code; the order stays pending with `tries_left`.
+pub fn voice_pin_not_confirmed(tries_left: u32) -> Speech {
+    say("skill-voice-pin-not-confirmed", &[("tries", tries_left.into())])
+}
+
+pub fn ask_voice_pin_again() -> Speech {
+    said("skill-ask-voice-pin-again")
+}
+
+pub fn help_voice_pin_refused() -> Speech {
+    said("skill-help-voice-pin-refused")
+}
+
+/// No to asking for the PIN again: the order stays unconfirmed and runs out on its own.
+pub fn voice_pin_not_asked_again() -> Speech {
+    said("skill-voice-pin-not-asked-again")
+}
+
+/// Yes to asking again, but the order no longer waits for a voice PIN.
+pub fn voice_pin_order_gone() -> Speech {
+    said("skill-voice-pin-order-gone")
+}
+
+/// The check came back after the order's time ran out.
+pub fn voice_pin_too_late() -> Speech {
+    said("skill-voice-pin-too-late")
+}
+
+/// The check names no order of this user's waiting for a voice PIN.
+pub fn voice_pin_not_for_this_order() -> Speech {
+    said("skill-voice-pin-not-for-this-order")
+}
+
+/// `STEP_UP=voice_pin` and the user has no voice ID or PIN (or the skill lacks personalization).
+pub fn voice_pin_not_set_up() -> Speech {
+    said("skill-voice-pin-not-set-up")
+}
+
+/// `STEP_UP=voice_pin_or_code` and the user has no voice ID or PIN: a code went out instead
+/// (said before what the code's answer says).
+pub fn no_voice_pin_so_a_code() -> Speech {
+    said("skill-no-voice-pin-so-a-code").text(" ")
+}
+
+/// Alexa could not check the PIN (an unexpected status or result): nothing changed.
+pub fn voice_pin_unchecked() -> Speech {
+    said("skill-voice-pin-unchecked")
 }
 
 /// The words of an answer's speech, for tests.

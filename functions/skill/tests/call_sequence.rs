@@ -86,6 +86,10 @@ tracked_store! {
         -> Result<PhoneEnrollment, StoreError>;
     complete_enrollment<'a>(user: &'a UserId, id: EnrollmentId, now: Timestamp)
         -> Result<Option<EnrolledPhone>, StoreError>;
+    link_alexa_user<'a, 'b>(alexa: &'a pod_shared::domain::AlexaUserId, user: &'b UserId, now: Timestamp)
+        -> Result<(), StoreError>;
+    alexa_user_link<'a>(alexa: &'a pod_shared::domain::AlexaUserId) -> Result<Option<UserId>, StoreError>;
+    erase_user<'a>(user: &'a UserId, now: Timestamp) -> Result<pod_shared::domain::ErasureReport, StoreError>;
 }
 
 struct TrackedDirectory(FakeDirectory);

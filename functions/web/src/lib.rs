@@ -134,6 +134,7 @@ pub fn router(app: WebApp) -> Router {
         .route("/security/unlock", post(pages::unlock))
         .route("/security/phone", post(pages::start_enrollment))
         .route("/security/phone/confirm", post(pages::confirm_enrollment))
+        .route("/security/erase", get(pages::erase).post(pages::erase_confirmed))
         .route("/login", get(auth::login))
         .route("/oidc/start", get(auth::login))
         .route("/oidc/callback", get(auth::callback))

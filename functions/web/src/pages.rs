@@ -5,9 +5,9 @@ use crate::WebApp;
 use crate::auth::{CsrfForm, FormCheck, MaybeSignedIn, SignedIn, sign_in_then};
 use crate::session::Session;
 use crate::views::{
-    ActivityPage, ActivityRow, ContactFeedback, ContactNote, ContactView, ErrorPage, HomePage, Link, Nav, OrderPage,
-    OrderView, OrdersPage, OrdersTable, PolicyPage, ProfilePage, ProfileView, SecurityPage, TimeView,
-    VoiceOrderingView, render,
+    ActivityPage, ActivityRow, ContactFeedback, ContactNote, ContactView, ErasePage, ErasedPage, ErrorPage, HomePage,
+    Link, Nav, OrderPage, OrderView, OrdersPage, OrdersTable, PolicyPage, ProfilePage, ProfileView, SecurityPage,
+    TimeView, VoiceOrderingView, render,
 };
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -231,6 +231,43 @@ pub async fn unlock(
     };
     match unlocked {
         Ok(()) => Redirect::to(SECURITY_PATH).into_response(),
+        Err(error) => service_failure(nav, error),
+    }
+}
+
+/// `GET /pod/app/security/erase`: the erasure's confirmation step, which says what goes.
+pub async fn erase(SignedIn(session): SignedIn) -> Response {
+    render(StatusCode::OK, &ErasePage { nav: Nav::new("security", Some(&session.csrf_token)) })
+}
+
+/// `POST /pod/app/security/erase`: deletes everything Pod keeps about the signed-in user
+/// (their web sessions too, so this one ends: the cookie goes as well) if the form carries
+/// the session's token (and, when the browser says where it came from, that is this web
+/// app), then says it is done. Deleting again finds nothing left and says the same.
+pub async fn erase_confirmed(
+    State(app): State<WebApp>,
+    jar: axum_extra::extract::cookie::PrivateCookieJar,
+    signed_in: MaybeSignedIn,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    const ERASE_PATH: &str = "/pod/app/security/erase";
+    let Some(session) = signed_in.0 else { return sign_in_then(ERASE_PATH).into_response() };
+    let nav = security_nav(&session);
+    let check = FormCheck::of(&app, &session, &headers, &form);
+    if !check.passed() {
+        tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "erasure refused");
+        let message = "This request to delete your data did not come from Pod's own page, so nothing was deleted. \
+                       Use the Delete my data button."
+            .to_string();
+        let back = Link::new(ERASE_PATH.to_string(), "Go to Delete my data");
+        return error_page(StatusCode::FORBIDDEN, nav, "Request refused", message, Some(back));
+    }
+    match app.service().erase_user_data(&session.user, Source::Web).await {
+        Ok(report) => {
+            let page = render(StatusCode::OK, &ErasedPage { nav: Nav::new("", None), deleted: report.deleted });
+            (app.cookies().without_session(jar), page).into_response()
+        }
         Err(error) => service_failure(nav, error),
     }
 }

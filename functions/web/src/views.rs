@@ -72,6 +72,22 @@ pub struct PolicyPage {
     pub nav: Nav,
 }
 
+/// The erasure's confirmation step: what will be deleted, and the form that deletes it.
+#[derive(Template)]
+#[template(path = "erase.html")]
+pub struct ErasePage {
+    pub nav: Nav,
+}
+
+/// After the erasure: done, and signed out.
+#[derive(Template)]
+#[template(path = "erased.html")]
+pub struct ErasedPage {
+    pub nav: Nav,
+    /// How many stored items went (0: nothing was left).
+    pub deleted: usize,
+}
+
 #[derive(Template)]
 #[template(path = "profile.html")]
 pub struct ProfilePage {
@@ -429,7 +445,9 @@ impl OrderView {
         let status = order.status_at(now);
         let description = capitalized(&order.pizza.describe());
         let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
-        let pending = (status == OrderStatus::PendingConfirmation).then(|| PendingCode {
+        // An order waiting for Alexa's voice PIN had no code sent: there is no code to tell of.
+        let awaits_code = order.challenge.confirm_by == pod_shared::domain::ConfirmBy::Code;
+        let pending = (status == OrderStatus::PendingConfirmation && awaits_code).then(|| PendingCode {
             sent_to: order.challenge.destination.to_string(),
             expires: TimeView::clock(order.challenge.expires_at),
             expires_in: time_left(now, order.challenge.expires_at),
@@ -594,6 +612,13 @@ mod tests {
         let view = OrderView::of(&old, at(1_764_052_830));
         assert_eq!(view.total, "not recorded");
         assert!(view.lines.is_empty() && view.payee.is_none());
+    }
+
+    #[test]
+    fn a_pending_order_waiting_for_the_voice_pin_tells_of_no_code() {
+        let view = OrderView::of(&order(vec![]).awaiting_voice_pin(), at(1_764_052_830));
+        assert_eq!(view.status, "pending");
+        assert!(view.pending.is_none(), "no code was sent for it");
     }
 
     #[test]

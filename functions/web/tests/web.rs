@@ -1592,3 +1592,70 @@ async fn enrollment_says_try_again_when_codes_cannot_be_sent_or_checked() {
     let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
     assert_eq!(page.location(), "/pod/app/security?note=phone-changed#contact");
 }
+
+/// "Delete my data": signed in, a confirmation page that says what goes, a form checked like
+/// the others; then everything of the user is gone (their other sessions too), this session
+/// ends, and the page says it is done. Another user's data stays.
+#[tokio::test]
+async fn deleting_my_data_asks_first_needs_the_sessions_token_and_signs_out() {
+    let web = TestWeb::start().await;
+    let (ana, ben) = (UserId::parse("auth0|ana").unwrap(), UserId::parse("auth0|ben").unwrap());
+    let session = web.sign_in("auth0|ana").await;
+    let other_session = web.sign_in("auth0|ana").await;
+    web.place_order("auth0|ana").await;
+    web.place_order("auth0|ben").await;
+    let orders = |user: &UserId| {
+        let (store, user) = (web.store.clone(), user.clone());
+        async move { store.list(&user, pod_shared::ports::PageRequest::first(10)).await.unwrap().orders.len() }
+    };
+
+    assert!(is_sign_in_redirect(&web.get("/pod/app/security/erase", "").await, "/pod/app/security/erase"));
+    let security = web.get("/pod/app/security", &session).await;
+    assert!(security.body.contains(r#"href="/pod/app/security/erase""#), "{}", security.body);
+    let confirm = web.get("/pod/app/security/erase", &session).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("<h1>Delete my data</h1>") && confirm.body.contains("your orders"));
+    assert!(confirm.body.contains(r#"action="/pod/app/security/erase""#));
+    let token = confirm.csrf_token();
+
+    for (body, origin) in [
+        (String::new(), None),
+        ("csrf_token=guess".to_string(), Some(APP_BASE_URL)),
+        (format!("csrf_token={token}"), Some("https://evil.example")),
+    ] {
+        let page = web.post_form("/pod/app/security/erase", &session, &body, origin).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{body} from {origin:?}");
+        assert!(page.body.contains("nothing was deleted"));
+        assert_eq!(orders(&ana).await, 1, "{body}: nothing deleted");
+    }
+
+    let done =
+        web.post_form("/pod/app/security/erase", &session, &format!("csrf_token={token}"), Some(APP_BASE_URL)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("<h1>Your data is deleted</h1>"), "{}", done.body);
+    assert!(done.removes_cookie("pod_session"), "this session ends: {:?}", done.set_cookies());
+    assert_eq!(orders(&ana).await, 0);
+    assert!(web.store.list_activity(&ana, 10, None).await.unwrap().events.is_empty());
+    assert_eq!(orders(&ben).await, 1, "another user's data stays");
+    for cookie in [&session, &other_session] {
+        assert!(is_sign_in_redirect(&web.get("/pod/app/orders", cookie).await, "/pod/app/orders"), "signed out");
+    }
+    let again = web.post_form("/pod/app/security/erase", &session, &format!("csrf_token={token}"), None).await;
+    assert!(is_sign_in_redirect(&again, "/pod/app/security/erase"), "the ended session deletes nothing more");
+
+    // Signing in again starts afresh.
+    let fresh = web.sign_in("auth0|ana").await;
+    assert_eq!(web.get("/pod/app/orders", &fresh).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_privacy_policy_says_what_is_kept_for_how_long_and_how_to_delete_it() {
+    let web = TestWeb::start().await;
+    let page = web.get("/pod/app/policy", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for said in
+        ["400 days", "a day", "8 hours", "keyed hash", "disable the skill", "Delete my data", "DELETE /pod/api/me"]
+    {
+        assert!(page.body.contains(said), "the policy says {said:?}");
+    }
+}

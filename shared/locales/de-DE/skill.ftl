@@ -143,3 +143,23 @@ skill-too-slow = Entschuldigung, das hat zu lange gedauert. Bitte versuchen Sie 
 skill-one-moment = Einen Moment, ich schicke Ihnen den Code.
 skill-receipt-in-app = Ihre Quittung finden Sie in der Alexa-App.
 skill-receipt-card-title = Pizza on Demand: Bestellung bestätigt
+skill-state-awaits-voice-pin = Diese Bestellung wird mit Ihrer Sprach-PIN bestätigt, nicht mit einem Code.
+
+## Die Sprach-PIN (STEP_UP=voice_pin oder voice_pin_or_code): Alexas eigene PIN-Prüfung bestätigt die Bestellung.
+
+skill-recap-voice-pin = Eine { $pizza } von Pizza on Demand, geliefert an die Adresse in Ihrem Konto. Soll ich sie bestellen? Ich frage dann nach Ihrer Sprach-PIN.
+skill-recap-voice-pin-priced = Eine { $pizza } von Pizza on Demand, { $price }, geliefert an die Adresse in Ihrem Konto. Soll ich sie bestellen? Ich frage dann nach Ihrer Sprach-PIN.
+skill-ask-place-with-voice-pin = Soll ich sie bestellen und nach Ihrer Sprach-PIN fragen? Bitte sagen Sie ja oder nein.
+skill-voice-pin-not-confirmed = Ihre Sprach-PIN wurde nicht bestätigt, deshalb ist Ihre Bestellung nicht bestätigt. Sie haben noch { $tries ->
+    [one] einen Versuch
+   *[other] { $tries } Versuche
+}. Soll ich noch einmal nach Ihrer Sprach-PIN fragen?
+skill-ask-voice-pin-again = Soll ich noch einmal nach Ihrer Sprach-PIN fragen? Bitte sagen Sie ja oder nein.
+skill-help-voice-pin-refused = Ihre Sprach-PIN wurde nicht bestätigt, Ihre Bestellung wartet deshalb. Sagen Sie ja, dann fragt Alexa noch einmal nach Ihrer Sprach-PIN, oder nein, um die Bestellung unbestätigt zu lassen.
+skill-voice-pin-not-asked-again = In Ordnung. Ihre Bestellung ist nicht bestätigt und läuft in ein paar Minuten von selbst ab.
+skill-voice-pin-order-gone = Diese Bestellung wartet nicht mehr auf Ihre Sprach-PIN. Zum Bestellen sagen Sie: bestelle eine Pizza.
+skill-voice-pin-too-late = Ihre Bestellung ist abgelaufen, bevor Ihre Sprach-PIN geprüft wurde, deshalb wurde sie nicht bestätigt. Bitte bestellen Sie noch einmal.
+skill-voice-pin-not-for-this-order = Diese Prüfung der Sprach-PIN gehörte zu keiner Ihrer Bestellungen, die auf eine Bestätigung warten, deshalb wurde nichts bestätigt.
+skill-voice-pin-not-set-up = Um Bestellungen mit Ihrer Stimme zu bestätigen, richten Sie in der Alexa-App eine Stimm-ID und eine Sprach-PIN für Pizza on Demand ein und bestellen Sie dann noch einmal. Diese Bestellung habe ich nicht aufgegeben.
+skill-no-voice-pin-so-a-code = Sie haben keine Sprach-PIN eingerichtet, deshalb habe ich Ihnen stattdessen einen Code geschickt.
+skill-voice-pin-unchecked = Ich konnte Ihre Sprach-PIN nicht prüfen, deshalb ist Ihre Bestellung nicht bestätigt. Bitte versuchen Sie es gleich noch einmal.

@@ -146,3 +146,23 @@ skill-too-slow = Sorry, that took too long. Please try again in a moment.
 skill-one-moment = One moment while I send your code.
 skill-receipt-in-app = Your receipt is in the Alexa app.
 skill-receipt-card-title = Pizza on Demand: order confirmed
+skill-state-awaits-voice-pin = That order is confirmed with your voice PIN, not a code.
+
+## The voice PIN (STEP_UP=voice_pin or voice_pin_or_code): Alexa's own PIN check confirms the order.
+
+skill-recap-voice-pin = One { $pizza } from Pizza on Demand, delivered to the address on your account. Shall I place it? I'll ask for your voice PIN.
+skill-recap-voice-pin-priced = One { $pizza } from Pizza on Demand, { $price }, delivered to the address on your account. Shall I place it? I'll ask for your voice PIN.
+skill-ask-place-with-voice-pin = Shall I place it and ask for your voice PIN? Please say yes or no.
+skill-voice-pin-not-confirmed = Your voice PIN was not confirmed, so your order is not confirmed. You have { $tries ->
+    [one] { $tries } try
+   *[other] { $tries } tries
+} left. Shall I ask for your voice PIN again?
+skill-ask-voice-pin-again = Shall I ask for your voice PIN again? Please say yes or no.
+skill-help-voice-pin-refused = Your voice PIN was not confirmed, so your order is waiting. Say yes and Alexa asks for your voice PIN again, or no to leave the order unconfirmed.
+skill-voice-pin-not-asked-again = Okay. Your order is not confirmed, and it expires on its own in a few minutes.
+skill-voice-pin-order-gone = That order is no longer waiting for your voice PIN. To order, say: get me a pizza.
+skill-voice-pin-too-late = Your order expired before your voice PIN was checked, so it was not confirmed. Please order again.
+skill-voice-pin-not-for-this-order = That voice PIN check was not for an order of yours waiting for confirmation, so nothing was confirmed.
+skill-voice-pin-not-set-up = To confirm orders with your voice, set up a voice ID and a voice PIN for Pizza on Demand in the Alexa app, then order again. I did not place this order.
+skill-no-voice-pin-so-a-code = You have no voice PIN set up, so I sent a code instead.
+skill-voice-pin-unchecked = I couldn't check your voice PIN, so your order is not confirmed. Please try again in a moment.

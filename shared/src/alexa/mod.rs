@@ -5,15 +5,19 @@ mod directive;
 mod model;
 mod request;
 mod response;
+mod skill_events;
 mod verify;
 
 pub use directive::{ALEXA_API_HOSTS, DIRECTIVE_TIMEOUT, DirectiveApi, speak_body};
 pub use model::{InteractionModel, MatchedIntent, MatchedValue, ModelError};
 pub use request::{
-    Application, Context, Intent, IntentRequest, Request, RequestEnvelope, Session, Slot, SlotValue, SpokenValue,
-    SystemState, User,
+    Application, ConnectionStatus, Context, Intent, IntentRequest, Person, Request, RequestEnvelope, ResumeCause,
+    Session, SessionResumedRequest, Slot, SlotValue, SpokenValue, SystemState, User,
 };
-pub use response::{Card, Directive, OutputSpeech, Reprompt, Response, ResponseEnvelope, Speech};
+pub use response::{Card, Directive, OutputSpeech, Reprompt, Response, ResponseEnvelope, Speech, VERIFY_PERSON_URI};
+pub use skill_events::{
+    AccountLinkedBody, DisabledBody, NoBody, Permission, PermissionsBody, PersistenceStatus, SkillEventRequest,
+};
 pub use verify::{
     AlexaVerifier, CHAIN_CACHE_ENTRIES, ChainCacheStats, MAX_CHAIN_BYTES, MAX_REQUEST_AGE, Rejection, VerifierSettings,
     check_cert_url,

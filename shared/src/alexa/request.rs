@@ -26,6 +26,19 @@ impl RequestEnvelope {
         from_context.or(from_session).filter(|t| !t.trim().is_empty())
     }
 
+    /// The Alexa account the request is from (`context.System.user.userId`, then `session.user`):
+    /// personal data, never logged.
+    pub fn alexa_user_id(&self) -> Option<&str> {
+        let from_context = self
+            .context
+            .as_ref()
+            .and_then(|c| c.system.as_ref())
+            .and_then(|s| s.user.as_ref())
+            .and_then(|u| u.user_id.as_deref());
+        let from_session = self.session.as_ref().and_then(|s| s.user.as_ref()).and_then(|u| u.user_id.as_deref());
+        from_context.or(from_session)
+    }
+
     /// The skill id the request was sent to.
     pub fn application_id(&self) -> Option<&str> {
         let from_context = self
@@ -44,7 +57,14 @@ impl RequestEnvelope {
         match &self.request {
             Request::LaunchRequest { timestamp, .. }
             | Request::IntentRequest(IntentRequest { timestamp, .. })
-            | Request::SessionEndedRequest { timestamp, .. } => timestamp.as_deref(),
+            | Request::SessionEndedRequest { timestamp, .. }
+            | Request::SessionResumedRequest(SessionResumedRequest { timestamp, .. }) => timestamp.as_deref(),
+            Request::SkillEnabled(event) => event.timestamp.as_deref(),
+            Request::SkillDisabled(event) => event.timestamp.as_deref(),
+            Request::SkillAccountLinked(event) => event.timestamp.as_deref(),
+            Request::SkillPermissionAccepted(event) | Request::SkillPermissionChanged(event) => {
+                event.timestamp.as_deref()
+            }
             Request::Other => None,
         }
     }
@@ -68,8 +88,14 @@ impl RequestEnvelope {
         match &self.request {
             Request::LaunchRequest { locale, .. }
             | Request::IntentRequest(IntentRequest { locale, .. })
-            | Request::SessionEndedRequest { locale, .. } => locale.as_deref(),
-            Request::Other => None,
+            | Request::SessionEndedRequest { locale, .. }
+            | Request::SessionResumedRequest(SessionResumedRequest { locale, .. }) => locale.as_deref(),
+            Request::SkillEnabled(_)
+            | Request::SkillDisabled(_)
+            | Request::SkillAccountLinked(_)
+            | Request::SkillPermissionAccepted(_)
+            | Request::SkillPermissionChanged(_)
+            | Request::Other => None,
         }
     }
 
@@ -77,9 +103,25 @@ impl RequestEnvelope {
         match &self.request {
             Request::LaunchRequest { request_id, .. }
             | Request::IntentRequest(IntentRequest { request_id, .. })
-            | Request::SessionEndedRequest { request_id, .. } => request_id.as_deref().unwrap_or(""),
+            | Request::SessionEndedRequest { request_id, .. }
+            | Request::SessionResumedRequest(SessionResumedRequest { request_id, .. }) => {
+                request_id.as_deref().unwrap_or("")
+            }
+            Request::SkillEnabled(event) => event.request_id.as_deref().unwrap_or(""),
+            Request::SkillDisabled(event) => event.request_id.as_deref().unwrap_or(""),
+            Request::SkillAccountLinked(event) => event.request_id.as_deref().unwrap_or(""),
+            Request::SkillPermissionAccepted(event) | Request::SkillPermissionChanged(event) => {
+                event.request_id.as_deref().unwrap_or("")
+            }
             Request::Other => "",
         }
+    }
+
+    /// The speaker Alexa recognised (`context.System.person.personId`, with skill
+    /// personalization on), if any. An id that is not a valid one is no one.
+    pub fn person_id(&self) -> Option<crate::domain::PersonId> {
+        let person = self.context.as_ref()?.system.as_ref()?.person.as_ref()?;
+        crate::domain::PersonId::parse(person.person_id.as_deref()?).ok()
     }
 }
 
@@ -131,6 +173,79 @@ pub struct SystemState {
     /// The token for Alexa's APIs (the Directive API) for this request: a secret, never logged.
     #[serde(default)]
     pub api_access_token: Option<String>,
+    /// The recognised speaker, with skill personalization.
+    #[serde(default)]
+    pub person: Option<Person>,
+}
+
+/// `context.System.person`: the speaker Alexa recognised.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    #[serde(default)]
+    pub person_id: Option<String>,
+}
+
+/// Alexa hands the turn back after a skill connection (`Connections.StartConnection`), e.g.
+/// `AMAZON.VerifyPerson`'s voice PIN check.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionResumedRequest {
+    #[serde(default)]
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub cause: Option<ResumeCause>,
+}
+
+/// `request.cause`: `type` `ConnectionCompleted`, the token the skill gave, the connection's
+/// `status` (`code` "200", or "403" when skill personalization is not configured) and its `result`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumeCause {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub status: Option<ConnectionStatus>,
+    #[serde(default)]
+    pub result: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConnectionStatus {
+    /// A string in Amazon's examples ("200", "403"); a number is read the same.
+    #[serde(default)]
+    pub code: Option<serde_json::Value>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl ConnectionStatus {
+    /// The status code as a number, if it is one.
+    pub fn code(&self) -> Option<u16> {
+        match self.code.as_ref()? {
+            serde_json::Value::String(code) => code.trim().parse().ok(),
+            serde_json::Value::Number(code) => code.as_u64().and_then(|c| u16::try_from(c).ok()),
+            _ => None,
+        }
+    }
+}
+
+impl ResumeCause {
+    /// `result.status` (ACHIEVED, NOT_ACHIEVED, NOT_ENABLED), if the result has one.
+    pub fn result_status(&self) -> Option<&str> {
+        self.result.as_ref()?.get("status")?.as_str()
+    }
+
+    /// `result.reason` (e.g. ACCOUNT_LOCKOUT, VERIFICATION_METHOD_NOT_SETUP, NOT_MATCH), if any.
+    pub fn result_reason(&self) -> Option<&str> {
+        self.result.as_ref()?.get("reason")?.as_str()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -159,6 +274,23 @@ pub enum Request {
         #[serde(default)]
         error: Option<serde_json::Value>,
     },
+    /// The customer enabled the skill (no session; `context.System.user` names the account).
+    #[serde(rename = "AlexaSkillEvent.SkillEnabled")]
+    SkillEnabled(super::SkillEventRequest<super::NoBody>),
+    /// The customer disabled the skill, and said whether it may keep their data.
+    #[serde(rename = "AlexaSkillEvent.SkillDisabled")]
+    SkillDisabled(super::SkillEventRequest<super::DisabledBody>),
+    /// The customer linked their account: the body carries the new access token.
+    #[serde(rename = "AlexaSkillEvent.SkillAccountLinked")]
+    SkillAccountLinked(super::SkillEventRequest<super::AccountLinkedBody>),
+    /// The customer granted the skill permissions.
+    #[serde(rename = "AlexaSkillEvent.SkillPermissionAccepted")]
+    SkillPermissionAccepted(super::SkillEventRequest<super::PermissionsBody>),
+    /// The customer changed the permissions granted.
+    #[serde(rename = "AlexaSkillEvent.SkillPermissionChanged")]
+    SkillPermissionChanged(super::SkillEventRequest<super::PermissionsBody>),
+    /// The turn comes back after a skill connection (the voice PIN check).
+    SessionResumedRequest(SessionResumedRequest),
     /// Any other request type (e.g. `CanFulfillIntentRequest`, `System.ExceptionEncountered`).
     #[serde(other)]
     Other,
@@ -357,6 +489,33 @@ mod tests {
         assert!(event(launch, r#"{"apiEndpoint": "https://api.amazonalexa.com"}"#).directive_call().is_none());
         assert!(event(launch, r#"{"apiAccessToken": "t"}"#).directive_call().is_none());
         assert!(event(launch, r#"{"apiEndpoint": " ", "apiAccessToken": "t"}"#).directive_call().is_none());
+    }
+
+    #[test]
+    fn a_resumed_session_carries_the_connections_token_status_and_result_and_the_speaker() {
+        let json = r#"{"context": {"System": {"person": {"personId": "amzn1.ask.person.ANA"}}},
+          "request": {"type": "SessionResumedRequest", "requestId": "r9", "timestamp": "2026-11-25T00:00:00Z",
+            "locale": "en-US", "cause": {"type": "ConnectionCompleted", "token": "t1",
+              "status": {"code": "200", "message": "OK"},
+              "result": {"version": "2", "status": "NOT_ACHIEVED", "reason": "NOT_MATCH"}}}}"#;
+        let envelope: RequestEnvelope = serde_json::from_str(json).unwrap();
+        assert_eq!((envelope.request_id(), envelope.locale()), ("r9", Some("en-US")));
+        assert_eq!(envelope.person_id().map(|p| p.as_str().to_string()).as_deref(), Some("amzn1.ask.person.ANA"));
+        assert!(envelope.directive_call().is_none(), "no progressive response from a resumed session");
+        let Request::SessionResumedRequest(resumed) = envelope.request else { panic!("not resumed") };
+        let cause = resumed.cause.unwrap();
+        assert_eq!((cause.kind.as_deref(), cause.token.as_deref()), (Some("ConnectionCompleted"), Some("t1")));
+        assert_eq!(cause.status.as_ref().and_then(ConnectionStatus::code), Some(200));
+        assert_eq!((cause.result_status(), cause.result_reason()), (Some("NOT_ACHIEVED"), Some("NOT_MATCH")));
+        let forbidden: ConnectionStatus = serde_json::from_str(r#"{"code": 403}"#).unwrap();
+        assert_eq!(forbidden.code(), Some(403));
+        let odd: ConnectionStatus = serde_json::from_str(r#"{"code": {"x": 1}}"#).unwrap();
+        assert_eq!(odd.code(), None);
+        let nobody: RequestEnvelope = serde_json::from_str(
+            r#"{"context": {"System": {"person": {"personId": ""}}}, "request": {"type": "SessionResumedRequest"}}"#,
+        )
+        .unwrap();
+        assert!(nobody.person_id().is_none());
     }
 
     #[test]

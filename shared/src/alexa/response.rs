@@ -159,7 +159,14 @@ pub enum Directive {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         updated_intent: Option<Value>,
     },
+    /// Hands the turn to an Alexa task (a skill connection); Alexa answers with a
+    /// `SessionResumedRequest` carrying `token` back.
+    #[serde(rename = "Connections.StartConnection")]
+    StartConnection { uri: String, input: Value, token: String },
 }
+
+/// Alexa's voice PIN check (skill personalization's PIN confirmation).
+pub const VERIFY_PERSON_URI: &str = "connection://AMAZON.VerifyPerson/2";
 
 impl ResponseEnvelope {
     fn with(response: Response) -> Self {
@@ -189,6 +196,23 @@ impl ResponseEnvelope {
     pub fn elicit_slot(slot: &str, speech: Speech, reprompt: Speech, updated_intent: Option<Value>) -> Self {
         let mut envelope = Self::ask(speech, reprompt);
         envelope.response.directives.push(Directive::ElicitSlot { slot_to_elicit: slot.to_string(), updated_intent });
+        envelope
+    }
+
+    /// Hands the turn to Alexa's voice PIN check (`AMAZON.VerifyPerson`, confidence level 400
+    /// with the `VOICE_PIN` policy); `token` comes back in the `SessionResumedRequest`. As
+    /// Amazon asks of a `Connections.StartConnection` answer: no speech of the skill's, no
+    /// reprompt and no `shouldEndSession` (Alexa speaks and listens for the PIN itself).
+    pub fn verify_person(token: &str) -> Self {
+        let input = serde_json::json!({
+            "requestedAuthenticationConfidenceLevel": {"level": 400, "customPolicy": {"policyName": "VOICE_PIN"}}
+        });
+        let mut envelope = Self::with(Response::default());
+        envelope.response.directives.push(Directive::StartConnection {
+            uri: VERIFY_PERSON_URI.into(),
+            input,
+            token: token.into(),
+        });
         envelope
     }
 
@@ -258,5 +282,17 @@ mod tests {
         let tell = ResponseEnvelope::tell(Speech::new().text("hi")).with_card(Card::LinkAccount);
         let round_trip: ResponseEnvelope = serde_json::from_str(&serde_json::to_string(&tell).unwrap()).unwrap();
         assert_eq!(round_trip, tell, "answers can be stored and replayed");
+        let pin = ResponseEnvelope::verify_person("0190a0b0-0000-7000-8000-000000000000");
+        assert_eq!(
+            serde_json::to_value(&pin).unwrap(),
+            serde_json::json!({"version": "1.0", "response": {"directives": [{
+                "type": "Connections.StartConnection", "uri": "connection://AMAZON.VerifyPerson/2",
+                "input": {"requestedAuthenticationConfidenceLevel": {"level": 400,
+                          "customPolicy": {"policyName": "VOICE_PIN"}}},
+                "token": "0190a0b0-0000-7000-8000-000000000000"}]}}),
+            "no speech, reprompt or shouldEndSession beside a StartConnection"
+        );
+        let round_trip: ResponseEnvelope = serde_json::from_str(&serde_json::to_string(&pin).unwrap()).unwrap();
+        assert_eq!(round_trip, pin);
     }
 }

@@ -65,15 +65,32 @@ pub enum CodePurpose {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ActivityKind {
-    CodeSent { channel: Channel, to: MaskedDestination, purpose: CodePurpose },
+    CodeSent {
+        channel: Channel,
+        to: MaskedDestination,
+        purpose: CodePurpose,
+    },
     WrongCode,
     Confirmed,
     OrderLocked,
-    VoiceOrderingPaused { until: Timestamp },
+    VoiceOrderingPaused {
+        until: Timestamp,
+    },
     VoiceOrderingLocked,
     VoiceOrderingUnlocked,
-    ContactVerified { to: MaskedDestination },
-    ContactChanged { from: MaskedDestination, to: MaskedDestination },
+    ContactVerified {
+        to: MaskedDestination,
+    },
+    ContactChanged {
+        from: MaskedDestination,
+        to: MaskedDestination,
+    },
+    /// The Alexa account was linked to this account (Alexa's `SkillAccountLinked`).
+    AlexaAccountLinked,
+    /// The skill was enabled on an Alexa account linked to this one (`SkillEnabled`).
+    AlexaSkillEnabled,
+    /// The Alexa user accepted or changed the skill's permissions (`SkillPermissionAccepted`/`Changed`).
+    AlexaPermissionsChanged,
 }
 
 impl ActivityKind {
@@ -89,6 +106,9 @@ impl ActivityKind {
             ActivityKind::VoiceOrderingUnlocked => "voice_ordering_unlocked",
             ActivityKind::ContactVerified { .. } => "contact_verified",
             ActivityKind::ContactChanged { .. } => "contact_changed",
+            ActivityKind::AlexaAccountLinked => "alexa_account_linked",
+            ActivityKind::AlexaSkillEnabled => "alexa_skill_enabled",
+            ActivityKind::AlexaPermissionsChanged => "alexa_permissions_changed",
         }
     }
 
@@ -107,6 +127,9 @@ impl ActivityKind {
             ActivityKind::VoiceOrderingUnlocked => "Voice ordering unlocked".into(),
             ActivityKind::ContactVerified { to } => format!("Contact verified: {to}"),
             ActivityKind::ContactChanged { from, to } => format!("Contact changed from {from} to {to}"),
+            ActivityKind::AlexaAccountLinked => "Alexa account linked".into(),
+            ActivityKind::AlexaSkillEnabled => "Skill enabled in Alexa".into(),
+            ActivityKind::AlexaPermissionsChanged => "Skill permissions changed in Alexa".into(),
         }
     }
 }

@@ -12,6 +12,48 @@ pub enum IdError {
     BadActivityId,
     #[error("an enrollment id must be a UUID")]
     BadEnrollmentId,
+    #[error("a person id must be 1 to {max} printable characters", max = PersonId::MAX_LEN)]
+    BadPersonId,
+}
+
+/// The speaker Alexa recognised (`context.System.person.personId`, with skill personalization):
+/// one person of the Amazon account at the device. Not a secret, but personal: never logged.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonId(String);
+
+impl PersonId {
+    pub const MAX_LEN: usize = 256;
+
+    pub fn parse(raw: impl Into<String>) -> Result<Self, IdError> {
+        let raw = raw.into();
+        let ok =
+            !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.chars().all(|c| !c.is_control() && !c.is_whitespace());
+        if ok { Ok(Self(raw)) } else { Err(IdError::BadPersonId) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PersonId(****)")
+    }
+}
+
+impl TryFrom<String> for PersonId {
+    type Error = IdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<PersonId> for String {
+    fn from(value: PersonId) -> Self {
+        value.0
+    }
 }
 
 /// The identity provider's subject (`sub`), e.g. `auth0|5f1c...`.

@@ -7,6 +7,7 @@ mod activity;
 mod budget;
 mod contact;
 mod enrollment;
+mod erasure;
 mod ids;
 mod menu;
 mod order;
@@ -22,11 +23,12 @@ pub use budget::{
 };
 pub use contact::{Channel, ContactError, Destination, EmailAddress, MaskedDestination, PhoneNumber, SignInContacts};
 pub use enrollment::{EnrolledPhone, EnrollmentError, EnrollmentId, PhoneEnrollment};
-pub use ids::{IdError, OrderId, UserId};
+pub use erasure::{AlexaUserId, AlexaUserIdError, ErasureEntry, ErasureReport};
+pub use ids::{IdError, OrderId, PersonId, UserId};
 pub use menu::{Bill, BillError, Currency, LineItem, Menu, MenuError, Money, Payee, UnknownCurrency};
 pub use order::{
-    Challenge, ChallengePolicy, ChallengeRule, Code, CodeError, Order, OrderStatus, Transition, TransitionEffect,
-    TransitionError, WrongCodeOutcome,
+    Challenge, ChallengePolicy, ChallengeRule, Code, CodeError, ConfirmBy, Order, OrderStatus, Refusal, StepUp,
+    Transition, TransitionEffect, TransitionError, WrongCodeOutcome,
 };
 pub use pizza::{Pizza, PizzaError, Size, Topping, Toppings};
 pub use replay::{RequestClaim, RequestId, RequestKey, RequestKeyError, SkillId};

@@ -1,4 +1,4 @@
-use super::{Bill, Channel, Currency, MaskedDestination, Menu, OrderId, Pizza, Timestamp, UserId};
+use super::{Bill, Channel, Currency, MaskedDestination, Menu, OrderId, PersonId, Pizza, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -64,6 +64,73 @@ pub enum TransitionError {
     ChallengeStillValid,
     #[error("no confirmation attempts are left")]
     AttemptsExhausted,
+    /// A code for an order that only Alexa's voice PIN confirms (none was sent for it).
+    #[error("the order is confirmed by voice PIN, not by a code")]
+    AwaitsVoicePin,
+}
+
+/// How the skill asks for the step-up after the recap's yes (`STEP_UP`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StepUp {
+    /// A one-time code to the verified contact (the seed's way).
+    #[default]
+    Code,
+    /// Alexa's own voice PIN (`AMAZON.VerifyPerson`); no code is ever sent.
+    VoicePin,
+    /// The voice PIN, or a code when the user has no voice ID or PIN (`NOT_ENABLED`).
+    VoicePinOrCode,
+}
+
+impl StepUp {
+    pub const ALL: [StepUp; 3] = [StepUp::Code, StepUp::VoicePin, StepUp::VoicePinOrCode];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StepUp::Code => "code",
+            StepUp::VoicePin => "voice_pin",
+            StepUp::VoicePinOrCode => "voice_pin_or_code",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == raw)
+    }
+
+    /// What a new order waits for.
+    pub fn confirm_by(self) -> ConfirmBy {
+        match self {
+            StepUp::Code => ConfirmBy::Code,
+            StepUp::VoicePin | StepUp::VoicePinOrCode => ConfirmBy::VoicePin,
+        }
+    }
+}
+
+/// What confirms a pending order: fixed at placement, never changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmBy {
+    /// The one-time code sent for it.
+    #[default]
+    Code,
+    /// Alexa's voice PIN: no code was sent, so no code opens it.
+    VoicePin,
+}
+
+impl ConfirmBy {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfirmBy::Code => "code",
+            ConfirmBy::VoicePin => "voice_pin",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [ConfirmBy::Code, ConfirmBy::VoicePin].into_iter().find(|c| c.name() == raw)
+    }
+
+    fn is_code(&self) -> bool {
+        *self == ConfirmBy::Code
+    }
 }
 
 /// A move of the state machine, as a store applies it atomically.
@@ -154,6 +221,9 @@ pub struct Challenge {
     /// With Pod's own codes: the MAC binding the code to this order (never the code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_hash: Option<String>,
+    /// What confirms the order: its code, or Alexa's voice PIN (then no code was sent).
+    #[serde(default, skip_serializing_if = "ConfirmBy::is_code")]
+    pub confirm_by: ConfirmBy,
 }
 
 impl Challenge {
@@ -185,6 +255,10 @@ pub struct Order {
     /// before orders had prices: its price was never stated, so none is made up for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bill: Option<Bill>,
+    /// The speaker Alexa recognised when the order was placed, if any: then only that person
+    /// (or a code from a voice Alexa did not recognise) confirms it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonId>,
 }
 
 impl Order {
@@ -214,8 +288,39 @@ impl Order {
                 attempts_used: 0,
                 max_attempts: policy.max_attempts.max(1),
                 code_hash: None,
+                confirm_by: ConfirmBy::Code,
             },
             bill: Some(bill),
+            person: None,
+        }
+    }
+
+    /// The same order waiting for Alexa's voice PIN instead of a code (none is sent for it).
+    pub fn awaiting_voice_pin(mut self) -> Self {
+        self.challenge.confirm_by = ConfirmBy::VoicePin;
+        self
+    }
+
+    /// The same order, placed by the speaker Alexa recognised (if it recognised one).
+    pub fn spoken_by(mut self, person: Option<PersonId>) -> Self {
+        self.person = person;
+        self
+    }
+
+    /// Whether `by`, given by `speaker` (the voice Alexa recognised, if any), may confirm this
+    /// order: a code only if the order waits for one; an order placed by a recognised person
+    /// only by that person, or by a code from a voice Alexa did not recognise. A voice PIN must
+    /// come from the person who ordered (Alexa verifies the PIN of the recognised speaker).
+    /// Checked before any code is: a refusal says nothing about whether the code was right.
+    pub fn may_be_confirmed(&self, by: ConfirmBy, speaker: Option<&PersonId>) -> Result<(), Refusal> {
+        if by == ConfirmBy::Code && self.challenge.confirm_by == ConfirmBy::VoicePin {
+            return Err(Refusal::AwaitsVoicePin);
+        }
+        match (&self.person, speaker, by) {
+            (None, _, _) => Ok(()),
+            (Some(ordered), Some(speaking), _) if ordered == speaking => Ok(()),
+            (Some(_), None, ConfirmBy::Code) => Ok(()),
+            (Some(_), _, _) => Err(Refusal::OtherSpeaker),
         }
     }
 
@@ -276,6 +381,15 @@ impl Order {
             _ => WrongCodeOutcome::TriesLeft(self.challenge.attempts_left()),
         }
     }
+}
+
+/// Why a step-up may not confirm an order ([`Order::may_be_confirmed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A code for an order that waits for the voice PIN: nothing is checked or counted.
+    AwaitsVoicePin,
+    /// Another recognised voice (or a PIN from an unrecognised one): counted as a wrong code.
+    OtherSpeaker,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -408,6 +522,43 @@ mod tests {
             order.apply(Transition::Confirm, at(1_002)),
             Err(TransitionError::NotPending(OrderStatus::Cancelled))
         );
+    }
+
+    #[test]
+    fn an_order_placed_by_a_recognised_voice_is_confirmed_only_by_that_voice_or_an_unrecognised_code() {
+        let ana = PersonId::parse("amzn1.ask.person.ANA").unwrap();
+        let ben = PersonId::parse("amzn1.ask.person.BEN").unwrap();
+        let anyone = pending_order();
+        for speaker in [None, Some(&ana)] {
+            assert_eq!(anyone.may_be_confirmed(ConfirmBy::Code, speaker), Ok(()));
+            assert_eq!(anyone.may_be_confirmed(ConfirmBy::VoicePin, speaker), Ok(()));
+        }
+        let anas = pending_order().spoken_by(Some(ana.clone()));
+        assert_eq!(anas.may_be_confirmed(ConfirmBy::Code, Some(&ana)), Ok(()));
+        assert_eq!(anas.may_be_confirmed(ConfirmBy::VoicePin, Some(&ana)), Ok(()));
+        assert_eq!(anas.may_be_confirmed(ConfirmBy::Code, None), Ok(()), "a code from a voice not recognised");
+        assert_eq!(anas.may_be_confirmed(ConfirmBy::Code, Some(&ben)), Err(Refusal::OtherSpeaker));
+        assert_eq!(anas.may_be_confirmed(ConfirmBy::VoicePin, Some(&ben)), Err(Refusal::OtherSpeaker));
+        assert_eq!(anas.may_be_confirmed(ConfirmBy::VoicePin, None), Err(Refusal::OtherSpeaker));
+        let pin = pending_order().awaiting_voice_pin();
+        assert_eq!(pin.may_be_confirmed(ConfirmBy::Code, None), Err(Refusal::AwaitsVoicePin));
+        assert_eq!(pin.may_be_confirmed(ConfirmBy::VoicePin, None), Ok(()));
+        assert!(!format!("{anas:?}").contains("ANA"), "a person id never reaches a log");
+    }
+
+    #[test]
+    fn step_up_settings_and_what_they_wait_for() {
+        for step_up in StepUp::ALL {
+            assert_eq!(StepUp::parse(step_up.name()), Some(step_up));
+        }
+        assert_eq!(StepUp::parse("pin"), None);
+        assert_eq!(StepUp::default(), StepUp::Code);
+        assert_eq!(StepUp::VoicePinOrCode.confirm_by(), ConfirmBy::VoicePin);
+        let json = serde_json::to_value(pending_order()).unwrap();
+        assert!(json["challenge"].get("confirm_by").is_none() && json.get("person").is_none(), "{json}");
+        let pin = pending_order().awaiting_voice_pin().spoken_by(Some(PersonId::parse("p1").unwrap()));
+        let back: Order = serde_json::from_value(serde_json::to_value(&pin).unwrap()).unwrap();
+        assert_eq!(back, pin);
     }
 
     #[test]

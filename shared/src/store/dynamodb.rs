@@ -14,10 +14,10 @@
 //! - On-demand capacity; TTL attribute `expires_at_epoch` (seconds).
 
 use crate::domain::{
-    ActivityEvent, ActivityId, Bill, BudgetChange, Challenge, ChallengeRule, Channel, Currency, EnrolledPhone,
-    EnrollmentError, EnrollmentId, GuessBudget, LineItem, MaskedDestination, Order, OrderId, OrderStatus, Payee,
-    PhoneEnrollment, Pizza, RequestClaim, RequestKey, SEND_WINDOW, SignInContacts, Size, Timestamp, Topping, Toppings,
-    Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, Bill, BudgetChange, Challenge, ChallengeRule, Channel, ConfirmBy, Currency,
+    EnrolledPhone, EnrollmentError, EnrollmentId, GuessBudget, LineItem, MaskedDestination, Order, OrderId,
+    OrderStatus, Payee, PersonId, PhoneEnrollment, Pizza, RequestClaim, RequestKey, SEND_WINDOW, SignInContacts, Size,
+    Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use crate::round_trips::{Remote, track};
@@ -159,6 +159,12 @@ fn order_item(order: &Order) -> Item {
     if let Some(hash) = &c.code_hash {
         item.insert("code_hash".to_string(), s(hash));
     }
+    if c.confirm_by != ConfirmBy::Code {
+        item.insert("confirm_by".to_string(), s(c.confirm_by.name()));
+    }
+    if let Some(person) = &order.person {
+        item.insert("person_id".to_string(), s(person.as_str()));
+    }
     if let Some(bill) = &order.bill {
         let lines = bill
             .lines()
@@ -256,8 +262,16 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             attempts_used: get_n(item, "attempts_used")?,
             max_attempts: get_n(item, "max_attempts")?,
             code_hash: item.get("code_hash").and_then(|v| v.as_s().ok()).cloned(),
+            confirm_by: match item.get("confirm_by") {
+                None => ConfirmBy::Code,
+                Some(_) => ConfirmBy::parse(get_s(item, "confirm_by")?).ok_or_else(|| corrupt("confirm_by"))?,
+            },
         },
         bill: bill_from(item)?,
+        person: match item.get("person_id") {
+            None => None,
+            Some(_) => Some(PersonId::parse(get_s(item, "person_id")?).map_err(|_| corrupt("person_id"))?),
+        },
     })
 }
 
@@ -1033,6 +1047,24 @@ impl OrderStore for DynamoDbOrderStore {
         let events = output.items().iter().map(activity_from).collect::<Result<Vec<_>, _>>()?;
         let (events, next) = super::split_page(events, limit, |e| e.id);
         Ok(ActivityPage { events, next })
+    }
+
+    async fn link_alexa_user(
+        &self,
+        alexa: &crate::domain::AlexaUserId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.put_alexa_link(alexa, user, now).await
+    }
+
+    async fn alexa_user_link(&self, alexa: &crate::domain::AlexaUserId) -> Result<Option<UserId>, StoreError> {
+        self.read_alexa_link(alexa).await
+    }
+
+    /// See `dynamodb_erasure.rs`.
+    async fn erase_user(&self, user: &UserId, now: Timestamp) -> Result<crate::domain::ErasureReport, StoreError> {
+        self.erase(user, now).await
     }
 }
 

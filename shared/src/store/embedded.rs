@@ -6,12 +6,13 @@
 //! DynamoDB conditional write gives.
 
 use crate::domain::{
-    ActivityEvent, ActivityId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, GuessBudget, Order, OrderId,
-    OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts, Timestamp, Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, AlexaUserId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, ErasureEntry,
+    ErasureReport, GuessBudget, Order, OrderId, OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts,
+    Timestamp, Transition, UserId, admit_send,
 };
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -39,7 +40,14 @@ const ENROLLED: TableDefinition<&str, &[u8]> = TableDefinition::new("enrolled_ph
 /// user id → the contacts of the user's latest sign-in, as JSON.
 const SIGN_IN_CONTACTS: TableDefinition<&str, &[u8]> = TableDefinition::new("sign_in_contacts");
 
-/// Sorts after every hyphenated lowercase UUID.
+/// Alexa account key (the digest of its user id) → the Pod user it was last linked to.
+const ALEXA_LINKS: TableDefinition<&str, &str> = TableDefinition::new("alexa_links");
+/// (user id, Alexa account key) → (): the links made for a user, which its erasure follows.
+const USER_ALEXA_LINKS: TableDefinition<(&str, &str), ()> = TableDefinition::new("user_alexa_links");
+/// user id → the entry an erasure leaves ([`ErasureEntry`], as JSON).
+const ERASURES: TableDefinition<&str, &[u8]> = TableDefinition::new("erasures");
+
+/// Sorts after every hyphenated lowercase UUID (and every key this store puts after a user id).
 const AFTER_ALL_IDS: &str = "~";
 
 #[derive(Clone)]
@@ -114,6 +122,9 @@ impl EmbeddedOrderStore {
             txn.open_table(ENROLLMENTS).map_err(unavailable)?;
             txn.open_table(ENROLLED).map_err(unavailable)?;
             txn.open_table(SIGN_IN_CONTACTS).map_err(unavailable)?;
+            txn.open_table(ALEXA_LINKS).map_err(unavailable)?;
+            txn.open_table(USER_ALEXA_LINKS).map_err(unavailable)?;
+            txn.open_table(ERASURES).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self { db: Arc::new(db), path })
@@ -121,6 +132,67 @@ impl EmbeddedOrderStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// For tests: every stored item that belongs to `user`, found by reading every table whole
+    /// (not through the user's keys) and keeping what names the user in its key or its value,
+    /// each as `table/key`.
+    #[doc(hidden)]
+    pub async fn items_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let me = user.as_str();
+            let names = |bytes: &[u8]| bytes.windows(me.len()).any(|w| w == me.as_bytes());
+            let mut found = Vec::new();
+            for definition in [CODE_SENDS, BUDGETS, ENROLLMENTS, ENROLLED, SIGN_IN_CONTACTS, ERASURES, ORDERS] {
+                let table = txn.open_table(definition).map_err(unavailable)?;
+                for entry in table.iter().map_err(unavailable)? {
+                    let (key, value) = entry.map_err(unavailable)?;
+                    if key.value() == me || names(value.value()) {
+                        found.push(format!("{}/{}", definition.name(), key.value()));
+                    }
+                }
+            }
+            for definition in [PENDING, ALEXA_LINKS] {
+                let table = txn.open_table(definition).map_err(unavailable)?;
+                for entry in table.iter().map_err(unavailable)? {
+                    let (key, value) = entry.map_err(unavailable)?;
+                    if key.value() == me || value.value() == me {
+                        found.push(format!("{}/{}", definition.name(), key.value()));
+                    }
+                }
+            }
+            let mut pairs = vec![REQUESTS, ACTIVITY];
+            match txn.open_table(super::embedded_sessions::WEB_SESSIONS) {
+                Ok(_) => pairs.push(super::embedded_sessions::WEB_SESSIONS),
+                Err(redb::TableError::TableDoesNotExist(_)) => {}
+                Err(e) => return Err(unavailable(e)),
+            }
+            for definition in pairs {
+                let table = txn.open_table(definition).map_err(unavailable)?;
+                for entry in table.iter().map_err(unavailable)? {
+                    let (key, value) = entry.map_err(unavailable)?;
+                    let (owner, rest) = key.value();
+                    if owner == me || names(value.value()) {
+                        found.push(format!("{}/{owner}/{rest}", definition.name()));
+                    }
+                }
+            }
+            for definition in [USER_ORDERS, USER_ALEXA_LINKS] {
+                let table = txn.open_table(definition).map_err(unavailable)?;
+                for entry in table.iter().map_err(unavailable)? {
+                    let (key, _) = entry.map_err(unavailable)?;
+                    let (owner, rest) = key.value();
+                    if owner == me {
+                        found.push(format!("{}/{owner}/{rest}", definition.name()));
+                    }
+                }
+            }
+            found.sort();
+            Ok(found)
+        })
+        .await
     }
 
     /// Runs one short redb transaction on this thread. On a multi-threaded runtime
@@ -139,6 +211,77 @@ impl EmbeddedOrderStore {
             _ => work(db),
         }
     }
+}
+
+/// Removes every `(user, _)` key of `table`; returns how many.
+fn remove_user_range<V: redb::Value + 'static>(
+    table: &mut redb::Table<(&'static str, &'static str), V>,
+    user: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut keys = Vec::new();
+    for entry in table.range((user, "")..(user, AFTER_ALL_IDS)).map_err(unavailable)? {
+        let (key, _) = entry.map_err(unavailable)?;
+        keys.push(key.value().1.to_string());
+    }
+    for key in &keys {
+        table.remove((user, key.as_str())).map_err(unavailable)?;
+    }
+    Ok(keys)
+}
+
+/// Removes `user`'s entry of a table keyed by user id; returns whether there was one.
+fn remove_user_key<V: redb::Value + 'static>(
+    table: &mut redb::Table<&'static str, V>,
+    user: &str,
+) -> Result<bool, StoreError> {
+    Ok(table.remove(user).map_err(unavailable)?.is_some())
+}
+
+/// Everything of `user` in one write transaction (redb serialises them, so nothing writes
+/// between the reads and the deletes): the erasure is all-or-nothing here.
+fn erase_in(txn: &redb::WriteTransaction, user: &str, now: Timestamp) -> Result<ErasureReport, StoreError> {
+    let mut deleted = 0;
+    {
+        let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
+        let ids = remove_user_range(&mut user_orders, user)?;
+        deleted += ids.len();
+        let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+        for id in &ids {
+            if orders.remove(id.as_str()).map_err(unavailable)?.is_some() {
+                deleted += 1;
+            }
+        }
+    }
+    deleted += remove_user_range(&mut txn.open_table(REQUESTS).map_err(unavailable)?, user)?.len();
+    deleted += remove_user_range(&mut txn.open_table(ACTIVITY).map_err(unavailable)?, user)?.len();
+    deleted +=
+        remove_user_range(&mut txn.open_table(super::embedded_sessions::WEB_SESSIONS).map_err(unavailable)?, user)?
+            .len();
+    {
+        let links = remove_user_range(&mut txn.open_table(USER_ALEXA_LINKS).map_err(unavailable)?, user)?;
+        deleted += links.len();
+        let mut alexa = txn.open_table(ALEXA_LINKS).map_err(unavailable)?;
+        for key in &links {
+            let still_ours = alexa.get(key.as_str()).map_err(unavailable)?.is_some_and(|g| g.value() == user);
+            if still_ours {
+                alexa.remove(key.as_str()).map_err(unavailable)?;
+                deleted += 1;
+            }
+        }
+    }
+    deleted += usize::from(remove_user_key(&mut txn.open_table(PENDING).map_err(unavailable)?, user)?);
+    for table in [CODE_SENDS, BUDGETS, ENROLLMENTS, ENROLLED, SIGN_IN_CONTACTS] {
+        deleted += usize::from(remove_user_key(&mut txn.open_table(table).map_err(unavailable)?, user)?);
+    }
+    let mut erasures = txn.open_table(ERASURES).map_err(unavailable)?;
+    let earlier: Option<ErasureEntry> = read_json(&erasures, user)?;
+    if let (0, Some(earlier)) = (deleted, &earlier) {
+        return Ok(ErasureReport { deleted, erased_at: earlier.erased_at });
+    }
+    let user_id = UserId::parse(user).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let entry = ErasureEntry { user_id, erased_at: now };
+    erasures.insert(user, to_json(&entry)?.as_slice()).map_err(unavailable)?;
+    Ok(ErasureReport { deleted, erased_at: now })
 }
 
 fn read_order(table: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<Order>, StoreError> {
@@ -552,6 +695,52 @@ impl OrderStore for EmbeddedOrderStore {
             }
             let (events, next) = super::split_page(events, limit, |e| e.id);
             Ok(ActivityPage { events, next })
+        })
+        .await
+    }
+
+    async fn link_alexa_user(&self, alexa: &AlexaUserId, user: &UserId, _now: Timestamp) -> Result<(), StoreError> {
+        let (key, user) = (alexa.key().to_string(), user.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                txn.open_table(ALEXA_LINKS)
+                    .map_err(unavailable)?
+                    .insert(key.as_str(), user.as_str())
+                    .map_err(unavailable)?;
+                let mut traces = txn.open_table(USER_ALEXA_LINKS).map_err(unavailable)?;
+                traces.insert((user.as_str(), key.as_str()), ()).map_err(unavailable)?;
+            }
+            txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn alexa_user_link(&self, alexa: &AlexaUserId) -> Result<Option<UserId>, StoreError> {
+        let key = alexa.key().to_string();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let links = txn.open_table(ALEXA_LINKS).map_err(unavailable)?;
+            let Some(user) = links.get(key.as_str()).map_err(unavailable)?.map(|g| g.value().to_string()) else {
+                return Ok(None);
+            };
+            UserId::parse(user).map(Some).map_err(|e| StoreError::Corrupt(format!("alexa link: {e}")))
+        })
+        .await
+    }
+
+    async fn erase_user(&self, user: &UserId, now: Timestamp) -> Result<ErasureReport, StoreError> {
+        let user = user.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let report = erase_in(&txn, user.as_str(), now)?;
+            if report.deleted == 0 && report.erased_at != now {
+                // Nothing was left: nothing written.
+                txn.abort().map_err(unavailable)?;
+            } else {
+                txn.commit().map_err(unavailable)?;
+            }
+            Ok(report)
         })
         .await
     }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, TableError};
 
 /// (user id, session id) → the session as JSON. Created by the first write.
-const WEB_SESSIONS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("web_sessions");
+pub(super) const WEB_SESSIONS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("web_sessions");
 
 /// Sorts after every session id (lowercase hex).
 const AFTER_ALL_IDS: &str = "~";

@@ -1,6 +1,7 @@
 //! Order store adapters.
 
 mod dynamodb;
+mod dynamodb_erasure;
 mod dynamodb_sessions;
 #[cfg(feature = "embedded-store")]
 mod embedded;

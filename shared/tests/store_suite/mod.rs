@@ -3,7 +3,7 @@
 //! Each check makes its own users, so the suite can share one store (or one table).
 
 use pod_shared::domain::{
-    ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel,
+    ActivityEvent, ActivityKind, Blocked, BudgetChange, BudgetPolicy, BudgetState, ChallengePolicy, Channel, ConfirmBy,
     EmailAddress, EnrollmentError, EnrollmentId, MaskedDestination, Order, OrderStatus, PhoneEnrollment, PhoneNumber,
     Pizza, RequestClaim, RequestId, RequestKey, SignInContacts, Size, SkillId, Source, Timestamp, Topping, Toppings,
     Transition, TransitionError, UserId,
@@ -99,6 +99,25 @@ pub async fn an_order_keeps_its_bill_and_one_stored_without_a_price_reads_withou
     assert_eq!(store.get(&ana, &unpriced.id).await.unwrap(), Some(unpriced.clone()));
     let cancelled = store.transition(&ana, &unpriced.id, Transition::Cancel, at(11)).await.unwrap();
     assert_eq!(cancelled.bill, None);
+}
+
+/// An order waiting for the voice PIN, placed by a recognised speaker, keeps both through every move.
+pub async fn an_order_keeps_what_confirms_it_and_who_placed_it(store: Store) {
+    let ana = new_user();
+    let person = pod_shared::domain::PersonId::parse("amzn1.ask.person.SUITE").unwrap();
+    let order = new_order(&ana, 0).awaiting_voice_pin().spoken_by(Some(person.clone()));
+    store.insert_superseding(&order).await.unwrap();
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), Some(order.clone()));
+    assert_eq!(store.pending_for(&ana).await.unwrap(), Some(order.clone()));
+    let counted = store.transition(&ana, &order.id, Transition::RecordWrongCode, at(2)).await.unwrap();
+    assert_eq!((counted.challenge.confirm_by, counted.person.as_ref()), (ConfirmBy::VoicePin, Some(&person)));
+    let confirmed = store.transition(&ana, &order.id, Transition::Confirm, at(5)).await.unwrap();
+    assert_eq!((confirmed.challenge.confirm_by, confirmed.person.clone()), (ConfirmBy::VoicePin, Some(person)));
+    assert_eq!(store.list(&ana, PageRequest::first(5)).await.unwrap().orders, vec![confirmed]);
+    let plain = new_order(&ana, 10);
+    store.insert_superseding(&plain).await.unwrap();
+    let read = store.get(&ana, &plain.id).await.unwrap().unwrap();
+    assert_eq!((read.challenge.confirm_by, read.person), (ConfirmBy::Code, None), "a code order of anyone");
 }
 
 pub async fn confirms_once(store: Store) {
@@ -819,6 +838,10 @@ macro_rules! order_store_suite {
             store_suite::an_order_keeps_its_bill_and_one_stored_without_a_price_reads_without_one($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_order_keeps_what_confirms_it_and_who_placed_it() {
+            store_suite::an_order_keeps_what_confirms_it_and_who_placed_it($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn confirms_once() {
             store_suite::confirms_once($make).await;
         }
@@ -961,6 +984,232 @@ macro_rules! session_store_suite {
                 let uses = store_suite::racing_uses_and_a_revocation_leave_it_revoked($make, 20).await;
                 println!("session race: 19 uses and 1 sign-out at once, uses recorded {uses}");
             }
+        }
+    };
+}
+
+// ------------------------------------------------------------ erasure
+
+/// Every item the adapter holds for a user, found by reading the whole store (a test-only
+/// listing each adapter has), as `where/key` strings.
+pub type Items =
+    Arc<dyn Fn(UserId) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<String>> + Send>> + Send + Sync>;
+
+/// The one item an erasure keeps, as either adapter names it.
+fn is_erasure_entry(item: &str) -> bool {
+    item.starts_with("erasures/") || item.ends_with("/ERASED")
+}
+
+fn alexa_user() -> pod_shared::domain::AlexaUserId {
+    pod_shared::domain::AlexaUserId::parse(&format!("amzn1.ask.account.suite-{}", uuid::Uuid::now_v7().simple()))
+        .unwrap()
+}
+
+/// Gives `user` one item of every kind the store keeps: orders (confirmed and pending, so a
+/// pending pointer), code sends, the guess budget, activity, sign-in contacts, an enrolled
+/// phone and a phone waiting for its code, an answered request claim, a web session, and a
+/// linked Alexa account.
+async fn every_kind_of_item(store: &Store, sessions: &Sessions, user: &UserId) -> pod_shared::domain::AlexaUserId {
+    let confirmed = new_order(user, 0);
+    store.insert_superseding(&confirmed).await.unwrap();
+    store.transition(user, &confirmed.id, Transition::Confirm, at(1)).await.unwrap();
+    store.insert_superseding(&new_order(user, 2)).await.unwrap();
+    store.reserve_code_send(user, at(2), 5).await.unwrap();
+    store.change_budget(user, &reserve_at(3)).await.unwrap();
+    store.record_activity(&ActivityEvent::new(user, at(3), Source::Voice, ActivityKind::WrongCode)).await.unwrap();
+    store.remember_sign_in_contacts(&sign_in(user, "+14155550160", 4)).await.unwrap();
+    let first = enrollment(user, "+14155550161", 5);
+    store.start_enrollment(&first).await.unwrap();
+    store.complete_enrollment(user, first.id, at(6)).await.unwrap();
+    store.start_enrollment(&enrollment(user, "+14155550162", 7)).await.unwrap();
+    let key = request_key("amzn1.ask.skill.suite", user, &new_request_id());
+    store.claim_request(&key, at(8), at(60)).await.unwrap();
+    store.answer_request(&key, "the answer", at(60)).await.unwrap();
+    sessions.create_session(&WebSession::start(user.clone(), at(9), SessionPolicy::default())).await.unwrap();
+    let alexa = alexa_user();
+    store.link_alexa_user(&alexa, user, at(10)).await.unwrap();
+    alexa
+}
+
+pub async fn erasing_a_user_leaves_nothing_of_theirs_but_the_entry_and_no_one_elses_changes(
+    store: Store,
+    sessions: Sessions,
+    items: Items,
+) {
+    let (ana, ben) = (new_user(), new_user());
+    let ana_alexa = every_kind_of_item(&store, &sessions, &ana).await;
+    let ben_alexa = every_kind_of_item(&store, &sessions, &ben).await;
+    let before = items(ana.clone()).await;
+    assert!(before.len() >= 13, "every kind of item is there to erase: {before:?}");
+    let bens = items(ben.clone()).await;
+
+    let report = store.erase_user(&ana, at(100)).await.unwrap();
+    assert_eq!(report.erased_at, at(100));
+    assert_eq!(report.deleted, before.len(), "each item counted once: {before:?}");
+    let left = items(ana.clone()).await;
+    assert_eq!(left.len(), 1, "only the erasure entry is left: {left:?}");
+    assert!(is_erasure_entry(&left[0]), "{left:?}");
+    assert_eq!(items(ben.clone()).await, bens, "another user's data is untouched");
+
+    // Read through the port, the user is a new user.
+    assert!(store.list(&ana, PageRequest::first(10)).await.unwrap().orders.is_empty());
+    assert_eq!(store.pending_for(&ana).await.unwrap(), None);
+    assert!(store.list_activity(&ana, 10, None).await.unwrap().events.is_empty());
+    assert_eq!(store.guess_budget(&ana).await.unwrap().failures, 0);
+    assert_eq!(store.sign_in_contacts(&ana).await.unwrap(), None);
+    assert_eq!(store.enrolled_phone(&ana).await.unwrap(), None);
+    assert_eq!(store.pending_enrollment(&ana).await.unwrap(), None);
+    assert_eq!(store.alexa_user_link(&ana_alexa).await.unwrap(), None);
+    assert_eq!(store.alexa_user_link(&ben_alexa).await.unwrap(), Some(ben.clone()));
+    assert_eq!(store.list(&ben, PageRequest::first(10)).await.unwrap().orders.len(), 2);
+
+    // Idempotent: nothing left, nothing written, the first erasure's time reported.
+    let again = store.erase_user(&ana, at(200)).await.unwrap();
+    assert_eq!((again.deleted, again.erased_at), (0, at(100)));
+    assert_eq!(items(ana.clone()).await, left);
+
+    // Afterwards the user starts again as a new user, and a new erasure takes that too.
+    store.insert_superseding(&new_order(&ana, 300)).await.unwrap();
+    let third = store.erase_user(&ana, at(400)).await.unwrap();
+    assert_eq!((third.deleted > 0, third.erased_at), (true, at(400)));
+    assert_eq!(items(ana.clone()).await.len(), 1);
+}
+
+pub async fn an_alexa_account_is_linked_to_its_latest_user_and_an_erasure_keeps_anothers_link(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    let alexa = alexa_user();
+    assert_eq!(store.alexa_user_link(&alexa).await.unwrap(), None);
+    store.link_alexa_user(&alexa, &ana, at(0)).await.unwrap();
+    store.link_alexa_user(&alexa, &ana, at(1)).await.unwrap();
+    assert_eq!(store.alexa_user_link(&alexa).await.unwrap(), Some(ana.clone()));
+    store.link_alexa_user(&alexa, &ben, at(2)).await.unwrap();
+    assert_eq!(store.alexa_user_link(&alexa).await.unwrap(), Some(ben.clone()), "the latest link wins");
+    store.erase_user(&ana, at(3)).await.unwrap();
+    assert_eq!(store.alexa_user_link(&alexa).await.unwrap(), Some(ben.clone()), "ana's erasure keeps ben's link");
+    store.erase_user(&ben, at(4)).await.unwrap();
+    assert_eq!(store.alexa_user_link(&alexa).await.unwrap(), None);
+}
+
+/// An erasure and a confirmation of the user's pending order at once: whichever comes first,
+/// no order is left (a confirmation after the erasure finds none and writes nothing).
+pub async fn an_erasure_racing_a_confirmation_leaves_no_order(store: Store, items: Items) -> bool {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let erasing = tokio::spawn({
+        let (store, ana) = (store.clone(), ana.clone());
+        async move { store.erase_user(&ana, at(5)).await }
+    });
+    let confirming = tokio::spawn({
+        let (store, ana, id) = (store.clone(), ana.clone(), order.id);
+        async move { store.transition(&ana, &id, Transition::Confirm, at(5)).await }
+    });
+    let (erased, confirmed) = (erasing.await.unwrap(), confirming.await.unwrap());
+    erased.unwrap();
+    let confirmed = match confirmed {
+        Ok(stored) => {
+            assert_eq!(stored.status, OrderStatus::Confirmed);
+            true
+        }
+        Err(StoreError::NotFound) => false,
+        Err(other) => panic!("a confirmation racing the erasure: {other:?}"),
+    };
+    let left = items(ana.clone()).await;
+    assert_eq!(left.len(), 1, "nothing of the order survives: {left:?}");
+    assert!(is_erasure_entry(&left[0]), "{left:?}");
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), None);
+    confirmed
+}
+
+/// An erasure and a new order (superseding a pending one) at once: the earlier orders are
+/// gone, and the new order is either gone whole or there whole (the order and its pending
+/// pointer), as a new user's.
+pub async fn an_erasure_racing_a_new_order_leaves_it_whole_or_not_at_all(store: Store, items: Items) -> bool {
+    let ana = new_user();
+    let earlier = new_order(&ana, 0);
+    store.insert_superseding(&earlier).await.unwrap();
+    let newer = new_order(&ana, 5);
+    let erasing = tokio::spawn({
+        let (store, ana) = (store.clone(), ana.clone());
+        async move { store.erase_user(&ana, at(5)).await }
+    });
+    let placing = tokio::spawn({
+        let (store, newer) = (store.clone(), newer.clone());
+        async move { store.insert_superseding(&newer).await }
+    });
+    let (erased, placed) = (erasing.await.unwrap(), placing.await.unwrap());
+    erased.unwrap();
+    placed.unwrap();
+    let left = items(ana.clone()).await;
+    assert!(!left.iter().any(|item| item.contains(&earlier.id.to_string())), "{left:?}");
+    assert_eq!(store.get(&ana, &earlier.id).await.unwrap(), None);
+    let listed = store.list(&ana, PageRequest::first(10)).await.unwrap().orders;
+    let pending = store.pending_for(&ana).await.unwrap();
+    if listed.is_empty() {
+        assert_eq!(pending, None);
+        assert_eq!(left.len(), 1, "{left:?}");
+        false
+    } else {
+        assert_eq!(listed, vec![newer.clone()]);
+        assert_eq!(pending, Some(newer));
+        true
+    }
+}
+
+/// Declares the erasure checks, for `$store` (an async expression giving an adapter that is
+/// both stores and has the test-only `items_of` listing).
+#[macro_export]
+macro_rules! erasure_suite {
+    ($make:expr) => {
+        fn parts<S>(adapter: std::sync::Arc<S>) -> (store_suite::Store, store_suite::Sessions, store_suite::Items)
+        where
+            S: pod_shared::ports::OrderStore + pod_shared::sessions::SessionStore + Listing + 'static,
+        {
+            let listing = adapter.clone();
+            let items: store_suite::Items = std::sync::Arc::new(move |user| {
+                let listing = listing.clone();
+                Box::pin(async move { listing.list_items(&user).await })
+            });
+            (adapter.clone(), adapter, items)
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn erasing_a_user_leaves_nothing_of_theirs_but_the_entry_and_no_one_elses_changes() {
+            let (store, sessions, items) = parts($make);
+            store_suite::erasing_a_user_leaves_nothing_of_theirs_but_the_entry_and_no_one_elses_changes(
+                store, sessions, items,
+            )
+            .await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_alexa_account_is_linked_to_its_latest_user_and_an_erasure_keeps_anothers_link() {
+            let (store, _, _) = parts($make);
+            store_suite::an_alexa_account_is_linked_to_its_latest_user_and_an_erasure_keeps_anothers_link(store).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_erasure_racing_a_confirmation_leaves_no_order() {
+            let (store, _, items) = parts($make);
+            let mut confirmed = 0;
+            for _ in 0..10 {
+                confirmed += usize::from(
+                    store_suite::an_erasure_racing_a_confirmation_leaves_no_order(store.clone(), items.clone()).await,
+                );
+            }
+            println!("erasure vs confirmation: the confirmation came first {confirmed} times in 10");
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_erasure_racing_a_new_order_leaves_it_whole_or_not_at_all() {
+            let (store, _, items) = parts($make);
+            let mut kept = 0;
+            for _ in 0..10 {
+                kept += usize::from(
+                    store_suite::an_erasure_racing_a_new_order_leaves_it_whole_or_not_at_all(
+                        store.clone(),
+                        items.clone(),
+                    )
+                    .await,
+                );
+            }
+            println!("erasure vs new order: the new order stayed (placed after the erasure) {kept} times in 10");
         }
     };
 }

@@ -6,13 +6,13 @@
 //! unlocks it on the Security page, sees the pause and the unlock in her
 //! Activity, and orders by voice again. In a third, Ben (email only) verifies a phone
 //! number on the Security page with the code texted to it; his email is told, and
-//! Alexa's next code goes to the phone.
+//! Alexa's next code goes to the phone. In a fourth, Ana deletes her data from the Security page.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/install-chromium.sh);
 //! without them the test fails and says so. Screenshots go to build/screenshots/:
 //! the orders page (pending, confirmed, and confirmed on a phone-sized window),
 //! the Security page while paused, the Activity page after the unlock, and the
-//! Security page waiting for a phone's code and after it.
+//! Security page waiting for a phone's code and after it, and the erasure's confirmation and done pages.
 
 use crate::helpers::{TestStack, repo_root};
 use fantoccini::wd::Capabilities;
@@ -428,6 +428,45 @@ async fn ben_verifies_a_phone_and_alexa_sends_his_next_code_there() {
     assert_eq!(order_code.destination, PHONE);
     let said = stack.say("authorize-code.json", &ben, &order_code.code).await;
     assert!(said.contains("Order confirmed"), "{said}");
+
+    browser.close().await.unwrap();
+    drop(driver);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn ana_deletes_her_data_from_the_security_page() {
+    require_browser();
+    let stack = TestStack::spawn(&[]).await;
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser().await;
+    let base = stack.base_url();
+
+    // An order by voice, confirmed; Ana sees it.
+    let ana = stack.token("ana", "pizza-ana-1").await;
+    assert!(stack.order(&ana).await.contains("I sent a code"));
+    assert!(stack.say("authorize-code.json", &ana, &stack.last_code().await).await.contains("Order confirmed"));
+    sign_in_as_ana(&browser, &base).await;
+    wait_for(&browser, r#"tr[data-status="confirmed"]"#).await;
+
+    // Security → Delete my data: a page that says what goes, and asks.
+    browser.goto(&format!("{base}/pod/app/security")).await.unwrap();
+    browser.find(Locator::Css("#erase-link")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/pod/app/security/erase").await;
+    assert_eq!(text_of(&browser, "h1").await, "Delete my data");
+    assert!(text_of(&browser, "#erase-what").await.contains("your orders"));
+    save_screenshot(&browser, "erase-confirm.png").await;
+
+    // The button deletes everything and signs her out; the page says so.
+    browser.find(Locator::Css("form.erase button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&browser, "h1", "Your data is deleted").await;
+    assert!(browser.find(Locator::Css("form.sign-out")).await.is_err(), "signed out");
+    save_screenshot(&browser, "erased.png").await;
+    assert!(stack.orders(&ana).await.is_empty(), "the API finds no orders");
+    // Her sign-in with the identity provider is its own: signing in again starts afresh, with no orders.
+    browser.goto(&format!("{base}/pod/app/orders")).await.unwrap();
+    wait_for_path(&browser, "/pod/app/orders").await;
+    wait_for_text(&browser, "#orders", "No orders yet").await;
 
     browser.close().await.unwrap();
     drop(driver);

@@ -195,6 +195,59 @@ async fn the_chat_plays_the_german_conversation() {
     stack.stop().await;
 }
 
+/// `scripts/voice-pin-conversation.chat` with `STEP_UP=voice_pin_or_code`: Alexa's voice PIN check
+/// answered with recorded `SessionResumedRequest` shapes (`!resume …`), every turn in order.
+#[tokio::test]
+async fn the_chat_plays_the_voice_pin_conversation() {
+    let stack = TestStack::spawn(&[("STEP_UP", "voice_pin_or_code")]).await;
+    let model = model();
+    let token = stack.linked_token("ana");
+    let script = std::fs::read(repo_root().join("scripts/voice-pin-conversation.chat")).unwrap();
+    let mut out = Vec::new();
+    Chat::new(&stack.base_url(), &token, &model).run(&script[..], &mut out, false).await.unwrap();
+    let transcript = String::from_utf8(out).unwrap();
+    let pin_check =
+        "connection> connection://AMAZON.VerifyPerson/2 (level 400, VOICE_PIN): Alexa asks for your voice PIN.";
+    let expected = [
+        "alexa> One large pizza with pepperoni from Pizza on Demand",
+        "Shall I place it? I'll ask for your voice PIN.",
+        "(AMAZON.YesIntent)",
+        pin_check,
+        "(SessionResumedRequest NOT_ACHIEVED)",
+        "alexa> Your voice PIN was not confirmed, so your order is not confirmed. You have 2 tries left. \
+         Shall I ask for your voice PIN again?",
+        "(AMAZON.YesIntent)",
+        pin_check,
+        "(SessionResumedRequest ACHIEVED other)",
+        "alexa> Your voice PIN was not confirmed, so your order is not confirmed. You have 1 try left.",
+        "(AMAZON.YesIntent)",
+        pin_check,
+        "(SessionResumedRequest ACHIEVED)",
+        "alexa> Order confirmed! Your large pizza with pepperoni is on its way.",
+        "card> Pizza on Demand: order confirmed",
+        "alexa> One small cheese pizza from Pizza on Demand",
+        pin_check,
+        "(SessionResumedRequest NOT_ENABLED)",
+        "alexa> You have no voice PIN set up, so I sent a code instead. Your small cheese pizza is waiting for confirmation.",
+        "outbox> sms to +14155550121: Your Pizza on Demand code is",
+        "(AuthorizePizzaOrderIntent Code=",
+        "alexa> Order confirmed! Your small cheese pizza is on its way.",
+    ];
+    let mut from = 0;
+    for line in expected {
+        let at = transcript[from..]
+            .find(line)
+            .unwrap_or_else(|| panic!("missing '{line}' after byte {from} in:\n{transcript}"));
+        from += at + line.len();
+    }
+    let before_fallback = transcript.find("(SessionResumedRequest NOT_ENABLED)").unwrap();
+    assert!(!transcript[..before_fallback].contains("outbox> sms"), "no code before NOT_ENABLED:\n{transcript}");
+    let statuses: Vec<String> =
+        stack.orders(&token).await.iter().map(|o| o["status"].as_str().unwrap().to_string()).collect();
+    assert_eq!(statuses, ["confirmed", "cancelled", "confirmed"], "{transcript}");
+    stack.stop().await;
+}
+
 fn model_of(locale: pod_shared::i18n::Locale) -> InteractionModel {
     let model_path = repo_root().join(format!("alexa-model/interactionModels/custom/{locale}.json"));
     let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();

@@ -88,6 +88,16 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     // The web app: a sign-in through the identity provider's form, and a sign-out.
     secrets.extend(crate::sign_out::sign_in_and_out(&stack).await);
     stack.stop().await;
+    // The voice PIN from a recognised speaker: the person's id stays out of the logs too.
+    let pin = TestStack::spawn(&[("STEP_UP", "voice_pin")]).await;
+    let token = pin.token("ana", "pizza-ana-1").await;
+    secrets.push(token.clone());
+    let order = crate::voice_pin::order_with_pin(&pin, &token).await;
+    let no_attributes = serde_json::json!({});
+    for event in ["session-resumed-other-speaker.json", "session-resumed-achieved.json"] {
+        crate::voice_pin::send(&pin, event, &token, &order, &no_attributes).await;
+    }
+    pin.stop().await;
 
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(captured.lines().count() > 20, "the run was logged");
@@ -95,6 +105,9 @@ async fn logs_never_hold_codes_tokens_secrets_or_full_contacts() {
     assert!(captured.contains("progressive response sent"));
     assert!(captured.contains("receipt sent"), "the receipt's log line, with the masked address only");
     assert!(captured.contains("code sent again"));
+    assert!(captured.contains("order placed, waiting for the voice PIN"));
+    assert!(captured.contains("voice PIN check came back"));
+    assert!(!captured.contains("amzn1.ask.person"), "the logs contain a recognised speaker's id");
     let contacts = ["+14155550121", "4155550121", "ana@example.com", "ben@example.com"];
     for needle in secrets.iter().map(String::as_str).chain(contacts).chain(["forged.token.value"]) {
         // A 4-digit code could appear inside an unrelated number; look for it as a JSON value or word.

@@ -115,3 +115,65 @@ async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     assert_eq!(operations(repeated, Remote::Store), ["put_item"], "{}", repeated.trips.operations());
     stack.stop().await;
 }
+
+/// The voice PIN (`STEP_UP=voice_pin`) on a warm instance: the yes stores the order and sends
+/// nothing, and Alexa's PIN result costs no Auth0 call at all (no code to check).
+fn check_voice_pin(measured: &[IntentTrips]) {
+    let placed = find(measured, "voice_pin_order");
+    assert!(placed.connection_token.is_some(), "the yes hands the turn to Alexa's PIN check: {}", placed.said);
+    assert_eq!(placed.trips.calls_to(Remote::Auth0), 0, "no code to send: {}", placed.trips.operations());
+    assert_eq!(placed.trips.calls_to(Remote::Alexa), 0, "no progressive response: {}", placed.trips.operations());
+    let wrong = find(measured, "voice_pin_not_achieved");
+    assert!(wrong.said.contains("not confirmed"), "{}", wrong.said);
+    let right = find(measured, "voice_pin_achieved");
+    assert!(right.said.contains("Order confirmed"), "{}", right.said);
+    for m in [wrong, right] {
+        assert_eq!(m.trips.calls_to(Remote::Auth0), 0, "{}: {}", m.request, m.trips.operations());
+        assert_eq!(m.trips.calls_to(Remote::Alexa), 0, "{}: {}", m.request, m.trips.operations());
+    }
+    let repeated = find(measured, "voice_pin_repeated_by_alexa");
+    assert_eq!(repeated.said, right.said, "a repeated request gets the first answer");
+}
+
+#[tokio::test]
+async fn a_warm_voice_pin_conversation_on_the_embedded_store_makes_no_round_trip() {
+    let stack = TestStack::spawn(&[]).await;
+    let probe_data = tempfile::tempdir().unwrap();
+    let store = StoreSettings::Embedded { data_dir: probe_data.path().to_path_buf() };
+    let probe = ProbeSkill::start_with_step_up(stack.local(), store, "ana", pod_shared::domain::StepUp::VoicePin)
+        .await
+        .unwrap();
+    let measured = probe.warm_voice_pin_conversation().await.unwrap();
+    check_voice_pin(&measured);
+    for m in &measured {
+        assert_eq!(m.trips.calls(), 0, "{}: {}", m.request, m.trips.operations());
+    }
+    stack.stop().await;
+}
+
+/// On DynamoDB the voice PIN's store calls are pinned: the order costs fewer than one with a code
+/// (no send window, no code sent to record), and ACHIEVED no more than a right code (11).
+#[tokio::test]
+async fn a_warm_voice_pin_conversation_on_dynamodb_costs_no_more_store_calls_than_codes() {
+    let table = pod_local::fresh_local_table("pod-orders-trips-pin").await;
+    let stack = TestStack::spawn(&[]).await;
+    let store = StoreSettings::DynamoDb { table };
+    let probe = ProbeSkill::start_with_step_up(stack.local(), store, "ana", pod_shared::domain::StepUp::VoicePin)
+        .await
+        .unwrap();
+    let measured = probe.warm_voice_pin_conversation().await.unwrap();
+    check_voice_pin(&measured);
+    let placed = find(&measured, "voice_pin_order");
+    // The replay claim, the enrolled phone, the guess budget, the pending pointer and the previous
+    // order, the superseding transaction, the answer on the claim: a code's order (10) less the
+    // send window's read and write and the code-sent activity entry.
+    assert_eq!(placed.trips.calls_to(Remote::Store), 7, "{}", placed.trips.operations());
+    let wrong = find(&measured, "voice_pin_not_achieved");
+    // Exactly a wrong code's (9) and a right code's (11): the same path, without Auth0's check.
+    assert_eq!(wrong.trips.calls_to(Remote::Store), 9, "{}", wrong.trips.operations());
+    let right = find(&measured, "voice_pin_achieved");
+    assert_eq!(right.trips.calls_to(Remote::Store), 11, "{}", right.trips.operations());
+    let repeated = find(&measured, "voice_pin_repeated_by_alexa");
+    assert_eq!(operations(repeated, Remote::Store), ["put_item"], "{}", repeated.trips.operations());
+    stack.stop().await;
+}
