@@ -3,7 +3,10 @@
     python3 alexa-model/generate.py          # rewrite interactionModels/custom/*.json
     python3 alexa-model/generate.py --check  # fail if they are not what this file writes
 
-The slot values come from menu.json, the one menu (sizes, toppings, prices) Pod's domain embeds too.
+The slot values come from menu.json, the one menu (sizes, toppings, prices) Pod's domain embeds too;
+each language's samples, prompts and synonyms from locales/<language>.json (en.json for every English
+locale, de.json for de-DE). To add a locale: map it to a language in LOCALES (a new language gets its
+own locales/<language>.json with the same keys as de.json), then run this.
 
 The intent and slot names are the seed sample's, so its recorded requests work on Pod.
 """
@@ -13,64 +16,11 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-LOCALES = ["en-US", "en-GB"]
-INVOCATION = "pizza on demand"
-
-ORDER_SAMPLES = [
-    "get me a pizza", "get me a {Size} pizza", "get me a {Size} pizza with {Toppings}",
-    "order a pizza", "order a {Size} pizza", "order a {Size} pizza with {Toppings}",
-    "I want a pizza", "I want a {Size} pizza", "I want a {Size} pizza with {Toppings}",
-    "I would like a {Size} pizza with {Toppings}", "can I get a {Size} pizza with {Toppings}",
-    "send me a {Size} pizza", "a {Size} pizza with {Toppings} please", "order pizza with {Toppings}",
-    "get me a pizza with {Toppings}", "I'm hungry get me a {Size} pizza",
-]
-CODE_SAMPLES = [
-    "authorize {Code}", "authorize order {Code}", "confirm order {Code}", "operation pizza is a go {Code}",
-    "confirm {Code}", "the code is {Code}", "my code is {Code}", "code {Code}", "authorize my order {Code}",
-    "confirm my order with {Code}", "authorize the order with code {Code}", "approve order {Code}",
-    "here is the code {Code}", "use code {Code}", "{Code} is the code",
-]
-# A changed size or topping while the recap waits for yes or no: a new order, so a new recap.
-CHANGE_SAMPLES = [
-    "make it a {Size} pizza", "make it a {Size} pizza with {Toppings}", "make it a {Size} one with {Toppings}",
-    "actually a {Size} pizza with {Toppings}", "with {Toppings} instead", "change it to a {Size} pizza",
-    "change it to {Toppings}",
-]
-STATUS_SAMPLES = [
-    "what's the status of my order", "what is the status of my order", "where is my order", "where's my pizza",
-    "where is my pizza", "order status", "status of my order", "check my order", "check on my order",
-    "how is my order doing", "what happened to my order", "is my order confirmed", "is my pizza on its way",
-    "has my order been confirmed", "track my order", "what's happening with my order", "tell me my order status",
-]
-CANCEL_ORDER_SAMPLES = [
-    "cancel my order", "cancel my pizza", "cancel the order", "cancel the pizza", "cancel my pizza order",
-    "I want to cancel my order", "I don't want the pizza", "I don't want my order", "drop my order",
-    "call off my order", "please cancel my order", "cancel the pending order", "cancel my last order",
-    "forget my order", "scrap my order", "delete my order", "I changed my mind cancel my order",
-]
-RESEND_SAMPLES = [
-    "I didn't get the code", "I did not get the code", "I didn't get a code", "send the code again",
-    "send me the code again", "send it again", "resend the code", "resend my code", "send another code",
-    "send me a new code", "I need a new code", "the code never came", "the code didn't arrive",
-    "I haven't received the code", "I never got the code", "can you send the code again", "new code please",
-]
-# Alexa's built-in yes, no and repeat intents, with a few more ways people say them.
-YES_SAMPLES = [
-    "yes please", "yes send it", "yes send the code", "send my code", "go ahead", "sure", "yep", "yeah",
-    "that's right", "correct", "sounds good", "please do", "do it", "okay send it", "yes that's right",
-]
-NO_SAMPLES = [
-    "no thanks", "no thank you", "nope", "don't send it", "don't send the code", "not yet", "wait",
-    "that's wrong", "that's not right", "no that's wrong", "I want to change it", "change my order",
-    "let me change it", "hold on", "no don't",
-]
-REPEAT_SAMPLES = [
-    "say that again", "repeat that", "what did you say", "can you repeat that", "please repeat that",
-    "come again", "pardon", "one more time", "repeat please", "say it again", "sorry what was that",
-    "I didn't catch that", "could you say that again", "repeat the last thing", "what was that",
-]
-# en-GB speakers also say "authorise".
-EXTRA_CODE_SAMPLES = {"en-GB": ["authorise {Code}", "authorise order {Code}", "authorise my order {Code}"]}
+# Each locale's language: its samples, prompts and (for a language other than the menu's English)
+# slot synonyms are in locales/<language>.json. The English variants share en.json.
+LOCALES = {"en-US": "en", "en-GB": "en", "en-CA": "en", "en-AU": "en", "en-IN": "en", "de-DE": "de"}
+LANGUAGES = {language: json.loads((HERE / "locales" / f"{language}.json").read_text(encoding="utf-8"))
+             for language in sorted(set(LOCALES.values()))}
 # The sizes and toppings (and their synonyms) come from the menu, which also holds their prices:
 # the model and the prices never disagree.
 MENU = json.loads((HERE / "menu.json").read_text())
@@ -78,34 +28,43 @@ SIZES = [(item["name"], item["synonyms"]) for item in MENU["sizes"]]
 TOPPINGS = [(item["name"], item["synonyms"]) for item in MENU["toppings"]]
 BUILT_INS = ["AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
              "AMAZON.NavigateHomeIntent"]
-BUILT_INS_WITH_SAMPLES = [("AMAZON.YesIntent", YES_SAMPLES), ("AMAZON.NoIntent", NO_SAMPLES),
-                          ("AMAZON.RepeatIntent", REPEAT_SAMPLES)]
+# Alexa's built-in yes, no and repeat intents, with a few more ways people say them.
+BUILT_INS_WITH_SAMPLES = ["AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent"]
 
 
-def values(items):
-    return [{"id": n.upper().replace(" ", "_"), "name": {"value": n, "synonyms": s}} for n, s in items]
+def values(items, synonyms):
+    """The slot values: menu.json's names and ids in every locale; the language's own synonyms
+    (German words) where it has them, else the menu's."""
+    return [{"id": n.upper().replace(" ", "_"), "name": {"value": n, "synonyms": synonyms.get(n, s)}}
+            for n, s in items]
 
 
 def model(locale):
+    language = LANGUAGES[LOCALES[locale]]
+    samples = {name: list(sample) for name, sample in language["samples"].items()}
+    for name, more in language.get("variants", {}).get(locale, {}).items():
+        samples[name] += more
+    slot_samples = language["slot_samples"]
+    synonyms = language.get("synonyms", {})
     return {"interactionModel": {
         "languageModel": {
-            "invocationName": INVOCATION,
+            "invocationName": language["invocation"],
             "intents": [{"name": name, "samples": []} for name in BUILT_INS] + [
-                {"name": name, "samples": samples} for name, samples in BUILT_INS_WITH_SAMPLES] + [
+                {"name": name, "samples": samples[name]} for name in BUILT_INS_WITH_SAMPLES] + [
                 {"name": "GetMeSomePizzaIntent", "slots": [
-                    {"name": "Size", "type": "PIZZA_SIZE", "samples": ["{Size}", "a {Size} one", "make it {Size}"]},
+                    {"name": "Size", "type": "PIZZA_SIZE", "samples": slot_samples["Size"]},
                     {"name": "Toppings", "type": "PIZZA_TOPPINGS", "multipleValues": {"enabled": True},
-                     "samples": ["{Toppings}", "with {Toppings}"]}],
-                 "samples": ORDER_SAMPLES + CHANGE_SAMPLES},
+                     "samples": slot_samples["Toppings"]}],
+                 "samples": samples["GetMeSomePizzaIntent"]},
                 {"name": "AuthorizePizzaOrderIntent", "slots": [
-                    {"name": "Code", "type": "AMAZON.NUMBER", "samples": ["{Code}", "it is {Code}"]}],
-                 "samples": CODE_SAMPLES + EXTRA_CODE_SAMPLES.get(locale, [])},
-                {"name": "OrderStatusIntent", "samples": STATUS_SAMPLES},
-                {"name": "CancelOrderIntent", "samples": CANCEL_ORDER_SAMPLES},
-                {"name": "ResendCodeIntent", "samples": RESEND_SAMPLES},
+                    {"name": "Code", "type": "AMAZON.NUMBER", "samples": slot_samples["Code"]}],
+                 "samples": samples["AuthorizePizzaOrderIntent"]},
+                {"name": "OrderStatusIntent", "samples": samples["OrderStatusIntent"]},
+                {"name": "CancelOrderIntent", "samples": samples["CancelOrderIntent"]},
+                {"name": "ResendCodeIntent", "samples": samples["ResendCodeIntent"]},
             ],
-            "types": [{"name": "PIZZA_SIZE", "values": values(SIZES)},
-                      {"name": "PIZZA_TOPPINGS", "values": values(TOPPINGS)}],
+            "types": [{"name": "PIZZA_SIZE", "values": values(SIZES, synonyms.get("PIZZA_SIZE", {}))},
+                      {"name": "PIZZA_TOPPINGS", "values": values(TOPPINGS, synonyms.get("PIZZA_TOPPINGS", {}))}],
         },
         "dialog": {
             "intents": [
@@ -120,9 +79,9 @@ def model(locale):
             "delegationStrategy": "SKILL_RESPONSE"},
         "prompts": [
             {"id": "Elicit.Slot.Size", "variations": [
-                {"type": "PlainText", "value": "What size would you like: small, medium, large or jumbo?"}]},
+                {"type": "PlainText", "value": language["prompts"]["Elicit.Slot.Size"]}]},
             {"id": "Elicit.Slot.Code", "variations": [
-                {"type": "PlainText", "value": "What is the code I sent you?"}]}],
+                {"type": "PlainText", "value": language["prompts"]["Elicit.Slot.Code"]}]}],
     }}
 
 
@@ -131,13 +90,13 @@ def main():
     stale = []
     for locale in LOCALES:
         path = HERE / "interactionModels" / "custom" / f"{locale}.json"
-        text = json.dumps(model(locale), indent=2) + "\n"
+        text = json.dumps(model(locale), indent=2, ensure_ascii=False) + "\n"
         if check:
-            if not path.exists() or path.read_text() != text:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path.relative_to(HERE.parent)))
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+            path.write_text(text, encoding="utf-8")
     if stale:
         sys.exit(f"out of date (run python3 alexa-model/generate.py): {', '.join(stale)}")
     print("interaction models " + ("are up to date" if check else "written") + f": {', '.join(LOCALES)}")

@@ -63,12 +63,12 @@ def main():
     if package.exists():
         shutil.rmtree(package)
     shutil.copytree(SOURCE / "interactionModels", package / "interactionModels")
-    (package / "skill.json").write_text(fill((SOURCE / "skill-package/skill.json").read_text(), values))
+    (package / "skill.json").write_text(fill((SOURCE / "skill-package/skill.json").read_text(encoding="utf-8"), values), encoding="utf-8")
     linking = TARGET / "account-linking.json"
     linking.write_text(fill((SOURCE / "skill-package/account-linking.json").read_text(), values))
     os.chmod(linking, 0o600)
     for path in (package / "skill.json", linking):
-        json.loads(path.read_text())
+        json.loads(path.read_text(encoding="utf-8"))
     print(f"fill-skill-package: wrote {package.relative_to(ROOT)}/ and {linking.relative_to(ROOT)} ({kind} endpoint)")
 
 

@@ -8,6 +8,7 @@
 //! in constant time (`aws-lc-rs`'s `hmac::verify`).
 
 use crate::domain::{Code, Order, PhoneEnrollment};
+use crate::i18n::{self, Arg};
 use crate::ports::MessageSender;
 use aws_lc_rs::hmac;
 use rand::Rng;
@@ -35,22 +36,28 @@ impl std::fmt::Debug for BuiltinCodes {
 /// fits one SMS segment: "418305 confirms 17.50 USD to Pizza on Demand: 1 large pizza,
 /// pepperoni, mushrooms. Expires in 5 min."
 pub fn message(code: &str, order: &Order) -> String {
-    let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
-    let what = if toppings.is_empty() {
-        format!("1 {} cheese pizza", order.pizza.size)
-    } else {
-        format!("1 {} pizza, {}", order.pizza.size, toppings.join(", "))
-    };
+    let locale = crate::receipt::locale_of(order);
+    let items = crate::receipt::items(order);
     let minutes = (order.challenge.expires_at.unix_seconds() - order.challenge.sent_at.unix_seconds()).max(60) / 60;
+    let (code, minutes) = (Arg::from(code), Arg::from(minutes));
     match &order.bill {
         Some(bill) => {
-            format!(
-                "{code} confirms {} to {}: {what}. Expires in {minutes} min.",
-                bill.total().with_code(),
-                bill.payee()
-            )
+            let amount = i18n::money_with_code(locale, &bill.total());
+            let payee = bill.payee().as_str();
+            let args = [
+                ("code", code),
+                ("amount", amount.into()),
+                ("payee", payee.into()),
+                ("items", items.into()),
+                ("minutes", minutes),
+            ];
+            i18n::text(locale, "code-message", &args)
         }
-        None => format!("{code} confirms {what} - Pizza on Demand. Expires in {minutes} min."),
+        None => i18n::text(
+            locale,
+            "code-message-unpriced",
+            &[("code", code), ("items", items.into()), ("minutes", minutes)],
+        ),
     }
 }
 
@@ -251,6 +258,29 @@ mod tests {
         );
         let text = message("4217906543", &big);
         assert!(text.is_ascii() && text.len() <= 160, "four toppings and a 10-digit code still fit: {}", text.len());
+    }
+
+    #[test]
+    fn a_euro_order_has_its_message_in_german_within_one_gsm_7_segment() {
+        let order = order(vec![Topping::Pepperoni, Topping::Mushrooms]).priced_in(Currency::Eur);
+        assert_eq!(
+            message("418305", &order),
+            "418305 bestätigt 16,50 EUR an Pizza on Demand: 1 große Pizza, Salami, Champignons. Gültig für 5 Min."
+        );
+        // GSM 03.38's basic set has these letters: the message stays one 160-character segment.
+        let gsm_7 = |text: &str| text.chars().all(|c| c.is_ascii() || "äöüÄÖÜß".contains(c));
+        let big = order_of(
+            Size::Jumbo,
+            vec![Topping::ExtraCheese, Topping::BlackOlives, Topping::GreenPeppers, Topping::Pineapple],
+        )
+        .priced_in(Currency::Eur);
+        let text = message("4217906543", &big);
+        assert!(gsm_7(&text) && text.chars().count() <= 160, "{text}: {}", text.chars().count());
+        let rupees = order_of(Size::Small, vec![]).priced_in(Currency::Inr);
+        assert_eq!(
+            message("4217", &rupees),
+            "4217 confirms 299.00 INR to Pizza on Demand: 1 small cheese pizza. Expires in 5 min."
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod https;
+pub mod i18n;
 pub mod ports;
 pub mod receipt;
 pub mod round_trips;

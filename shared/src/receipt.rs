@@ -3,6 +3,7 @@
 //! email, with the items, the total and the order number).
 
 use crate::domain::Order;
+use crate::i18n::{self, Locale};
 
 /// The short order number people read and quote: the last eight hex digits of the order's
 /// id (its random part; a UUIDv7 begins with the time), upper case, as `XXXX-XXXX`. The web
@@ -13,37 +14,43 @@ pub fn order_number(order: &Order) -> String {
     format!("{}-{}", &tail[..4], &tail[4..])
 }
 
-/// "1 large pizza, pepperoni, mushrooms" (a pizza without toppings: "1 large cheese pizza").
+/// The locale an order's receipt and code message are written in: its currency's (each
+/// currency Pod prices in belongs to one locale, and the order carries its currency); an order
+/// stored before prices, in en-US.
+pub fn locale_of(order: &Order) -> Locale {
+    order.bill.as_ref().map_or(Locale::DEFAULT, |bill| Locale::for_currency(bill.currency()))
+}
+
+/// "1 large pizza, pepperoni, mushrooms" (a pizza without toppings: "1 large cheese pizza"),
+/// in the order's locale.
 pub fn items(order: &Order) -> String {
-    let pizza = &order.pizza;
-    let toppings: Vec<&str> = pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
-    if toppings.is_empty() {
-        format!("1 {} cheese pizza", pizza.size)
-    } else {
-        format!("1 {} pizza, {}", pizza.size, toppings.join(", "))
-    }
+    i18n::pizza_items(locale_of(order), &order.pizza)
 }
 
-/// The order's total and whom it is paid to ("$17.50 to Pizza on Demand"); an order stored
-/// before prices has none, and its receipt no total line.
-fn total_line(order: &Order) -> Option<String> {
-    order.bill.as_ref().map(|bill| format!("{} to {}", bill.total().written(), bill.payee()))
-}
-
-/// The receipt's text: what was confirmed, its order number, the total, the delivery.
-/// It names no code, contact or token.
+/// The receipt's text: what was confirmed, its order number, the total ("$17.50 to Pizza on
+/// Demand"; an order stored before prices has none), the delivery. It names no code, contact
+/// or token.
 pub fn receipt_text(order: &Order) -> String {
-    let mut lines = vec![format!("Order {} confirmed.", order_number(order)), format!("Items: {}.", items(order))];
-    if let Some(total) = total_line(order) {
-        lines.push(format!("Total: {total}."));
+    let locale = locale_of(order);
+    let mut lines = vec![
+        i18n::text(locale, "receipt-number", &[("number", order_number(order).into())]),
+        i18n::text(locale, "receipt-items", &[("items", items(order).into())]),
+    ];
+    if let Some(bill) = &order.bill {
+        let total = i18n::money_written(locale, &bill.total());
+        lines.push(i18n::text(
+            locale,
+            "receipt-total",
+            &[("total", total.into()), ("payee", bill.payee().as_str().into())],
+        ));
     }
-    lines.push("Delivered to the address on your account.".into());
+    lines.push(i18n::plain(locale, "receipt-delivery"));
     lines.join("\n")
 }
 
 /// The email: its first line says what it is, then the receipt.
 pub fn receipt_email(order: &Order) -> String {
-    format!("Your Pizza on Demand receipt (this is not a code).\n{}", receipt_text(order))
+    format!("{}\n{}", i18n::plain(locale_of(order), "receipt-email-first-line"), receipt_text(order))
 }
 
 #[cfg(test)]
@@ -85,6 +92,22 @@ mod tests {
         assert!(!receipt_text(&unpriced).contains("Total"), "{}", receipt_text(&unpriced));
         let pounds = order(vec![Topping::Pepperoni]).priced_in(crate::domain::Currency::Gbp);
         assert!(receipt_text(&pounds).contains("Total: £"), "{}", receipt_text(&pounds));
+    }
+
+    #[test]
+    fn a_euro_order_has_its_receipt_in_german() {
+        let euros = order(vec![Topping::Pepperoni, Topping::Mushrooms]).priced_in(crate::domain::Currency::Eur);
+        let number = order_number(&euros);
+        assert_eq!(
+            receipt_text(&euros),
+            format!(
+                "Bestellung {number} bestätigt.\nArtikel: 1 große Pizza, Salami, Champignons.\n\
+                 Summe: 16,50 € an Pizza on Demand.\nLieferung an die Adresse in Ihrem Konto."
+            )
+        );
+        assert!(receipt_email(&euros).starts_with("Ihre Quittung von Pizza on Demand (dies ist kein Code).\n"));
+        let rupees = order(vec![Topping::Pepperoni]).priced_in(crate::domain::Currency::Inr);
+        assert!(receipt_text(&rupees).contains("Total: ₹559.00 to Pizza on Demand."), "{}", receipt_text(&rupees));
     }
 
     #[test]

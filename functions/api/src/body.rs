@@ -46,7 +46,7 @@ pub fn new_order(headers: &HeaderMap, body: &[u8]) -> Result<(Pizza, Currency), 
         Some(Value::String(raw)) => {
             Currency::parse(raw).map_err(|e| Problem::invalid_body("currency", e.to_string()))?
         }
-        Some(_) => return Err(Problem::invalid_body("currency", "must be a string: USD or GBP")),
+        Some(_) => return Err(Problem::invalid_body("currency", "must be a string: USD, GBP, CAD, AUD, INR or EUR")),
     };
     let size = match object.get("size") {
         None | Some(Value::Null) => return Err(Problem::invalid_body("size", "required")),

@@ -91,7 +91,7 @@ struct MenuQuery {
     currency: Option<String>,
 }
 
-/// The menu with its prices in one currency (`?currency=USD|GBP`, USD without it). Public, as a
+/// The menu with its prices in one currency (`?currency=USD|GBP|CAD|AUD|INR|EUR`, USD without it). Public, as a
 /// pizzeria's menu is: it holds nothing of anyone's.
 async fn menu(query: Result<Query<MenuQuery>, QueryRejection>) -> Result<Json<MenuView>, Problem> {
     let Query(query) = query.map_err(|e| Problem::invalid_query("query", e.body_text()))?;

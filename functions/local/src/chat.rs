@@ -16,6 +16,7 @@
 //! the chat comes from one recognised speaker (`context.System.person`).
 
 use pod_shared::alexa::{InteractionModel, MatchedIntent};
+use pod_shared::i18n::Locale;
 use serde_json::{Value, json};
 use std::io::{BufRead, Write};
 
@@ -48,6 +49,8 @@ pub struct Chat<'a> {
     directives_seen: usize,
     /// The last answer's `sessionAttributes`, for the next request of the session.
     attributes: Value,
+    /// The requests' `locale` (en-US unless [`Chat::in_locale`]); the model should be that locale's.
+    locale: Locale,
     /// The token of the last `Connections.StartConnection`, for `!resume`.
     connection_token: Option<String>,
 }
@@ -65,8 +68,16 @@ impl<'a> Chat<'a> {
             outbox_seen: 0,
             directives_seen: 0,
             attributes: json!({}),
+            locale: Locale::DEFAULT,
             connection_token: None,
         }
+    }
+
+    /// Speaks as a user of `locale` does: the requests carry it (so the skill answers in its
+    /// language and prices in its currency) and a code is spelled in its digits.
+    pub fn in_locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
+        self
     }
 
     /// Plays every line of `input` (a terminal or a script); `prompt` is shown before each read.
@@ -105,9 +116,9 @@ impl<'a> Chat<'a> {
         // The code as a person says it, digit by digit ("zero four two one"): the model's number
         // slot then drops leading zeros as Alexa's does, and the skill pads them back.
         let said = if said.contains("{code}") {
-            said.replace("{code}", &spoken_digits(&self.last_code().await?))
+            said.replace("{code}", &spoken_digits(&self.last_code().await?, self.locale))
         } else if said.contains("{wrong_code}") {
-            said.replace("{wrong_code}", &spoken_digits(&wrong_code(&self.last_code().await?)))
+            said.replace("{wrong_code}", &spoken_digits(&wrong_code(&self.last_code().await?), self.locale))
         } else {
             said.into()
         };
@@ -255,14 +266,13 @@ impl<'a> Chat<'a> {
     fn request(&self, matched: Option<&MatchedIntent>) -> Value {
         let request_id = new_request_id();
         let timestamp = pod_shared::domain::Timestamp::now().to_rfc3339();
+        let locale = self.locale.tag();
         let request = match matched {
-            None => {
-                json!({"type": "LaunchRequest", "requestId": request_id, "timestamp": timestamp, "locale": "en-US"})
-            }
+            None => json!({"type": "LaunchRequest", "requestId": request_id, "timestamp": timestamp, "locale": locale}),
             Some(m) => {
                 let slots: serde_json::Map<String, Value> =
                     m.slots.iter().map(|(name, values)| (name.clone(), slot_json(name, values))).collect();
-                json!({"type": "IntentRequest", "requestId": request_id, "timestamp": timestamp, "locale": "en-US",
+                json!({"type": "IntentRequest", "requestId": request_id, "timestamp": timestamp, "locale": locale,
                        "dialogState": "STARTED",
                        "intent": {"name": m.intent, "confirmationStatus": "NONE", "slots": slots}})
             }
@@ -334,9 +344,11 @@ fn wrong_code(code: &str) -> String {
     code.chars().filter_map(|c| c.to_digit(10)).map(|d| char::from(b'0' + ((d + 1) % 10) as u8)).collect()
 }
 
-fn spoken_digits(code: &str) -> String {
+fn spoken_digits(code: &str, locale: Locale) -> String {
     const WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
-    code.chars().filter_map(|c| c.to_digit(10)).map(|d| WORDS[d as usize]).collect::<Vec<_>>().join(" ")
+    const GERMAN: [&str; 10] = ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"];
+    let words = if locale.language() == "de" { GERMAN } else { WORDS };
+    code.chars().filter_map(|c| c.to_digit(10)).map(|d| words[d as usize]).collect::<Vec<_>>().join(" ")
 }
 
 /// SSML as a person hears it: no tags, entities decoded.

@@ -1,7 +1,7 @@
 //! `pod-local`: runs the whole stack on 127.0.0.1 until Ctrl-C.
-//! `pod-local chat [--user ana] [--script FILE] [--step-up code|voice_pin|voice_pin_or_code]`: a terminal
-//! conversation with the skill (`--step-up` as `STEP_UP`; with the voice PIN, `!resume ACHIEVED` and the
-//! like answer Alexa's PIN check, see `chat.rs`).
+//! `pod-local chat [--user ana] [--script FILE] [--step-up code|voice_pin|voice_pin_or_code] [--locale de-DE]`:
+//! a terminal conversation with the skill (`--step-up` as `STEP_UP`; with the voice PIN, `!resume ACHIEVED`
+//! and the like answer Alexa's PIN check, see `chat.rs`; `--locale` speaks as a user of that locale).
 //!
 //! Settings come from the environment, then from `functions/local/local.env`
 //! (or the file named by `POD_LOCAL_ENV`) for whatever the environment lacks.
@@ -11,12 +11,14 @@ use pod_local::chat::Chat;
 use pod_shared::alexa::InteractionModel;
 use pod_shared::bootstrap::init_logging;
 use pod_shared::config::LogFormat;
+use pod_shared::i18n::Locale;
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::process::ExitCode;
 
 const DEFAULT_ENV_FILE: &str = "functions/local/local.env";
-const MODEL_FILE: &str = "alexa-model/interactionModels/custom/en-US.json";
+/// The interaction models, one `<locale>.json` per locale.
+const MODEL_DIR: &str = "alexa-model/interactionModels/custom";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -63,6 +65,7 @@ async fn serve() -> Result<(), String> {
 async fn chat(args: &[String]) -> Result<(), String> {
     let mut user = "ana".to_string();
     let mut script = None;
+    let mut locale = Locale::DEFAULT;
     let mut step_up = None;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -70,16 +73,23 @@ async fn chat(args: &[String]) -> Result<(), String> {
         match flag.as_str() {
             "--user" => user = value.clone(),
             "--script" => script = Some(value.clone()),
+            "--locale" => {
+                let known = Locale::ALL.map(Locale::tag).join(", ");
+                locale =
+                    Locale::parse(value).ok_or_else(|| format!("unknown locale {value}; choose one of {known}"))?;
+            }
             "--step-up" => step_up = Some(value.clone()),
             other => {
                 return Err(format!(
-                    "unknown option {other}; use --user NAME, --script FILE and --step-up code|voice_pin|voice_pin_or_code"
+                    "unknown option {other}; use --user NAME, --script FILE, --step-up code|voice_pin|voice_pin_or_code \
+                     and --locale TAG"
                 ));
             }
         }
     }
-    let model_json = std::fs::read_to_string(MODEL_FILE).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
-    let model_json = serde_json::from_str(&model_json).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
+    let model_file = format!("{MODEL_DIR}/{locale}.json");
+    let model_json = std::fs::read_to_string(&model_file).map_err(|e| format!("{model_file}: {e}"))?;
+    let model_json = serde_json::from_str(&model_json).map_err(|e| format!("{model_file}: {e}"))?;
     let model = InteractionModel::from_json(&model_json).map_err(|e| e.to_string())?;
 
     let mut overrides: HashMap<&str, String> = HashMap::from([("PORT", "0".to_string())]);
@@ -92,9 +102,11 @@ async fn chat(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
     let token = stack.idp().linked_access_token(&user).ok_or_else(|| format!("no dev user named {user}"))?;
-    println!(
-        "Talking to Pizza on Demand as {user} (linked). Say e.g. \"ask pizza on demand to get me a large pizza\"."
-    );
+    let example = match locale.language() {
+        "de" => "sage pizza on demand bestelle eine große Pizza",
+        _ => "ask pizza on demand to get me a large pizza",
+    };
+    println!("Talking to Pizza on Demand as {user} (linked, {locale}). Say e.g. \"{example}\".");
     if stack.settings().step_up != pod_shared::domain::StepUp::Code {
         println!(
             "The step-up is Alexa's voice PIN ({}): answer its PIN check with !resume ACHIEVED, !resume NOT_ACHIEVED, \
@@ -102,7 +114,7 @@ async fn chat(args: &[String]) -> Result<(), String> {
             stack.settings().step_up.name()
         );
     }
-    let mut chat = Chat::new(&stack.base_url(), &token, &model);
+    let mut chat = Chat::new(&stack.base_url(), &token, &model).in_locale(locale);
     let mut out = std::io::stdout();
     let played = match script {
         Some(path) => {

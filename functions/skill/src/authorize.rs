@@ -3,7 +3,7 @@
 use crate::asked::CODE_SLOT;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
-use crate::speech::{self, SKILL_NAME};
+use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
 use pod_shared::domain::{Code, IfWrong, PersonId, Source, Timestamp, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
@@ -50,10 +50,8 @@ pub(crate) fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Times
         AuthorizeOutcome::Confirmed(order) => {
             let said = speech::receipt_in_app(speech::confirmed(&order));
             // The receipt in the Alexa app: items, order number (and the total, with prices).
-            let card = Card::Standard {
-                title: format!("{SKILL_NAME}: order confirmed"),
-                text: pod_shared::receipt::receipt_text(&order),
-            };
+            let card =
+                Card::Standard { title: speech::receipt_card_title(), text: pod_shared::receipt::receipt_text(&order) };
             ResponseEnvelope::tell(said).with_card(card)
         }
         AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => conversation::at(

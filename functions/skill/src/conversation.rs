@@ -158,7 +158,7 @@ mod tests {
             json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["bacon", "bacon"]}}),
             json!({"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": []}, "user": "someone"}),
             json!({"waiting_for": "send_code", "pizza": {"size": "large", "toppings": []}}),
-            json!({"waiting_for": "send_code", "currency": "EUR", "pizza": {"size": "large", "toppings": []}}),
+            json!({"waiting_for": "send_code", "currency": "JPY", "pizza": {"size": "large", "toppings": []}}),
             json!({"waiting_for": "send_code"}),
             json!({"waiting_for": "cancel", "order": "not-an-id"}),
             json!({"waiting_for": "pay_me"}),

@@ -1,6 +1,6 @@
 //! Service errors into what the skill says: the one place for every handler.
 
-use crate::speech::{self, SKILL_NAME};
+use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, Speech};
 use pod_shared::domain::Blocked;
 use pod_shared::service::{OrderService, ServiceError};
@@ -82,7 +82,7 @@ pub(crate) fn with_web_card(service: &OrderService, said: Speech) -> ResponseEnv
     if let Some(url) = service.web_app() {
         content = format!("{content}\n\n{url}/security");
     }
-    ResponseEnvelope::tell(said).with_card(Card::Simple { title: SKILL_NAME.into(), content })
+    ResponseEnvelope::tell(said).with_card(Card::Simple { title: speech::card_title(), content })
 }
 
 #[cfg(test)]

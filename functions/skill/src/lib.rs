@@ -34,7 +34,8 @@ use asked::Asked;
 use base64::Engine;
 use caller::Caller;
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
-use pod_shared::domain::{Currency, StepUp};
+use pod_shared::domain::StepUp;
+use pod_shared::i18n::Locale;
 use pod_shared::ports::ProgressiveSpeech;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::OrderService;
@@ -213,7 +214,9 @@ impl Skill {
     /// request made (also logged, as fields a log metric filter can count).
     pub async fn handle_measured(&self, envelope: &RequestEnvelope) -> (ResponseEnvelope, RoundTrips) {
         let request_id = envelope.request_id();
-        let (answered, trips) = round_trips::measure(tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope))).await;
+        let locale = Locale::for_tag_or_default(envelope.locale());
+        let answering = speech::in_locale(locale, tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope)));
+        let (answered, trips) = round_trips::measure(answering).await;
         if trips.calls() > 0 {
             tracing::info!(
                 request_id,
@@ -228,7 +231,7 @@ impl Skill {
         }
         let response = answered.unwrap_or_else(|_| {
             tracing::error!(request_id, "no answer within the deadline");
-            ResponseEnvelope::tell(speech::too_slow())
+            speech::in_locale_sync(locale, || ResponseEnvelope::tell(speech::too_slow()))
         });
         (response, trips)
     }
@@ -244,7 +247,7 @@ impl Skill {
             if !asked.reads_account() {
                 return self.answer(asked, None).await;
             }
-            let currency = Currency::for_locale_or_default(envelope.locale());
+            let currency = Locale::for_tag_or_default(envelope.locale()).currency();
             return match caller::linked_user(service, envelope).await {
                 Ok(user) => {
                     // Nothing is sent when only the account is read: no progressive response.
@@ -266,7 +269,7 @@ impl Skill {
                 return ResponseEnvelope::tell(doing.failed());
             }
         };
-        let currency = Currency::for_locale_or_default(envelope.locale());
+        let currency = Locale::for_tag_or_default(envelope.locale()).currency();
         let profile_first = asked.looks_up_caller_first();
         let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);

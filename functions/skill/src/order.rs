@@ -5,8 +5,8 @@ use crate::asked::{SIZE_SLOT, TOPPINGS_SLOT};
 use crate::caller::Caller;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
-use crate::speech::{self, SKILL_NAME};
-use pod_shared::alexa::{Card, ResponseEnvelope, Speech, SpokenValue};
+use crate::speech;
+use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
 use pod_shared::domain::{ConfirmBy, Currency, Menu, PersonId, Pizza, Size, Source, StepUp, Topping, Toppings};
 use pod_shared::ports::UserProfile;
 use pod_shared::service::{OrderService, ServiceError};
@@ -26,7 +26,7 @@ pub(crate) fn recap(
         Err(answer) => return *answer,
     };
     let total = Menu::builtin().bill(&pizza, currency).total();
-    let price = Some(Speech::new().text(&total.spoken()));
+    let price = Some(total);
     let (said, reprompt) = match step_up.confirm_by() {
         ConfirmBy::Code => (speech::recap(&pizza, price), speech::ask_send_code()),
         ConfirmBy::VoicePin => (speech::recap_for_voice_pin(&pizza, price), speech::ask_place_with_voice_pin()),
@@ -61,7 +61,7 @@ pub(crate) async fn place(
     match placed {
         Ok(placed) => {
             let (said, reprompt) = speech::order_placed(&placed);
-            let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+            let card = Card::Simple { title: speech::card_title(), content: said.plain() };
             conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
         }
         Err(error) => failure::answer(service, Doing::Ordering, error),

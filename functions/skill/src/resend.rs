@@ -5,7 +5,7 @@
 use crate::caller::Caller;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
-use crate::speech::{self, SKILL_NAME};
+use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope};
 use pod_shared::domain::Source;
 use pod_shared::service::{OrderService, ResendOutcome};
@@ -23,7 +23,7 @@ pub(crate) async fn answer(service: &OrderService, caller: Caller) -> ResponseEn
     match resent {
         Ok(ResendOutcome::Sent { order, guesses_before_lock }) => {
             let (said, reprompt) = speech::code_sent_again(&order, guesses_before_lock);
-            let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+            let card = Card::Simple { title: speech::card_title(), content: said.plain() };
             conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
         }
         Ok(ResendOutcome::NoPendingOrder) => ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say()),

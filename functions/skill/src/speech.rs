@@ -1,141 +1,186 @@
-//! Everything the skill says, in one place.
+//! Everything the skill says, in one place: each function names its message in the locale's
+//! Fluent files (`shared/locales/<locale>/skill.ftl`, see `pod_shared::i18n`) and passes its
+//! arguments. The locale is the request's (`request.locale`), set for the whole answer by
+//! [`in_locale`]; outside one (unit tests) it is en-US.
 
 use pod_shared::alexa::Speech;
 use pod_shared::domain::{
-    Blocked, IfWrong, MaskedDestination, Order, OrderStatus, Pizza, Size, Timestamp, Topping, TransitionError,
+    Blocked, IfWrong, MaskedDestination, Money, Order, OrderStatus, Pizza, Size, Timestamp, Topping, TransitionError,
 };
+use pod_shared::i18n::{self, Arg, Locale};
 use pod_shared::service::PlacedOrder;
+use std::future::Future;
 
 pub const SKILL_NAME: &str = "Pizza on Demand";
 
-/// "a", "a or b", "a, b or c" (with `conjunction` "or").
-fn spoken_list<S: AsRef<str>>(items: &[S], conjunction: &str) -> String {
-    match items.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.as_ref().to_string(),
-        Some((last, init)) => {
-            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
-            format!("{} {conjunction} {}", init.join(", "), last.as_ref())
-        }
+tokio::task_local! {
+    /// The locale of the request being answered.
+    static LOCALE: Locale;
+}
+
+/// Runs `answer` with everything it says in `locale`.
+pub fn in_locale<F: Future>(locale: Locale, answer: F) -> impl Future<Output = F::Output> {
+    LOCALE.scope(locale, answer)
+}
+
+/// Runs `say` with everything it says in `locale` (tests, and synchronous callers).
+pub fn in_locale_sync<R>(locale: Locale, say: impl FnOnce() -> R) -> R {
+    LOCALE.sync_scope(locale, say)
+}
+
+/// The locale of the request being answered (en-US outside one).
+pub fn locale() -> Locale {
+    LOCALE.try_with(|locale| *locale).unwrap_or(Locale::DEFAULT)
+}
+
+/// Message `id` of the current locale with `args`, as plain text.
+fn words(id: &str, args: &[(&str, Arg)]) -> String {
+    i18n::text(locale(), id, args)
+}
+
+/// Message `id` as speech.
+fn say(id: &str, args: &[(&str, Arg)]) -> Speech {
+    Speech::new().text(&words(id, args))
+}
+
+/// Message `id` without arguments, as speech.
+fn said(id: &str) -> Speech {
+    say(id, &[])
+}
+
+/// Stands for digits in a message until the speech reads them one by one.
+const DIGITS_MARK: char = '\u{E000}';
+
+/// Speech from text in which [`DIGITS_MARK`] stands for `digits` (said one by one).
+fn with_digits(text: &str, digits: &str) -> Speech {
+    let mut speech = Speech::new();
+    let mut parts = text.split(DIGITS_MARK);
+    if let Some(first) = parts.next() {
+        speech = speech.text(first);
     }
+    for part in parts {
+        speech = speech.digits(digits).text(part);
+    }
+    speech
+}
+
+/// Message `id` with `args` and the place a code went as `to`: speech that reads a phone's
+/// last digits one by one.
+fn say_to(id: &str, args: &[(&str, Arg)], to: &MaskedDestination) -> Speech {
+    let (to_words, digits) = match to {
+        MaskedDestination::Phone { last_digits } => {
+            (words("skill-to-phone", &[("digits", DIGITS_MARK.to_string().into())]), last_digits.as_str())
+        }
+        MaskedDestination::Email { domain, .. } => (words("skill-to-email", &[("domain", domain.as_str().into())]), ""),
+    };
+    let mut all: Vec<(&str, Arg)> = args.to_vec();
+    all.push(("to", to_words.into()));
+    with_digits(&words(id, &all), digits)
+}
+
+/// The pizza, as a sentence of the current locale says it.
+fn pizza_words(pizza: &Pizza) -> Arg<'static> {
+    i18n::pizza(locale(), pizza).into()
 }
 
 /// "pepperoni, mushrooms, … and chicken".
 pub fn topping_menu() -> String {
-    spoken_list(&Topping::ALL.map(Topping::name), "and")
+    i18n::list_and(locale(), &i18n::toppings(locale(), &Topping::ALL))
 }
 
 fn sizes() -> String {
-    spoken_list(&Size::ALL.map(Size::name), "or")
-}
-
-fn destination(speech: Speech, destination: &MaskedDestination) -> Speech {
-    match destination {
-        MaskedDestination::Phone { last_digits } => speech.text("your phone ending in ").digits(last_digits),
-        MaskedDestination::Email { domain, .. } => speech.text(&format!("your email address at {domain}")),
-    }
-}
-
-fn plural(n: u32, one: &str, many: &str) -> String {
-    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
+    let names: Vec<String> = Size::ALL.iter().map(|s| i18n::size(locale(), *s)).collect();
+    i18n::list_or(locale(), &names)
 }
 
 pub fn welcome() -> Speech {
-    Speech::new().text(&format!(
-        "Welcome to {SKILL_NAME}. You can say: get me a large pizza with pepperoni. What would you like?"
-    ))
+    said("skill-welcome")
 }
 
 pub fn what_to_say() -> Speech {
-    Speech::new().text("You can say: get me a pizza, or authorize order, followed by your code.")
+    said("skill-what-to-say")
 }
 
 /// Before any code is sent: the seller, the items, the delivery and the total, and the question.
-/// `price`: the total as people say it in the user's locale, once the menu has prices.
-pub fn recap(pizza: &Pizza, price: Option<Speech>) -> Speech {
-    let mut said = Speech::new().text(&format!("One {} from {SKILL_NAME}, ", pizza.describe()));
-    if let Some(price) = price {
-        said = said.then(price).text(", ");
+/// `price`: the total, said as people say it in the user's locale, once the menu has prices.
+pub fn recap(pizza: &Pizza, price: Option<Money>) -> Speech {
+    match price {
+        Some(price) => say(
+            "skill-recap-priced",
+            &[("pizza", pizza_words(pizza)), ("price", i18n::money_spoken(locale(), &price).into())],
+        ),
+        None => say("skill-recap", &[("pizza", pizza_words(pizza))]),
     }
-    said.text("delivered to the address on your account. Shall I send your code?")
 }
 
 pub fn ask_send_code() -> Speech {
-    Speech::new().text("Shall I send your code? Please say yes or no.")
+    said("skill-ask-send-code")
 }
 
 /// No to the recap: nothing was stored or sent.
 pub fn what_to_change() -> Speech {
-    Speech::new().text(
-        "Okay, I haven't sent a code or placed anything. What would you like to change? \
-         You can say, for example: make it a medium pizza with onions.",
-    )
+    said("skill-what-to-change")
 }
 
 pub fn ask_what_to_change() -> Speech {
-    Speech::new().text("What would you like instead? For example: make it a medium pizza with onions.")
+    said("skill-ask-what-to-change")
 }
 
 /// A yes or no back with a stage that does not parse: nothing is done.
 pub fn lost_track() -> Speech {
-    Speech::new().text("Sorry, I lost track of your order, so I haven't sent anything. What would you like to order?")
+    said("skill-lost-track")
 }
 
 /// Yes when nothing was asked.
 pub fn nothing_to_confirm() -> Speech {
-    Speech::new().text("There's nothing waiting for a yes right now. You can say: get me a large pizza with pepperoni.")
+    said("skill-nothing-to-confirm")
 }
 
 /// No when nothing was asked.
 pub fn nothing_to_refuse() -> Speech {
-    Speech::new().text("Okay. What would you like? You can say: get me a pizza.")
+    said("skill-nothing-to-refuse")
 }
 
 /// "Repeat that" when nothing was said yet in this session.
 pub fn nothing_to_repeat() -> Speech {
-    Speech::new().text("I haven't said anything yet to repeat. What would you like?")
+    said("skill-nothing-to-repeat")
 }
 
 pub fn ask_cancel(order: &Order) -> Speech {
-    Speech::new()
-        .text(&format!("Shall I cancel your order of a {} that is waiting for its code?", order.pizza.describe()))
+    say("skill-ask-cancel", &[("pizza", pizza_words(&order.pizza))])
 }
 
 pub fn ask_cancel_again() -> Speech {
-    Speech::new().text("Shall I cancel your order? Please say yes or no.")
+    said("skill-ask-cancel-again")
 }
 
 pub fn cancelled(order: &Order) -> Speech {
-    Speech::new()
-        .text(&format!("Okay, I've cancelled your order of a {}. Its code no longer works.", order.pizza.describe()))
+    say("skill-cancelled", &[("pizza", pizza_words(&order.pizza))])
 }
 
 pub fn kept_order() -> Speech {
-    Speech::new().text(
-        "Okay, your order is still waiting for its code. To confirm it, say: authorize order, followed by the code.",
-    )
+    said("skill-kept-order")
 }
 
 pub fn nothing_to_cancel() -> Speech {
-    Speech::new()
-        .text("You have no order waiting for its code, so there is nothing to cancel. To order, say: get me a pizza.")
+    said("skill-nothing-to-cancel")
 }
 
 /// The order to cancel is no longer pending (confirmed, expired, or replaced meanwhile).
 pub fn cancel_too_late() -> Speech {
-    Speech::new().text("That order is no longer waiting for its code, so I didn't cancel anything. Ask me for your order status to hear where it is.")
+    said("skill-cancel-too-late")
 }
 
 pub fn cancel_failed() -> Speech {
-    Speech::new().text("Sorry, I couldn't cancel your order just now. It is unchanged; please try again in a moment.")
+    said("skill-cancel-failed")
 }
 
 pub fn status_failed() -> Speech {
-    Speech::new().text("Sorry, I couldn't look up your order just now. Please try again in a moment.")
+    said("skill-status-failed")
 }
 
 pub fn no_orders() -> Speech {
-    Speech::new().text("You haven't ordered anything yet. To order, say: get me a pizza.")
+    said("skill-no-orders")
 }
 
 /// "3 minutes ago", "just now", "2 hours ago", "4 days ago".
@@ -143,406 +188,328 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
     let seconds = then.seconds_until(now);
     let minutes = (seconds / 60) as u32;
     match minutes {
-        0 => "just now".into(),
-        1..=89 => format!("{} ago", plural(minutes, "minute", "minutes")),
-        90..=2159 => format!("{} ago", plural((minutes + 30) / 60, "hour", "hours")),
-        _ => format!("{} ago", plural((minutes + 720) / 1440, "day", "days")),
+        0 => words("skill-ago-now", &[]),
+        1..=89 => words("skill-ago-minutes", &[("n", minutes.into())]),
+        90..=2159 => words("skill-ago-hours", &[("n", ((minutes + 30) / 60).into())]),
+        _ => words("skill-ago-days", &[("n", ((minutes + 720) / 1440).into())]),
     }
 }
 
 /// The latest order, with its state and when, spoken at `now`.
 pub fn order_status(order: &Order, now: Timestamp) -> Speech {
-    let what = order.pizza.describe();
-    let placed = ago(order.created_at, now);
-    let changed = ago(order.updated_at, now);
-    let text = match order.status_at(now) {
-        OrderStatus::PendingConfirmation => format!(
-            "Your latest order, a {what}, placed {placed}, is waiting for its code. \
-             To confirm it, say: authorize order, followed by the code."
-        ),
-        OrderStatus::Confirmed => format!("Your latest order, a {what}, was confirmed {changed} and is on its way."),
-        OrderStatus::Cancelled => format!("Your latest order, a {what}, was cancelled {changed}."),
-        OrderStatus::Expired => {
-            format!("Your latest order, a {what}, placed {placed}, expired before its code was given.")
-        }
-        OrderStatus::Locked => format!("Your latest order, a {what}, was locked {changed} after too many wrong codes."),
-    };
-    Speech::new().text(&text)
+    let pizza = pizza_words(&order.pizza);
+    let placed = || ("placed", Arg::from(ago(order.created_at, now)));
+    let changed = || ("changed", Arg::from(ago(order.updated_at, now)));
+    match order.status_at(now) {
+        OrderStatus::PendingConfirmation => say("skill-status-pending", &[("pizza", pizza), placed()]),
+        OrderStatus::Confirmed => say("skill-status-confirmed", &[("pizza", pizza), changed()]),
+        OrderStatus::Cancelled => say("skill-status-cancelled", &[("pizza", pizza), changed()]),
+        OrderStatus::Expired => say("skill-status-expired", &[("pizza", pizza), placed()]),
+        OrderStatus::Locked => say("skill-status-locked", &[("pizza", pizza), changed()]),
+    }
 }
 
 /// Help while a recap waits for yes or no.
 pub fn help_recap() -> Speech {
-    Speech::new().text(
-        "I've read out your order and I'm waiting to hear whether to send your confirmation code. \
-         Say yes to send it, or no to change the order.",
-    )
+    said("skill-help-recap")
 }
 
 /// Help while the pending order waits for its code.
 pub fn help_code() -> Speech {
-    Speech::new().text(
-        "Your order is waiting for the code I sent you. Say: authorize order, followed by the code. \
-         If it hasn't arrived, say: send the code again. To drop the order, say: cancel my order.",
-    )
+    said("skill-help-code")
 }
 
 /// Help just after a wrong code.
 pub fn help_code_refused() -> Speech {
-    Speech::new().text(
-        "The last code you gave wasn't right. Check the latest message I sent you, then say: \
-         authorize order, followed by its digits. Or say: send the code again.",
-    )
+    said("skill-help-code-refused")
 }
 
 /// Help while "shall I cancel" waits for yes or no.
 pub fn help_cancel() -> Speech {
-    Speech::new().text("Say yes to cancel your order, or no to keep it.")
+    said("skill-help-cancel")
 }
 
 pub fn help() -> Speech {
-    Speech::new().text(
-        "To order, say something like: get me a large pizza with pepperoni and mushrooms. \
-         I will send a code to your phone, or to your email if you have no phone on file. \
-         Then say: authorize order, followed by the code. You can also ask: what's the status of my order, \
-         or say: cancel my order. What would you like?",
-    )
+    said("skill-help")
 }
 
 pub fn goodbye() -> Speech {
-    Speech::new().text("Okay. Goodbye!")
+    said("skill-goodbye")
 }
 
 pub fn fallback() -> Speech {
-    Speech::new().text(&format!(
-        "Sorry, {SKILL_NAME} can't help with that. You can order a pizza, or authorize an order with your code."
-    ))
+    said("skill-fallback")
 }
 
 pub fn link_account() -> Speech {
-    Speech::new().text(&format!(
-        "To order with {SKILL_NAME}, please link your account first. \
-         Open the Alexa app, where I've put a card to link your account."
-    ))
+    said("skill-link-account")
 }
 
 pub fn ask_size() -> Speech {
-    Speech::new().text(&format!("What size would you like: {}?", sizes()))
+    say("skill-ask-size", &[("sizes", sizes().into())])
 }
 
 pub fn unknown_size(heard: &str) -> Speech {
-    Speech::new()
-        .text(&format!("Sorry, we don't make a {heard} pizza. We make {}. Which size would you like?", sizes()))
+    say("skill-unknown-size", &[("heard", heard.into()), ("sizes", sizes().into())])
 }
 
 pub fn unknown_toppings(unknown: &[String]) -> Speech {
-    let named = spoken_list(unknown, "or");
-    Speech::new().text(&format!(
-        "Sorry, we don't have {named}. Our toppings are {}. Which toppings would you like?",
-        topping_menu()
-    ))
+    let named = i18n::list_or(locale(), unknown);
+    say("skill-unknown-toppings", &[("unknown", named.into()), ("toppings", topping_menu().into())])
 }
 
 pub fn ask_toppings() -> Speech {
-    Speech::new().text(&format!("Which toppings would you like? We have {}.", topping_menu()))
+    say("skill-ask-toppings", &[("toppings", topping_menu().into())])
 }
 
 pub fn order_placed(placed: &PlacedOrder) -> (Speech, Speech) {
     let order = &placed.order;
     let minutes = (order.challenge.expires_at.unix_seconds() - order.challenge.sent_at.unix_seconds()).max(60) / 60;
-    let mut said = Speech::new().text(&format!("Your {} is waiting for confirmation. ", order.pizza.describe()));
+    let to = &order.challenge.destination;
+    let mut said = say("skill-order-placed", &[("pizza", pizza_words(&order.pizza))]);
     if placed.superseded.is_some() {
-        said = said.text("It replaces your earlier order that was not confirmed, which I cancelled. ");
+        said = said.text(" ").then(self::said("skill-order-replaces"));
     }
-    said = destination(said.text("I sent a code to "), &order.challenge.destination);
-    said = said.text(&format!(
-        ". It expires in {}. To confirm, say: authorize order, followed by the code.",
-        plural(minutes as u32, "minute", "minutes")
-    ));
+    said = said.text(" ").then(say_to("skill-code-sent", &[("minutes", minutes.into())], to));
     if placed.guesses_before_lock == 1 {
-        said = said.text(&format!(" {}", one_more_locks()));
+        said = said.text(" ").then(one_more_locks());
     }
-    let reprompt = destination(
-        Speech::new().text("To confirm, say: authorize order, followed by the code I sent to "),
-        &order.challenge.destination,
-    )
-    .text(".");
-    (said, reprompt)
+    (said, say_to("skill-code-sent-reprompt", &[], to))
 }
 
 /// A new code for the same order: where it went, and that the earlier one no longer works.
 pub fn code_sent_again(order: &Order, guesses_before_lock: u32) -> (Speech, Speech) {
-    let mut said = destination(Speech::new().text("I've sent a new code to "), &order.challenge.destination);
-    said = said.text(&format!(
-        " for your {}. The earlier code no longer works. To confirm, say: authorize order, followed by the new code.",
-        order.pizza.describe()
-    ));
+    let args = [("pizza", pizza_words(&order.pizza))];
+    let mut said = say_to("skill-code-sent-again", &args, &order.challenge.destination);
     if guesses_before_lock == 1 {
-        said = said.text(&format!(" {}", one_more_locks()));
+        said = said.text(" ").then(one_more_locks());
     }
-    let reprompt = Speech::new().text("To confirm, say: authorize order, followed by the new code.");
-    (said, reprompt)
+    (said, self::said("skill-code-sent-again-reprompt"))
 }
 
 /// Pod's own codes belong to their order: a new code comes with a new order.
 pub fn order_again_for_a_code() -> Speech {
-    Speech::new().text(
-        "I can't send another code for this order. To get a new code, order again: say, get me a pizza, \
-         and I'll replace the waiting order.",
-    )
+    said("skill-order-again-for-a-code")
 }
 
 pub fn resend_failed() -> Speech {
-    Speech::new().text(
-        "Sorry, I couldn't send a new code just now. Your order is still waiting for its code; \
-         please try again in a moment.",
-    )
+    said("skill-resend-failed")
 }
 
-fn one_more_locks() -> &'static str {
-    "Careful: one more wrong code will lock voice ordering until the account owner unlocks it in the web app."
+fn one_more_locks() -> Speech {
+    said("skill-one-more-locks")
 }
 
 /// "15 minutes", "4 hours", "1 day" (rounded up).
 fn how_long(now: Timestamp, until: Timestamp) -> String {
     let minutes = now.seconds_until(until).div_ceil(60).max(1) as u32;
     match minutes {
-        0..=90 => plural(minutes, "minute", "minutes"),
-        91..=2160 => plural(minutes.div_ceil(60), "hour", "hours"),
-        _ => plural(minutes.div_ceil(1440), "day", "days"),
+        0..=90 => words("skill-for-minutes", &[("n", minutes.into())]),
+        91..=2160 => words("skill-for-hours", &[("n", minutes.div_ceil(60).into())]),
+        _ => words("skill-for-days", &[("n", minutes.div_ceil(1440).into())]),
     }
 }
 
-fn where_to_unlock(web_app: Option<&str>) -> String {
+fn where_to_unlock(web_app: Option<&str>) -> Speech {
     match web_app {
-        Some(_) => "The account owner can see what happened, and unlock it, in the Pizza on Demand web app; \
-                    I've put its address on a card in your Alexa app."
-            .into(),
-        None => "The account owner can see what happened, and unlock it, in the Pizza on Demand web app.".into(),
+        Some(_) => said("skill-where-to-unlock-card"),
+        None => said("skill-where-to-unlock"),
     }
 }
 
 /// An order or a code while voice ordering is paused or locked: nothing was sent or checked.
 pub fn blocked(blocked: Blocked, now: Timestamp, web_app: Option<&str>) -> Speech {
-    let text = match blocked {
-        Blocked::Paused { until } => format!(
-            "Voice ordering is paused for the next {} because of too many wrong codes, \
-             so I can't send or check a code now. {}",
-            how_long(now, until),
-            where_to_unlock(web_app)
-        ),
-        Blocked::Locked => format!(
-            "Voice ordering is locked because of too many wrong codes, so I can't send or check a code. {}",
-            where_to_unlock(web_app)
-        ),
+    let said = match blocked {
+        Blocked::Paused { until } => say("skill-blocked-paused", &[("how-long", how_long(now, until).into())]),
+        Blocked::Locked => self::said("skill-blocked-locked"),
     };
-    Speech::new().text(&text)
+    said.text(" ").then(where_to_unlock(web_app))
 }
 
 /// The wrong code that paused or locked voice ordering.
 /// `owner_told`: whether a notice went to the account owner (notices can be off).
 pub fn wrong_code_blocked(account: IfWrong, now: Timestamp, web_app: Option<&str>, owner_told: bool) -> Speech {
-    let told = if owner_told { " and told the account owner" } else { "" };
-    let text = match account {
+    let said = match account {
         IfWrong::Paused { until, before_lock } => {
-            let warning = if before_lock == 1 { format!(" {}", one_more_locks()) } else { String::new() };
-            format!(
-                "That code isn't right. There have been too many wrong codes, so to keep the account safe \
-                 I've paused voice ordering for the next {}{told}.{warning} {}",
-                how_long(now, until),
-                where_to_unlock(web_app)
-            )
+            let id = if owner_told { "skill-wrong-code-paused-told" } else { "skill-wrong-code-paused" };
+            let said = say(id, &[("how-long", how_long(now, until).into())]);
+            if before_lock == 1 { said.text(" ").then(one_more_locks()) } else { said }
         }
-        IfWrong::Locked | IfWrong::Open { .. } => format!(
-            "That code isn't right. There have been too many wrong codes, so to keep the account safe \
-             I've locked voice ordering{told}. {}",
-            where_to_unlock(web_app)
-        ),
+        IfWrong::Locked | IfWrong::Open { .. } => {
+            self::said(if owner_told { "skill-wrong-code-locked-told" } else { "skill-wrong-code-locked" })
+        }
     };
-    Speech::new().text(&text)
+    said.text(" ").then(where_to_unlock(web_app))
 }
 
 /// No verified phone or email: nothing was stored or sent.
 pub fn no_contact(web_app: Option<&str>) -> Speech {
-    let card = if web_app.is_some() { " I've put its address on a card in your Alexa app." } else { "" };
-    Speech::new().text(&format!(
-        "I can only send a confirmation code to a phone number or email address that has been verified, \
-         and your account has none yet. Please verify a phone or email in the Pizza on Demand web app, \
-         then order again.{card}"
-    ))
+    let said = said("skill-no-contact");
+    if web_app.is_some() { said.text(" ").then(self::said("skill-no-contact-card")) } else { said }
 }
 
 pub fn too_many_codes(retry_after_seconds: u64) -> Speech {
     let minutes = retry_after_seconds.div_ceil(60).max(1) as u32;
-    Speech::new().text(&format!(
-        "I've sent you several codes in the last hour, so to keep your account safe I can't send another yet. \
-         Please try again in {}.",
-        plural(minutes, "minute", "minutes")
-    ))
+    say("skill-too-many-codes", &[("minutes", minutes.into())])
 }
 
 pub fn order_failed() -> Speech {
-    Speech::new().text("Sorry, I couldn't send your confirmation code just now, so your order was not placed. Please try again in a moment.")
+    said("skill-order-failed")
 }
 
 pub fn code_missing() -> Speech {
-    Speech::new().text("I didn't hear a code. What is the code I sent you?")
+    said("skill-code-missing")
 }
 
 pub fn code_not_understood() -> Speech {
-    Speech::new().text("Sorry, I didn't understand that code. Please say its digits, for example: four two one seven.")
+    said("skill-code-not-understood")
 }
 
 pub fn ask_code() -> Speech {
-    Speech::new().text("What is the code I sent you?")
+    said("skill-ask-code")
 }
 
 pub fn confirmed(order: &Order) -> Speech {
-    Speech::new().text(&format!("Order confirmed! Your {} is on its way.", order.pizza.describe()))
+    say("skill-confirmed", &[("pizza", pizza_words(&order.pizza))])
 }
 
 pub fn wrong_code(tries_left: u32) -> Speech {
-    Speech::new().text(&format!(
-        "That code isn't right. You have {} left. What is the code I sent you?",
-        plural(tries_left, "try", "tries")
-    ))
+    say("skill-wrong-code", &[("tries", tries_left.into())])
 }
 
 pub fn locked() -> Speech {
-    Speech::new().text(
-        "That code was wrong too many times, so I've locked this order to keep your account safe. \
-         To try again, place a new order and I'll send a new code.",
-    )
+    said("skill-locked")
 }
 
 pub fn expired() -> Speech {
-    Speech::new().text("That code has expired, so the order was not confirmed. Order again and I'll send a new code.")
+    said("skill-expired")
 }
 
 pub fn no_pending_order() -> Speech {
-    Speech::new().text("You have no order waiting for confirmation. To order, say: get me a pizza.")
+    said("skill-no-pending-order")
 }
 
 pub fn wrong_state(state: TransitionError) -> Speech {
-    let text = match state {
+    said(match state {
         TransitionError::NotPending(status) => match status.name() {
-            "confirmed" => "That order is already confirmed.",
-            "locked" => "That order is locked after too many wrong codes. Please place a new order.",
-            "expired" => "That order's code has expired. Please place a new order.",
-            _ => "That order was cancelled. Please place a new order.",
+            "confirmed" => "skill-state-confirmed",
+            "locked" => "skill-state-locked",
+            "expired" => "skill-state-expired",
+            _ => "skill-state-cancelled",
         },
-        TransitionError::ChallengeExpired => "That code has expired. Please place a new order.",
-        TransitionError::AttemptsExhausted => "That order is locked after too many wrong codes.",
-        TransitionError::ChallengeStillValid => "That order is still waiting for its code.",
-        TransitionError::AwaitsVoicePin => "That order is confirmed with your voice PIN, not a code.",
-    };
-    Speech::new().text(text)
+        TransitionError::ChallengeExpired => "skill-state-challenge-expired",
+        TransitionError::AttemptsExhausted => "skill-state-attempts-exhausted",
+        TransitionError::ChallengeStillValid => "skill-state-still-valid",
+        TransitionError::AwaitsVoicePin => "skill-state-awaits-voice-pin",
+    })
 }
 
 pub fn contact_changed() -> Speech {
-    Speech::new().text("Your phone number or email address changed since I sent the code. Please order again.")
+    said("skill-contact-changed")
 }
 
 pub fn check_failed() -> Speech {
-    Speech::new().text("Sorry, I couldn't check your code just now. Nothing was used up; please try again in a moment.")
+    said("skill-check-failed")
 }
 
 /// Another delivery of the same request is being answered and its answer did not come in time.
 pub fn still_working() -> Speech {
-    Speech::new().text("I'm still working on that request. Please wait a moment, then ask again if you need to.")
+    said("skill-still-working")
 }
 
 /// A repeated request whose first answer cannot be said again.
 pub fn already_handled() -> Speech {
-    Speech::new().text("I've already handled that request, but I can't repeat what I said. Please ask me again.")
+    said("skill-already-handled")
 }
 
 pub fn too_slow() -> Speech {
-    Speech::new().text("Sorry, that took too long. Please try again in a moment.")
+    said("skill-too-slow")
 }
 
 /// The progressive response while a code is being sent.
 pub fn one_moment() -> Speech {
-    Speech::new().text("One moment while I send your code.")
+    said("skill-one-moment")
 }
 
 /// After a confirmation: where the receipt is (the card this answer adds).
 pub fn receipt_in_app(said: Speech) -> Speech {
-    said.text(" Your receipt is in the Alexa app.")
+    said.text(" ").then(self::said("skill-receipt-in-app"))
+}
+
+/// The title of the receipt's card in the Alexa app.
+pub fn receipt_card_title() -> String {
+    words("skill-receipt-card-title", &[])
+}
+
+/// The title of the skill's other cards.
+pub fn card_title() -> String {
+    words("skill-name", &[])
 }
 
 // The voice PIN (STEP_UP=voice_pin or voice_pin_or_code): Alexa's own PIN check confirms the order.
 
 /// The recap when Alexa's voice PIN confirms the order (nothing is stored or sent yet).
-pub fn recap_for_voice_pin(pizza: &Pizza, price: Option<Speech>) -> Speech {
-    let mut said = Speech::new().text(&format!("One {} from {SKILL_NAME}, ", pizza.describe()));
-    if let Some(price) = price {
-        said = said.then(price).text(", ");
+pub fn recap_for_voice_pin(pizza: &Pizza, price: Option<Money>) -> Speech {
+    match price {
+        Some(price) => say(
+            "skill-recap-voice-pin-priced",
+            &[("pizza", pizza_words(pizza)), ("price", i18n::money_spoken(locale(), &price).into())],
+        ),
+        None => say("skill-recap-voice-pin", &[("pizza", pizza_words(pizza))]),
     }
-    said.text("delivered to the address on your account. Shall I place it? I'll ask for your voice PIN.")
 }
 
 pub fn ask_place_with_voice_pin() -> Speech {
-    Speech::new().text("Shall I place it and ask for your voice PIN? Please say yes or no.")
+    said("skill-ask-place-with-voice-pin")
 }
 
 /// A wrong voice PIN: counted like a wrong code; the order stays pending with `tries_left`.
 pub fn voice_pin_not_confirmed(tries_left: u32) -> Speech {
-    Speech::new().text(&format!(
-        "Your voice PIN was not confirmed, so your order is not confirmed. You have {} left. \
-         Shall I ask for your voice PIN again?",
-        plural(tries_left, "try", "tries")
-    ))
+    say("skill-voice-pin-not-confirmed", &[("tries", tries_left.into())])
 }
 
 pub fn ask_voice_pin_again() -> Speech {
-    Speech::new().text("Shall I ask for your voice PIN again? Please say yes or no.")
+    said("skill-ask-voice-pin-again")
 }
 
 pub fn help_voice_pin_refused() -> Speech {
-    Speech::new().text(
-        "Your voice PIN was not confirmed, so your order is waiting. Say yes and Alexa asks for your voice PIN \
-         again, or no to leave the order unconfirmed.",
-    )
+    said("skill-help-voice-pin-refused")
 }
 
 /// No to asking for the PIN again: the order stays unconfirmed and runs out on its own.
 pub fn voice_pin_not_asked_again() -> Speech {
-    Speech::new().text("Okay. Your order is not confirmed, and it expires on its own in a few minutes.")
+    said("skill-voice-pin-not-asked-again")
 }
 
 /// Yes to asking again, but the order no longer waits for a voice PIN.
 pub fn voice_pin_order_gone() -> Speech {
-    Speech::new().text("That order is no longer waiting for your voice PIN. To order, say: get me a pizza.")
+    said("skill-voice-pin-order-gone")
 }
 
 /// The check came back after the order's time ran out.
 pub fn voice_pin_too_late() -> Speech {
-    Speech::new()
-        .text("Your order expired before your voice PIN was checked, so it was not confirmed. Please order again.")
+    said("skill-voice-pin-too-late")
 }
 
 /// The check names no order of this user's waiting for a voice PIN.
 pub fn voice_pin_not_for_this_order() -> Speech {
-    Speech::new()
-        .text("That voice PIN check was not for an order of yours waiting for confirmation, so nothing was confirmed.")
+    said("skill-voice-pin-not-for-this-order")
 }
 
 /// `STEP_UP=voice_pin` and the user has no voice ID or PIN (or the skill lacks personalization).
 pub fn voice_pin_not_set_up() -> Speech {
-    Speech::new().text(&format!(
-        "To confirm orders with your voice, set up a voice ID and a voice PIN for {SKILL_NAME} in the Alexa app, \
-         then order again. I did not place this order."
-    ))
+    said("skill-voice-pin-not-set-up")
 }
 
-/// `STEP_UP=voice_pin_or_code` and the user has no voice ID or PIN: a code went out instead.
+/// `STEP_UP=voice_pin_or_code` and the user has no voice ID or PIN: a code went out instead
+/// (said before what the code's answer says).
 pub fn no_voice_pin_so_a_code() -> Speech {
-    Speech::new().text("You have no voice PIN set up, so I sent a code instead. ")
+    said("skill-no-voice-pin-so-a-code").text(" ")
 }
 
 /// Alexa could not check the PIN (an unexpected status or result): nothing changed.
 pub fn voice_pin_unchecked() -> Speech {
-    Speech::new().text("I couldn't check your voice PIN, so your order is not confirmed. Please try again in a moment.")
+    said("skill-voice-pin-unchecked")
 }
 
 /// The words of an answer's speech, for tests.
@@ -566,7 +533,7 @@ mod tests {
              delivered to the address on your account. Shall I send your code?"
         );
         assert_eq!(
-            recap(&pizza, Some(Speech::new().text("17 dollars 50"))).plain(),
+            recap(&pizza, Some(Money::new(1750, pod_shared::domain::Currency::Usd))).plain(),
             "One large pizza with pepperoni and mushrooms from Pizza on Demand, 17 dollars 50, \
              delivered to the address on your account. Shall I send your code?"
         );
@@ -589,10 +556,50 @@ mod tests {
 
     #[test]
     fn lists_are_spoken_with_commas_and_a_conjunction() {
-        assert_eq!(spoken_list::<&str>(&[], "or"), "");
-        assert_eq!(spoken_list(&["bacon"], "or"), "bacon");
-        assert_eq!(spoken_list(&["bacon", "onions"], "or"), "bacon or onions");
+        assert_eq!(i18n::list_or::<&str>(Locale::EnUs, &[]), "");
+        assert_eq!(i18n::list_or(Locale::EnUs, &["bacon"]), "bacon");
+        assert_eq!(i18n::list_or(Locale::EnUs, &["bacon", "onions"]), "bacon or onions");
         assert_eq!(sizes(), "small, medium, large or jumbo");
         assert!(topping_menu().ends_with("spinach and chicken"));
+        in_locale_sync(Locale::DeDe, || {
+            assert_eq!(sizes(), "klein, mittel, groß oder Jumbo");
+            assert!(topping_menu().ends_with("Spinat und Hähnchen"), "{}", topping_menu());
+        });
+    }
+
+    #[test]
+    fn german_is_spoken_in_a_german_request() {
+        use pod_shared::domain::{Currency, Toppings};
+        let pizza =
+            Pizza { size: Size::Large, toppings: Toppings::new(vec![Topping::Pepperoni, Topping::Mushrooms]).unwrap() };
+        in_locale_sync(Locale::DeDe, || {
+            assert_eq!(
+                recap(&pizza, Some(Money::new(1650, Currency::Eur))).plain(),
+                "Eine große Pizza mit Salami und Champignons von Pizza on Demand, 16 Euro 50, \
+                 geliefert an die Adresse in Ihrem Konto. Soll ich Ihnen den Code schicken?"
+            );
+            let now = Timestamp::from_unix_millis(1_800_000_000_000);
+            assert_eq!(ago(now, now.plus(std::time::Duration::from_secs(60))), "vor einer Minute");
+            assert_eq!(ago(now, now.plus(std::time::Duration::from_secs(3 * 3600))), "vor 3 Stunden");
+            assert_eq!(
+                wrong_code(1).plain(),
+                "Dieser Code ist nicht richtig. Sie haben noch einen Versuch. \
+                 Wie lautet der Code, den ich Ihnen geschickt habe?"
+            );
+        });
+    }
+
+    #[test]
+    fn a_phone_s_digits_are_read_one_by_one_in_every_locale() {
+        let to = MaskedDestination::Phone { last_digits: "21".into() };
+        let ssml = say_to("skill-code-sent-reprompt", &[], &to).ssml();
+        assert!(ssml.contains("your phone ending in <say-as interpret-as=\"digits\">21</say-as>."), "{ssml}");
+        let ssml = in_locale_sync(Locale::DeDe, || say_to("skill-code-sent-reprompt", &[], &to).ssml());
+        assert!(
+            ssml.contains("an Ihr Handy mit der Endung <say-as interpret-as=\"digits\">21</say-as> geschickt"),
+            "{ssml}"
+        );
+        let ssml = in_locale_sync(Locale::EnGb, || say_to("skill-code-sent-reprompt", &[], &to).ssml());
+        assert!(ssml.contains("your mobile ending in <say-as"), "{ssml}");
     }
 }

@@ -11,7 +11,7 @@ use crate::authorize;
 use crate::caller::Caller;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
-use crate::speech::{self, SKILL_NAME};
+use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SessionResumedRequest};
 use pod_shared::domain::{IfWrong, OrderId, Source, StepUp, UserId};
 use pod_shared::service::{AuthorizeOutcome, OrderService, PlacedOrder, VoicePinOutcome, VoicePinVerdict};
@@ -136,7 +136,7 @@ async fn code_instead(service: &OrderService, caller: Caller, token: &str) -> Re
             // The order it replaced is the same pizza the user just said yes to: not "an earlier order".
             let (said, reprompt) = speech::order_placed(&PlacedOrder { superseded: None, ..placed });
             let said = speech::no_voice_pin_so_a_code().then(said);
-            let card = Card::Simple { title: SKILL_NAME.into(), content: said.plain() };
+            let card = Card::Simple { title: speech::card_title(), content: said.plain() };
             conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
         }
         Err(error) => failure::answer(service, Doing::Ordering, error),

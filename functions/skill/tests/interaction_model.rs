@@ -1,6 +1,7 @@
 //! The interaction model and the skill agree.
 
 use pod_shared::domain::{Size, Topping};
+use pod_shared::i18n::Locale;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,9 +24,11 @@ fn language_models() -> Vec<(String, Value)> {
 }
 
 #[test]
-fn there_are_us_and_british_english_models() {
+fn there_is_a_model_for_every_locale_the_skill_speaks() {
     let names: Vec<String> = language_models().into_iter().map(|(name, _)| name).collect();
-    assert_eq!(names, ["en-GB.json", "en-US.json"]);
+    let mut expected: Vec<String> = Locale::ALL.iter().map(|l| format!("{l}.json")).collect();
+    expected.sort();
+    assert_eq!(names, expected);
 }
 
 fn slot_references(sample: &str) -> Vec<String> {
@@ -95,21 +98,24 @@ fn samples_are_consistent(locale: &str, lm: &Value) {
 }
 
 #[test]
-fn every_slot_value_and_synonym_parses_into_the_domain() {
-    for (_, lm) in language_models() {
-        slot_values_parse(&lm);
+fn every_slot_value_parses_into_the_domain_and_english_synonyms_do_too() {
+    for (locale, lm) in language_models() {
+        slot_values_parse(&locale, &lm);
     }
 }
 
-fn slot_values_parse(lm: &Value) {
+fn slot_values_parse(locale: &str, lm: &Value) {
     for slot_type in lm["types"].as_array().unwrap() {
         for value in slot_type["values"].as_array().unwrap() {
+            // The value's name is what entity resolution hands the skill, in every locale.
             let mut words = vec![value["name"]["value"].as_str().unwrap()];
-            words.extend(value["name"]["synonyms"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()));
+            if locale.starts_with("en-") {
+                words.extend(value["name"]["synonyms"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()));
+            }
             for word in words {
                 match slot_type["name"].as_str().unwrap() {
-                    "PIZZA_SIZE" => assert!(Size::parse(word).is_ok(), "size '{word}'"),
-                    "PIZZA_TOPPINGS" => assert!(Topping::parse(word).is_ok(), "topping '{word}'"),
+                    "PIZZA_SIZE" => assert!(Size::parse(word).is_ok(), "{locale} size '{word}'"),
+                    "PIZZA_TOPPINGS" => assert!(Topping::parse(word).is_ok(), "{locale} topping '{word}'"),
                     other => panic!("unexpected slot type {other}"),
                 }
             }
@@ -117,4 +123,64 @@ fn slot_values_parse(lm: &Value) {
     }
     let toppings = lm["types"][1]["values"].as_array().unwrap().len();
     assert_eq!(toppings, Topping::ALL.len());
+}
+
+/// (type, id) → value name, of one model.
+fn slot_ids(lm: &Value) -> Vec<(String, String, String)> {
+    let mut ids = Vec::new();
+    for slot_type in lm["types"].as_array().unwrap() {
+        for value in slot_type["values"].as_array().unwrap() {
+            let name = |v: &Value| v.as_str().unwrap().to_string();
+            ids.push((name(&slot_type["name"]), name(&value["id"]), name(&value["name"]["value"])));
+        }
+    }
+    ids
+}
+
+#[test]
+fn slot_values_have_the_same_ids_and_names_in_every_locale_and_every_menu_item_is_there() {
+    let models = language_models();
+    let (_, english) = models.iter().find(|(name, _)| name == "en-US.json").unwrap();
+    let reference = slot_ids(english);
+    for size in Size::ALL {
+        assert!(reference.iter().any(|(t, _, n)| t == "PIZZA_SIZE" && n == size.name()), "{size}");
+    }
+    for topping in Topping::ALL {
+        assert!(reference.iter().any(|(t, _, n)| t == "PIZZA_TOPPINGS" && n == topping.name()), "{topping}");
+    }
+    for (locale, lm) in &models {
+        assert_eq!(slot_ids(lm), reference, "{locale}");
+        for slot_type in lm["types"].as_array().unwrap() {
+            for value in slot_type["values"].as_array().unwrap() {
+                let synonyms = value["name"]["synonyms"].as_array().unwrap();
+                assert!(locale.starts_with("en-") || !synonyms.is_empty(), "{locale}: {value} has no synonyms");
+            }
+        }
+    }
+}
+
+#[test]
+fn german_synonyms_resolve_to_the_canonical_values() {
+    let models = language_models();
+    let (_, german) = models.iter().find(|(name, _)| name == "de-DE.json").unwrap();
+    let model = pod_shared::alexa::InteractionModel::from_json(&serde_json::json!({"interactionModel": {
+        "languageModel": german}}))
+    .unwrap();
+    let matched = model.resolve("bestelle eine große Pizza mit Salami und Champignons").unwrap();
+    assert_eq!(matched.intent, pod_skill::ORDER_INTENT);
+    let canonical = |slot: &str| -> Vec<String> {
+        matched
+            .slots
+            .iter()
+            .find(|(name, _)| name == slot)
+            .unwrap()
+            .1
+            .iter()
+            .map(|v| v.canonical.clone().unwrap())
+            .collect()
+    };
+    assert_eq!(canonical("Size"), ["large"]);
+    assert_eq!(canonical("Toppings"), ["pepperoni", "mushrooms"]);
+    let code = model.resolve("Bestellung bestätigen vier zwei eins sieben").unwrap();
+    assert_eq!(code.intent, pod_skill::AUTHORIZE_INTENT);
 }

@@ -127,6 +127,21 @@ async fn a_request_without_a_priced_locale_is_priced_in_dollars() {
     let h = harness();
     order_in(&h, None, "amzn1.echo-api.request.none").await;
     assert_eq!(pending_total(&h).await.1, Currency::Usd);
-    order_in(&h, Some("de-DE"), "amzn1.echo-api.request.de").await;
+    order_in(&h, Some("fr-FR"), "amzn1.echo-api.request.fr").await;
     assert_eq!(pending_total(&h).await.1, Currency::Usd);
+}
+
+#[tokio::test]
+async fn each_locale_is_priced_in_its_currency() {
+    for (locale, total, currency) in [
+        ("de-DE", "16,50 €", Currency::Eur),
+        ("de-AT", "16,50 €", Currency::Eur),
+        ("en-CA", "$23.00", Currency::Cad),
+        ("en-AU", "$26.00", Currency::Aud),
+        ("en-IN", "₹619.00", Currency::Inr),
+    ] {
+        let h = harness();
+        order_in(&h, Some(locale), &format!("amzn1.echo-api.request.{locale}")).await;
+        assert_eq!(pending_total(&h).await, (total.to_string(), currency), "{locale}");
+    }
 }

@@ -146,9 +146,13 @@ pub fn router(app: WebApp) -> Router {
         .with_state(app.clone());
     // Served over https (everywhere but plain-HTTP localhost): browsers are told to stay on it.
     let https = app.settings().secure_cookies();
-    Router::new().route("/pod/app/", get(pages::home).with_state(app)).nest(PREFIX, pages).layer(
-        middleware::map_response(move |response: Response| async move { with_security_headers(response, https) }),
-    )
+    Router::new()
+        .route("/pod/app/", get(pages::home).with_state(app))
+        .nest(PREFIX, pages)
+        .layer(middleware::from_fn(views::in_request_locale))
+        .layer(middleware::map_response(
+            move |response: Response| async move { with_security_headers(response, https) },
+        ))
 }
 
 /// A year of HTTPS only, for the app's host and its subdomains.

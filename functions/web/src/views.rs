@@ -3,25 +3,60 @@
 //! Contacts appear masked only; codes never.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::header::{ACCEPT_LANGUAGE, VARY};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use pod_shared::domain::{
     ActivityEvent, ActivityKind, BudgetPolicy, BudgetState, Destination, MaskedDestination, Order, OrderStatus,
     PhoneEnrollment, Timestamp,
 };
+use pod_shared::i18n::{self, Locale};
 use pod_shared::ports::UserProfile;
 
-/// The site navigation: which page is current, and the sign-out form's token when signed in.
+tokio::task_local! {
+    /// The language the page being answered is in: the request's `Accept-Language`.
+    static LOCALE: Locale;
+}
+
+/// Answers `request` in the language its `Accept-Language` asks for (English or German; English
+/// when neither), and says that the answer varies by it.
+pub async fn in_request_locale(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let asked = request.headers().get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
+    let locale = Locale::for_accept_language(asked);
+    let mut response = LOCALE.scope(locale, next.run(request)).await;
+    response.headers_mut().append(VARY, HeaderValue::from_static("accept-language"));
+    response
+}
+
+/// The language of the page being answered (en-US outside a request).
+pub fn locale() -> Locale {
+    LOCALE.try_with(|locale| *locale).unwrap_or(Locale::DEFAULT)
+}
+
+/// The site navigation: which page is current, and the sign-out form's token when signed in;
+/// and the page's language, whose words the templates ask it for.
 pub struct Nav {
     /// `home`, `orders`, `activity`, `security`, `profile`, `policy` or empty.
     pub current: &'static str,
     /// Present when signed in: the session's CSRF token for the sign-out form.
     pub csrf_token: Option<String>,
+    pub locale: Locale,
 }
 
 impl Nav {
     pub fn new(current: &'static str, csrf_token: Option<&str>) -> Self {
-        Self { current, csrf_token: csrf_token.map(str::to_string) }
+        Self { current, csrf_token: csrf_token.map(str::to_string), locale: locale() }
+    }
+
+    /// Message `id` of `shared/locales/<locale>/web.ftl` (escaped by the template like any text).
+    /// An id ending in `-html` is trusted markup with no arguments, for `|safe`.
+    pub fn t(&self, id: &str) -> String {
+        i18n::plain(self.locale, id)
+    }
+
+    /// The page's language for `<html lang>`: "en" or "de".
+    pub fn lang(&self) -> &'static str {
+        self.locale.language()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::{Request, Response, StatusCode};
 use axum::routing::post;
 use base64::Engine;
@@ -404,6 +404,41 @@ async fn the_home_page_offers_sign_in_or_sign_out() {
     // Already signed in: "sign in" goes straight to the destination.
     let login = web.get("/pod/app/login?return_to=%2Fpod%2Fapp%2Fprofile", &session).await;
     assert_eq!(login.location(), "/pod/app/profile");
+}
+
+#[tokio::test]
+async fn a_german_browser_gets_the_home_page_in_german_and_an_english_one_in_english() {
+    let web = TestWeb::start().await;
+    let german = |cookies: &str| {
+        Request::get("/pod/app/")
+            .header(COOKIE, cookies)
+            .header(ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.8")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let home = web.send(german("")).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains(r#"<html lang="de">"#), "{}", home.body);
+    assert!(home.body.contains("<title>Start · Pizza on Demand</title>"), "{}", home.body);
+    assert!(home.body.contains(">Anmelden</a>"), "{}", home.body);
+    assert!(home.body.contains("Warum ein Code?"), "{}", home.body);
+    assert!(home.body.contains("<q>Bestellung bestätigen vier zwei eins sieben</q>"), "{}", home.body);
+    assert!(home.body.contains(">Datenschutzerklärung</a>"), "{}", home.body);
+    assert!(!home.body.contains("Sign in"), "{}", home.body);
+    assert!(home.headers["vary"].to_str().unwrap().contains("accept-language"));
+
+    let session = web.sign_in("auth0|ben").await;
+    let home = web.send(german(&session)).await;
+    assert!(
+        home.body.contains(r#"Sie sind angemeldet. Sehen Sie sich <a href="/pod/app/orders">Ihre Bestellungen</a> an"#)
+    );
+    assert!(home.body.contains(">Abmelden</button>"), "{}", home.body);
+    assert!(home.body.contains(">Meine Bestellungen</a>"), "{}", home.body);
+
+    let english = web
+        .send(Request::get("/pod/app/").header(ACCEPT_LANGUAGE, "fr-FR, en-GB;q=0.5").body(Body::empty()).unwrap())
+        .await;
+    assert!(english.body.contains(r#"<html lang="en">"#) && english.body.contains("Why a code?"), "{}", english.body);
 }
 
 #[tokio::test]

@@ -63,17 +63,29 @@ fn words(text: &str) -> Vec<String> {
 }
 
 const DIGIT_WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+/// The German digits (a German model is matched with these too; "zwo" is how a digit two is often said).
+const GERMAN_DIGIT_WORDS: [&str; 10] =
+    ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"];
 
 fn digit_of(word: &str) -> Option<char> {
     match word {
         "oh" | "o" => Some('0'),
+        "zwo" => Some('2'),
         w if w.len() == 1 && w.chars().all(|c| c.is_ascii_digit()) => w.chars().next(),
-        w => DIGIT_WORDS.iter().position(|d| *d == w).and_then(|i| char::from_digit(i as u32, 10)),
+        w => DIGIT_WORDS
+            .iter()
+            .position(|d| *d == w)
+            .or_else(|| GERMAN_DIGIT_WORDS.iter().position(|d| *d == w))
+            .and_then(|i| char::from_digit(i as u32, 10)),
     }
 }
 
-/// Built-in phrases Alexa maps to the AMAZON intents without samples in the model.
-const BUILT_IN_PHRASES: [(&str, &str); 12] = [
+/// The words that join the values of a multiple-value slot ("pepperoni and mushrooms",
+/// "Salami und Champignons").
+const AND_WORDS: [&str; 2] = ["and", "und"];
+
+/// Built-in phrases Alexa maps to the AMAZON intents without samples in the model (English and German).
+const BUILT_IN_PHRASES: [(&str, &str); 20] = [
     ("yes", "AMAZON.YesIntent"),
     ("no", "AMAZON.NoIntent"),
     ("repeat", "AMAZON.RepeatIntent"),
@@ -86,6 +98,14 @@ const BUILT_IN_PHRASES: [(&str, &str); 12] = [
     ("never mind", "AMAZON.CancelIntent"),
     ("go home", "AMAZON.NavigateHomeIntent"),
     ("home", "AMAZON.NavigateHomeIntent"),
+    ("ja", "AMAZON.YesIntent"),
+    ("nein", "AMAZON.NoIntent"),
+    ("wiederholen", "AMAZON.RepeatIntent"),
+    ("hilfe", "AMAZON.HelpIntent"),
+    ("was kann ich sagen", "AMAZON.HelpIntent"),
+    ("stopp", "AMAZON.StopIntent"),
+    ("abbrechen", "AMAZON.CancelIntent"),
+    ("startseite", "AMAZON.NavigateHomeIntent"),
 ];
 
 impl InteractionModel {
@@ -169,7 +189,8 @@ impl InteractionModel {
             said.remove(0);
         }
         let n = self.invocation.len();
-        for verb in ["ask", "tell", "open", "launch", "start", "use"] {
+        for verb in ["ask", "tell", "open", "launch", "start", "use", "öffne", "frag", "frage", "sag", "sage", "starte"]
+        {
             if said.len() > n && said[0] == verb && said[1..=n] == self.invocation[..] {
                 let rest: Vec<String> = said[n + 1..].to_vec();
                 let rest = match rest.first().map(String::as_str) {
@@ -231,8 +252,11 @@ impl InteractionModel {
             return digits.filter(|d| !d.is_empty()).map(|d| vec![MatchedValue { heard: d, canonical: None }]);
         }
         let forms = self.values.get(&def.kind)?;
-        let parts: Vec<&[String]> =
-            if def.multiple { words.split(|w| w == "and").filter(|p| !p.is_empty()).collect() } else { vec![words] };
+        let parts: Vec<&[String]> = if def.multiple {
+            words.split(|w| AND_WORDS.contains(&w.as_str())).filter(|p| !p.is_empty()).collect()
+        } else {
+            vec![words]
+        };
         let mut values = Vec::new();
         for part in parts {
             match forms.iter().find(|(form, _)| form.as_slice() == part) {

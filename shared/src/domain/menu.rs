@@ -6,6 +6,7 @@
 //! start-up; a test proves the checked-in file passes), so reading it never fails at request time.
 
 use super::{Pizza, Size, Topping};
+use crate::i18n::{self, Locale};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,7 +24,7 @@ pub enum MenuError {
     Malformed(String),
     #[error("the menu's payee must be 1 to 40 characters without '|'")]
     BadPayee,
-    #[error("the menu names an unknown currency '{0}' (known: USD, GBP)")]
+    #[error("the menu names an unknown currency '{0}' (known: USD, GBP, CAD, AUD, INR, EUR)")]
     UnknownCurrency(String),
     #[error("the menu does not list the currency {0}")]
     MissingCurrency(Currency),
@@ -42,7 +43,7 @@ pub enum MenuError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown currency '{0}': choose USD or GBP")]
+#[error("unknown currency '{0}': choose USD, GBP, CAD, AUD, INR or EUR")]
 pub struct UnknownCurrency(pub String);
 
 /// A currency Pod prices in (ISO 4217 code on the wire).
@@ -52,16 +53,30 @@ pub enum Currency {
     Usd,
     #[serde(rename = "GBP")]
     Gbp,
+    #[serde(rename = "CAD")]
+    Cad,
+    #[serde(rename = "AUD")]
+    Aud,
+    /// Indian rupees: minor units are paise.
+    #[serde(rename = "INR")]
+    Inr,
+    #[serde(rename = "EUR")]
+    Eur,
 }
 
 impl Currency {
-    pub const ALL: [Currency; 2] = [Currency::Usd, Currency::Gbp];
+    pub const ALL: [Currency; 6] =
+        [Currency::Usd, Currency::Gbp, Currency::Cad, Currency::Aud, Currency::Inr, Currency::Eur];
 
-    /// The ISO 4217 code: "USD", "GBP".
+    /// The ISO 4217 code: "USD", "GBP", "EUR".
     pub fn code(self) -> &'static str {
         match self {
             Currency::Usd => "USD",
             Currency::Gbp => "GBP",
+            Currency::Cad => "CAD",
+            Currency::Aud => "AUD",
+            Currency::Inr => "INR",
+            Currency::Eur => "EUR",
         }
     }
 
@@ -70,14 +85,10 @@ impl Currency {
         Self::ALL.into_iter().find(|c| c.code() == raw).ok_or_else(|| UnknownCurrency(raw.chars().take(16).collect()))
     }
 
-    /// The currency of an Alexa locale: en-US dollars, en-GB pounds; `None` for a locale
-    /// Pod does not price in yet.
+    /// The currency of an Alexa locale Pod speaks (en-US dollars, en-GB pounds, de-DE euros, ...;
+    /// see [`Locale::currency`]); `None` for a locale Pod does not speak.
     pub fn for_locale(locale: &str) -> Option<Self> {
-        match locale.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "en-us" => Some(Currency::Usd),
-            "en-gb" => Some(Currency::Gbp),
-            _ => None,
-        }
+        Locale::parse(locale).map(Locale::currency)
     }
 
     /// [`for_locale`](Self::for_locale), defaulting to [`Currency::DEFAULT`] (no locale, or one not priced).
@@ -92,21 +103,10 @@ impl Currency {
         match self {
             Currency::Usd => 0,
             Currency::Gbp => 1,
-        }
-    }
-
-    fn symbol(self) -> &'static str {
-        match self {
-            Currency::Usd => "$",
-            Currency::Gbp => "£",
-        }
-    }
-
-    /// The spoken names of the major and minor units, singular and plural.
-    fn unit_names(self) -> [(&'static str, &'static str); 2] {
-        match self {
-            Currency::Usd => [("dollar", "dollars"), ("cent", "cents")],
-            Currency::Gbp => [("pound", "pounds"), ("penny", "pence")],
+            Currency::Cad => 2,
+            Currency::Aud => 3,
+            Currency::Inr => 4,
+            Currency::Eur => 5,
         }
     }
 }
@@ -117,7 +117,7 @@ impl fmt::Display for Currency {
     }
 }
 
-/// An amount of money: minor units (cents, pence) of one currency.
+/// An amount of money: minor units (cents, pence, paise) of one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     pub minor: u64,
@@ -129,14 +129,15 @@ impl Money {
         Self { minor, currency }
     }
 
-    /// As people write it: "$17.50", "£14.00", "$0.50".
+    /// As people write it where the currency is at home: "$17.50", "£14.00", "17,50 €"
+    /// ([`i18n::money_written`] in the currency's own locale; the message files say how).
     pub fn written(&self) -> String {
-        format!("{}{}", self.currency.symbol(), self.decimal())
+        i18n::money_written(Locale::for_currency(self.currency), self)
     }
 
-    /// With its code, as a payment message states it: "17.50 USD".
+    /// With its code, as a payment message states it: "17.50 USD", "17,50 EUR".
     pub fn with_code(&self) -> String {
-        format!("{} {}", self.decimal(), self.currency.code())
+        i18n::money_with_code(Locale::for_currency(self.currency), self)
     }
 
     /// "17.50": the amount with two decimals, no symbol.
@@ -144,21 +145,10 @@ impl Money {
         format!("{}.{:02}", self.minor / 100, self.minor % 100)
     }
 
-    /// As people say it, for speech (plain text; Alexa reads the numbers right in en-US and en-GB):
-    /// "17 dollars 50", "14 pounds", "1 dollar", "50 cents", "1 pound and 5 pence", "zero dollars".
+    /// As people say it where the currency is at home, for speech (plain text; Alexa reads the
+    /// numbers right): "17 dollars 50", "14 pounds", "1 dollar and 5 cents", "17 Euro 50".
     pub fn spoken(&self) -> String {
-        let [(major_one, major_many), (minor_one, minor_many)] = self.currency.unit_names();
-        let (major, minor) = (self.minor / 100, self.minor % 100);
-        let unit = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-        match (major, minor) {
-            (0, 0) => format!("zero {major_many}"),
-            (0, m) => format!("{m} {}", unit(m, minor_one, minor_many)),
-            (n, 0) => format!("{n} {}", unit(n, major_one, major_many)),
-            (n, m) if m < 10 => {
-                format!("{n} {} and {m} {}", unit(n, major_one, major_many), unit(m, minor_one, minor_many))
-            }
-            (n, m) => format!("{n} {} {m}", unit(n, major_one, major_many)),
-        }
+        i18n::money_spoken(Locale::for_currency(self.currency), self)
     }
 }
 
@@ -273,12 +263,12 @@ impl Menu {
     }
 
     pub fn size_price(&self, size: Size, currency: Currency) -> Money {
-        let prices = self.sizes.iter().find(|(s, _)| *s == size).map_or([0; 2], |(_, p)| *p);
+        let prices = self.sizes.iter().find(|(s, _)| *s == size).map_or([0; Currency::ALL.len()], |(_, p)| *p);
         Money::new(prices[currency.index()], currency)
     }
 
     pub fn topping_price(&self, topping: Topping, currency: Currency) -> Money {
-        let prices = self.toppings.iter().find(|(t, _)| *t == topping).map_or([0; 2], |(_, p)| *p);
+        let prices = self.toppings.iter().find(|(t, _)| *t == topping).map_or([0; Currency::ALL.len()], |(_, p)| *p);
         Money::new(prices[currency.index()], currency)
     }
 
@@ -509,11 +499,11 @@ mod tests {
         assert_eq!(menu_with(|m| m["payee"] = "".into()), Err(MenuError::BadPayee));
         assert_eq!(menu_with(|m| m["payee"] = "Pizza | Co".into()), Err(MenuError::BadPayee));
         assert_eq!(
-            menu_with(|m| m["currencies"] = serde_json::json!(["USD"])),
+            menu_with(|m| m["currencies"] = serde_json::json!(["USD", "CAD", "AUD", "INR", "EUR"])),
             Err(MenuError::MissingCurrency(Currency::Gbp))
         );
         assert_eq!(
-            menu_with(|m| m["currencies"] = serde_json::json!(["USD", "GBP", "XYZ"])),
+            menu_with(|m| m["currencies"] = serde_json::json!(["USD", "GBP", "CAD", "AUD", "INR", "EUR", "XYZ"])),
             Err(MenuError::UnknownCurrency("XYZ".into()))
         );
         assert_eq!(
@@ -559,12 +549,15 @@ mod tests {
         assert_eq!(Currency::for_locale("en-US"), Some(Currency::Usd));
         assert_eq!(Currency::for_locale("en-GB"), Some(Currency::Gbp));
         assert_eq!(Currency::for_locale("en_gb"), Some(Currency::Gbp));
-        assert_eq!(Currency::for_locale("de-DE"), None);
+        assert_eq!(Currency::for_locale("de-DE"), Some(Currency::Eur));
+        assert_eq!(Currency::for_locale("en-IN"), Some(Currency::Inr));
+        assert_eq!(Currency::for_locale("fr-FR"), None);
         assert_eq!(Currency::for_locale_or_default(None), Currency::Usd);
         assert_eq!(Currency::for_locale_or_default(Some("fr-FR")), Currency::Usd);
         assert_eq!(Currency::parse("GBP"), Ok(Currency::Gbp));
         assert_eq!(Currency::parse("gbp"), Err(UnknownCurrency("gbp".into())));
-        assert_eq!(Currency::parse("EUR"), Err(UnknownCurrency("EUR".into())));
+        assert_eq!(Currency::parse("EUR"), Ok(Currency::Eur));
+        assert_eq!(Currency::parse("JPY"), Err(UnknownCurrency("JPY".into())));
         assert_eq!(serde_json::to_string(&Currency::Gbp).unwrap(), "\"GBP\"");
     }
 
@@ -596,6 +589,30 @@ mod tests {
         assert_eq!(gbp(1).spoken(), "1 penny");
         assert_eq!(gbp(99).spoken(), "99 pence");
         assert_eq!(gbp(207).spoken(), "2 pounds and 7 pence");
+        let eur = |minor| Money::new(minor, Currency::Eur);
+        assert_eq!(eur(1750).spoken(), "17 Euro 50");
+        assert_eq!(eur(1400).spoken(), "14 Euro");
+        assert_eq!(eur(50).spoken(), "50 Cent");
+        assert_eq!(eur(105).spoken(), "1 Euro und 5 Cent");
+        assert_eq!(eur(0).spoken(), "null Euro");
+        let inr = |minor| Money::new(minor, Currency::Inr);
+        assert_eq!(inr(45_000).spoken(), "450 rupees");
+        assert_eq!(inr(100).spoken(), "1 rupee");
+        assert_eq!(inr(45_050).spoken(), "450 rupees 50");
+        assert_eq!(Money::new(1750, Currency::Aud).spoken(), "17 dollars 50");
+        assert_eq!(Money::new(1750, Currency::Cad).spoken(), "17 dollars 50");
+    }
+
+    #[test]
+    fn prices_in_the_new_currencies_are_written_as_their_locales_write_them() {
+        assert_eq!(Money::new(1750, Currency::Eur).written(), "17,50 €");
+        assert_eq!(Money::new(1750, Currency::Eur).with_code(), "17,50 EUR");
+        assert_eq!(Money::new(1750, Currency::Cad).written(), "$17.50");
+        assert_eq!(Money::new(1750, Currency::Aud).written(), "$17.50");
+        assert_eq!(Money::new(45_000, Currency::Inr).written(), "₹450.00");
+        assert_eq!(Money::new(45_000, Currency::Inr).with_code(), "450.00 INR");
+        assert_eq!(i18n::money_written(Locale::EnUs, &Money::new(1750, Currency::Cad)), "CA$17.50");
+        assert_eq!(i18n::money_written(Locale::DeDe, &usd(1750)), "17,50 $");
     }
 
     #[test]

@@ -134,6 +134,67 @@ async fn the_chat_plays_the_full_conversation() {
     stack.stop().await;
 }
 
+/// `scripts/full-conversation-de.chat`: a German speaker's conversation, priced in euros, in order.
+#[tokio::test]
+async fn the_chat_plays_the_german_conversation() {
+    let stack = TestStack::spawn(&[]).await;
+    let model_path = repo_root().join("alexa-model/interactionModels/custom/de-DE.json");
+    let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    let model = InteractionModel::from_json(&model_json).unwrap();
+    let token = stack.linked_token("ana");
+    let script = std::fs::read(repo_root().join("scripts/full-conversation-de.chat")).unwrap();
+    let mut out = Vec::new();
+    let mut chat = Chat::new(&stack.base_url(), &token, &model).in_locale(pod_shared::i18n::Locale::DeDe);
+    chat.run(&script[..], &mut out, false).await.unwrap();
+    let transcript = String::from_utf8(out).unwrap();
+    let expected = [
+        "alexa> Willkommen bei Pizza on Demand.",
+        "(GetMeSomePizzaIntent Size=large Toppings=pepperoni+mushrooms)",
+        "alexa> Eine große Pizza mit Salami und Champignons von Pizza on Demand, 16 Euro 50, \
+         geliefert an die Adresse in Ihrem Konto. Soll ich Ihnen den Code schicken?",
+        "(AMAZON.NoIntent)",
+        "alexa> In Ordnung, ich habe keinen Code verschickt und nichts bestellt.",
+        "(GetMeSomePizzaIntent Size=medium Toppings=onions)",
+        "alexa> Eine mittlere Pizza mit Zwiebeln von Pizza on Demand, 11 Euro 50,",
+        "(AMAZON.RepeatIntent)",
+        "alexa> Eine mittlere Pizza mit Zwiebeln von Pizza on Demand, 11 Euro 50,",
+        "(AMAZON.YesIntent)",
+        "alexa> Ihre mittlere Pizza mit Zwiebeln wartet auf Ihre Bestätigung.",
+        // The local stack's codes are Auth0's (its template's words; builtin codes' German message is
+        // pod-shared's builtin_codes test).
+        "outbox> sms to +14155550121: ",
+        "(AMAZON.HelpIntent)",
+        "alexa> Ihre Bestellung wartet auf den Code, den ich Ihnen geschickt habe.",
+        "alexa> Dieser Code ist nicht richtig. Sie haben noch 2 Versuche.",
+        "(ResendCodeIntent)",
+        "alexa> Ich habe einen neuen Code an Ihr Handy mit der Endung 21 geschickt, für Ihre mittlere Pizza mit Zwiebeln.",
+        "(OrderStatusIntent)",
+        "alexa> Ihre letzte Bestellung, eine mittlere Pizza mit Zwiebeln, wurde gerade eben aufgegeben und wartet auf ihren Code.",
+        "(AuthorizePizzaOrderIntent",
+        "alexa> Bestellung bestätigt! Ihre mittlere Pizza mit Zwiebeln ist unterwegs. Ihre Quittung finden Sie in der Alexa-App.",
+        "card> Pizza on Demand: Bestellung bestätigt: Bestellung ",
+        "Summe: 11,50 € an Pizza on Demand.",
+        "alexa> Eine kleine Pizza Margherita von Pizza on Demand, 8 Euro,",
+        "(CancelOrderIntent)",
+        "alexa> Soll ich Ihre Bestellung stornieren, eine kleine Pizza Margherita, die noch auf ihren Code wartet?",
+        "alexa> In Ordnung, ich habe Ihre Bestellung storniert, eine kleine Pizza Margherita. Ihr Code gilt nicht mehr.",
+        "(AMAZON.StopIntent)",
+        "alexa> In Ordnung. Auf Wiederhören!",
+    ];
+    let mut from = 0;
+    for line in expected {
+        let at = transcript[from..]
+            .find(line)
+            .unwrap_or_else(|| panic!("missing '{line}' after byte {from} in:\n{transcript}"));
+        from += at + line.len();
+    }
+    let orders = stack.orders(&token).await;
+    let statuses: Vec<&str> = orders.iter().map(|o| o["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["cancelled", "confirmed"], "{transcript}");
+    assert!(orders.iter().all(|o| o["total"]["currency"] == "EUR"), "{orders:?}");
+    stack.stop().await;
+}
+
 /// `scripts/voice-pin-conversation.chat` with `STEP_UP=voice_pin_or_code`: Alexa's voice PIN check
 /// answered with recorded `SessionResumedRequest` shapes (`!resume …`), every turn in order.
 #[tokio::test]
@@ -185,4 +246,62 @@ async fn the_chat_plays_the_voice_pin_conversation() {
         stack.orders(&token).await.iter().map(|o| o["status"].as_str().unwrap().to_string()).collect();
     assert_eq!(statuses, ["confirmed", "cancelled", "confirmed"], "{transcript}");
     stack.stop().await;
+}
+
+fn model_of(locale: pod_shared::i18n::Locale) -> InteractionModel {
+    let model_path = repo_root().join(format!("alexa-model/interactionModels/custom/{locale}.json"));
+    let model_json = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    InteractionModel::from_json(&model_json).unwrap()
+}
+
+/// An order by voice in en-AU, en-IN and (with Pod's own codes) de-DE: said, messaged, confirmed
+/// and stored in the locale's currency.
+#[tokio::test]
+async fn an_order_in_each_locale_is_priced_and_confirmed_in_its_currency() {
+    use pod_shared::i18n::Locale;
+    let secret = "a-local-code-secret-of-at-least-32-bytes";
+    let settings =
+        [("CODE_PROVIDER", "builtin"), ("CODE_DELIVERY", "outbox"), ("CODE_SECRET", secret), ("CODE_LENGTH", "6")];
+    let cases = [
+        (Locale::EnAu, "get me a large pizza with pepperoni and mushrooms", "26 dollars", "26.00 AUD", "$26.00", "AUD"),
+        (
+            Locale::EnIn,
+            "get me a large pizza with pepperoni and mushrooms",
+            "619 rupees",
+            "619.00 INR",
+            "₹619.00",
+            "INR",
+        ),
+        (
+            Locale::DeDe,
+            "bestelle eine große Pizza mit Salami und Champignons",
+            "16 Euro 50",
+            "16,50 EUR",
+            "16,50 €",
+            "EUR",
+        ),
+    ];
+    for (locale, order, spoken, in_message, written, currency) in cases {
+        let stack = TestStack::spawn(&settings).await;
+        let model = model_of(locale);
+        let token = stack.linked_token("ana");
+        let confirm = if locale == Locale::DeDe { "Bestellung bestätigen {code}" } else { "authorize order {code}" };
+        let yes = if locale == Locale::DeDe { "ja" } else { "yes" };
+        let script = format!("{order}\n{yes}\n{confirm}\n");
+        let mut out = Vec::new();
+        Chat::new(&stack.base_url(), &token, &model)
+            .in_locale(locale)
+            .run(script.as_bytes(), &mut out, false)
+            .await
+            .unwrap();
+        let transcript = String::from_utf8(out).unwrap();
+        assert!(transcript.contains(&format!(", {spoken}, ")), "{locale}: {transcript}");
+        assert!(transcript.contains(&format!(" {in_message} ")), "{locale}: the code message: {transcript}");
+        assert!(transcript.contains(&format!(": {written} ")), "{locale}: the receipt: {transcript}");
+        let orders = stack.orders(&token).await;
+        assert_eq!(orders.len(), 1, "{locale}: {transcript}");
+        assert_eq!(orders[0]["status"], "confirmed", "{locale}: {transcript}");
+        assert_eq!(orders[0]["total"]["currency"], currency, "{locale}");
+        stack.stop().await;
+    }
 }
