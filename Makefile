@@ -17,7 +17,7 @@ help:
 	@echo "make invoke EVENT=events/alexa/launch.json - one recorded event through cargo lambda watch"
 	@echo "make build  - the three functions with cargo lambda build --release --arm64 (target/lambda/)"
 	@echo "make bench  - handler cost, load, cold start, memory, binary size, round trips: build/bench/results.md"
-	@echo "make chat   - talk to the skill in a terminal (USER=ben, SCRIPT=scripts/seed-conversation.chat, STEP_UP=voice_pin_or_code SCRIPT=scripts/voice-pin-conversation.chat)"
+	@echo "make chat   - talk to the skill in a terminal (USER=ben, SCRIPT=scripts/seed-conversation.chat, STEP_UP=voice_pin_or_code SCRIPT=scripts/voice-pin-conversation.chat, LOCALE=de-DE SCRIPT=scripts/full-conversation-de.chat)"
 	@echo "make events - build/events/ with a fresh token and timestamps (for sam local invoke -e)"
 	@echo "make clean  - remove build output and local data"
 
@@ -88,7 +88,7 @@ skill-package:
 
 CHAT_USER ?= $(or $(USER_NAME),ana)
 chat: toolchain
-	$(CARGO) run -q -p pod-local --bin pod-local -- chat --user $(CHAT_USER) $(if $(SCRIPT),--script $(SCRIPT),) $(if $(STEP_UP),--step-up $(STEP_UP),)
+	$(CARGO) run -q -p pod-local --bin pod-local -- chat --user $(CHAT_USER) $(if $(SCRIPT),--script $(SCRIPT),) $(if $(STEP_UP),--step-up $(STEP_UP),) $(if $(LOCALE),--locale $(LOCALE),)
 
 # Benchmarks (not part of make test): results in build/bench/results.md and results.json.
 bench: toolchain
