@@ -33,6 +33,50 @@ pub fn locale() -> Locale {
     LOCALE.try_with(|locale| *locale).unwrap_or(Locale::DEFAULT)
 }
 
+/// Message `id` of `web.ftl` in the page's language, plain text (the template escapes it).
+pub fn t(id: &str) -> String {
+    i18n::plain(locale(), id)
+}
+
+/// Message `id` with `args`, in the page's language, plain text.
+pub fn ta(id: &str, args: &[(&str, i18n::Arg)]) -> String {
+    i18n::text(locale(), id, args)
+}
+
+/// `text` safe inside HTML text and attribute values.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where a moment goes in a sentence that carries `<time>` elements: a mark no message holds.
+fn time_mark(index: usize) -> String {
+    format!("\u{E000}{index}\u{E001}")
+}
+
+/// Message `id` with `args` and the moments `times` (each a `<time>` element the page's script
+/// shows in the reader's time zone), as markup for `|safe`: the message and its arguments are
+/// escaped like any text, and only the `<time>` elements Pod builds are markup.
+pub fn with_times(id: &str, args: &[(&str, i18n::Arg)], times: &[(&str, &TimeView)]) -> String {
+    let mut all: Vec<(&str, i18n::Arg)> = args.to_vec();
+    all.extend(times.iter().enumerate().map(|(index, (name, _))| (*name, time_mark(index).into())));
+    let mut markup = escaped(&ta(id, &all));
+    for (index, (_, time)) in times.iter().enumerate() {
+        markup = markup.replace(&time_mark(index), &time.markup());
+    }
+    markup
+}
+
 /// The site navigation: which page is current, and the sign-out form's token when signed in;
 /// and the page's language, whose words the templates ask it for.
 pub struct Nav {
@@ -111,6 +155,13 @@ pub struct OrdersPage {
 #[template(path = "orders_table.html")]
 pub struct OrdersTable {
     pub rows: Vec<OrderView>,
+}
+
+impl OrdersTable {
+    /// Message `id` in the page's language (the table is also served alone, without a nav).
+    pub fn t(&self, id: &str) -> String {
+        t(id)
+    }
 }
 
 #[derive(Template)]
@@ -368,32 +419,45 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
     }
 }
 
-/// A moment, for a `<time>` element: machine-readable and as people read it (UTC;
-/// the page's script shows it in the reader's own time zone).
+/// A moment, for a `<time>` element: machine-readable and as people read it in the page's
+/// language (UTC; the page's script shows it in the reader's own time zone).
 pub struct TimeView {
     pub iso: String,
     pub text: String,
+    /// The time of day alone (for moments minutes away): the script shows no date either.
+    pub time_only: bool,
 }
 
 impl TimeView {
-    /// Date and time: "25 Nov 2025, 06:40 UTC".
+    /// Date and time: "25 Nov 2025, 06:40 UTC", "25. November 2025, 06:40 UTC".
     pub fn of(at: Timestamp) -> Self {
-        let format =
-            time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-        Self::formatted(at, format)
+        let text = Self::utc(at).map(|t| {
+            let args = [
+                ("day", t.day().into()),
+                ("month", u8::from(t.month()).into()),
+                ("year", t.year().into()),
+                ("time", format!("{:02}:{:02}", t.hour(), t.minute()).into()),
+            ];
+            ta("web-date-time", &args)
+        });
+        Self { text: text.unwrap_or_else(|| at.to_rfc3339()), iso: at.to_rfc3339(), time_only: false }
     }
 
     /// The time of day alone, for moments minutes away: "06:45 UTC".
     pub fn clock(at: Timestamp) -> Self {
-        Self::formatted(at, time::macros::format_description!("[hour]:[minute] UTC"))
+        let text =
+            Self::utc(at).map(|t| ta("web-clock", &[("time", format!("{:02}:{:02}", t.hour(), t.minute()).into())]));
+        Self { text: text.unwrap_or_else(|| at.to_rfc3339()), iso: at.to_rfc3339(), time_only: true }
     }
 
-    fn formatted(at: Timestamp, format: &[time::format_description::BorrowedFormatItem<'_>]) -> Self {
-        let text = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000)
-            .ok()
-            .and_then(|t| t.format(format).ok())
-            .unwrap_or_else(|| at.to_rfc3339());
-        Self { iso: at.to_rfc3339(), text }
+    fn utc(at: Timestamp) -> Option<time::OffsetDateTime> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000).ok()
+    }
+
+    /// The `<time>` element, for a sentence built by [`with_times`].
+    pub fn markup(&self) -> String {
+        let only = if self.time_only { " data-time-only" } else { "" };
+        format!(r#"<time datetime="{}"{only}>{}</time>"#, escaped(&self.iso), escaped(&self.text))
     }
 }
 
@@ -402,13 +466,13 @@ pub struct OrderView {
     pub id: String,
     /// "Large pizza with pepperoni and mushrooms".
     pub description: String,
-    pub size: &'static str,
+    pub size: String,
     /// "pepperoni, mushrooms", or "cheese only".
     pub toppings: String,
     /// The status name (`pending`, `confirmed`, …), for styles and the page's script.
     pub status: &'static str,
     /// The status in words.
-    pub status_label: &'static str,
+    pub status_label: String,
     pub placed: TimeView,
     pub updated: TimeView,
     /// What became of the confirmation code, in words.
@@ -442,13 +506,14 @@ pub struct PendingCode {
 impl OrderView {
     /// The order as it stands at `now` (a pending order past its code's expiry shows as expired).
     pub fn of(order: &Order, now: Timestamp) -> Self {
+        let locale = locale();
         let status = order.status_at(now);
-        let description = capitalized(&order.pizza.describe());
-        let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
+        let description = capitalized(&i18n::pizza(locale, &order.pizza));
+        let toppings = i18n::toppings(locale, order.pizza.toppings.as_slice());
         // An order waiting for Alexa's voice PIN had no code sent: there is no code to tell of.
         let awaits_code = order.challenge.confirm_by == pod_shared::domain::ConfirmBy::Code;
         let pending = (status == OrderStatus::PendingConfirmation && awaits_code).then(|| PendingCode {
-            sent_to: order.challenge.destination.to_string(),
+            sent_to: masked_destination(&order.challenge.destination),
             expires: TimeView::clock(order.challenge.expires_at),
             expires_in: time_left(now, order.challenge.expires_at),
             tries_left: order.challenge.attempts_left(),
@@ -456,26 +521,46 @@ impl OrderView {
         Self {
             id: order.id.to_string(),
             description,
-            size: order.pizza.size.name(),
-            toppings: if toppings.is_empty() { "cheese only".into() } else { toppings.join(", ") },
+            size: i18n::size(locale, order.pizza.size),
+            toppings: if toppings.is_empty() { t("web-cheese-only") } else { toppings.join(", ") },
             status: status.name(),
-            status_label: status_label(status),
+            status_label: t(status_label(status)),
             placed: TimeView::of(order.created_at),
             updated: TimeView::of(order.updated_at),
-            code_note: code_note(status).to_string(),
+            code_note: t(code_note(status)),
             pending,
-            total: order.bill.as_ref().map_or_else(|| "not recorded".to_string(), |bill| bill.total().written()),
+            total: order
+                .bill
+                .as_ref()
+                .map_or_else(|| t("web-total-not-recorded"), |bill| i18n::money_written(locale, &bill.total())),
             payee: order.bill.as_ref().map(|bill| bill.payee().to_string()),
             lines: order
                 .bill
                 .iter()
                 .flat_map(|bill| bill.priced_lines())
                 .map(|(line, price)| PricedLine {
-                    description: capitalized(&line.description()),
-                    price: price.written(),
+                    description: capitalized(&line_description(line)),
+                    price: i18n::money_written(locale, &price),
                 })
                 .collect(),
         }
+    }
+
+    /// The pending code's note as markup (where it went, until when, the tries left), for `|safe`.
+    pub fn pending_note(&self) -> Option<String> {
+        self.pending.as_ref().map(|code| {
+            let args = [
+                ("to", code.sent_to.clone().into()),
+                ("left", code.expires_in.clone().into()),
+                ("n", code.tries_left.into()),
+            ];
+            with_times("web-code-sent", &args, &[("expires", &code.expires)])
+        })
+    }
+
+    /// "$17.50 to Pizza on Demand".
+    pub fn total_to(&self, payee: &str) -> String {
+        ta("web-order-total-to", &[("total", self.total.clone().into()), ("payee", payee.to_string().into())])
     }
 
     /// The order's page.
@@ -484,34 +569,49 @@ impl OrderView {
     }
 }
 
+/// The message of a status in words.
 fn status_label(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::PendingConfirmation => "Waiting for your code",
-        OrderStatus::Confirmed => "Confirmed",
-        OrderStatus::Cancelled => "Cancelled",
-        OrderStatus::Expired => "Expired",
-        OrderStatus::Locked => "Locked",
+        OrderStatus::PendingConfirmation => "web-status-pending",
+        OrderStatus::Confirmed => "web-status-confirmed",
+        OrderStatus::Cancelled => "web-status-cancelled",
+        OrderStatus::Expired => "web-status-expired",
+        OrderStatus::Locked => "web-status-locked",
     }
 }
 
+/// The message of what became of the code, by status.
 fn code_note(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::PendingConfirmation => "Say the code to Alexa to confirm.",
-        OrderStatus::Confirmed => "Code accepted.",
-        OrderStatus::Cancelled => "Cancelled, or replaced by a newer order.",
-        OrderStatus::Expired => "The code ran out before it was said.",
-        OrderStatus::Locked => "Locked after too many wrong codes.",
+        OrderStatus::PendingConfirmation => "web-code-note-pending",
+        OrderStatus::Confirmed => "web-code-note-confirmed",
+        OrderStatus::Cancelled => "web-code-note-cancelled",
+        OrderStatus::Expired => "web-code-note-expired",
+        OrderStatus::Locked => "web-code-note-locked",
+    }
+}
+
+/// A line of the bill: "large pizza", "pepperoni" ("große Pizza", "Salami").
+fn line_description(line: &pod_shared::domain::LineItem) -> String {
+    match line {
+        pod_shared::domain::LineItem::Pizza { size, .. } => ta("web-line-pizza", &[("size", size.name().into())]),
+        pod_shared::domain::LineItem::Topping { topping, .. } => i18n::topping(locale(), *topping),
     }
 }
 
 /// "in 5 minutes", "in 1 minute" (to the nearest minute), or "in less than a minute".
 fn time_left(now: Timestamp, until: Timestamp) -> String {
     match now.seconds_until(until) {
-        0..60 => "in less than a minute".into(),
-        seconds => match (seconds + 30) / 60 {
-            1 => "in 1 minute".into(),
-            minutes => format!("in {minutes} minutes"),
-        },
+        0..60 => t("web-time-left-under-a-minute"),
+        seconds => ta("web-time-left-minutes", &[("n", ((seconds + 30) / 60).into())]),
+    }
+}
+
+/// A masked contact in a sentence: "phone ending in 21", "email a•••@example.com".
+pub fn masked_destination(destination: &MaskedDestination) -> String {
+    match destination {
+        MaskedDestination::Phone { last_digits } => ta("web-contact-phone", &[("digits", last_digits.clone().into())]),
+        MaskedDestination::Email { .. } => ta("web-contact-email", &[("email", masked(destination).into())]),
     }
 }
 
@@ -555,7 +655,7 @@ impl ProfileView {
 /// The masked contact alone: "a•••@example.com" or "ending in 21".
 fn masked(destination: &MaskedDestination) -> String {
     match destination {
-        MaskedDestination::Phone { last_digits } => format!("ending in {last_digits}"),
+        MaskedDestination::Phone { last_digits } => ta("web-ending-in", &[("digits", last_digits.clone().into())]),
         MaskedDestination::Email { first_char, domain } => format!("{first_char}•••@{domain}"),
     }
 }
@@ -599,6 +699,42 @@ mod tests {
         assert_eq!(view.payee.as_deref(), Some("Pizza on Demand"));
         let lines: Vec<(&str, &str)> = view.lines.iter().map(|l| (l.description.as_str(), l.price.as_str())).collect();
         assert_eq!(lines, [("Large pizza", "$14.00"), ("Pepperoni", "$1.75"), ("Mushrooms", "$1.75")]);
+    }
+
+    #[test]
+    fn a_german_page_shows_the_order_in_german_with_german_dates_and_money() {
+        let view = LOCALE.sync_scope(Locale::DeDe, || {
+            OrderView::of(&order(vec![Topping::Pepperoni, Topping::Mushrooms]), at(1_764_052_830))
+        });
+        assert_eq!(view.description, "Große Pizza mit Salami und Champignons");
+        assert_eq!((view.size.as_str(), view.toppings.as_str()), ("groß", "Salami, Champignons"));
+        assert_eq!(view.status_label, "Wartet auf Ihren Code");
+        assert_eq!(view.placed.text, "25. November 2025, 06:40 UTC");
+        assert_eq!(view.total, "17,50 $");
+        let lines: Vec<(&str, &str)> = view.lines.iter().map(|l| (l.description.as_str(), l.price.as_str())).collect();
+        assert_eq!(lines, [("Große Pizza", "14,00 $"), ("Salami", "1,75 $"), ("Champignons", "1,75 $")]);
+        let note = LOCALE.sync_scope(Locale::DeDe, || view.pending_note()).unwrap();
+        assert_eq!(
+            note,
+            "Gesendet an Ihre Telefonnummer mit Endziffern 21. Gültig bis \
+             <time datetime=\"2025-11-25T06:45:00Z\" data-time-only>06:45 UTC</time> (in 5 Minuten); noch 3 Versuche."
+        );
+        assert_eq!(LOCALE.sync_scope(Locale::DeDe, || time_left(at(0), at(60))), "in 1 Minute");
+        let english = OrderView::of(&order(vec![]), at(1_764_052_830)).pending_note().unwrap();
+        assert!(english.starts_with("Sent to your phone ending in 21. Expires at <time datetime="), "{english}");
+        assert!(english.ends_with("</time> (in 5 minutes); 3 tries left."), "{english}");
+    }
+
+    #[test]
+    fn a_sentence_with_times_escapes_its_words_and_builds_only_the_time_elements() {
+        let time = TimeView::clock(at(300));
+        let markup = with_times(
+            "web-code-sent",
+            &[("to", "<b>&".into()), ("left", "x".into()), ("n", 1.into())],
+            &[("expires", &time)],
+        );
+        assert!(markup.starts_with("Sent to your &lt;b&gt;&amp;. Expires at <time datetime=\"1970-01-01T00:05:00Z\" data-time-only>00:05 UTC</time>"), "{markup}");
+        assert!(markup.ends_with("1 try left."), "{markup}");
     }
 
     #[test]

@@ -28,3 +28,78 @@ web-home-link-order-html = Sagen Sie: <q>Alexa, sage pizza on demand bestelle ei
 web-home-link-code-html = Sagen Sie den Code, den Sie erhalten: <q>Bestellung bestätigen vier zwei eins sieben</q>.
 web-home-why-title = Warum ein Code?
 web-home-why = Mit einem Lautsprecher kann jeder sprechen. Der Code geht an ein Handy oder Postfach, das nur Sie haben, läuft nach wenigen Minuten ab, und drei falsche Codes sperren die Bestellung.
+
+## Zeitpunkte ($time: „06:40“, in UTC; das Skript der Seite zeigt sie in der Zeitzone des Lesers).
+
+web-date-time = { $day }. { $month ->
+    [1] Januar
+    [2] Februar
+    [3] März
+    [4] April
+    [5] Mai
+    [6] Juni
+    [7] Juli
+    [8] August
+    [9] September
+    [10] Oktober
+    [11] November
+   *[12] Dezember
+} { $year }, { $time } UTC
+web-clock = { $time } UTC
+web-time-left-under-a-minute = in weniger als einer Minute
+web-time-left-minutes = { $n ->
+    [one] in { $n } Minute
+   *[other] in { $n } Minuten
+}
+
+## Kontakte, maskiert.
+
+web-contact-phone = Telefonnummer mit Endziffern { $digits }
+web-contact-email = E-Mail-Adresse { $email }
+web-ending-in = mit Endziffern { $digits }
+
+## Bestellungen: die Liste, eine Bestellung und was aus ihrem Code wurde.
+
+web-orders-title = Meine Bestellungen
+web-orders-live-hint = Laden Sie die Seite neu, um Änderungen zu sehen.
+web-orders-older-hint = Ältere Bestellungen.
+web-orders-back-to-newest = Zurück zu Ihren neuesten Bestellungen
+web-orders-older = Ältere Bestellungen
+web-orders-empty = Noch keine Bestellungen. Sagen Sie zu Alexa:
+web-orders-empty-example = Alexa, sage pizza on demand bestelle eine große Pizza mit Salami
+web-orders-caption = Ihre Bestellungen, neueste zuerst
+web-order-pizza = Pizza
+web-order-total = Summe
+web-order-status = Status
+web-order-placed = Bestellt
+web-order-code = Bestätigungscode
+web-order-size = Größe
+web-order-toppings = Beläge
+web-order-price = Preis
+web-order-price-caption = Woraus sich die Summe zusammensetzt
+web-order-updated = Letzte Änderung
+web-order-number = Bestellnummer
+web-order-all = Alle meine Bestellungen
+web-order-total-to = { $total } an { $payee }
+web-total-not-recorded = nicht erfasst
+web-cheese-only = nur Käse
+web-line-pizza = { $size ->
+    [small] kleine Pizza
+    [medium] mittlere Pizza
+    [large] große Pizza
+   *[jumbo] Jumbo-Pizza
+}
+web-status-pending = Wartet auf Ihren Code
+web-status-confirmed = Bestätigt
+web-status-cancelled = Storniert
+web-status-expired = Abgelaufen
+web-status-locked = Gesperrt
+web-code-note-pending = Sagen Sie Alexa den Code, um zu bestätigen.
+web-code-note-confirmed = Code angenommen.
+web-code-note-cancelled = Storniert oder durch eine neuere Bestellung ersetzt.
+web-code-note-expired = Der Code ist abgelaufen, bevor er gesagt wurde.
+web-code-note-locked = Gesperrt nach zu vielen falschen Codes.
+web-code-sent = Gesendet an Ihre { $to }. Gültig bis { $expires } ({ $left }); { $n ->
+    [one] noch { $n } Versuch
+   *[other] noch { $n } Versuche
+}.

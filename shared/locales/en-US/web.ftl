@@ -30,3 +30,80 @@ web-home-link-order-html = Say: <q>Alexa, ask pizza on demand to get me a large 
 web-home-link-code-html = Say the code you receive: <q>authorize order four two one seven</q>.
 web-home-why-title = Why a code?
 web-home-why = Anyone can talk to a speaker. The code goes to a phone or inbox only you hold, expires after a few minutes, and three wrong codes lock the order.
+
+## Moments ($time: "06:40", in UTC; the page's script shows them in the reader's time zone).
+
+web-date-time = { $day } { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $year }, { $time } UTC
+web-clock = { $time } UTC
+web-time-left-under-a-minute = in less than a minute
+web-time-left-minutes = { $n ->
+    [one] in { $n } minute
+   *[other] in { $n } minutes
+}
+
+## Contacts, masked ($digits: the last two digits; $email: "a•••@example.com").
+
+web-contact-phone = phone ending in { $digits }
+web-contact-email = email { $email }
+web-ending-in = ending in { $digits }
+
+## Orders: the list, one order, and what became of its code.
+
+web-orders-title = My orders
+web-orders-live-hint = Reload the page to see changes.
+web-orders-older-hint = Older orders.
+web-orders-back-to-newest = Back to your newest orders
+web-orders-older = Older orders
+web-orders-empty = No orders yet. Ask Alexa:
+web-orders-empty-example = Alexa, ask pizza on demand to get me a large pizza with pepperoni
+web-orders-caption = Your orders, newest first
+web-order-pizza = Pizza
+web-order-total = Total
+web-order-status = Status
+web-order-placed = Placed
+web-order-code = Confirmation code
+web-order-size = Size
+web-order-toppings = Toppings
+web-order-price = Price
+web-order-price-caption = What the total is made of
+web-order-updated = Last change
+web-order-number = Order number
+web-order-all = All my orders
+# $total: "$17.50"; $payee: "Pizza on Demand".
+web-order-total-to = { $total } to { $payee }
+web-total-not-recorded = not recorded
+web-cheese-only = cheese only
+web-line-pizza = { $size ->
+    [small] small
+    [medium] medium
+    [large] large
+   *[jumbo] jumbo
+} pizza
+web-status-pending = Waiting for your code
+web-status-confirmed = Confirmed
+web-status-cancelled = Cancelled
+web-status-expired = Expired
+web-status-locked = Locked
+web-code-note-pending = Say the code to Alexa to confirm.
+web-code-note-confirmed = Code accepted.
+web-code-note-cancelled = Cancelled, or replaced by a newer order.
+web-code-note-expired = The code ran out before it was said.
+web-code-note-locked = Locked after too many wrong codes.
+# $to: "phone ending in 21"; $expires: the time; $left: "in 4 minutes"; $n: tries left.
+web-code-sent = Sent to your { $to }. Expires at { $expires } ({ $left }); { $n ->
+    [one] { $n } try
+   *[other] { $n } tries
+} left.
