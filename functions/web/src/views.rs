@@ -194,6 +194,8 @@ pub struct ActivityRow {
     pub kind: &'static str,
     /// `voice`, `api` or `web`.
     pub from: &'static str,
+    /// Where it came from, in words: "Alexa", "API", "Web".
+    pub from_label: String,
     /// The order's page, when the entry is about one.
     pub order_href: Option<String>,
 }
@@ -201,10 +203,8 @@ pub struct ActivityRow {
 impl ActivityRow {
     pub fn of(event: &ActivityEvent) -> Self {
         let (what, until) = match &event.what {
-            ActivityKind::VoiceOrderingPaused { until } => {
-                ("Voice ordering paused until".to_string(), Some(TimeView::of(*until)))
-            }
-            other => (other.describe(), None),
+            ActivityKind::VoiceOrderingPaused { until } => (t("web-activity-paused-until"), Some(TimeView::of(*until))),
+            other => (describe(other), None),
         };
         Self {
             when: TimeView::of(event.at),
@@ -212,8 +212,42 @@ impl ActivityRow {
             until,
             kind: event.what.name(),
             from: event.source.name(),
+            from_label: t(match event.source {
+                pod_shared::domain::Source::Voice => "web-source-voice",
+                pod_shared::domain::Source::Api => "web-source-api",
+                pod_shared::domain::Source::Web => "web-source-web",
+            }),
             order_href: event.order_id.map(|id| format!("{}/orders/{id}", crate::PREFIX)),
         }
+    }
+}
+
+/// An entry of the activity record in words, in the page's language: masked contacts, no codes.
+fn describe(kind: &ActivityKind) -> String {
+    use pod_shared::domain::CodePurpose;
+    let to = |to: &MaskedDestination| masked_destination(to).into();
+    match kind {
+        ActivityKind::CodeSent { to: sent, purpose: CodePurpose::Order, .. } => {
+            ta("web-activity-order-code-sent", &[("to", to(sent))])
+        }
+        ActivityKind::CodeSent { to: sent, purpose: CodePurpose::Enrollment, .. } => {
+            ta("web-activity-verification-code-sent", &[("to", to(sent))])
+        }
+        ActivityKind::WrongCode => t("web-activity-wrong-code"),
+        ActivityKind::Confirmed => t("web-activity-confirmed"),
+        ActivityKind::OrderLocked => t("web-activity-order-locked"),
+        ActivityKind::VoiceOrderingPaused { until } => {
+            ta("web-activity-paused", &[("until", TimeView::of(*until).text.into())])
+        }
+        ActivityKind::VoiceOrderingLocked => t("web-activity-voice-locked"),
+        ActivityKind::VoiceOrderingUnlocked => t("web-activity-voice-unlocked"),
+        ActivityKind::ContactVerified { to: verified } => ta("web-activity-contact-verified", &[("to", to(verified))]),
+        ActivityKind::ContactChanged { from, to: changed } => {
+            ta("web-activity-contact-changed", &[("from", to(from)), ("to", to(changed))])
+        }
+        ActivityKind::AlexaAccountLinked => t("web-activity-alexa-linked"),
+        ActivityKind::AlexaSkillEnabled => t("web-activity-skill-enabled"),
+        ActivityKind::AlexaPermissionsChanged => t("web-activity-permissions-changed"),
     }
 }
 
@@ -299,7 +333,7 @@ impl ContactView {
         feedback: Option<ContactFeedback>,
     ) -> Self {
         let pending = pending.map(|enrollment| PendingEnrollmentView {
-            sent_to: Destination::Sms(enrollment.phone.clone()).masked().to_string(),
+            sent_to: masked_destination(&Destination::Sms(enrollment.phone.clone()).masked()),
             expires: TimeView::clock(enrollment.expires_at),
             expires_in: time_left(now, enrollment.expires_at),
             tries_left: enrollment.attempts_left(),
@@ -327,7 +361,7 @@ impl ContactView {
             None => {}
         }
         Self {
-            codes_go_to: profile.code_destination().map(|destination| format!("your {}", destination.masked())),
+            codes_go_to: profile.code_destination().map(|destination| your(&destination.masked())),
             enrolled: enrolled.is_some(),
             pending,
             notice,
@@ -607,6 +641,11 @@ fn time_left(now: Timestamp, until: Timestamp) -> String {
     }
 }
 
+/// "your phone ending in 21", "Ihre Telefonnummer mit Endziffern 21".
+fn your(destination: &MaskedDestination) -> String {
+    ta("web-your-contact", &[("contact", masked_destination(destination).into())])
+}
+
 /// A masked contact in a sentence: "phone ending in 21", "email a•••@example.com".
 pub fn masked_destination(destination: &MaskedDestination) -> String {
     match destination {
@@ -632,22 +671,24 @@ pub struct ProfileView {
 
 impl ProfileView {
     pub fn of(profile: &UserProfile) -> Self {
-        let unverified =
-            |verified: bool, shown: String| if verified { shown } else { format!("{shown} (not verified)") };
+        let unverified = |verified: bool, shown: String| {
+            if verified { shown } else { ta("web-profile-not-verified", &[("contact", shown.into())]) }
+        };
         let email = profile
             .email
             .as_ref()
             .map(|email| unverified(profile.email_verified, masked(&Destination::Email(email.clone()).masked())));
         let phone = match (&profile.enrolled_phone, &profile.phone) {
             (Some(enrolled), _) => {
-                Some(format!("{} (verified with Pod)", masked(&Destination::Sms(enrolled.clone()).masked())))
+                let shown = masked(&Destination::Sms(enrolled.clone()).masked());
+                Some(ta("web-profile-verified-with-pod", &[("contact", shown.into())]))
             }
             (None, Some(phone)) => {
                 Some(unverified(profile.phone_verified, masked(&Destination::Sms(phone.clone()).masked())))
             }
             (None, None) => None,
         };
-        let codes_go_to = profile.code_destination().map(|destination| format!("your {}", destination.masked()));
+        let codes_go_to = profile.code_destination().map(|destination| your(&destination.masked()));
         Self { email, phone, codes_go_to }
     }
 }
@@ -816,6 +857,53 @@ mod tests {
         assert_eq!(row.what, "Voice ordering paused until");
         assert_eq!(row.until.map(|t| t.text).as_deref(), Some("25 Nov 2025, 06:55 UTC"));
         assert_eq!((row.from, row.order_href), ("api", None));
+    }
+
+    #[test]
+    fn a_german_page_describes_activity_and_profiles_in_german() {
+        let ana = UserId::parse("auth0|ana").unwrap();
+        let to = MaskedDestination::Phone { last_digits: "21".into() };
+        let sent =
+            ActivityKind::CodeSent { channel: Channel::Sms, to, purpose: pod_shared::domain::CodePurpose::Order };
+        let row = LOCALE.sync_scope(Locale::DeDe, || {
+            ActivityRow::of(&ActivityEvent::new(&ana, at(1_764_052_800), Source::Voice, sent))
+        });
+        assert_eq!(row.what, "Bestellcode gesendet an Telefonnummer mit Endziffern 21");
+        assert_eq!((row.from, row.from_label.as_str()), ("voice", "Sprache"));
+        assert_eq!(row.when.text, "25. November 2025, 06:40 UTC");
+        let profile = UserProfile::verified(ana, None, Some(PhoneNumber::parse("+14155550121").unwrap()));
+        let view = LOCALE.sync_scope(Locale::DeDe, || ProfileView::of(&profile));
+        assert_eq!(view.phone.as_deref(), Some("mit Endziffern 21"));
+        assert_eq!(view.codes_go_to.as_deref(), Some("Ihre Telefonnummer mit Endziffern 21"));
+        let unverified = UserProfile { phone_verified: false, ..profile };
+        let view = LOCALE.sync_scope(Locale::DeDe, || ProfileView::of(&unverified));
+        assert_eq!(view.phone.as_deref(), Some("mit Endziffern 21 (nicht bestätigt)"));
+    }
+
+    #[test]
+    fn every_activity_kind_reads_as_the_domain_describes_it_in_english() {
+        let to = MaskedDestination::Email { first_char: 'b', domain: "example.com".into() };
+        let from = MaskedDestination::Phone { last_digits: "42".into() };
+        let kinds = [
+            ActivityKind::CodeSent {
+                channel: Channel::Email,
+                to: to.clone(),
+                purpose: pod_shared::domain::CodePurpose::Enrollment,
+            },
+            ActivityKind::WrongCode,
+            ActivityKind::Confirmed,
+            ActivityKind::OrderLocked,
+            ActivityKind::VoiceOrderingLocked,
+            ActivityKind::VoiceOrderingUnlocked,
+            ActivityKind::ContactVerified { to: to.clone() },
+            ActivityKind::ContactChanged { from, to },
+            ActivityKind::AlexaAccountLinked,
+            ActivityKind::AlexaSkillEnabled,
+            ActivityKind::AlexaPermissionsChanged,
+        ];
+        for kind in kinds {
+            assert_eq!(describe(&kind), kind.describe());
+        }
     }
 
     #[test]

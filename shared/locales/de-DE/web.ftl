@@ -103,3 +103,49 @@ web-code-sent = Gesendet an Ihre { $to }. Gültig bis { $expires } ({ $left }); 
     [one] noch { $n } Versuch
    *[other] noch { $n } Versuche
 }.
+web-your-contact = Ihre { $contact }
+
+## Das Aktivitätsprotokoll.
+
+web-activity-title = Aktivität
+web-activity-lead = Jeder Code, den Pod für Ihr Konto gesendet hat, jeder zurückgegebene Code und jede Änderung an der Sprachbestellung, neueste zuerst. Kontakte erscheinen nur teilweise, Codes nie.
+web-activity-older-hint = Ältere Einträge.
+web-activity-back-to-newest = Zurück zu Ihrer neuesten Aktivität
+web-activity-empty = Noch nichts hier. Sobald Pod Ihnen einen Code sendet oder jemand einen Code nennt, steht es hier.
+web-activity-no-older = Keine ältere Aktivität.
+web-activity-caption = Ihre Aktivität, neueste zuerst
+web-activity-when = Wann
+web-activity-what = Was
+web-activity-from = Über
+web-activity-older = Älter
+web-activity-to-security = Sprachbestellung und Sicherheit
+web-source-voice = Sprache
+web-source-api = API
+web-source-web = Web
+web-activity-order-code-sent = Bestellcode gesendet an { $to }
+web-activity-verification-code-sent = Bestätigungscode gesendet an { $to }
+web-activity-wrong-code = Falscher Code genannt
+web-activity-confirmed = Richtiger Code genannt: bestätigt
+web-activity-order-locked = Bestellung nach zu vielen falschen Codes gesperrt
+web-activity-paused-until = Sprachbestellung pausiert bis
+web-activity-paused = Sprachbestellung pausiert bis { $until }
+web-activity-voice-locked = Sprachbestellung gesperrt
+web-activity-voice-unlocked = Sprachbestellung entsperrt
+web-activity-contact-verified = Kontakt bestätigt: { $to }
+web-activity-contact-changed = Kontakt geändert von { $from } zu { $to }
+web-activity-alexa-linked = Alexa-Konto verknüpft
+web-activity-skill-enabled = Skill in Alexa aktiviert
+web-activity-permissions-changed = Berechtigungen des Skills in Alexa geändert
+
+## Das Profil.
+
+web-profile-title = Ihr Profil
+web-profile-lead = Pod verwendet diese Kontakte nur, um Ihnen Einmalcodes zu senden, und zeigt jeweils nur einen Teil davon.
+web-profile-email = E-Mail
+web-profile-phone = Telefon
+web-profile-codes-go-to = Codes gehen an
+web-profile-none = Nicht hinterlegt
+web-profile-nowhere-html = Noch nirgendwohin: Bestätigen Sie auf der Seite <a href="/pod/app/security">Sicherheit</a> eine Telefonnummer (oder Ihre E-Mail-Adresse), um per Sprache zu bestellen.
+web-profile-hint = Codes gehen nur an einen bestätigten Kontakt: die Telefonnummer, die Sie auf der Seite Sicherheit bestätigt haben, sonst eine bestätigte Telefonnummer Ihres Kontos (SMS), sonst eine bestätigte E-Mail-Adresse. E-Mail ist der schwächere Kanal.
+web-profile-not-verified = { $contact } (nicht bestätigt)
+web-profile-verified-with-pod = { $contact } (bei Pod bestätigt)

@@ -107,3 +107,52 @@ web-code-sent = Sent to your { $to }. Expires at { $expires } ({ $left }); { $n 
     [one] { $n } try
    *[other] { $n } tries
 } left.
+# $contact: "phone ending in 21".
+web-your-contact = your { $contact }
+
+## The activity record.
+
+web-activity-title = Activity
+web-activity-lead = Every code Pod sent for your account, every code given back, and every change to voice ordering, newest first. Contacts show only in part; codes never show.
+web-activity-older-hint = Older entries.
+web-activity-back-to-newest = Back to your newest activity
+web-activity-empty = Nothing here yet. When Pod sends you a code or someone gives one, it is listed here.
+web-activity-no-older = No older activity.
+web-activity-caption = Your activity, newest first
+web-activity-when = When
+web-activity-what = What
+web-activity-from = From
+web-activity-older = Older
+web-activity-to-security = Voice ordering and security
+web-source-voice = voice
+web-source-api = api
+web-source-web = web
+# $to, $from: "phone ending in 21", "email a•••@example.com"; $until: a date and time.
+web-activity-order-code-sent = Order code sent to { $to }
+web-activity-verification-code-sent = Verification code sent to { $to }
+web-activity-wrong-code = Wrong code given
+web-activity-confirmed = Right code given: confirmed
+web-activity-order-locked = Order locked after too many wrong codes
+web-activity-paused-until = Voice ordering paused until
+web-activity-paused = Voice ordering paused until { $until }
+web-activity-voice-locked = Voice ordering locked
+web-activity-voice-unlocked = Voice ordering unlocked
+web-activity-contact-verified = Contact verified: { $to }
+web-activity-contact-changed = Contact changed from { $from } to { $to }
+web-activity-alexa-linked = Alexa account linked
+web-activity-skill-enabled = Skill enabled in Alexa
+web-activity-permissions-changed = Skill permissions changed in Alexa
+
+## The profile.
+
+web-profile-title = Your profile
+web-profile-lead = Pod uses these contacts only to send you one-time codes, and shows only part of each.
+web-profile-email = Email
+web-profile-phone = Phone
+web-profile-codes-go-to = Codes go to
+web-profile-none = None on file
+web-profile-nowhere-html = Nowhere yet: verify a phone number on the <a href="/pod/app/security">Security</a> page (or your email address) to order by voice.
+web-profile-hint = Codes go only to a verified contact: the phone you verified on the Security page, else a verified phone on your account (SMS), else a verified email address. Email is the weaker channel.
+# $contact: "ending in 21", "a•••@example.com".
+web-profile-not-verified = { $contact } (not verified)
+web-profile-verified-with-pod = { $contact } (verified with Pod)
