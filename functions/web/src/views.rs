@@ -278,6 +278,30 @@ pub struct ContactView {
     pub code_error: Option<String>,
 }
 
+impl ContactView {
+    /// "Codes go to your phone ending in 42 (verified with Pod)." or why they go nowhere.
+    pub fn codes_go_to_sentence(&self) -> String {
+        match &self.codes_go_to {
+            Some(destination) if self.enrolled => ta("web-codes-go-to-enrolled", &[("to", destination.clone().into())]),
+            Some(destination) => ta("web-codes-go-to", &[("to", destination.clone().into())]),
+            None => t("web-codes-go-nowhere"),
+        }
+    }
+}
+
+impl PendingEnrollmentView {
+    /// "We sent a code to the phone ending in 42; it expires at …": markup for `|safe`.
+    pub fn sentence(&self) -> String {
+        let args = [("to", self.sent_to.clone().into()), ("left", self.expires_in.clone().into())];
+        with_times("web-enrollment-sent", &args, &[("expires", &self.expires)])
+    }
+
+    /// "3 tries left."
+    pub fn tries(&self) -> String {
+        ta("web-tries-left", &[("n", self.tries_left.into())])
+    }
+}
+
 /// A phone waiting for its enrollment code.
 pub struct PendingEnrollmentView {
     /// "phone ending in 42".
@@ -341,16 +365,12 @@ impl ContactView {
         let enrolled = profile.enrolled_phone.as_ref().map(|phone| Destination::Sms(phone.clone()).masked());
         // The note speaks of the enrolled phone; without one (it cannot be) it says nothing.
         let notice = enrolled.as_ref().zip(note).map(|(phone, note)| {
-            let now_receives = format!("Done: the {phone} now receives your codes.");
-            match note {
-                ContactNote::Verified => now_receives,
-                ContactNote::Changed => {
-                    format!("{now_receives} We told your previous contact about the change.")
-                }
-                ContactNote::ChangedNotTold => {
-                    format!("{now_receives} We could not tell your previous contact about the change.")
-                }
-            }
+            let id = match note {
+                ContactNote::Verified => "web-contact-verified",
+                ContactNote::Changed => "web-contact-changed-told",
+                ContactNote::ChangedNotTold => "web-contact-changed-not-told",
+            };
+            ta(id, &[("phone", masked_destination(phone).into())])
         });
         let (mut problem, mut phone_error, mut code_error) = (None, None, None);
         match feedback {
@@ -377,7 +397,7 @@ pub struct VoiceOrderingView {
     /// `open`, `paused` or `locked`, for styles and tests.
     pub state: &'static str,
     /// "Open", "Paused", "Locked".
-    pub label: &'static str,
+    pub label: String,
     /// Consecutive wrong codes since the last right one.
     pub failures: u32,
     pub pause_after: u32,
@@ -394,7 +414,7 @@ impl VoiceOrderingView {
     pub fn of(state: BudgetState, policy: &BudgetPolicy) -> Self {
         let view = |state, label, failures: u32| Self {
             state,
-            label,
+            label: t(label),
             failures,
             pause_after: policy.pause_after(),
             lock_after: policy.lock_after(),
@@ -403,14 +423,39 @@ impl VoiceOrderingView {
             locked_since: None,
         };
         match state {
-            BudgetState::Open { failures } => view("open", "Open", failures),
+            BudgetState::Open { failures } => view("open", "web-voice-open", failures),
             BudgetState::Paused { until, failures } => {
-                Self { paused_until: Some(TimeView::of(until)), ..view("paused", "Paused", failures) }
+                Self { paused_until: Some(TimeView::of(until)), ..view("paused", "web-voice-paused", failures) }
             }
-            BudgetState::Locked { since } => {
-                Self { locked_since: Some(TimeView::of(since)), ..view("locked", "Locked", policy.lock_after()) }
-            }
+            BudgetState::Locked { since } => Self {
+                locked_since: Some(TimeView::of(since)),
+                ..view("locked", "web-voice-locked", policy.lock_after())
+            },
         }
+    }
+
+    /// Where voice ordering stands, in a sentence (markup for `|safe`: its moment is a `<time>`).
+    pub fn summary(&self) -> String {
+        let counts = [
+            ("failures", self.failures.into()),
+            ("left", self.before_lock.into()),
+            ("pause", self.pause_after.into()),
+            ("lock", self.lock_after.into()),
+        ];
+        if let Some(until) = &self.paused_until {
+            with_times("web-voice-paused-summary", &counts, &[("until", until)])
+        } else if let Some(since) = &self.locked_since {
+            with_times("web-voice-locked-summary", &counts, &[("since", since)])
+        } else if self.failures == 0 {
+            escaped(&t("web-voice-open-clean"))
+        } else {
+            escaped(&ta("web-voice-open-summary", &counts))
+        }
+    }
+
+    /// How wrong codes pause and lock voice ordering (shown while it is open).
+    pub fn rules(&self) -> String {
+        ta("web-voice-rules", &[("pause", self.pause_after.into()), ("lock", self.lock_after.into())])
     }
 
     /// Whether the owner may unlock (paused or locked).
@@ -950,7 +995,7 @@ mod tests {
         assert_eq!(paused.paused_until.as_ref().map(|t| t.iso.as_str()), Some("1970-01-01T00:01:00Z"));
         assert!(paused.blocked() && paused.locked_since.is_none());
         let locked = VoiceOrderingView::of(BudgetState::Locked { since: at(0) }, &policy);
-        assert_eq!((locked.state, locked.label, locked.before_lock), ("locked", "Locked", 0));
+        assert_eq!((locked.state, locked.label.as_str(), locked.before_lock), ("locked", "Locked", 0));
         assert!(locked.blocked() && locked.locked_since.is_some() && locked.paused_until.is_none());
     }
 }

@@ -1043,7 +1043,7 @@ async fn the_security_page_shows_open_paused_and_locked() {
     assert!(page.body.contains(r#"class="status status-paused">Paused<"#), "{}", page.body);
     assert!(page.body.contains(&format!(r#"paused until <time datetime="{}">"#, until.to_rfc3339())));
     assert!(page.body.contains("after 5 wrong codes in a row"));
-    assert!(page.body.contains("5 more wrong\ncodes will lock it"));
+    assert!(page.body.contains("5 more wrong codes will lock it"));
     assert!(page.offers_unlock());
     assert!(page.body.contains(r#"<button type="submit">Unlock voice ordering</button>"#));
     let activity = web.get("/pod/app/activity", &ana).await;

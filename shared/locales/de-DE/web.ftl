@@ -149,3 +149,48 @@ web-profile-nowhere-html = Noch nirgendwohin: Bestätigen Sie auf der Seite <a h
 web-profile-hint = Codes gehen nur an einen bestätigten Kontakt: die Telefonnummer, die Sie auf der Seite Sicherheit bestätigt haben, sonst eine bestätigte Telefonnummer Ihres Kontos (SMS), sonst eine bestätigte E-Mail-Adresse. E-Mail ist der schwächere Kanal.
 web-profile-not-verified = { $contact } (nicht bestätigt)
 web-profile-verified-with-pod = { $contact } (bei Pod bestätigt)
+
+## Sicherheit: Sprachbestellung.
+
+web-security-title = Sicherheit
+web-voice-title = Sprachbestellung
+web-voice-open = Offen
+web-voice-paused = Pausiert
+web-voice-locked = Gesperrt
+web-voice-paused-summary = Die Sprachbestellung ist nach { $failures } falschen Codes in Folge pausiert bis { $until }. Bis dahin sendet und prüft Alexa keine Codes für Ihr Konto; danach öffnet sie sich von selbst wieder. { $left ->
+    [one] Noch { $left } falscher Code sperrt
+   *[other] Noch { $left } falsche Codes sperren
+} sie, bis Sie sie hier entsperren.
+web-voice-locked-summary = Die Sprachbestellung ist seit { $since } gesperrt, nach { $lock } falschen Codes in Folge. Alexa sendet und prüft keine Codes für Ihr Konto, bis Sie sie entsperren.
+web-voice-open-clean = Die Sprachbestellung ist offen. Seit dem letzten richtigen Code kein falscher Code.
+web-voice-open-summary = Die Sprachbestellung ist offen. Bisher { $failures } von { $pause } falschen Codes in Folge.
+web-voice-rules = { $pause } falsche Codes in Folge pausieren die Sprachbestellung für eine Weile, jede Pause länger als die letzte; { $lock } sperren sie, bis Sie sie hier entsperren. Ein richtiger Code setzt die Zählung zurück.
+web-voice-unlock-hint = Entsperren Sie sie, wenn die falschen Codes von Ihnen kamen oder sobald Sie wissen, wer sie genannt hat. Das Entsperren setzt die Zählung zurück.
+web-voice-unlock = Sprachbestellung entsperren
+web-voice-see-activity = Ihre Aktivität ansehen
+web-voice-see-activity-rest = : jeder gesendete und genannte Code und wann die Sprachbestellung pausiert, gesperrt oder entsperrt wurde.
+
+## Sicherheit: wohin Codes gehen.
+
+web-contact-title = Wohin Codes gehen
+web-codes-go-to = Codes gehen an { $to }.
+web-codes-go-to-enrolled = Codes gehen an { $to } (bei Pod bestätigt).
+web-codes-go-nowhere = Codes gehen noch nirgendwohin: Pod hat keinen bestätigten Kontakt von Ihnen, daher kann Alexa Ihnen keinen Code zur Bestätigung einer Bestellung senden. Bestätigen Sie unten eine Telefonnummer.
+web-contact-verified = Erledigt: Ihre { $phone } erhält jetzt Ihre Codes.
+web-contact-changed-told = Erledigt: Ihre { $phone } erhält jetzt Ihre Codes. Wir haben Ihren bisherigen Kontakt über die Änderung informiert.
+web-contact-changed-not-told = Erledigt: Ihre { $phone } erhält jetzt Ihre Codes. Wir konnten Ihren bisherigen Kontakt nicht über die Änderung informieren.
+web-enrollment-sent = Wir haben einen Code an Ihre { $to } gesendet; er ist gültig bis { $expires } ({ $left }). Geben Sie ihn hier ein, um die Nummer zu bestätigen; bis dahin gehen Codes weiterhin dorthin, wohin sie bisher gingen.
+web-enrollment-code-label = Code aus der SMS
+web-tries-left = { $n ->
+    [one] Noch { $n } Versuch.
+   *[other] Noch { $n } Versuche.
+}
+web-enrollment-verify = Diese Nummer bestätigen
+web-enrollment-phone-resend = Einen neuen Code senden oder eine andere Nummer verwenden
+web-enrollment-phone-change = Die Telefonnummer ändern, an die Codes gehen
+web-enrollment-phone-add = Eine Telefonnummer für Codes hinzufügen
+web-enrollment-phone-hint = Beginnen Sie mit + und der Ländervorwahl, zum Beispiel +49 30 1234567. Pod schickt eine SMS mit einem Code an diese Nummer; Codes gehen dorthin, sobald Sie diesen Code hier eingeben.
+web-enrollment-send = Code senden
+web-contact-hint = Codes gehen nur an einen bestätigten Kontakt: die Telefonnummer, die Sie hier bestätigen, sonst eine bestätigte Telefonnummer Ihres Kontos, sonst eine bestätigte E-Mail-Adresse. Wenn sie umziehen, informiert Pod den Kontakt, an den sie bisher gingen.
+web-your-data-title = Ihre Daten
+web-your-data-html = Was Pod speichert und wie lange, steht in der <a href="/pod/app/policy">Datenschutzerklärung</a>. <a id="erase-link" href="/pod/app/security/erase">Meine Daten löschen</a>: Ihre Bestellungen, Aktivität und Kontakte, alles auf einmal.

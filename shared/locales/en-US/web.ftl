@@ -156,3 +156,50 @@ web-profile-hint = Codes go only to a verified contact: the phone you verified o
 # $contact: "ending in 21", "a•••@example.com".
 web-profile-not-verified = { $contact } (not verified)
 web-profile-verified-with-pod = { $contact } (verified with Pod)
+
+## Security: voice ordering ($failures: wrong codes in a row; $left: more before it locks;
+## $pause, $lock: how many pause and lock it; $until, $since: a moment).
+
+web-security-title = Security
+web-voice-title = Voice ordering
+web-voice-open = Open
+web-voice-paused = Paused
+web-voice-locked = Locked
+web-voice-paused-summary = Voice ordering is paused until { $until } after { $failures } wrong codes in a row. Until then Alexa sends and checks no codes for your account; after that it opens again by itself. { $left } more wrong { $left ->
+    [one] code
+   *[other] codes
+} will lock it until you unlock it here.
+web-voice-locked-summary = Voice ordering is locked since { $since } after { $lock } wrong codes in a row. Alexa sends and checks no codes for your account until you unlock it.
+web-voice-open-clean = Voice ordering is open. No wrong codes since the last right one.
+web-voice-open-summary = Voice ordering is open. { $failures } of { $pause } wrong codes in a row so far.
+web-voice-rules = { $pause } wrong codes in a row pause voice ordering for a while, each pause longer than the last; { $lock } lock it until you unlock it here. A right code starts the count again.
+web-voice-unlock-hint = Unlock it if the wrong codes were yours, or once you know who gave them. Unlocking clears the count.
+web-voice-unlock = Unlock voice ordering
+web-voice-see-activity = See your activity
+web-voice-see-activity-rest = : every code sent and given, and when voice ordering paused, locked or was unlocked.
+
+## Security: where codes go ($to, $phone: "your phone ending in 42", "phone ending in 42").
+
+web-contact-title = Where codes go
+web-codes-go-to = Codes go to { $to }.
+web-codes-go-to-enrolled = Codes go to { $to } (verified with Pod).
+web-codes-go-nowhere = Codes go nowhere yet: Pod has no verified contact for you, so Alexa cannot send you a code to confirm an order. Verify a phone number below.
+web-contact-verified = Done: the { $phone } now receives your codes.
+web-contact-changed-told = Done: the { $phone } now receives your codes. We told your previous contact about the change.
+web-contact-changed-not-told = Done: the { $phone } now receives your codes. We could not tell your previous contact about the change.
+# $expires: the time; $left: "in 5 minutes".
+web-enrollment-sent = We sent a code to the { $to }; it expires at { $expires } ({ $left }). Type it here to verify the number; until then codes go where they went before.
+web-enrollment-code-label = Code from the text message
+web-tries-left = { $n ->
+    [one] { $n } try left.
+   *[other] { $n } tries left.
+}
+web-enrollment-verify = Verify this number
+web-enrollment-phone-resend = Send a new code, or use another number
+web-enrollment-phone-change = Change the phone number codes go to
+web-enrollment-phone-add = Add a phone number for codes
+web-enrollment-phone-hint = Start with + and the country code, for example +1 415 555 0100. Pod texts a code to it; codes go there once you type that code here.
+web-enrollment-send = Send a code
+web-contact-hint = Codes go only to a verified contact: the phone you verify here, else a verified phone on your account, else a verified email address. When they move, Pod tells the contact they went to before.
+web-your-data-title = Your data
+web-your-data-html = What Pod keeps and for how long is in the <a href="/pod/app/policy">privacy policy</a>. <a id="erase-link" href="/pod/app/security/erase">Delete my data</a>: your orders, activity and contacts, all at once.
