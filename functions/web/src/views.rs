@@ -469,7 +469,7 @@ impl VoiceOrderingView {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub nav: Nav,
-    pub title: &'static str,
+    pub title: String,
     pub message: String,
     /// A way on.
     pub next: Option<Link>,
@@ -478,12 +478,13 @@ pub struct ErrorPage {
 /// A link: where to, and its text.
 pub struct Link {
     pub href: String,
-    pub text: &'static str,
+    pub text: String,
 }
 
 impl Link {
-    pub fn new(href: String, text: &'static str) -> Self {
-        Self { href, text }
+    /// A link to `href` whose text is message `text_id` in the page's language.
+    pub fn new(href: String, text_id: &str) -> Self {
+        Self { href, text: t(text_id) }
     }
 }
 
@@ -493,7 +494,7 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(%error, "page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, t("web-error-our-side")).into_response()
         }
     }
 }

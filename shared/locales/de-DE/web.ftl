@@ -194,3 +194,88 @@ web-enrollment-send = Code senden
 web-contact-hint = Codes gehen nur an einen bestätigten Kontakt: die Telefonnummer, die Sie hier bestätigen, sonst eine bestätigte Telefonnummer Ihres Kontos, sonst eine bestätigte E-Mail-Adresse. Wenn sie umziehen, informiert Pod den Kontakt, an den sie bisher gingen.
 web-your-data-title = Ihre Daten
 web-your-data-html = Was Pod speichert und wie lange, steht in der <a href="/pod/app/policy">Datenschutzerklärung</a>. <a id="erase-link" href="/pod/app/security/erase">Meine Daten löschen</a>: Ihre Bestellungen, Aktivität und Kontakte, alles auf einmal.
+
+## Was die Formulare zur Bestätigung einer Telefonnummer antworten.
+
+web-phone-missing = Geben Sie eine Telefonnummer ein, beginnend mit + und der Ländervorwahl.
+web-phone-invalid = Eine Telefonnummer muss im Format E.164 sein: „+“ und dann 8 bis 15 Ziffern.
+web-code-missing = Geben Sie den Code aus der SMS ein.
+web-code-invalid = Ein Code besteht aus 4 bis 10 Ziffern.
+web-enrollment-paused = Die Sprachbestellung ist nach zu vielen falschen Codes pausiert bis { $until }, und bis dahin sendet und prüft Pod keine Codes für Ihr Konto, { $step ->
+    [send] daher wurde kein Code gesendet
+   *[check] daher wurde der Code nicht geprüft
+}. Entsperren Sie sie oben, wenn die falschen Codes von Ihnen kamen.
+web-enrollment-locked = Die Sprachbestellung ist nach zu vielen falschen Codes gesperrt, und Pod sendet und prüft keine Codes für Ihr Konto, bis Sie sie oben entsperren, { $step ->
+    [send] daher wurde kein Code gesendet
+   *[check] daher wurde der Code nicht geprüft
+}.
+web-enrollment-too-many-codes = Pod hat Ihnen so viele Codes gesendet, wie in einer Stunde erlaubt sind, { $step ->
+    [send] daher wurde kein Code gesendet
+   *[check] daher wurde der Code nicht geprüft
+}. Versuchen Sie es in { $minutes } erneut.
+web-enrollment-not-pending = Keine Telefonnummer wartet auf einen Code. Geben Sie unten die Telefonnummer ein, um einen neuen Code zu erhalten.
+web-enrollment-expired = Dieser Code ist abgelaufen. Geben Sie unten die Telefonnummer ein, um einen neuen Code zu erhalten.
+web-enrollment-attempts-exhausted = Für diese Nummer wurden zu viele falsche Codes eingegeben. Geben Sie unten die Telefonnummer ein, um einen neuen Code zu erhalten.
+web-enrollment-unavailable = { $step ->
+    [send] Pod konnte den Code gerade nicht senden. Versuchen Sie es gleich noch einmal.
+   *[check] Pod konnte den Code gerade nicht prüfen. Versuchen Sie es gleich noch einmal.
+}
+web-wrong-code = Das ist nicht der Code, den wir gesendet haben.
+web-wrong-code-last-try = Das war der letzte Versuch für diesen Code: Geben Sie unten die Telefonnummer ein, um einen neuen Code zu erhalten.
+web-wrong-code-paused = Zu viele falsche Codes in Folge: Die Sprachbestellung ist pausiert bis { $until }, und bis dahin sendet und prüft Pod keine Codes für Ihr Konto.
+web-wrong-code-locked = Zu viele falsche Codes in Folge: Die Sprachbestellung ist jetzt gesperrt, und Pod sendet und prüft keine Codes für Ihr Konto, bis Sie sie oben entsperren.
+web-minutes = { $n ->
+    [one] { $n } Minute
+   *[other] { $n } Minuten
+}
+
+## Fehlerseiten und die Links, die von ihnen weiterführen.
+
+web-error-our-side = Bei uns ist etwas schiefgelaufen.
+web-error-not-found-title = Nicht gefunden
+web-error-not-found = Diese Seite gibt es nicht, oder Sie dürfen sie nicht sehen.
+web-error-not-allowed-title = Nicht erlaubt
+web-error-not-allowed = Diese Seite lässt sich so nicht verwenden.
+web-error-bad-link-title = Ungültiger Link
+web-error-bad-link = Dieser Seitenlink ist nicht gültig.
+web-error-unavailable-title = Vorübergehend nicht verfügbar
+web-error-unavailable = Pod kann diese Informationen gerade nicht abrufen. Versuchen Sie es gleich noch einmal.
+web-error-unlock-refused-title = Entsperren abgelehnt
+web-error-unlock-refused = Diese Anfrage zum Entsperren kam nicht von Pods eigener Seite, daher hat sich nichts geändert. Verwenden Sie die Schaltfläche „Sprachbestellung entsperren“ auf der Seite Sicherheit.
+web-error-request-refused-title = Anfrage abgelehnt
+web-error-erase-refused = Diese Anfrage zum Löschen Ihrer Daten kam nicht von Pods eigener Seite, daher wurde nichts gelöscht. Verwenden Sie die Schaltfläche „Meine Daten löschen“.
+web-error-phone-form-refused = Diese Telefonnummer kam nicht von Pods eigener Seite, daher wurde nichts gesendet oder geändert. Verwenden Sie das Formular auf der Seite Sicherheit.
+web-error-code-form-refused = Dieser Code kam nicht von Pods eigener Seite, daher wurde nichts gesendet oder geändert. Verwenden Sie das Formular auf der Seite Sicherheit.
+web-error-form-too-large-title = Formular zu groß
+web-error-form-too-large = Dieses Formular war größer, als Pod annimmt, daher wurde nichts gesendet oder geändert.
+web-error-form-unreadable-title = Formular nicht verstanden
+web-error-form-unreadable = Dieses Formular konnte nicht gelesen werden, daher wurde nichts gesendet oder geändert.
+web-link-home = Zur Startseite
+web-link-security = Zur Seite Sicherheit
+web-link-erase = Zu „Meine Daten löschen“
+web-link-newest-orders = Ihre neuesten Bestellungen
+web-link-newest-activity = Ihre neueste Aktivität
+web-live-signed-out = Abgemeldet.
+web-live-unavailable = Bestellungen sind gerade nicht verfügbar.
+web-error-sessions-unavailable = Pod kann Ihre Anmeldung gerade nicht prüfen. Versuchen Sie es gleich noch einmal.
+web-error-something-title = Etwas ist schiefgelaufen
+web-error-something = Bei uns ist etwas schiefgelaufen. Versuchen Sie es gleich noch einmal.
+
+## An- und Abmelden.
+
+web-sign-in-failed-title = Anmeldung fehlgeschlagen
+web-sign-in-unreadable = Die Antwort der Anmeldung konnte nicht gelesen werden.
+web-sign-in-no-state = Diese Anmeldung ist abgelaufen oder wurde in einem anderen Browser begonnen, oder Cookies sind blockiert. Pod braucht seine eigenen Cookies, um Sie anzumelden.
+web-sign-in-foreign = Die Antwort der Anmeldung gehört nicht zu dieser Anmeldung.
+web-sign-in-no-code = Die Antwort der Anmeldung enthält keinen Autorisierungscode.
+web-sign-in-denied = Sie wurden nicht angemeldet: Die Anmeldung wurde abgebrochen oder nicht erlaubt.
+web-sign-in-again = Sie müssen sich erneut anmelden.
+web-sign-in-provider-refused = Der Identitätsanbieter konnte Sie nicht anmelden.
+web-sign-in-unverified = Die Anmeldung konnte nicht überprüft werden.
+web-sign-in-unavailable-title = Anmeldung nicht verfügbar
+web-sign-in-unavailable = Pod konnte seinen Identitätsanbieter nicht erreichen. Versuchen Sie es gleich noch einmal.
+web-link-sign-in-again = Erneut anmelden
+web-sign-out-refused-title = Abmelden abgelehnt
+web-sign-out-refused = Diese Anfrage zum Abmelden kam nicht von Pods eigener Seite, daher hat sich nichts geändert. Verwenden Sie die Schaltfläche „Abmelden“.
+web-sign-out-failed-title = Abmelden fehlgeschlagen
+web-sign-out-failed = Pod konnte Sie gerade nicht abmelden, daher sind Sie noch angemeldet. Versuchen Sie es gleich noch einmal.

@@ -203,3 +203,89 @@ web-enrollment-send = Send a code
 web-contact-hint = Codes go only to a verified contact: the phone you verify here, else a verified phone on your account, else a verified email address. When they move, Pod tells the contact they went to before.
 web-your-data-title = Your data
 web-your-data-html = What Pod keeps and for how long is in the <a href="/pod/app/policy">privacy policy</a>. <a id="erase-link" href="/pod/app/security/erase">Delete my data</a>: your orders, activity and contacts, all at once.
+
+## What the enrollment forms answer ($step: "send" or "check", what did not happen;
+## $until: a date and time; $minutes: "12 minutes").
+
+web-phone-missing = Type a phone number, starting with + and the country code.
+web-phone-invalid = A phone number must be in E.164 form: '+' then 8 to 15 digits.
+web-code-missing = Type the code from the text message.
+web-code-invalid = A code is 4 to 10 digits.
+web-enrollment-paused = Voice ordering is paused until { $until } after too many wrong codes, and until then Pod sends and checks no codes for your account, { $step ->
+    [send] so no code was sent
+   *[check] so the code was not checked
+}. Unlock it above if the wrong codes were yours.
+web-enrollment-locked = Voice ordering is locked after too many wrong codes, and Pod sends and checks no codes for your account until you unlock it above, { $step ->
+    [send] so no code was sent
+   *[check] so the code was not checked
+}.
+web-enrollment-too-many-codes = Pod has sent you as many codes as it may in an hour, { $step ->
+    [send] so no code was sent
+   *[check] so the code was not checked
+}. Try again in { $minutes }.
+web-enrollment-not-pending = No phone number is waiting for a code. Type the phone number below to get a new code.
+web-enrollment-expired = That code has expired. Type the phone number below to get a new code.
+web-enrollment-attempts-exhausted = Too many wrong codes were given for this number. Type the phone number below to get a new code.
+web-enrollment-unavailable = { $step ->
+    [send] Pod could not send the code just now. Try again shortly.
+   *[check] Pod could not check the code just now. Try again shortly.
+}
+web-wrong-code = That is not the code we sent.
+web-wrong-code-last-try = That was the last try for this code: type the phone number below to get a new code.
+web-wrong-code-paused = Too many wrong codes in a row: voice ordering is paused until { $until }, and until then Pod sends and checks no codes for your account.
+web-wrong-code-locked = Too many wrong codes in a row: voice ordering is now locked, and Pod sends and checks no codes for your account until you unlock it above.
+web-minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+
+## Error pages, and the links on from them.
+
+web-error-our-side = Something went wrong on our side.
+web-error-not-found-title = Not found
+web-error-not-found = There is no such page, or it is not yours to see.
+web-error-not-allowed-title = Not allowed
+web-error-not-allowed = This page cannot be used that way.
+web-error-bad-link-title = Bad link
+web-error-bad-link = This page link is not valid.
+web-error-unavailable-title = Temporarily unavailable
+web-error-unavailable = Pod cannot reach this information right now. Try again shortly.
+web-error-unlock-refused-title = Unlock refused
+web-error-unlock-refused = This unlock request did not come from Pod's own page, so nothing changed. Use the Unlock voice ordering button on the Security page.
+web-error-request-refused-title = Request refused
+web-error-erase-refused = This request to delete your data did not come from Pod's own page, so nothing was deleted. Use the Delete my data button.
+web-error-phone-form-refused = This phone number did not come from Pod's own page, so nothing was sent or changed. Use the form on the Security page.
+web-error-code-form-refused = This code did not come from Pod's own page, so nothing was sent or changed. Use the form on the Security page.
+web-error-form-too-large-title = Form too large
+web-error-form-too-large = This form was larger than Pod accepts, so nothing was sent or changed.
+web-error-form-unreadable-title = Form not understood
+web-error-form-unreadable = This form could not be read, so nothing was sent or changed.
+web-link-home = Go to the home page
+web-link-security = Go to the Security page
+web-link-erase = Go to Delete my data
+web-link-newest-orders = Your newest orders
+web-link-newest-activity = Your newest activity
+web-live-signed-out = Signed out.
+web-live-unavailable = Orders are unavailable right now.
+web-error-sessions-unavailable = Pod cannot check your sign-in right now. Try again shortly.
+web-error-something-title = Something went wrong
+web-error-something = Something went wrong on our side. Try again shortly.
+
+## Signing in and out.
+
+web-sign-in-failed-title = Sign-in failed
+web-sign-in-unreadable = The sign-in answer could not be read.
+web-sign-in-no-state = This sign-in has expired or was started in another browser, or cookies are blocked. Pod needs its own cookies to sign you in.
+web-sign-in-foreign = The sign-in answer does not belong to this sign-in.
+web-sign-in-no-code = The sign-in answer has no authorization code.
+web-sign-in-denied = You were not signed in: the sign-in was cancelled or not allowed.
+web-sign-in-again = You need to sign in again.
+web-sign-in-provider-refused = The identity provider could not sign you in.
+web-sign-in-unverified = The sign-in could not be verified.
+web-sign-in-unavailable-title = Sign-in is unavailable
+web-sign-in-unavailable = Pod could not reach its identity provider. Try again shortly.
+web-link-sign-in-again = Sign in again
+web-sign-out-refused-title = Sign-out refused
+web-sign-out-refused = This sign-out request did not come from Pod's own page, so nothing changed. Use the Sign out button.
+web-sign-out-failed-title = Sign-out failed
+web-sign-out-failed = Pod could not sign you out right now, so you are still signed in. Try again shortly.
