@@ -279,3 +279,39 @@ web-sign-out-refused-title = Abmelden abgelehnt
 web-sign-out-refused = Diese Anfrage zum Abmelden kam nicht von Pods eigener Seite, daher hat sich nichts geändert. Verwenden Sie die Schaltfläche „Abmelden“.
 web-sign-out-failed-title = Abmelden fehlgeschlagen
 web-sign-out-failed = Pod konnte Sie gerade nicht abmelden, daher sind Sie noch angemeldet. Versuchen Sie es gleich noch einmal.
+
+## Meine Daten löschen, und danach.
+
+web-erase-title = Meine Daten löschen
+web-erase-lead = Damit wird alles, was Pizza on Demand über Sie speichert, auf einmal und endgültig gelöscht:
+web-erase-orders = Ihre Bestellungen und die Bestellung, die auf ihren Code wartet;
+web-erase-activity = Ihre Aktivität: gesendete und genannte Codes, Pausen, Sperren und Entsperrungen;
+web-erase-contacts = die Telefonnummer, die Sie hier bestätigt haben, und die Kontakte aus Ihren Anmeldungen;
+web-erase-counts = die Zahl der falschen Codes und die Aufzeichnung der in der letzten Stunde gesendeten Codes;
+web-erase-alexa = die Einträge, die verhindern, dass Alexa eine Anfrage zweimal ausführt, und die Verknüpfung mit Ihrem Alexa-Konto;
+web-erase-sessions = Ihre Anmeldungen bei dieser Web-App: Sie werden abgemeldet.
+web-erase-kept = Pod behält nur einen Vermerk, dass und wann Ihre Daten gelöscht wurden, ohne Bestellung, Kontakt oder Aktivität darin. Ihr Konto beim Identitätsanbieter bleibt bestehen: Wenn Sie sich wieder anmelden oder per Sprache bestellen, beginnt alles von vorn.
+web-erase-button = Meine Daten löschen
+web-erase-keep = Meine Daten behalten
+web-erased-title = Ihre Daten sind gelöscht
+web-erased = Pizza on Demand hat Ihre Bestellungen, Aktivität, Kontakte und Anmeldungen gelöscht und Sie abgemeldet. Es behält nur einen Vermerk, dass und wann Ihre Daten gelöscht wurden.
+web-erased-nothing-left = Pizza on Demand hat Ihre Bestellungen, Aktivität, Kontakte und Anmeldungen gelöscht (es war nichts mehr zu löschen) und Sie abgemeldet. Es behält nur einen Vermerk, dass und wann Ihre Daten gelöscht wurden.
+
+## Die Datenschutzerklärung.
+
+web-policy-lead = Pizza on Demand speichert Ihre Bestellungen (Größe, Beläge, Status und Zeiten) und verwendet die E-Mail-Adresse und Telefonnummer Ihres Kontos nur, um Ihnen Einmalcodes zur Bestätigung zu senden. Codes prüft unser Identitätsanbieter; Pod speichert oder protokolliert sie nie. Wo wir einen Kontakt anzeigen oder protokollieren, zeigen wir nur die letzten beiden Ziffern einer Telefonnummer oder den ersten Buchstaben und die Domain einer E-Mail-Adresse.
+web-policy-no-sale = Wir verkaufen Ihre Daten nicht und geben sie nicht weiter. Sie können den Skill jederzeit in der Alexa-App trennen.
+web-policy-kept-title = Was wir speichern, und wie lange
+web-policy-kept-orders = Ihre Bestellungen, mit ihren Preisen und wohin der Code ging (maskiert): bis Sie Ihre Daten löschen. Wenn Pod die Codes selbst erzeugt, behält eine Bestellung einen mit geheimem Schlüssel gebildeten Hash ihres Codes (nie den Code selbst), solange es die Bestellung gibt.
+web-policy-kept-pending = Die Bestellung, die auf ihren Code wartet: bis sie bestätigt, storniert oder abgelaufen ist, und höchstens einen Tag nach Ablauf ihres Codes.
+web-policy-kept-activity = Ihre Aktivität (gesendete und genannte Codes, Pausen, Sperren, Entsperrungen, bestätigte Kontakte, verknüpftes Alexa-Konto): 400 Tage.
+web-policy-kept-counts = Die Zahl der falschen Codes in Folge und die Kontakte Ihrer letzten Anmeldung: bis Sie Ihre Daten löschen.
+web-policy-kept-codes = Wann Ihnen Codes gesendet wurden: eine Stunde. Eine Telefonnummer, die auf ihren Code wartet, mit einem mit geheimem Schlüssel gebildeten Hash dieses Codes: einen Tag nach Ablauf des Codes; die Telefonnummer, die Sie bestätigt haben: bis Sie Ihre Daten löschen.
+web-policy-kept-alexa-requests = Einträge, die verhindern, dass Alexa eine Anfrage zweimal ausführt, mit der gegebenen Antwort: einen Tag.
+web-policy-kept-sessions = Ihre Anmeldungen bei dieser Web-App: Sie enden nach 30 Minuten ohne Nutzung oder nach 8 Stunden, und der Eintrag wird einen Tag danach gelöscht.
+web-policy-kept-alexa-link = Welches Alexa-Konto mit Ihrem verknüpft ist (als Digest der Kennung, die Alexa dafür verwendet): bis Sie Ihre Daten löschen oder den Skill deaktivieren, ohne die Daten zu behalten.
+web-policy-delete-title = So löschen Sie Ihre Daten
+web-policy-delete-lead = Jeder dieser Wege löscht alles oben Genannte auf einmal; Pod behält dann nur einen Vermerk, dass und wann Ihre Daten gelöscht wurden:
+web-policy-delete-voice = per Sprache: Deaktivieren Sie den Skill in der Alexa-App und wählen Sie, Ihre Daten nicht zu behalten;
+web-policy-delete-web-html = hier: <a href="/pod/app/security/erase">Meine Daten löschen</a> auf der Seite Sicherheit (angemeldet);
+web-policy-delete-api-html = über die API: <code>DELETE /pod/api/me</code> mit Ihrem Zugriffstoken.

@@ -289,3 +289,39 @@ web-sign-out-refused-title = Sign-out refused
 web-sign-out-refused = This sign-out request did not come from Pod's own page, so nothing changed. Use the Sign out button.
 web-sign-out-failed-title = Sign-out failed
 web-sign-out-failed = Pod could not sign you out right now, so you are still signed in. Try again shortly.
+
+## Delete my data, and after.
+
+web-erase-title = Delete my data
+web-erase-lead = This deletes everything Pizza on Demand keeps about you, at once and for good:
+web-erase-orders = your orders, and the order waiting for its code;
+web-erase-activity = your activity: codes sent and given, pauses, locks and unlocks;
+web-erase-contacts = the phone number you verified here, and the contacts from your sign-ins;
+web-erase-counts = the count of wrong codes, and the record of codes sent in the last hour;
+web-erase-alexa = the records that keep Alexa from acting twice on one request, and the link to your Alexa account;
+web-erase-sessions = your sign-ins to this web app: you are signed out.
+web-erase-kept = Pod keeps only a note that your data was deleted and when, with no order, contact or activity in it. Your account with the identity provider stays: signing in again, or ordering by voice, starts afresh.
+web-erase-button = Delete my data
+web-erase-keep = Keep my data
+web-erased-title = Your data is deleted
+web-erased = Pizza on Demand deleted your orders, activity, contacts and sign-ins, and signed you out. It keeps only a note that your data was deleted, and when.
+web-erased-nothing-left = Pizza on Demand deleted your orders, activity, contacts and sign-ins (nothing was left to delete), and signed you out. It keeps only a note that your data was deleted, and when.
+
+## The privacy policy.
+
+web-policy-lead = Pizza on Demand keeps your orders (size, toppings, status and times) and uses the email address and phone number in your account only to send you one-time confirmation codes. Codes are checked by our identity provider and are never stored or logged by Pod. Where we show or log a contact, we show only the last two digits of a phone number or the first letter and domain of an email address.
+web-policy-no-sale = We do not sell or share your data. Unlink the skill in the Alexa app at any time.
+web-policy-kept-title = What we keep, and for how long
+web-policy-kept-orders = Your orders, with their prices and where the code went (masked): until you delete your data. When Pod makes the codes itself, an order keeps a keyed hash of its code (never the code) for as long as the order.
+web-policy-kept-pending = The order waiting for its code: until it is confirmed, cancelled or expires, and at most a day after its code expires.
+web-policy-kept-activity = Your activity (codes sent and given, pauses, locks, unlocks, contacts verified, Alexa account linked): 400 days.
+web-policy-kept-counts = The count of wrong codes in a row, and the contacts of your latest sign-in: until you delete your data.
+web-policy-kept-codes = The times codes were sent to you: an hour. A phone number waiting for its code, with a keyed hash of that code: a day after the code expires; the phone you verified: until you delete your data.
+web-policy-kept-alexa-requests = Records that keep Alexa from acting twice on one request, with the answer given: a day.
+web-policy-kept-sessions = Your sign-ins to this web app: they end after 30 minutes unused or 8 hours, and the record goes a day after that.
+web-policy-kept-alexa-link = Which Alexa account is linked to yours (as a digest of Alexa's id for it): until you delete your data or disable the skill without keeping it.
+web-policy-delete-title = How to delete your data
+web-policy-delete-lead = Any of these deletes everything above at once; Pod then keeps only a note that your data was deleted, and when:
+web-policy-delete-voice = by voice: disable the skill in the Alexa app and choose not to keep your data;
+web-policy-delete-web-html = here: <a href="/pod/app/security/erase">Delete my data</a> on the Security page (signed in);
+web-policy-delete-api-html = through the API: <code>DELETE /pod/api/me</code> with your access token.
