@@ -315,3 +315,9 @@ web-policy-delete-lead = Jeder dieser Wege löscht alles oben Genannte auf einma
 web-policy-delete-voice = per Sprache: Deaktivieren Sie den Skill in der Alexa-App und wählen Sie, Ihre Daten nicht zu behalten;
 web-policy-delete-web-html = hier: <a href="/pod/app/security/erase">Meine Daten löschen</a> auf der Seite Sicherheit (angemeldet);
 web-policy-delete-api-html = über die API: <code>DELETE /pod/api/me</code> mit Ihrem Zugriffstoken.
+
+## Was das Skript der Bestellseite sagt.
+
+web-orders-live-updating = Diese Liste aktualisiert sich von selbst.
+web-orders-live-signed-out = Sie wurden abgemeldet. Laden Sie die Seite neu, um sich wieder anzumelden.
+web-orders-live-new-order = Neue Bestellung:

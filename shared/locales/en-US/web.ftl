@@ -325,3 +325,9 @@ web-policy-delete-lead = Any of these deletes everything above at once; Pod then
 web-policy-delete-voice = by voice: disable the skill in the Alexa app and choose not to keep your data;
 web-policy-delete-web-html = here: <a href="/pod/app/security/erase">Delete my data</a> on the Security page (signed in);
 web-policy-delete-api-html = through the API: <code>DELETE /pod/api/me</code> with your access token.
+
+## What the orders page's script says (the page carries its words).
+
+web-orders-live-updating = This list updates by itself.
+web-orders-live-signed-out = You have been signed out. Reload the page to sign in again.
+web-orders-live-new-order = New order:
