@@ -919,11 +919,11 @@ mod tests {
         assert_eq!(row.when.text, "25. November 2025, 06:40 UTC");
         let profile = UserProfile::verified(ana, None, Some(PhoneNumber::parse("+14155550121").unwrap()));
         let view = LOCALE.sync_scope(Locale::DeDe, || ProfileView::of(&profile));
-        assert_eq!(view.phone.as_deref(), Some("mit Endziffern 21"));
+        assert_eq!(view.phone.as_deref(), Some("endet auf 21"));
         assert_eq!(view.codes_go_to.as_deref(), Some("Ihre Telefonnummer mit Endziffern 21"));
         let unverified = UserProfile { phone_verified: false, ..profile };
         let view = LOCALE.sync_scope(Locale::DeDe, || ProfileView::of(&unverified));
-        assert_eq!(view.phone.as_deref(), Some("mit Endziffern 21 (nicht bestätigt)"));
+        assert_eq!(view.phone.as_deref(), Some("endet auf 21 (nicht bestätigt)"));
     }
 
     #[test]

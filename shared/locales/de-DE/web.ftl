@@ -56,7 +56,7 @@ web-time-left-minutes = { $n ->
 
 web-contact-phone = Telefonnummer mit Endziffern { $digits }
 web-contact-email = E-Mail-Adresse { $email }
-web-ending-in = mit Endziffern { $digits }
+web-ending-in = endet auf { $digits }
 
 ## Bestellungen: die Liste, eine Bestellung und was aus ihrem Code wurde.
 
@@ -116,7 +116,7 @@ web-activity-no-older = Keine ältere Aktivität.
 web-activity-caption = Ihre Aktivität, neueste zuerst
 web-activity-when = Wann
 web-activity-what = Was
-web-activity-from = Über
+web-activity-from = Quelle
 web-activity-older = Älter
 web-activity-to-security = Sprachbestellung und Sicherheit
 web-source-voice = Sprache
