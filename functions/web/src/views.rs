@@ -185,7 +185,8 @@ pub struct ActivityPage {
 /// One entry of the activity record as the page shows it.
 pub struct ActivityRow {
     pub when: TimeView,
-    /// The line of text ([`pod_shared::domain::ActivityKind::describe`]): masked contacts, no codes.
+    /// The line of text in the page's language ([`describe`]; in English as the domain describes it):
+    /// masked contacts, no codes.
     /// A pause ends the line with `until`, shown like every other moment on the page.
     pub what: String,
     /// Until when a pause lasted.
