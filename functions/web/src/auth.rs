@@ -4,7 +4,7 @@
 use crate::oidc::LoginError;
 use crate::pages::error_page;
 use crate::session::{CookieEncodingError, Session};
-use crate::views::{Link, Nav};
+use crate::views::{Link, Nav, t};
 use crate::{PREFIX, WebApp};
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -71,8 +71,8 @@ impl FromRequestParts<WebApp> for MaybeSignedIn {
 }
 
 fn sessions_unavailable() -> Response {
-    let message = "Pod cannot check your sign-in right now. Try again shortly.".to_string();
-    error_page(StatusCode::SERVICE_UNAVAILABLE, Nav::new("", None), "Temporarily unavailable", message, None)
+    let message = t("web-error-sessions-unavailable");
+    error_page(StatusCode::SERVICE_UNAVAILABLE, Nav::new("", None), "web-error-unavailable-title", message, None)
 }
 
 impl MaybeSignedIn {
@@ -135,22 +135,20 @@ pub async fn callback(
     let jar = cookies.without_login_state(jar);
     let nav = signed_in.nav("");
     let Ok(Query(query)) = query else {
-        return (jar, sign_in_refused(nav, "The sign-in answer could not be read.")).into_response();
+        return (jar, sign_in_refused(nav, "web-sign-in-unreadable")).into_response();
     };
     if let Some(error) = &query.error {
         return (jar, identity_provider_refused(nav, error)).into_response();
     }
     let Some(login) = login else {
-        let message = "This sign-in has expired or was started in another browser, or cookies are blocked. \
-                       Pod needs its own cookies to sign you in.";
-        return (jar, sign_in_refused(nav, message)).into_response();
+        return (jar, sign_in_refused(nav, "web-sign-in-no-state")).into_response();
     };
     if !query.state.as_deref().is_some_and(|state| crate::session::same_secret(state, &login.state)) {
         tracing::warn!("sign-in callback refused: state mismatch");
-        return (jar, sign_in_refused(nav, "The sign-in answer does not belong to this sign-in.")).into_response();
+        return (jar, sign_in_refused(nav, "web-sign-in-foreign")).into_response();
     }
     let Some(code) = query.code.filter(|code| !code.is_empty()) else {
-        return (jar, sign_in_refused(nav, "The sign-in answer has no authorization code.")).into_response();
+        return (jar, sign_in_refused(nav, "web-sign-in-no-code")).into_response();
     };
     let claims = match app.oidc().finish(code, &login).await {
         Ok(claims) => claims,
@@ -187,8 +185,9 @@ fn sign_in_contacts(claims: IdTokenClaims, now: Timestamp) -> SignInContacts {
     SignInContacts::new(claims.subject, email, claims.email_verified, phone, claims.phone_verified, now)
 }
 
-fn sign_in_refused(nav: Nav, message: &str) -> Response {
-    error_page(StatusCode::BAD_REQUEST, nav, "Sign-in failed", message.to_string(), Some(try_again()))
+/// The sign-in failed page, saying message `message_id`.
+fn sign_in_refused(nav: Nav, message_id: &str) -> Response {
+    error_page(StatusCode::BAD_REQUEST, nav, "web-sign-in-failed-title", t(message_id), Some(try_again()))
 }
 
 /// The identity provider sent an `error` back instead of a code.
@@ -197,11 +196,11 @@ fn identity_provider_refused(nav: Nav, error: &str) -> Response {
         error.chars().take(MAX_LOGGED_ERROR_LEN).filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     tracing::info!(error = known, "sign-in refused by the identity provider");
     let message = match error {
-        "access_denied" => "You were not signed in: the sign-in was cancelled or not allowed.",
-        "login_required" | "consent_required" | "interaction_required" => "You need to sign in again.",
-        _ => "The identity provider could not sign you in.",
+        "access_denied" => "web-sign-in-denied",
+        "login_required" | "consent_required" | "interaction_required" => "web-sign-in-again",
+        _ => "web-sign-in-provider-refused",
     };
-    error_page(StatusCode::BAD_REQUEST, nav, "Sign-in failed", message.to_string(), Some(try_again()))
+    sign_in_refused(nav, message)
 }
 
 fn login_failure(nav: Nav, error: &LoginError) -> Response {
@@ -210,18 +209,18 @@ fn login_failure(nav: Nav, error: &LoginError) -> Response {
         LoginError::Unreachable(_) | LoginError::BadResponse(_) => error_page(
             StatusCode::SERVICE_UNAVAILABLE,
             nav,
-            "Sign-in is unavailable",
-            "Pod could not reach its identity provider. Try again shortly.".into(),
+            "web-sign-in-unavailable-title",
+            t("web-sign-in-unavailable"),
             Some(try_again()),
         ),
         LoginError::CodeRefused(_) | LoginError::NoIdToken | LoginError::BadIdToken(_) => {
-            sign_in_refused(nav, "The sign-in could not be verified.")
+            sign_in_refused(nav, "web-sign-in-unverified")
         }
     }
 }
 
 fn try_again() -> Link {
-    Link::new(format!("{PREFIX}/login"), "Sign in again")
+    Link::new(format!("{PREFIX}/login"), "web-link-sign-in-again")
 }
 
 fn cookie_failure(error: &CookieEncodingError) -> Response {
@@ -229,8 +228,8 @@ fn cookie_failure(error: &CookieEncodingError) -> Response {
     error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
         Nav::new("", None),
-        "Something went wrong",
-        "Something went wrong on our side. Try again shortly.".into(),
+        "web-error-something-title",
+        t("web-error-something"),
         None,
     )
 }
@@ -292,16 +291,14 @@ pub async fn logout(
     let check = FormCheck::of(&app, &session, &headers, &form);
     if !check.passed() {
         tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "sign-out refused");
-        let message = "This sign-out request did not come from Pod's own page, so nothing changed. \
-                       Use the Sign out button.";
         let nav = Nav::new("", Some(&session.csrf_token));
-        return error_page(StatusCode::FORBIDDEN, nav, "Sign-out refused", message.into(), None);
+        return error_page(StatusCode::FORBIDDEN, nav, "web-sign-out-refused-title", t("web-sign-out-refused"), None);
     }
     if let Err(error) = app.sessions().revoke_session(&session.user, &session.id, now).await {
         tracing::error!(%error, "sign-out failed: the session could not be revoked");
-        let message = "Pod could not sign you out right now, so you are still signed in. Try again shortly.";
         let nav = Nav::new("", Some(&session.csrf_token));
-        return error_page(StatusCode::SERVICE_UNAVAILABLE, nav, "Sign-out failed", message.into(), None);
+        let message = t("web-sign-out-failed");
+        return error_page(StatusCode::SERVICE_UNAVAILABLE, nav, "web-sign-out-failed-title", message, None);
     }
     tracing::info!("signed out; on to the identity provider's logout");
     (app.cookies().without_session(jar), Redirect::to(app.identity_provider_logout())).into_response()

@@ -7,7 +7,7 @@ use crate::session::Session;
 use crate::views::{
     ActivityPage, ActivityRow, ContactFeedback, ContactNote, ContactView, ErasePage, ErasedPage, ErrorPage, HomePage,
     Link, Nav, OrderPage, OrderView, OrdersPage, OrdersTable, PolicyPage, ProfilePage, ProfileView, SecurityPage,
-    TimeView, VoiceOrderingView, render,
+    TimeView, VoiceOrderingView, render, t, ta,
 };
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use pod_shared::domain::{
     ActivityId, Blocked, BudgetState, Code, EnrollmentError, IfWrong, OrderId, PhoneNumber, Source, UserId,
 };
+use pod_shared::i18n::Arg;
 use pod_shared::ports::PageRequest;
 use pod_shared::service::{EnrollmentOutcome, ServiceError};
 use serde::Deserialize;
@@ -79,7 +80,7 @@ pub async fn orders(
 ) -> Response {
     let nav = Nav::new("orders", Some(&session.csrf_token));
     let Ok(after) = cursor::<OrderId>(query) else {
-        return bad_page_link(nav, Link::new(format!("{}/orders", crate::PREFIX), "Your newest orders"));
+        return bad_page_link(nav, Link::new(format!("{}/orders", crate::PREFIX), "web-link-newest-orders"));
     };
     match orders_table(&app, &session.user, after).await {
         Ok((table, next)) => {
@@ -94,13 +95,13 @@ pub async fn orders(
 /// page's script; 401 without a session (the script then stops and says so).
 pub async fn live_orders(State(app): State<WebApp>, MaybeSignedIn(session): MaybeSignedIn) -> Response {
     let Some(session) = session else {
-        return (StatusCode::UNAUTHORIZED, "Signed out.").into_response();
+        return (StatusCode::UNAUTHORIZED, t("web-live-signed-out")).into_response();
     };
     match orders_table(&app, &session.user, None).await {
         Ok((table, _)) => render(StatusCode::OK, &table),
         Err(error) => {
             tracing::error!(%error, "live orders unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "Orders are unavailable right now.").into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, t("web-live-unavailable")).into_response()
         }
     }
 }
@@ -135,7 +136,7 @@ pub async fn activity(
 ) -> Response {
     let nav = Nav::new("activity", Some(&session.csrf_token));
     let Ok(after) = cursor::<ActivityId>(query) else {
-        return bad_page_link(nav, Link::new(format!("{}/activity", crate::PREFIX), "Your newest activity"));
+        return bad_page_link(nav, Link::new(format!("{}/activity", crate::PREFIX), "web-link-newest-activity"));
     };
     match app.service().activity(&session.user, ACTIVITY_PER_PAGE, after).await {
         Ok(page) => {
@@ -216,11 +217,9 @@ pub async fn unlock(
     let check = FormCheck::of(&app, &session, &headers, &form);
     if !check.passed() {
         tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "unlock refused");
-        let message = "This unlock request did not come from Pod's own page, so nothing changed. \
-                       Use the Unlock voice ordering button on the Security page."
-            .to_string();
-        let back = Link::new(SECURITY_PATH.to_string(), "Go to the Security page");
-        return error_page(StatusCode::FORBIDDEN, nav, "Unlock refused", message, Some(back));
+        let back = Link::new(SECURITY_PATH.to_string(), "web-link-security");
+        let message = t("web-error-unlock-refused");
+        return error_page(StatusCode::FORBIDDEN, nav, "web-error-unlock-refused-title", message, Some(back));
     }
     let unlocked = match voice_ordering(&app, &session.user).await {
         Ok(BudgetState::Open { .. }) => Ok(()),
@@ -257,11 +256,9 @@ pub async fn erase_confirmed(
     let check = FormCheck::of(&app, &session, &headers, &form);
     if !check.passed() {
         tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, "erasure refused");
-        let message = "This request to delete your data did not come from Pod's own page, so nothing was deleted. \
-                       Use the Delete my data button."
-            .to_string();
-        let back = Link::new(ERASE_PATH.to_string(), "Go to Delete my data");
-        return error_page(StatusCode::FORBIDDEN, nav, "Request refused", message, Some(back));
+        let back = Link::new(ERASE_PATH.to_string(), "web-link-erase");
+        let message = t("web-error-erase-refused");
+        return error_page(StatusCode::FORBIDDEN, nav, "web-error-request-refused-title", message, Some(back));
     }
     match app.service().erase_user_data(&session.user, Source::Web).await {
         Ok(report) => {
@@ -305,7 +302,7 @@ pub async fn start_enrollment(
         Ok(Form(form)) => form,
         Err(rejection) => return unreadable_form(security_nav(&session), &rejection),
     };
-    if let Some(refused) = refuse_foreign_form(&app, &session, &headers, &form.csrf_token, "phone number") {
+    if let Some(refused) = refuse_foreign_form(&app, &session, &headers, &form.csrf_token, Step::Send) {
         return refused;
     }
     let phone = match parse_phone(&form.phone) {
@@ -349,7 +346,7 @@ pub async fn confirm_enrollment(
         Ok(Form(form)) => form,
         Err(rejection) => return unreadable_form(security_nav(&session), &rejection),
     };
-    if let Some(refused) = refuse_foreign_form(&app, &session, &headers, &form.csrf_token, "code") {
+    if let Some(refused) = refuse_foreign_form(&app, &session, &headers, &form.csrf_token, Step::Check) {
         return refused;
     }
     let code = match parse_code(&form.code) {
@@ -395,57 +392,51 @@ fn refuse_foreign_form(
     session: &Session,
     headers: &HeaderMap,
     token: &str,
-    what: &'static str,
+    what: Step,
 ) -> Option<Response> {
     let check = FormCheck::of_token(app, session, headers, Some(token));
     if check.passed() {
         return None;
     }
+    let (what, id) = match what {
+        Step::Send => ("phone number", "web-error-phone-form-refused"),
+        Step::Check => ("code", "web-error-code-form-refused"),
+    };
     tracing::warn!(same_origin = check.same_origin, token_matches = check.token_matches, what, "form refused");
-    let message = format!(
-        "This {what} did not come from Pod's own page, so nothing was sent or changed. \
-         Use the form on the Security page."
-    );
-    let back = Link::new(SECURITY_PATH.to_string(), "Go to the Security page");
-    Some(error_page(StatusCode::FORBIDDEN, security_nav(session), "Request refused", message, Some(back)))
+    let back = Link::new(SECURITY_PATH.to_string(), "web-link-security");
+    let nav = security_nav(session);
+    Some(error_page(StatusCode::FORBIDDEN, nav, "web-error-request-refused-title", t(id), Some(back)))
 }
 
 /// A form body that could not be read: too large (413) or not a form (400). Nothing happened.
 fn unreadable_form(nav: Nav, rejection: &FormRejection) -> Response {
-    let back = Some(Link::new(SECURITY_PATH.to_string(), "Go to the Security page"));
+    let back = Some(Link::new(SECURITY_PATH.to_string(), "web-link-security"));
     let status = rejection.status();
     // Only the status: the rejection's text may quote what was sent.
     tracing::warn!(status = status.as_u16(), "form body refused");
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        let message = "This form was larger than Pod accepts, so nothing was sent or changed.".to_string();
-        error_page(StatusCode::PAYLOAD_TOO_LARGE, nav, "Form too large", message, back)
+        let message = t("web-error-form-too-large");
+        error_page(StatusCode::PAYLOAD_TOO_LARGE, nav, "web-error-form-too-large-title", message, back)
     } else {
-        let message = "This form could not be read, so nothing was sent or changed.".to_string();
-        error_page(StatusCode::BAD_REQUEST, nav, "Form not understood", message, back)
+        let message = t("web-error-form-unreadable");
+        error_page(StatusCode::BAD_REQUEST, nav, "web-error-form-unreadable-title", message, back)
     }
 }
 
 /// The number typed, or what is wrong with it.
 fn parse_phone(raw: &str) -> Result<PhoneNumber, String> {
     if raw.trim().is_empty() {
-        return Err("Type a phone number, starting with + and the country code.".into());
+        return Err(t("web-phone-missing"));
     }
-    PhoneNumber::parse(raw).map_err(|error| sentence(&error.to_string()))
+    PhoneNumber::parse(raw).map_err(|_| t("web-phone-invalid"))
 }
 
 /// The code typed, or what is wrong with it.
 fn parse_code(raw: &str) -> Result<Code, String> {
     if raw.trim().is_empty() {
-        return Err("Type the code from the text message.".into());
+        return Err(t("web-code-missing"));
     }
-    Code::parse(raw).map_err(|error| sentence(&error.to_string()))
-}
-
-/// "a code is 4 to 10 digits" → "A code is 4 to 10 digits."
-fn sentence(text: &str) -> String {
-    let mut chars = text.trim().trim_end_matches('.').chars();
-    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-    format!("{first}{}.", chars.as_str())
+    Code::parse(raw).map_err(|_| t("web-code-invalid"))
 }
 
 /// `text` with every occurrence of `secret` (a number's digits, a code) blanked out, for the log.
@@ -453,7 +444,7 @@ fn scrubbed(text: &str, secret: &str) -> String {
     if secret.is_empty() { text.to_string() } else { text.replace(secret, "[redacted]") }
 }
 
-/// The enrollment step a refusal is about.
+/// The enrollment step a refusal (or a refused form) is about: sending a code, or checking one.
 #[derive(Clone, Copy)]
 enum Step {
     Send,
@@ -463,49 +454,35 @@ enum Step {
 /// How the Security page answers a refused enrollment step: a status and what it says.
 /// `Err` for failures that are the unavailable page.
 fn enrollment_refused(error: ServiceError, step: Step) -> Result<(StatusCode, ContactFeedback), ServiceError> {
-    let nothing = match step {
-        Step::Send => "so no code was sent",
-        Step::Check => "so the code was not checked",
+    // Which of each message's two endings: "so no code was sent" or "so the code was not checked".
+    let step_arg = || {
+        (
+            "step",
+            Arg::from(match step {
+                Step::Send => "send",
+                Step::Check => "check",
+            }),
+        )
     };
-    let start_again = "Type the phone number below to get a new code.";
     let (status, text) = match error {
         ServiceError::Blocked(Blocked::Paused { until }) => (
             StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Voice ordering is paused until {} after too many wrong codes, and until then Pod sends and \
-                 checks no codes for your account, {nothing}. Unlock it above if the wrong codes were yours.",
-                TimeView::of(until).text
-            ),
+            ta("web-enrollment-paused", &[step_arg(), ("until", TimeView::of(until).text.into())]),
         ),
-        ServiceError::Blocked(Blocked::Locked) => (
-            StatusCode::LOCKED,
-            format!(
-                "Voice ordering is locked after too many wrong codes, and Pod sends and checks no codes for \
-                 your account until you unlock it above, {nothing}."
-            ),
-        ),
+        ServiceError::Blocked(Blocked::Locked) => (StatusCode::LOCKED, ta("web-enrollment-locked", &[step_arg()])),
         ServiceError::TooManyCodes { retry_after_seconds } => (
             StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Pod has sent you as many codes as it may in an hour, {nothing}. Try again in {}.",
-                minutes(retry_after_seconds)
-            ),
+            ta("web-enrollment-too-many-codes", &[step_arg(), ("minutes", minutes(retry_after_seconds).into())]),
         ),
         ServiceError::Enrollment(EnrollmentError::NotPending) => {
-            (StatusCode::CONFLICT, format!("No phone number is waiting for a code. {start_again}"))
+            (StatusCode::CONFLICT, t("web-enrollment-not-pending"))
         }
-        ServiceError::Enrollment(EnrollmentError::Expired) => {
-            (StatusCode::CONFLICT, format!("That code has expired. {start_again}"))
-        }
+        ServiceError::Enrollment(EnrollmentError::Expired) => (StatusCode::CONFLICT, t("web-enrollment-expired")),
         ServiceError::Enrollment(EnrollmentError::AttemptsExhausted) => {
-            (StatusCode::CONFLICT, format!("Too many wrong codes were given for this number. {start_again}"))
+            (StatusCode::CONFLICT, t("web-enrollment-attempts-exhausted"))
         }
         ServiceError::Delivery(_) | ServiceError::Identity(_) | ServiceError::Store(_) => {
-            let text = match step {
-                Step::Send => "Pod could not send the code just now. Try again shortly.",
-                Step::Check => "Pod could not check the code just now. Try again shortly.",
-            };
-            (StatusCode::SERVICE_UNAVAILABLE, text.to_string())
+            (StatusCode::SERVICE_UNAVAILABLE, ta("web-enrollment-unavailable", &[step_arg()]))
         }
         other => return Err(other),
     };
@@ -515,30 +492,22 @@ fn enrollment_refused(error: ServiceError, step: Step) -> Result<(StatusCode, Co
 /// What a wrong enrollment code did: the tries left, and whether it paused or locked voice ordering.
 fn wrong_code_message(tries_left: u32, account: IfWrong) -> String {
     let tries = match tries_left {
-        0 => "That was the last try for this code: type the phone number below to get a new code.".to_string(),
-        1 => "1 try left.".to_string(),
-        n => format!("{n} tries left."),
+        0 => t("web-wrong-code-last-try"),
+        n => ta("web-tries-left", &[("n", n.into())]),
     };
     let account = match account {
         IfWrong::Open { .. } => String::new(),
-        IfWrong::Paused { until, .. } => format!(
-            " Too many wrong codes in a row: voice ordering is paused until {}, and until then Pod sends and \
-             checks no codes for your account.",
-            TimeView::of(until).text
-        ),
-        IfWrong::Locked => " Too many wrong codes in a row: voice ordering is now locked, and Pod sends and checks \
-                             no codes for your account until you unlock it above."
-            .to_string(),
+        IfWrong::Paused { until, .. } => {
+            format!(" {}", ta("web-wrong-code-paused", &[("until", TimeView::of(until).text.into())]))
+        }
+        IfWrong::Locked => format!(" {}", t("web-wrong-code-locked")),
     };
-    format!("That is not the code we sent. {tries}{account}")
+    format!("{} {tries}{account}", t("web-wrong-code"))
 }
 
 /// "1 minute", "12 minutes" (rounded up).
 fn minutes(seconds: u64) -> String {
-    match seconds.div_ceil(60).max(1) {
-        1 => "1 minute".into(),
-        n => format!("{n} minutes"),
-    }
+    ta("web-minutes", &[("n", seconds.div_ceil(60).max(1).into())])
 }
 
 /// Unknown paths under `/pod/app`.
@@ -548,18 +517,19 @@ pub async fn not_found(signed_in: MaybeSignedIn) -> Response {
 
 /// A known path asked for with the wrong method (e.g. `GET /pod/app/logout`).
 pub async fn method_not_allowed(signed_in: MaybeSignedIn) -> Response {
-    let message = "This page cannot be used that way.".to_string();
-    error_page(StatusCode::METHOD_NOT_ALLOWED, signed_in.nav(""), "Not allowed", message, Some(home_link()))
+    let message = t("web-error-not-allowed");
+    let nav = signed_in.nav("");
+    error_page(StatusCode::METHOD_NOT_ALLOWED, nav, "web-error-not-allowed-title", message, Some(home_link()))
 }
 
 pub fn not_found_page(nav: Nav) -> Response {
-    let message = "There is no such page, or it is not yours to see.".to_string();
-    error_page(StatusCode::NOT_FOUND, nav, "Not found", message, Some(home_link()))
+    let message = t("web-error-not-found");
+    error_page(StatusCode::NOT_FOUND, nav, "web-error-not-found-title", message, Some(home_link()))
 }
 
 /// A paged list's `?after=` that is not one of its cursors; `newest` leads to the first page.
 fn bad_page_link(nav: Nav, newest: Link) -> Response {
-    error_page(StatusCode::BAD_REQUEST, nav, "Bad link", "This page link is not valid.".into(), Some(newest))
+    error_page(StatusCode::BAD_REQUEST, nav, "web-error-bad-link-title", t("web-error-bad-link"), Some(newest))
 }
 
 fn service_failure(nav: Nav, error: ServiceError) -> Response {
@@ -573,15 +543,15 @@ fn service_failure(nav: Nav, error: ServiceError) -> Response {
 }
 
 fn unavailable(nav: Nav) -> Response {
-    let message = "Pod cannot reach this information right now. Try again shortly.".to_string();
-    error_page(StatusCode::SERVICE_UNAVAILABLE, nav, "Temporarily unavailable", message, None)
+    let message = t("web-error-unavailable");
+    error_page(StatusCode::SERVICE_UNAVAILABLE, nav, "web-error-unavailable-title", message, None)
 }
 
 fn home_link() -> Link {
-    Link::new(format!("{}/", crate::PREFIX), "Go to the home page")
+    Link::new(format!("{}/", crate::PREFIX), "web-link-home")
 }
 
-/// A page saying what went wrong, with a way on.
-pub fn error_page(status: StatusCode, nav: Nav, title: &'static str, message: String, next: Option<Link>) -> Response {
-    render(status, &ErrorPage { nav, title, message, next })
+/// A page saying what went wrong (its title: message `title_id`), with a way on.
+pub fn error_page(status: StatusCode, nav: Nav, title_id: &str, message: String, next: Option<Link>) -> Response {
+    render(status, &ErrorPage { nav, title: t(title_id), message, next })
 }

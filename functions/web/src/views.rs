@@ -33,6 +33,50 @@ pub fn locale() -> Locale {
     LOCALE.try_with(|locale| *locale).unwrap_or(Locale::DEFAULT)
 }
 
+/// Message `id` of `web.ftl` in the page's language, plain text (the template escapes it).
+pub fn t(id: &str) -> String {
+    i18n::plain(locale(), id)
+}
+
+/// Message `id` with `args`, in the page's language, plain text.
+pub fn ta(id: &str, args: &[(&str, i18n::Arg)]) -> String {
+    i18n::text(locale(), id, args)
+}
+
+/// `text` safe inside HTML text and attribute values.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where a moment goes in a sentence that carries `<time>` elements: a mark no message holds.
+fn time_mark(index: usize) -> String {
+    format!("\u{E000}{index}\u{E001}")
+}
+
+/// Message `id` with `args` and the moments `times` (each a `<time>` element the page's script
+/// shows in the reader's time zone), as markup for `|safe`: the message and its arguments are
+/// escaped like any text, and only the `<time>` elements Pod builds are markup.
+pub fn with_times(id: &str, args: &[(&str, i18n::Arg)], times: &[(&str, &TimeView)]) -> String {
+    let mut all: Vec<(&str, i18n::Arg)> = args.to_vec();
+    all.extend(times.iter().enumerate().map(|(index, (name, _))| (*name, time_mark(index).into())));
+    let mut markup = escaped(&ta(id, &all));
+    for (index, (_, time)) in times.iter().enumerate() {
+        markup = markup.replace(&time_mark(index), &time.markup());
+    }
+    markup
+}
+
 /// The site navigation: which page is current, and the sign-out form's token when signed in;
 /// and the page's language, whose words the templates ask it for.
 pub struct Nav {
@@ -113,6 +157,13 @@ pub struct OrdersTable {
     pub rows: Vec<OrderView>,
 }
 
+impl OrdersTable {
+    /// Message `id` in the page's language (the table is also served alone, without a nav).
+    pub fn t(&self, id: &str) -> String {
+        t(id)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "order.html")]
 pub struct OrderPage {
@@ -134,7 +185,8 @@ pub struct ActivityPage {
 /// One entry of the activity record as the page shows it.
 pub struct ActivityRow {
     pub when: TimeView,
-    /// The line of text ([`pod_shared::domain::ActivityKind::describe`]): masked contacts, no codes.
+    /// The line of text in the page's language ([`describe`]; in English as the domain describes it):
+    /// masked contacts, no codes.
     /// A pause ends the line with `until`, shown like every other moment on the page.
     pub what: String,
     /// Until when a pause lasted.
@@ -143,6 +195,8 @@ pub struct ActivityRow {
     pub kind: &'static str,
     /// `voice`, `api` or `web`.
     pub from: &'static str,
+    /// Where it came from, in words: "Alexa", "API", "Web".
+    pub from_label: String,
     /// The order's page, when the entry is about one.
     pub order_href: Option<String>,
 }
@@ -150,10 +204,8 @@ pub struct ActivityRow {
 impl ActivityRow {
     pub fn of(event: &ActivityEvent) -> Self {
         let (what, until) = match &event.what {
-            ActivityKind::VoiceOrderingPaused { until } => {
-                ("Voice ordering paused until".to_string(), Some(TimeView::of(*until)))
-            }
-            other => (other.describe(), None),
+            ActivityKind::VoiceOrderingPaused { until } => (t("web-activity-paused-until"), Some(TimeView::of(*until))),
+            other => (describe(other), None),
         };
         Self {
             when: TimeView::of(event.at),
@@ -161,8 +213,42 @@ impl ActivityRow {
             until,
             kind: event.what.name(),
             from: event.source.name(),
+            from_label: t(match event.source {
+                pod_shared::domain::Source::Voice => "web-source-voice",
+                pod_shared::domain::Source::Api => "web-source-api",
+                pod_shared::domain::Source::Web => "web-source-web",
+            }),
             order_href: event.order_id.map(|id| format!("{}/orders/{id}", crate::PREFIX)),
         }
+    }
+}
+
+/// An entry of the activity record in words, in the page's language: masked contacts, no codes.
+fn describe(kind: &ActivityKind) -> String {
+    use pod_shared::domain::CodePurpose;
+    let to = |to: &MaskedDestination| masked_destination(to).into();
+    match kind {
+        ActivityKind::CodeSent { to: sent, purpose: CodePurpose::Order, .. } => {
+            ta("web-activity-order-code-sent", &[("to", to(sent))])
+        }
+        ActivityKind::CodeSent { to: sent, purpose: CodePurpose::Enrollment, .. } => {
+            ta("web-activity-verification-code-sent", &[("to", to(sent))])
+        }
+        ActivityKind::WrongCode => t("web-activity-wrong-code"),
+        ActivityKind::Confirmed => t("web-activity-confirmed"),
+        ActivityKind::OrderLocked => t("web-activity-order-locked"),
+        ActivityKind::VoiceOrderingPaused { until } => {
+            ta("web-activity-paused", &[("until", TimeView::of(*until).text.into())])
+        }
+        ActivityKind::VoiceOrderingLocked => t("web-activity-voice-locked"),
+        ActivityKind::VoiceOrderingUnlocked => t("web-activity-voice-unlocked"),
+        ActivityKind::ContactVerified { to: verified } => ta("web-activity-contact-verified", &[("to", to(verified))]),
+        ActivityKind::ContactChanged { from, to: changed } => {
+            ta("web-activity-contact-changed", &[("from", to(from)), ("to", to(changed))])
+        }
+        ActivityKind::AlexaAccountLinked => t("web-activity-alexa-linked"),
+        ActivityKind::AlexaSkillEnabled => t("web-activity-skill-enabled"),
+        ActivityKind::AlexaPermissionsChanged => t("web-activity-permissions-changed"),
     }
 }
 
@@ -191,6 +277,30 @@ pub struct ContactView {
     pub phone_error: Option<String>,
     /// What is wrong with the code typed.
     pub code_error: Option<String>,
+}
+
+impl ContactView {
+    /// "Codes go to your phone ending in 42 (verified with Pod)." or why they go nowhere.
+    pub fn codes_go_to_sentence(&self) -> String {
+        match &self.codes_go_to {
+            Some(destination) if self.enrolled => ta("web-codes-go-to-enrolled", &[("to", destination.clone().into())]),
+            Some(destination) => ta("web-codes-go-to", &[("to", destination.clone().into())]),
+            None => t("web-codes-go-nowhere"),
+        }
+    }
+}
+
+impl PendingEnrollmentView {
+    /// "We sent a code to the phone ending in 42; it expires at …": markup for `|safe`.
+    pub fn sentence(&self) -> String {
+        let args = [("to", self.sent_to.clone().into()), ("left", self.expires_in.clone().into())];
+        with_times("web-enrollment-sent", &args, &[("expires", &self.expires)])
+    }
+
+    /// "3 tries left."
+    pub fn tries(&self) -> String {
+        ta("web-tries-left", &[("n", self.tries_left.into())])
+    }
 }
 
 /// A phone waiting for its enrollment code.
@@ -248,7 +358,7 @@ impl ContactView {
         feedback: Option<ContactFeedback>,
     ) -> Self {
         let pending = pending.map(|enrollment| PendingEnrollmentView {
-            sent_to: Destination::Sms(enrollment.phone.clone()).masked().to_string(),
+            sent_to: masked_destination(&Destination::Sms(enrollment.phone.clone()).masked()),
             expires: TimeView::clock(enrollment.expires_at),
             expires_in: time_left(now, enrollment.expires_at),
             tries_left: enrollment.attempts_left(),
@@ -256,16 +366,12 @@ impl ContactView {
         let enrolled = profile.enrolled_phone.as_ref().map(|phone| Destination::Sms(phone.clone()).masked());
         // The note speaks of the enrolled phone; without one (it cannot be) it says nothing.
         let notice = enrolled.as_ref().zip(note).map(|(phone, note)| {
-            let now_receives = format!("Done: the {phone} now receives your codes.");
-            match note {
-                ContactNote::Verified => now_receives,
-                ContactNote::Changed => {
-                    format!("{now_receives} We told your previous contact about the change.")
-                }
-                ContactNote::ChangedNotTold => {
-                    format!("{now_receives} We could not tell your previous contact about the change.")
-                }
-            }
+            let id = match note {
+                ContactNote::Verified => "web-contact-verified",
+                ContactNote::Changed => "web-contact-changed-told",
+                ContactNote::ChangedNotTold => "web-contact-changed-not-told",
+            };
+            ta(id, &[("phone", masked_destination(phone).into())])
         });
         let (mut problem, mut phone_error, mut code_error) = (None, None, None);
         match feedback {
@@ -276,7 +382,7 @@ impl ContactView {
             None => {}
         }
         Self {
-            codes_go_to: profile.code_destination().map(|destination| format!("your {}", destination.masked())),
+            codes_go_to: profile.code_destination().map(|destination| your(&destination.masked())),
             enrolled: enrolled.is_some(),
             pending,
             notice,
@@ -292,7 +398,7 @@ pub struct VoiceOrderingView {
     /// `open`, `paused` or `locked`, for styles and tests.
     pub state: &'static str,
     /// "Open", "Paused", "Locked".
-    pub label: &'static str,
+    pub label: String,
     /// Consecutive wrong codes since the last right one.
     pub failures: u32,
     pub pause_after: u32,
@@ -309,7 +415,7 @@ impl VoiceOrderingView {
     pub fn of(state: BudgetState, policy: &BudgetPolicy) -> Self {
         let view = |state, label, failures: u32| Self {
             state,
-            label,
+            label: t(label),
             failures,
             pause_after: policy.pause_after(),
             lock_after: policy.lock_after(),
@@ -318,14 +424,39 @@ impl VoiceOrderingView {
             locked_since: None,
         };
         match state {
-            BudgetState::Open { failures } => view("open", "Open", failures),
+            BudgetState::Open { failures } => view("open", "web-voice-open", failures),
             BudgetState::Paused { until, failures } => {
-                Self { paused_until: Some(TimeView::of(until)), ..view("paused", "Paused", failures) }
+                Self { paused_until: Some(TimeView::of(until)), ..view("paused", "web-voice-paused", failures) }
             }
-            BudgetState::Locked { since } => {
-                Self { locked_since: Some(TimeView::of(since)), ..view("locked", "Locked", policy.lock_after()) }
-            }
+            BudgetState::Locked { since } => Self {
+                locked_since: Some(TimeView::of(since)),
+                ..view("locked", "web-voice-locked", policy.lock_after())
+            },
         }
+    }
+
+    /// Where voice ordering stands, in a sentence (markup for `|safe`: its moment is a `<time>`).
+    pub fn summary(&self) -> String {
+        let counts = [
+            ("failures", self.failures.into()),
+            ("left", self.before_lock.into()),
+            ("pause", self.pause_after.into()),
+            ("lock", self.lock_after.into()),
+        ];
+        if let Some(until) = &self.paused_until {
+            with_times("web-voice-paused-summary", &counts, &[("until", until)])
+        } else if let Some(since) = &self.locked_since {
+            with_times("web-voice-locked-summary", &counts, &[("since", since)])
+        } else if self.failures == 0 {
+            escaped(&t("web-voice-open-clean"))
+        } else {
+            escaped(&ta("web-voice-open-summary", &counts))
+        }
+    }
+
+    /// How wrong codes pause and lock voice ordering (shown while it is open).
+    pub fn rules(&self) -> String {
+        ta("web-voice-rules", &[("pause", self.pause_after.into()), ("lock", self.lock_after.into())])
     }
 
     /// Whether the owner may unlock (paused or locked).
@@ -339,7 +470,7 @@ impl VoiceOrderingView {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub nav: Nav,
-    pub title: &'static str,
+    pub title: String,
     pub message: String,
     /// A way on.
     pub next: Option<Link>,
@@ -348,12 +479,13 @@ pub struct ErrorPage {
 /// A link: where to, and its text.
 pub struct Link {
     pub href: String,
-    pub text: &'static str,
+    pub text: String,
 }
 
 impl Link {
-    pub fn new(href: String, text: &'static str) -> Self {
-        Self { href, text }
+    /// A link to `href` whose text is message `text_id` in the page's language.
+    pub fn new(href: String, text_id: &str) -> Self {
+        Self { href, text: t(text_id) }
     }
 }
 
@@ -363,37 +495,50 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(%error, "page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, t("web-error-our-side")).into_response()
         }
     }
 }
 
-/// A moment, for a `<time>` element: machine-readable and as people read it (UTC;
-/// the page's script shows it in the reader's own time zone).
+/// A moment, for a `<time>` element: machine-readable and as people read it in the page's
+/// language (UTC; the page's script shows it in the reader's own time zone).
 pub struct TimeView {
     pub iso: String,
     pub text: String,
+    /// The time of day alone (for moments minutes away): the script shows no date either.
+    pub time_only: bool,
 }
 
 impl TimeView {
-    /// Date and time: "25 Nov 2025, 06:40 UTC".
+    /// Date and time: "25 Nov 2025, 06:40 UTC", "25. November 2025, 06:40 UTC".
     pub fn of(at: Timestamp) -> Self {
-        let format =
-            time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-        Self::formatted(at, format)
+        let text = Self::utc(at).map(|t| {
+            let args = [
+                ("day", t.day().into()),
+                ("month", u8::from(t.month()).into()),
+                ("year", t.year().into()),
+                ("time", format!("{:02}:{:02}", t.hour(), t.minute()).into()),
+            ];
+            ta("web-date-time", &args)
+        });
+        Self { text: text.unwrap_or_else(|| at.to_rfc3339()), iso: at.to_rfc3339(), time_only: false }
     }
 
     /// The time of day alone, for moments minutes away: "06:45 UTC".
     pub fn clock(at: Timestamp) -> Self {
-        Self::formatted(at, time::macros::format_description!("[hour]:[minute] UTC"))
+        let text =
+            Self::utc(at).map(|t| ta("web-clock", &[("time", format!("{:02}:{:02}", t.hour(), t.minute()).into())]));
+        Self { text: text.unwrap_or_else(|| at.to_rfc3339()), iso: at.to_rfc3339(), time_only: true }
     }
 
-    fn formatted(at: Timestamp, format: &[time::format_description::BorrowedFormatItem<'_>]) -> Self {
-        let text = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000)
-            .ok()
-            .and_then(|t| t.format(format).ok())
-            .unwrap_or_else(|| at.to_rfc3339());
-        Self { iso: at.to_rfc3339(), text }
+    fn utc(at: Timestamp) -> Option<time::OffsetDateTime> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000).ok()
+    }
+
+    /// The `<time>` element, for a sentence built by [`with_times`].
+    pub fn markup(&self) -> String {
+        let only = if self.time_only { " data-time-only" } else { "" };
+        format!(r#"<time datetime="{}"{only}>{}</time>"#, escaped(&self.iso), escaped(&self.text))
     }
 }
 
@@ -402,13 +547,13 @@ pub struct OrderView {
     pub id: String,
     /// "Large pizza with pepperoni and mushrooms".
     pub description: String,
-    pub size: &'static str,
+    pub size: String,
     /// "pepperoni, mushrooms", or "cheese only".
     pub toppings: String,
     /// The status name (`pending`, `confirmed`, …), for styles and the page's script.
     pub status: &'static str,
     /// The status in words.
-    pub status_label: &'static str,
+    pub status_label: String,
     pub placed: TimeView,
     pub updated: TimeView,
     /// What became of the confirmation code, in words.
@@ -442,13 +587,14 @@ pub struct PendingCode {
 impl OrderView {
     /// The order as it stands at `now` (a pending order past its code's expiry shows as expired).
     pub fn of(order: &Order, now: Timestamp) -> Self {
+        let locale = locale();
         let status = order.status_at(now);
-        let description = capitalized(&order.pizza.describe());
-        let toppings: Vec<&str> = order.pizza.toppings.as_slice().iter().map(|t| t.name()).collect();
+        let description = capitalized(&i18n::pizza(locale, &order.pizza));
+        let toppings = i18n::toppings(locale, order.pizza.toppings.as_slice());
         // An order waiting for Alexa's voice PIN had no code sent: there is no code to tell of.
         let awaits_code = order.challenge.confirm_by == pod_shared::domain::ConfirmBy::Code;
         let pending = (status == OrderStatus::PendingConfirmation && awaits_code).then(|| PendingCode {
-            sent_to: order.challenge.destination.to_string(),
+            sent_to: masked_destination(&order.challenge.destination),
             expires: TimeView::clock(order.challenge.expires_at),
             expires_in: time_left(now, order.challenge.expires_at),
             tries_left: order.challenge.attempts_left(),
@@ -456,26 +602,46 @@ impl OrderView {
         Self {
             id: order.id.to_string(),
             description,
-            size: order.pizza.size.name(),
-            toppings: if toppings.is_empty() { "cheese only".into() } else { toppings.join(", ") },
+            size: i18n::size(locale, order.pizza.size),
+            toppings: if toppings.is_empty() { t("web-cheese-only") } else { toppings.join(", ") },
             status: status.name(),
-            status_label: status_label(status),
+            status_label: t(status_label(status)),
             placed: TimeView::of(order.created_at),
             updated: TimeView::of(order.updated_at),
-            code_note: code_note(status).to_string(),
+            code_note: t(code_note(status)),
             pending,
-            total: order.bill.as_ref().map_or_else(|| "not recorded".to_string(), |bill| bill.total().written()),
+            total: order
+                .bill
+                .as_ref()
+                .map_or_else(|| t("web-total-not-recorded"), |bill| i18n::money_written(locale, &bill.total())),
             payee: order.bill.as_ref().map(|bill| bill.payee().to_string()),
             lines: order
                 .bill
                 .iter()
                 .flat_map(|bill| bill.priced_lines())
                 .map(|(line, price)| PricedLine {
-                    description: capitalized(&line.description()),
-                    price: price.written(),
+                    description: capitalized(&line_description(line)),
+                    price: i18n::money_written(locale, &price),
                 })
                 .collect(),
         }
+    }
+
+    /// The pending code's note as markup (where it went, until when, the tries left), for `|safe`.
+    pub fn pending_note(&self) -> Option<String> {
+        self.pending.as_ref().map(|code| {
+            let args = [
+                ("to", code.sent_to.clone().into()),
+                ("left", code.expires_in.clone().into()),
+                ("n", code.tries_left.into()),
+            ];
+            with_times("web-code-sent", &args, &[("expires", &code.expires)])
+        })
+    }
+
+    /// "$17.50 to Pizza on Demand".
+    pub fn total_to(&self, payee: &str) -> String {
+        ta("web-order-total-to", &[("total", self.total.clone().into()), ("payee", payee.to_string().into())])
     }
 
     /// The order's page.
@@ -484,34 +650,54 @@ impl OrderView {
     }
 }
 
+/// The message of a status in words.
 fn status_label(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::PendingConfirmation => "Waiting for your code",
-        OrderStatus::Confirmed => "Confirmed",
-        OrderStatus::Cancelled => "Cancelled",
-        OrderStatus::Expired => "Expired",
-        OrderStatus::Locked => "Locked",
+        OrderStatus::PendingConfirmation => "web-status-pending",
+        OrderStatus::Confirmed => "web-status-confirmed",
+        OrderStatus::Cancelled => "web-status-cancelled",
+        OrderStatus::Expired => "web-status-expired",
+        OrderStatus::Locked => "web-status-locked",
     }
 }
 
+/// The message of what became of the code, by status.
 fn code_note(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::PendingConfirmation => "Say the code to Alexa to confirm.",
-        OrderStatus::Confirmed => "Code accepted.",
-        OrderStatus::Cancelled => "Cancelled, or replaced by a newer order.",
-        OrderStatus::Expired => "The code ran out before it was said.",
-        OrderStatus::Locked => "Locked after too many wrong codes.",
+        OrderStatus::PendingConfirmation => "web-code-note-pending",
+        OrderStatus::Confirmed => "web-code-note-confirmed",
+        OrderStatus::Cancelled => "web-code-note-cancelled",
+        OrderStatus::Expired => "web-code-note-expired",
+        OrderStatus::Locked => "web-code-note-locked",
+    }
+}
+
+/// A line of the bill: "large pizza", "pepperoni" ("große Pizza", "Salami").
+fn line_description(line: &pod_shared::domain::LineItem) -> String {
+    match line {
+        pod_shared::domain::LineItem::Pizza { size, .. } => ta("web-line-pizza", &[("size", size.name().into())]),
+        pod_shared::domain::LineItem::Topping { topping, .. } => i18n::topping(locale(), *topping),
     }
 }
 
 /// "in 5 minutes", "in 1 minute" (to the nearest minute), or "in less than a minute".
 fn time_left(now: Timestamp, until: Timestamp) -> String {
     match now.seconds_until(until) {
-        0..60 => "in less than a minute".into(),
-        seconds => match (seconds + 30) / 60 {
-            1 => "in 1 minute".into(),
-            minutes => format!("in {minutes} minutes"),
-        },
+        0..60 => t("web-time-left-under-a-minute"),
+        seconds => ta("web-time-left-minutes", &[("n", ((seconds + 30) / 60).into())]),
+    }
+}
+
+/// "your phone ending in 21", "Ihre Telefonnummer mit Endziffern 21".
+fn your(destination: &MaskedDestination) -> String {
+    ta("web-your-contact", &[("contact", masked_destination(destination).into())])
+}
+
+/// A masked contact in a sentence: "phone ending in 21", "email a•••@example.com".
+pub fn masked_destination(destination: &MaskedDestination) -> String {
+    match destination {
+        MaskedDestination::Phone { last_digits } => ta("web-contact-phone", &[("digits", last_digits.clone().into())]),
+        MaskedDestination::Email { .. } => ta("web-contact-email", &[("email", masked(destination).into())]),
     }
 }
 
@@ -532,22 +718,24 @@ pub struct ProfileView {
 
 impl ProfileView {
     pub fn of(profile: &UserProfile) -> Self {
-        let unverified =
-            |verified: bool, shown: String| if verified { shown } else { format!("{shown} (not verified)") };
+        let unverified = |verified: bool, shown: String| {
+            if verified { shown } else { ta("web-profile-not-verified", &[("contact", shown.into())]) }
+        };
         let email = profile
             .email
             .as_ref()
             .map(|email| unverified(profile.email_verified, masked(&Destination::Email(email.clone()).masked())));
         let phone = match (&profile.enrolled_phone, &profile.phone) {
             (Some(enrolled), _) => {
-                Some(format!("{} (verified with Pod)", masked(&Destination::Sms(enrolled.clone()).masked())))
+                let shown = masked(&Destination::Sms(enrolled.clone()).masked());
+                Some(ta("web-profile-verified-with-pod", &[("contact", shown.into())]))
             }
             (None, Some(phone)) => {
                 Some(unverified(profile.phone_verified, masked(&Destination::Sms(phone.clone()).masked())))
             }
             (None, None) => None,
         };
-        let codes_go_to = profile.code_destination().map(|destination| format!("your {}", destination.masked()));
+        let codes_go_to = profile.code_destination().map(|destination| your(&destination.masked()));
         Self { email, phone, codes_go_to }
     }
 }
@@ -555,7 +743,7 @@ impl ProfileView {
 /// The masked contact alone: "a•••@example.com" or "ending in 21".
 fn masked(destination: &MaskedDestination) -> String {
     match destination {
-        MaskedDestination::Phone { last_digits } => format!("ending in {last_digits}"),
+        MaskedDestination::Phone { last_digits } => ta("web-ending-in", &[("digits", last_digits.clone().into())]),
         MaskedDestination::Email { first_char, domain } => format!("{first_char}•••@{domain}"),
     }
 }
@@ -599,6 +787,42 @@ mod tests {
         assert_eq!(view.payee.as_deref(), Some("Pizza on Demand"));
         let lines: Vec<(&str, &str)> = view.lines.iter().map(|l| (l.description.as_str(), l.price.as_str())).collect();
         assert_eq!(lines, [("Large pizza", "$14.00"), ("Pepperoni", "$1.75"), ("Mushrooms", "$1.75")]);
+    }
+
+    #[test]
+    fn a_german_page_shows_the_order_in_german_with_german_dates_and_money() {
+        let view = LOCALE.sync_scope(Locale::DeDe, || {
+            OrderView::of(&order(vec![Topping::Pepperoni, Topping::Mushrooms]), at(1_764_052_830))
+        });
+        assert_eq!(view.description, "Große Pizza mit Salami und Champignons");
+        assert_eq!((view.size.as_str(), view.toppings.as_str()), ("groß", "Salami, Champignons"));
+        assert_eq!(view.status_label, "Wartet auf Ihren Code");
+        assert_eq!(view.placed.text, "25. November 2025, 06:40 UTC");
+        assert_eq!(view.total, "17,50 $");
+        let lines: Vec<(&str, &str)> = view.lines.iter().map(|l| (l.description.as_str(), l.price.as_str())).collect();
+        assert_eq!(lines, [("Große Pizza", "14,00 $"), ("Salami", "1,75 $"), ("Champignons", "1,75 $")]);
+        let note = LOCALE.sync_scope(Locale::DeDe, || view.pending_note()).unwrap();
+        assert_eq!(
+            note,
+            "Gesendet an Ihre Telefonnummer mit Endziffern 21. Gültig bis \
+             <time datetime=\"2025-11-25T06:45:00Z\" data-time-only>06:45 UTC</time> (in 5 Minuten); noch 3 Versuche."
+        );
+        assert_eq!(LOCALE.sync_scope(Locale::DeDe, || time_left(at(0), at(60))), "in 1 Minute");
+        let english = OrderView::of(&order(vec![]), at(1_764_052_830)).pending_note().unwrap();
+        assert!(english.starts_with("Sent to your phone ending in 21. Expires at <time datetime="), "{english}");
+        assert!(english.ends_with("</time> (in 5 minutes); 3 tries left."), "{english}");
+    }
+
+    #[test]
+    fn a_sentence_with_times_escapes_its_words_and_builds_only_the_time_elements() {
+        let time = TimeView::clock(at(300));
+        let markup = with_times(
+            "web-code-sent",
+            &[("to", "<b>&".into()), ("left", "x".into()), ("n", 1.into())],
+            &[("expires", &time)],
+        );
+        assert!(markup.starts_with("Sent to your &lt;b&gt;&amp;. Expires at <time datetime=\"1970-01-01T00:05:00Z\" data-time-only>00:05 UTC</time>"), "{markup}");
+        assert!(markup.ends_with("1 try left."), "{markup}");
     }
 
     #[test]
@@ -683,6 +907,53 @@ mod tests {
     }
 
     #[test]
+    fn a_german_page_describes_activity_and_profiles_in_german() {
+        let ana = UserId::parse("auth0|ana").unwrap();
+        let to = MaskedDestination::Phone { last_digits: "21".into() };
+        let sent =
+            ActivityKind::CodeSent { channel: Channel::Sms, to, purpose: pod_shared::domain::CodePurpose::Order };
+        let row = LOCALE.sync_scope(Locale::DeDe, || {
+            ActivityRow::of(&ActivityEvent::new(&ana, at(1_764_052_800), Source::Voice, sent))
+        });
+        assert_eq!(row.what, "Bestellcode gesendet an Telefonnummer mit Endziffern 21");
+        assert_eq!((row.from, row.from_label.as_str()), ("voice", "Sprache"));
+        assert_eq!(row.when.text, "25. November 2025, 06:40 UTC");
+        let profile = UserProfile::verified(ana, None, Some(PhoneNumber::parse("+14155550121").unwrap()));
+        let view = LOCALE.sync_scope(Locale::DeDe, || ProfileView::of(&profile));
+        assert_eq!(view.phone.as_deref(), Some("endet auf 21"));
+        assert_eq!(view.codes_go_to.as_deref(), Some("Ihre Telefonnummer mit Endziffern 21"));
+        let unverified = UserProfile { phone_verified: false, ..profile };
+        let view = LOCALE.sync_scope(Locale::DeDe, || ProfileView::of(&unverified));
+        assert_eq!(view.phone.as_deref(), Some("endet auf 21 (nicht bestätigt)"));
+    }
+
+    #[test]
+    fn every_activity_kind_reads_as_the_domain_describes_it_in_english() {
+        let to = MaskedDestination::Email { first_char: 'b', domain: "example.com".into() };
+        let from = MaskedDestination::Phone { last_digits: "42".into() };
+        let kinds = [
+            ActivityKind::CodeSent {
+                channel: Channel::Email,
+                to: to.clone(),
+                purpose: pod_shared::domain::CodePurpose::Enrollment,
+            },
+            ActivityKind::WrongCode,
+            ActivityKind::Confirmed,
+            ActivityKind::OrderLocked,
+            ActivityKind::VoiceOrderingLocked,
+            ActivityKind::VoiceOrderingUnlocked,
+            ActivityKind::ContactVerified { to: to.clone() },
+            ActivityKind::ContactChanged { from, to },
+            ActivityKind::AlexaAccountLinked,
+            ActivityKind::AlexaSkillEnabled,
+            ActivityKind::AlexaPermissionsChanged,
+        ];
+        for kind in kinds {
+            assert_eq!(describe(&kind), kind.describe());
+        }
+    }
+
+    #[test]
     fn where_codes_go_shows_masked_contacts_and_places_each_message() {
         let ben = UserProfile::verified(
             UserId::parse("auth0|ben").unwrap(),
@@ -726,7 +997,7 @@ mod tests {
         assert_eq!(paused.paused_until.as_ref().map(|t| t.iso.as_str()), Some("1970-01-01T00:01:00Z"));
         assert!(paused.blocked() && paused.locked_since.is_none());
         let locked = VoiceOrderingView::of(BudgetState::Locked { since: at(0) }, &policy);
-        assert_eq!((locked.state, locked.label, locked.before_lock), ("locked", "Locked", 0));
+        assert_eq!((locked.state, locked.label.as_str(), locked.before_lock), ("locked", "Locked", 0));
         assert!(locked.blocked() && locked.locked_since.is_some() && locked.paused_until.is_none());
     }
 }

@@ -7,6 +7,8 @@
 (function () {
   "use strict";
   var FAST_MS = 2000;
+  // Times in the page's language ("de", "en"), each in the reader's own time zone.
+  var pageLanguage = document.documentElement.lang || undefined;
   var SLOWEST_MS = 30000;
 
   function localizeTimes(root) {
@@ -14,12 +16,16 @@
       var when = new Date(element.getAttribute("datetime"));
       if (!isNaN(when.getTime())) {
         var style = element.hasAttribute("data-time-only") ? { timeStyle: "short" } : { dateStyle: "medium", timeStyle: "short" };
-        element.textContent = when.toLocaleString(undefined, style);
+        element.textContent = when.toLocaleString(pageLanguage, style);
       }
     });
   }
 
   localizeTimes(document);
+  // What the script says, in the page's language (the page carries the words).
+  function words(name, fallback) {
+    return (container && container.dataset[name]) || fallback;
+  }
   var container = document.getElementById("orders");
   if (!container || !container.dataset.liveUrl) {
     return;
@@ -54,7 +60,7 @@
       if (before === row.dataset.status) {
         return;
       }
-      var prefix = before === undefined ? "New order: " : "";
+      var prefix = before === undefined ? words("textNewOrder", "New order:") + " " : "";
       messages.push(prefix + row.dataset.description + ": " + label(row) + ".");
     });
     if (messages.length > 0 && statusRegion) {
@@ -105,7 +111,7 @@
     fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (response.status === 401) {
-          stop("You have been signed out. Reload the page to sign in again.");
+          stop(words("textSignedOut", "You have been signed out. Reload the page to sign in again."));
           return null;
         }
         if (!response.ok) {
@@ -136,7 +142,7 @@
     }
   });
   if (hint) {
-    hint.textContent = "This list updates by itself.";
+    hint.textContent = words("textUpdating", "This list updates by itself.");
   }
   schedule(FAST_MS);
 })();

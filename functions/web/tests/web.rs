@@ -441,6 +441,125 @@ async fn a_german_browser_gets_the_home_page_in_german_and_an_english_one_in_eng
     assert!(english.body.contains(r#"<html lang="en">"#) && english.body.contains("Why a code?"), "{}", english.body);
 }
 
+const GERMAN: &str = "de-DE,de;q=0.9,en;q=0.8";
+
+impl TestWeb {
+    /// `path` as a German browser asks for it.
+    async fn get_german(&self, path: &str, cookies: &str) -> Page {
+        let request = Request::get(path).header(COOKIE, cookies).header(ACCEPT_LANGUAGE, GERMAN);
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form as a German browser sends it, from the app's own origin.
+    async fn post_german(&self, path: &str, cookies: &str, body: &str) -> Page {
+        let request = Request::post(path)
+            .header(COOKIE, cookies)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ORIGIN, APP_BASE_URL)
+            .header(ACCEPT_LANGUAGE, GERMAN);
+        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+}
+
+/// `page` is a German page that says each of `says` and none of the English phrases `not`.
+fn is_german(page: &Page, says: &[&str], not: &[&str]) {
+    assert!(page.body.contains(r#"<html lang="de">"#), "{}", page.body);
+    for said in says {
+        assert!(page.body.contains(said), "says {said:?}: {}", page.body);
+    }
+    // Every page's words: the navigation and footer are German too.
+    for english in not.iter().chain(&["Sign in", "Sign out", "Privacy policy", "Skip to content"]) {
+        assert!(!page.body.contains(english), "no English {english:?}: {}", page.body);
+    }
+}
+
+#[tokio::test]
+async fn a_german_browser_gets_every_page_in_german() {
+    let web = TestWeb::start().await;
+    let policy = web.get_german("/pod/app/policy", "").await;
+    let says = ["<h1>Datenschutzerklärung</h1>", "400 Tage", "einen Tag", "8 Stunden", "DELETE /pod/api/me"];
+    is_german(&policy, &says, &["What we keep", "400 days", "How to delete", "Delete my data", "until you delete"]);
+    let missing = web.get_german("/pod/app/no-such-page", "").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    is_german(&missing, &["<h1>Nicht gefunden</h1>", ">Zur Startseite</a>"], &["Not found", "Go to the home page"]);
+
+    let ana = web.sign_in("auth0|ana").await;
+    let empty = web.get_german("/pod/app/orders", &ana).await;
+    is_german(&empty, &["<h1>Meine Bestellungen</h1>", "Noch keine Bestellungen."], &["No orders yet", "My orders"]);
+    let id = web.place_order("auth0|ana").await;
+    let orders = web.get_german("/pod/app/orders", &ana).await;
+    let says = [
+        "Wartet auf Ihren Code",
+        "Große Pizza mit Salami",
+        "Gesendet an Ihre Telefonnummer mit Endziffern",
+        "noch 3 Versuche.",
+        "(in 5 Minuten)",
+        r#"data-text-updating="Diese Liste aktualisiert sich von selbst.""#,
+        "Ihre Bestellungen, neueste zuerst",
+    ];
+    let english =
+        ["Waiting for your code", "Large pizza", "Sent to your", "tries left", "minutes", "updates by itself"];
+    is_german(&orders, &says, &english);
+    let live = web.get_german("/pod/app/orders/live", &ana).await;
+    assert!(live.body.contains("Wartet auf Ihren Code") && !live.body.contains("Waiting"), "{}", live.body);
+    let order = web.get_german(&format!("/pod/app/orders/{id}"), &ana).await;
+    let says = ["<dt>Bestellnummer</dt>", "<dd>groß</dd>", "<dd>Salami</dd>", " an Pizza on Demand", "UTC</time>"];
+    is_german(&order, &says, &["Order number", "Last change", "Toppings", " to Pizza on Demand", "All my orders"]);
+    let months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober"];
+    let mut months = months.iter().chain(&["November", "Dezember"]);
+    assert!(months.any(|m| order.body.contains(&format!(". {m} 20"))), "a German date: {}", order.body);
+
+    let activity = web.get_german("/pod/app/activity", &ana).await;
+    let says = ["<h1>Aktivität</h1>", "Bestellcode gesendet an Telefonnummer mit Endziffern", ">Web</td>"];
+    is_german(&activity, &says, &["Order code sent", "Your activity", "newest first"]);
+    let profile = web.get_german("/pod/app/profile", &ana).await;
+    is_german(&profile, &["<h1>Ihr Profil</h1>", "Codes gehen an"], &["Your profile", "None on file", "Codes go"]);
+    let security = web.get_german("/pod/app/security", &ana).await;
+    let says = ["<h1>Sicherheit</h1>", "Die Sprachbestellung ist offen.", "Wohin Codes gehen", ">Code senden</button>"];
+    let english = ["Voice ordering", "Where codes go", "Send a code", "wrong codes", "Your data", "Delete my data"];
+    is_german(&security, &says, &english);
+    let erase = web.get_german("/pod/app/security/erase", &ana).await;
+    let says = ["<h1>Meine Daten löschen</h1>", ">Meine Daten löschen</button>", ">Meine Daten behalten</a>"];
+    is_german(&erase, &says, &["Delete my data", "Keep my data", "your orders"]);
+
+    // Voice ordering paused: its state, and the answer to the forms, in German.
+    web.wrong_codes_until_paused("auth0|ana").await;
+    let paused = web.get_german("/pod/app/security", &ana).await;
+    let says =
+        [">Pausiert</span>", "pausiert bis <time datetime=", "Noch 5 falsche Codes sperren sie", "entsperren</button>"];
+    is_german(&paused, &says, &["Paused", "paused until", "more wrong", "Unlock"]);
+    let token = paused.csrf_token();
+    let refused = web.post_german("/pod/app/security/phone", &ana, &format!("csrf_token={token}&phone=12")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    is_german(&refused, &["Eine Telefonnummer muss im Format E.164 sein"], &["A phone number must"]);
+    let refused =
+        web.post_german("/pod/app/security/phone", &ana, &format!("csrf_token={token}&phone=%2B4915112345678")).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    is_german(&refused, &["daher wurde kein Code gesendet"], &["so no code was sent", "Voice ordering"]);
+    let foreign = web.post_german("/pod/app/security/unlock", &ana, "csrf_token=guess").await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    is_german(&foreign, &["<h1>Entsperren abgelehnt</h1>", ">Zur Seite Sicherheit</a>"], &["Unlock refused", "Go to"]);
+
+    let erased = web.post_german("/pod/app/security/erase", &ana, &format!("csrf_token={token}")).await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
+    is_german(
+        &erased,
+        &["<h1>Ihre Daten sind gelöscht</h1>", "und Sie abgemeldet"],
+        &["Your data is deleted", "deleted your"],
+    );
+}
+
+#[tokio::test]
+async fn a_german_browser_gets_sign_in_failures_and_the_live_tables_answers_in_german() {
+    let web = TestWeb::start().await;
+    let denied = web.get_german("/pod/app/oidc/callback?error=access_denied&state=x", "").await;
+    assert_eq!(denied.status, StatusCode::BAD_REQUEST);
+    let says = ["<h1>Anmeldung fehlgeschlagen</h1>", ">Erneut anmelden</a>"];
+    is_german(&denied, &says, &["Sign-in failed", "You were not signed in"]);
+    let signed_out = web.get_german("/pod/app/orders/live", "").await;
+    assert_eq!((signed_out.status, signed_out.body.as_str()), (StatusCode::UNAUTHORIZED, "Abgemeldet."));
+}
+
 #[tokio::test]
 async fn tampered_foreign_or_garbage_cookies_read_as_signed_out() {
     let web = TestWeb::start().await;
@@ -1043,7 +1162,7 @@ async fn the_security_page_shows_open_paused_and_locked() {
     assert!(page.body.contains(r#"class="status status-paused">Paused<"#), "{}", page.body);
     assert!(page.body.contains(&format!(r#"paused until <time datetime="{}">"#, until.to_rfc3339())));
     assert!(page.body.contains("after 5 wrong codes in a row"));
-    assert!(page.body.contains("5 more wrong\ncodes will lock it"));
+    assert!(page.body.contains("5 more wrong codes will lock it"));
     assert!(page.offers_unlock());
     assert!(page.body.contains(r#"<button type="submit">Unlock voice ordering</button>"#));
     let activity = web.get("/pod/app/activity", &ana).await;

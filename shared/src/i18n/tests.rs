@@ -107,8 +107,6 @@ fn german_holds_every_message_itself() {
 /// The message ids the code names: string literals of the known prefixes in the sources and
 /// templates of every crate.
 fn ids_in_sources() -> BTreeSet<String> {
-    const PREFIXES: [&str; 10] =
-        ["skill-", "web-", "receipt-", "money-", "code-message", "size-", "topping-", "pizza-", "items-", "list-"];
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dirs =
         ["shared/src", "functions/skill/src", "functions/web/src", "functions/web/templates", "functions/api/src"];
@@ -123,18 +121,49 @@ fn ids_in_sources() -> BTreeSet<String> {
             continue;
         }
         let source = std::fs::read_to_string(&path).unwrap();
-        for literal in source.split('"').skip(1).step_by(2) {
-            let is_id = literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && PREFIXES.iter().any(|p| {
-                    literal.strip_prefix(p).is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
-                })
-                && !literal.ends_with('-');
-            if is_id {
-                ids.insert(literal.to_string());
-            }
-        }
+        ids.extend(ids_in(&source));
     }
     ids
+}
+
+/// The message ids quoted in one source or template: every `"id"` of a known prefix, wherever
+/// its quotes are (also a template's `{{ nav.t("web-…") }}` inside an attribute's own quotes).
+fn ids_in(source: &str) -> BTreeSet<String> {
+    const PREFIXES: [&str; 10] =
+        ["skill-", "web-", "receipt-", "money-", "code-message", "size-", "topping-", "pizza-", "items-", "list-"];
+    let id_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    source
+        .match_indices('"')
+        .filter_map(|(at, _)| {
+            let rest = &source[at + 1..];
+            let literal = &rest[..rest.find(|c: char| !id_char(c)).unwrap_or(rest.len())];
+            rest[literal.len()..].starts_with('"').then_some(literal)
+        })
+        .filter(|literal| {
+            PREFIXES
+                .iter()
+                .any(|p| literal.strip_prefix(p).is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit())))
+                && !literal.ends_with('-')
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_scan_finds_ids_in_templates_also_inside_attributes_so_a_missing_one_fails() {
+    let template = r#"<nav aria-label="{{ nav.t("web-no-such-label") }}"><a href="/x">{{ nav.t("web-nav-home") }}</a>
+<div data-text="{{ nav.t("web-no-such-text") }}">{{ t("web-order-total") }}</div><p class="web-">"#;
+    let found = ids_in(template);
+    let expected = ["web-nav-home", "web-no-such-label", "web-no-such-text", "web-order-total"];
+    assert_eq!(found.iter().map(String::as_str).collect::<Vec<_>>(), expected);
+    let reference = reference();
+    let missing: Vec<&String> = found.iter().filter(|id| !reference.contains_key(*id)).collect();
+    assert_eq!(missing, ["web-no-such-label", "web-no-such-text"], "what the completeness test reports");
+    // And the real templates' ids in attributes are found.
+    let used = ids_in_sources();
+    for id in ["web-nav-label", "web-orders-live-updating", "web-orders-live-new-order"] {
+        assert!(used.contains(id), "{id} is in an attribute of a template");
+    }
 }
 
 #[test]

@@ -107,7 +107,10 @@ impl ChromeDriver {
         ];
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
-        capabilities.insert("goog:chromeOptions".into(), json!({"binary": CHROMIUM, "args": args}));
+        // English, whatever the machine's locale: the pages answer in the Accept-Language's language.
+        let prefs = json!({"intl.accept_languages": "en-US,en"});
+        let options = json!({"binary": CHROMIUM, "args": args, "prefs": prefs});
+        capabilities.insert("goog:chromeOptions".into(), options);
         ClientBuilder::rustls()
             .expect("rustls")
             .capabilities(capabilities)
@@ -236,6 +239,9 @@ async fn ana_signs_in_and_watches_her_order_get_confirmed_live() {
     assert!(text_of(&browser, "#orders").await.contains("No orders yet"));
     wait_for(&browser, "form.sign-out button").await;
     assert!(text_of(&browser, "#live-hint").await.contains("updates by itself"), "the script runs");
+    // Chromium asks for English, and the page is in English.
+    let languages = browser.execute("return [navigator.language, document.documentElement.lang];", vec![]).await;
+    assert_eq!(languages.unwrap(), json!(["en-US", "en"]));
     browser.execute("window.podSamePage = true;", vec![]).await.unwrap();
 
     // An order by voice shows up by itself, pending, with where the code went.
