@@ -12,9 +12,9 @@
 //! and [`note_code_sent`] inside [`observe`]. A line carries names and counts only: never a
 //! code, token, contact or user id.
 
-use crate::domain::Channel;
+use crate::domain::{Channel, IfWrong};
 use crate::round_trips::{Remote, RoundTrips};
-use crate::service::ServiceError;
+use crate::service::{AuthorizeOutcome, ServiceError};
 use serde_json::{Map, Value, json};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -120,6 +120,20 @@ impl Outcome {
             Outcome::StoreUnavailable => OUTCOME_STORE_UNAVAILABLE,
             Outcome::RefusedRequest => OUTCOME_REFUSED_REQUEST,
             Outcome::Other => OUTCOME_OTHER,
+        }
+    }
+
+    /// What a code check (or a voice PIN check) found.
+    pub fn of_check(outcome: &AuthorizeOutcome) -> Self {
+        match outcome {
+            AuthorizeOutcome::Confirmed(_) => Outcome::Confirmed,
+            AuthorizeOutcome::WrongCode { account: IfWrong::Open { .. }, .. } => Outcome::WrongCode,
+            AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. } => Outcome::OrderLocked,
+            AuthorizeOutcome::WrongCode { account: IfWrong::Paused { .. }, .. }
+            | AuthorizeOutcome::Locked { account: IfWrong::Paused { .. }, .. } => Outcome::OrderingPaused,
+            AuthorizeOutcome::WrongCode { account: IfWrong::Locked, .. }
+            | AuthorizeOutcome::Locked { account: IfWrong::Locked, .. } => Outcome::OrderingLocked,
+            AuthorizeOutcome::Expired(_) | AuthorizeOutcome::NoPendingOrder => Outcome::Other,
         }
     }
 
