@@ -234,12 +234,41 @@ impl Metrics {
         self.sink.is_some()
     }
 
+    /// Runs one request of `function` (`intent`: its operation or route) and emits its lines:
+    /// its duration, round trips, and what was noted inside it. Off, it only runs it.
+    pub async fn measure<F: Future>(&self, function: &'static str, intent: &str, request: F) -> F::Output {
+        if !self.is_on() {
+            return request.await;
+        }
+        let started = std::time::Instant::now();
+        let ((output, noted), trips) = crate::round_trips::measure(observe(request)).await;
+        self.record(&RequestMetrics {
+            function,
+            intent,
+            outcome: noted.outcome(),
+            duration: started.elapsed(),
+            trips: Some(&trips),
+            codes_sent: &noted.codes_sent,
+        });
+        output
+    }
+
     /// Emits `request`'s lines, stamped now.
     pub fn record(&self, request: &RequestMetrics<'_>) {
         let Some(sink) = &self.sink else { return };
         for line in request.lines(now_millis()) {
             sink.emit(&line);
         }
+    }
+}
+
+/// The `Intent` of an HTTP request: its method and route template (`GET /pod/api/orders/{id}`),
+/// `Other` without a route or with an unusual method, so no request can add dimension values.
+pub fn http_operation(method: &str, route: Option<&str>) -> String {
+    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+    match (METHODS.iter().find(|m| **m == method), route) {
+        (Some(method), Some(route)) => format!("{method} {route}"),
+        _ => "Other".into(),
     }
 }
 
@@ -558,6 +587,36 @@ mod tests {
         assert_eq!(noted, Noted { outcome: Some(Outcome::OrderLocked), codes_sent: vec![Channel::Email] });
         let ((), nothing) = observe(async {}).await;
         assert_eq!(nothing.outcome(), Outcome::Other);
+    }
+
+    #[tokio::test]
+    async fn a_measured_request_emits_its_line_with_what_was_noted() {
+        let captured = Arc::new(CapturedLines::default());
+        let metrics = Metrics::to(captured.clone());
+        let answer = metrics
+            .measure(FUNCTION_API, "POST /pod/api/orders", async {
+                track(Remote::Store, "put", async {}).await;
+                note_code_sent(Channel::Sms);
+                note_outcome(Outcome::RateLimited);
+                7
+            })
+            .await;
+        assert_eq!(answer, 7);
+        let lines: Vec<Value> = captured.lines().iter().map(|l| check_emf_line(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["Function"], "api");
+        assert_eq!(lines[0]["Intent"], "POST /pod/api/orders");
+        assert_eq!(lines[0]["Outcome"], "rate_limited");
+        assert_eq!(lines[0]["StoreCalls"], 1);
+        assert_eq!(lines[1]["CodesSent"], 1);
+        assert_eq!(Metrics::off().measure(FUNCTION_WEB, "x", async { 8 }).await, 8);
+    }
+
+    #[test]
+    fn an_http_operation_is_a_known_method_and_a_route_template() {
+        assert_eq!(http_operation("GET", Some("/pod/api/orders/{id}")), "GET /pod/api/orders/{id}");
+        assert_eq!(http_operation("BREW", Some("/pod/api/orders")), "Other");
+        assert_eq!(http_operation("GET", None), "Other");
     }
 
     #[test]
