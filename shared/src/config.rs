@@ -1,6 +1,7 @@
 //! Settings from the environment, validated once at start.
 
 use crate::domain::{BudgetPolicy, ChallengePolicy, Cooldowns, StepUp};
+use crate::metrics::MetricsMode;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -222,9 +223,18 @@ pub struct Settings {
     /// The web app's address, `{APP_BASE_URL}/pod/app`, for notices and Alexa app cards.
     pub web_app: Option<String>,
     pub log_format: LogFormat,
+    /// `METRICS`: `emf` (CloudWatch EMF lines on stdout) or `off`; by default `emf` with
+    /// `LOG_FORMAT=json` (as in Lambda) and `off` with `text`.
+    pub metrics: crate::metrics::MetricsMode,
     /// What the skill asks for after the recap's yes (`STEP_UP`): a code, Alexa's voice PIN, or
     /// the voice PIN with a code for users without one.
     pub step_up: StepUp,
+}
+
+/// `METRICS`: `emf` or `off`; by default `emf` when the logs are JSON (Lambda), else `off`.
+pub fn load_metrics(settings: &SettingsReader, log_format: LogFormat) -> Result<MetricsMode, ConfigError> {
+    let default = if log_format == LogFormat::Json { "emf" } else { "off" };
+    settings.one_of("METRICS", default, &[("emf", MetricsMode::Emf), ("off", MetricsMode::Off)])
 }
 
 /// `STEP_UP`: `code` (default), `voice_pin` or `voice_pin_or_code`.
@@ -507,7 +517,8 @@ impl Settings {
         let log_format =
             settings.one_of("LOG_FORMAT", "json", &[("json", LogFormat::Json), ("text", LogFormat::Text)])?;
         let step_up = load_step_up(&settings)?;
-        Ok(Self { alexa, codes, auth0, store, challenge, budget, notices, web_app, log_format, step_up })
+        let metrics = load_metrics(&settings, log_format)?;
+        Ok(Self { alexa, codes, auth0, store, challenge, budget, notices, web_app, log_format, metrics, step_up })
     }
 }
 
@@ -531,6 +542,18 @@ mod tests {
     }
 
     #[test]
+    fn metrics_follow_the_log_format_unless_set() {
+        let with = |pairs: &[(&'static str, &str)]| {
+            let mut vars = base();
+            vars.extend(pairs.iter().map(|(k, v)| (*k, v.to_string())));
+            load(&vars).unwrap().metrics
+        };
+        assert_eq!(with(&[("LOG_FORMAT", "text")]), MetricsMode::Off);
+        assert_eq!(with(&[("LOG_FORMAT", "text"), ("METRICS", "emf")]), MetricsMode::Emf);
+        assert_eq!(with(&[("METRICS", "off")]), MetricsMode::Off);
+    }
+
+    #[test]
     fn defaults_follow_the_seed_and_the_issue() {
         let settings = load(&base()).unwrap();
         assert_eq!(settings.auth0.endpoint.issuer(), "https://pod.eu.auth0.com/");
@@ -542,6 +565,7 @@ mod tests {
         );
         assert_eq!(settings.store, StoreSettings::Embedded { data_dir: ".data".into() });
         assert_eq!(settings.log_format, LogFormat::Json);
+        assert_eq!(settings.metrics, MetricsMode::Emf, "EMF metrics on with JSON logs, as in Lambda");
         assert_eq!(
             settings.alexa,
             AlexaSettings { verify_signature: true, skill_id: None },
@@ -720,6 +744,7 @@ mod tests {
             ("PROFILE_CACHE_SECONDS", "301"),
             ("ORDERS_STORE", "postgres"),
             ("LOG_FORMAT", "xml"),
+            ("METRICS", "statsd"),
             ("TOKEN_ALGORITHM", "none"),
             ("ID_TOKEN_ALGORITHM", "none"),
             ("ID_TOKEN_ALGORITHM", "rs256"),

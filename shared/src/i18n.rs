@@ -15,7 +15,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 pub use fluent_bundle::FluentValue as Arg;
 
@@ -197,11 +197,13 @@ fn bundle(locale: Locale) -> (Bundle, Vec<String>) {
     (bundle, problems)
 }
 
-static BUNDLES: LazyLock<Vec<(Locale, Bundle)>> =
-    LazyLock::new(|| Locale::ALL.into_iter().map(|l| (l, bundle(l).0)).collect());
+/// Each locale's bundle, parsed the first time that locale is spoken: a cold start parses only the
+/// files of the locales it answers in, not all six.
+static BUNDLES: [OnceLock<Bundle>; Locale::ALL.len()] = [const { OnceLock::new() }; Locale::ALL.len()];
 
 fn bundle_of(locale: Locale) -> Option<&'static Bundle> {
-    BUNDLES.iter().find(|(l, _)| *l == locale).map(|(_, b)| b)
+    let index = Locale::ALL.iter().position(|l| *l == locale)?;
+    Some(BUNDLES[index].get_or_init(|| bundle(locale).0))
 }
 
 /// Why a message could not be said in a locale.

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod domain;
 pub mod https;
 pub mod i18n;
+pub mod metrics;
 pub mod ports;
 pub mod receipt;
 pub mod round_trips;

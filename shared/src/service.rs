@@ -363,6 +363,7 @@ impl OrderService {
         };
         let (sent, ()) = tokio::join!(send, while_sending);
         sent?;
+        crate::metrics::note_code_sent(destination.channel());
         let superseded = self.store.insert_superseding(&order).await?;
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),
@@ -494,6 +495,7 @@ impl OrderService {
                 resealed
             }
         };
+        crate::metrics::note_code_sent(destination.channel());
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),
             to: destination.masked(),
@@ -787,6 +789,7 @@ impl OrderService {
                 codes.sender().deliver(&destination, &text).await?;
             }
         }
+        crate::metrics::note_code_sent(crate::domain::Channel::Sms);
         self.store.start_enrollment(&enrollment).await?;
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),

@@ -9,13 +9,14 @@ mod problem;
 mod views;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use pod_shared::domain::{ActivityId, Currency, IfWrong, Menu, OrderId, Source, UserId};
+use pod_shared::metrics::{self, Metrics, Outcome};
 use pod_shared::ports::PageRequest;
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use serde::Deserialize;
@@ -32,6 +33,21 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The OpenAPI 3.1 document describing this API.
 pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 const DEFAULT_PAGE_SIZE: u32 = 20;
+
+/// [`router`], each request's metrics emitted through `metrics` (`Intent`: method and route).
+pub fn router_with_metrics(service: OrderService, metrics: Metrics) -> Router {
+    router(service).layer(axum::middleware::from_fn_with_state(metrics, measured))
+}
+
+async fn measured(
+    State(metrics): State<Metrics>,
+    route: Option<MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let operation = metrics::http_operation(request.method().as_str(), route.as_ref().map(MatchedPath::as_str));
+    metrics.measure(metrics::FUNCTION_API, &operation, next.run(request)).await
+}
 
 /// The API's routes under [`PREFIX`]; unknown paths under it answer a 404 problem.
 pub fn router(service: OrderService) -> Router {
@@ -164,7 +180,9 @@ async fn confirm_order(
     let ConfirmationBody(code) = body?;
     let now = service.now();
     let outcome = service.authorize_order(&user, &id, &code, Source::Api).await;
-    match outcome.map_err(|e| Problem::of_service_error(e, now))? {
+    let outcome = outcome.map_err(|e| Problem::of_service_error(e, now))?;
+    metrics::note_outcome(Outcome::of_check(&outcome));
+    match outcome {
         AuthorizeOutcome::Confirmed(order) => Ok(Json(OrderView::of(&order, service.now()))),
         AuthorizeOutcome::WrongCode { account: IfWrong::Paused { until, .. }, .. }
         | AuthorizeOutcome::Locked { account: IfWrong::Paused { until, .. }, .. } => {

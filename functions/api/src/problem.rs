@@ -178,6 +178,7 @@ impl Problem {
 
     /// As `From<ServiceError>`, but a blocked account's `Retry-After` counts from `now`.
     pub fn of_service_error(error: ServiceError, now: pod_shared::domain::Timestamp) -> Self {
+        pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_error(&error));
         match error {
             ServiceError::Blocked(blocked) => Problem::blocked(blocked, now),
             other => other.into(),
@@ -227,6 +228,7 @@ impl IntoResponse for Problem {
 
 impl From<ServiceError> for Problem {
     fn from(error: ServiceError) -> Self {
+        pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_error(&error));
         match error {
             ServiceError::Unauthenticated(AuthError::Missing) => {
                 tracing::info!(reason = %AuthError::Missing, "api request unauthenticated");

@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use pod_shared::alexa::{AlexaVerifier, DirectiveApi, VerifierSettings};
 use pod_shared::bootstrap::{StartupError, build_service_on, build_web_service_on, open_stores};
 use pod_shared::config::Settings;
+use pod_shared::metrics::Metrics;
 use pod_skill::Skill;
 use pod_web::{WebApp, WebError, WebSettings};
 use std::net::SocketAddr;
@@ -144,15 +145,20 @@ impl LocalStack {
             _ => format!("{own_origin}{DIRECTIVE_API_PATH}"),
         };
         let progressive = Arc::new(DirectiveApi::allowing_local(&directive_endpoint));
-        let skill = Skill::new(service.clone()).with_progressive_speech(progressive).with_step_up(settings.step_up);
+        // EMF metric lines on stdout only when asked for (`METRICS=emf`), whatever the log format.
+        let metrics = if setting("METRICS").as_deref() == Some("emf") { Metrics::emf_stdout() } else { Metrics::off() };
+        let skill = Skill::new(service.clone())
+            .with_progressive_speech(progressive)
+            .with_step_up(settings.step_up)
+            .with_metrics(metrics.clone());
         let skill = Arc::new(AlexaEndpoint { skill, verifier });
         let web = WebApp::new(web_service, web_settings, &settings.auth0)?;
         let app = Router::new()
             .route("/", get(|| async { Redirect::temporary("/pod/app/") }))
             .route("/pod/alexa", post(alexa).layer(DefaultBodyLimit::max(MAX_ALEXA_BODY_BYTES)))
             .with_state(skill)
-            .merge(pod_api::router(service))
-            .merge(pod_web::router(web))
+            .merge(pod_api::router_with_metrics(service, metrics.clone()))
+            .merge(pod_web::router_with_metrics(web, metrics))
             .nest("/auth0", idp.router())
             .nest(DIRECTIVE_API_PATH, directives.router())
             .layer(middleware::from_fn(log_request));

@@ -6,6 +6,7 @@ use crate::failure::{self, Doing};
 use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
 use pod_shared::domain::{Code, IfWrong, PersonId, Source, Timestamp, UserId};
+use pod_shared::metrics::{self, Outcome};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 
 /// `user`: the linked user, known before the replay claim.
@@ -46,6 +47,7 @@ fn heard_code(service: &OrderService, heard: Option<SpokenValue>) -> Result<Code
 
 /// What the check found, checked at `now`.
 pub(crate) fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
+    metrics::note_outcome(Outcome::of_check(&outcome));
     match outcome {
         AuthorizeOutcome::Confirmed(order) => {
             let said = speech::receipt_in_app(speech::confirmed(&order));

@@ -25,6 +25,7 @@ pub(crate) async fn linked_user(
     envelope: &RequestEnvelope,
 ) -> Result<UserId, ResponseEnvelope> {
     service.authenticate(envelope.access_token()).await.map_err(|e| {
+        pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_error(&e));
         tracing::info!(reason = %e, "account not linked or token refused");
         failure::link_account()
     })

@@ -3,6 +3,7 @@
 use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, Speech};
 use pod_shared::domain::Blocked;
+use pod_shared::metrics::{self, Outcome};
 use pod_shared::service::{OrderService, ServiceError};
 
 /// What the skill was doing when the service failed: which errors it expects
@@ -43,6 +44,7 @@ impl Doing {
 
 /// The answer to `error` from the service while `doing`; an unexpected error is logged.
 pub(crate) fn answer(service: &OrderService, doing: Doing, error: ServiceError) -> ResponseEnvelope {
+    metrics::note_outcome(Outcome::of_error(&error));
     match (doing, error) {
         (_, ServiceError::Unauthenticated(_)) => link_account(),
         (_, ServiceError::Blocked(blocked)) => self::blocked(service, blocked),

@@ -36,6 +36,7 @@ use caller::Caller;
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::StepUp;
 use pod_shared::i18n::Locale;
+use pod_shared::metrics::{self, Metrics, Outcome, RequestMetrics};
 use pod_shared::ports::ProgressiveSpeech;
 use pod_shared::round_trips::{self, Remote, RoundTrips};
 use pod_shared::service::OrderService;
@@ -80,6 +81,8 @@ pub struct Skill {
     progressive: Option<Arc<dyn ProgressiveSpeech>>,
     /// What confirms an order after the recap's yes (`STEP_UP`).
     step_up: StepUp,
+    /// Where each request's EMF line goes (`METRICS`; none by default).
+    metrics: Metrics,
 }
 
 /// How an Alexa request reached the function.
@@ -143,7 +146,13 @@ impl HttpAnswer {
 
 impl Skill {
     pub fn new(service: OrderService) -> Self {
-        Self { service, progressive: None, step_up: StepUp::Code }
+        Self { service, progressive: None, step_up: StepUp::Code, metrics: Metrics::off() }
+    }
+
+    /// Emits each request's metrics (EMF lines) through `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Confirms orders with `step_up` (`STEP_UP`): a code (the default), or Alexa's voice PIN.
@@ -171,6 +180,7 @@ impl Skill {
             Ok(envelope) => HttpAnswer { status: 200, body: json!(self.handle(&envelope).await) },
             Err(reason) => {
                 tracing::warn!(%reason, "alexa request refused");
+                self.refused();
                 HttpAnswer::refused()
             }
         }
@@ -185,17 +195,25 @@ impl Skill {
             Ok(event) => event,
             Err(error) if http => {
                 tracing::warn!(%error, "alexa request refused");
+                self.refused();
                 return Ok(HttpAnswer::refused().into_event());
             }
-            Err(error) => return Err(error),
+            Err(error) => {
+                self.refused();
+                return Err(error);
+            }
         };
         match event {
             SkillEvent::Direct(event) => {
                 if let Err(reason) = verifier.verify_direct(&event) {
                     tracing::warn!(%reason, "alexa request refused");
+                    self.refused();
                     return Err(SkillError::Refused(REFUSED_MESSAGE.into()));
                 }
-                let envelope = parse_event(event).inspect_err(|e| tracing::warn!(error = %e, "request refused"))?;
+                let envelope = parse_event(event).inspect_err(|e| {
+                    tracing::warn!(error = %e, "request refused");
+                    self.refused();
+                })?;
                 Ok(json!(self.handle(&envelope).await))
             }
             SkillEvent::Https { headers, body } => {
@@ -215,8 +233,9 @@ impl Skill {
     pub async fn handle_measured(&self, envelope: &RequestEnvelope) -> (ResponseEnvelope, RoundTrips) {
         let request_id = envelope.request_id();
         let locale = Locale::for_tag_or_default(envelope.locale());
+        let started = std::time::Instant::now();
         let answering = speech::in_locale(locale, tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope)));
-        let (answered, trips) = round_trips::measure(answering).await;
+        let ((answered, noted), trips) = round_trips::measure(metrics::observe(answering)).await;
         if trips.calls() > 0 {
             tracing::info!(
                 request_id,
@@ -229,11 +248,32 @@ impl Skill {
                 "round trips"
             );
         }
+        let outcome = if answered.is_ok() { noted.outcome() } else { Outcome::Other };
         let response = answered.unwrap_or_else(|_| {
             tracing::error!(request_id, "no answer within the deadline");
             speech::in_locale_sync(locale, || ResponseEnvelope::tell(speech::too_slow()))
         });
+        self.metrics.record(&RequestMetrics {
+            function: metrics::FUNCTION_SKILL,
+            intent: metric_intent(envelope),
+            outcome,
+            duration: started.elapsed(),
+            trips: Some(&trips),
+            codes_sent: &noted.codes_sent,
+        });
         (response, trips)
+    }
+
+    /// Counts a request refused before it was read (not verified, or not an Alexa request).
+    fn refused(&self) {
+        self.metrics.record(&RequestMetrics {
+            function: metrics::FUNCTION_SKILL,
+            intent: REFUSED_INTENT,
+            outcome: Outcome::RefusedRequest,
+            duration: Duration::ZERO,
+            trips: None,
+            codes_sent: &[],
+        });
     }
 
     /// Routes what was asked to its handler. A request that changes state acts for the
@@ -318,6 +358,29 @@ impl Skill {
             (Asked::Other, _) => other::answer(),
         };
         conversation::remember_said(answer)
+    }
+}
+
+/// The `Intent` of a request refused before it was read.
+pub const REFUSED_INTENT: &str = "Refused";
+
+/// The `Intent` dimension of a request: the intent's name if the skill handles it (an unknown
+/// name is `Other`, so no request can add dimension values), else the request's type.
+pub fn metric_intent(envelope: &RequestEnvelope) -> &'static str {
+    use pod_shared::alexa::Request;
+    match &envelope.request {
+        Request::IntentRequest(request) => {
+            handled_intents().find(|name| *name == request.intent.name).unwrap_or("Other")
+        }
+        Request::LaunchRequest { .. } => "LaunchRequest",
+        Request::SessionEndedRequest { .. } => "SessionEndedRequest",
+        Request::SessionResumedRequest(_) => "SessionResumedRequest",
+        Request::SkillEnabled(_) => "AlexaSkillEvent.SkillEnabled",
+        Request::SkillDisabled(_) => "AlexaSkillEvent.SkillDisabled",
+        Request::SkillAccountLinked(_) => "AlexaSkillEvent.SkillAccountLinked",
+        Request::SkillPermissionAccepted(_) => "AlexaSkillEvent.SkillPermissionAccepted",
+        Request::SkillPermissionChanged(_) => "AlexaSkillEvent.SkillPermissionChanged",
+        Request::Other => "Other",
     }
 }
 

@@ -17,7 +17,8 @@ async fn main() -> Result<(), Error> {
     // Progressive responses go only to Alexa's own https API hosts (see DirectiveApi).
     let skill = Skill::new(service)
         .with_progressive_speech(std::sync::Arc::new(DirectiveApi::production()))
-        .with_step_up(settings.step_up);
+        .with_step_up(settings.step_up)
+        .with_metrics(pod_shared::metrics::Metrics::for_mode(settings.metrics));
     let verifier = AlexaVerifier::new(VerifierSettings::production(
         settings.alexa.verify_signature,
         settings.alexa.skill_id.clone(),

@@ -61,6 +61,7 @@ where
             first_answer(service, key).await
         }
         Err(error) => {
+            pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_error(&error));
             tracing::error!(%error, request_id, "cannot claim the request: not acted on");
             ResponseEnvelope::tell(doing.failed())
         }

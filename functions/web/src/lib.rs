@@ -18,7 +18,7 @@ mod settings;
 mod views;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
@@ -28,6 +28,7 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::Key;
 use oidc::OidcClient;
+use pod_shared::metrics::{self, Metrics};
 use pod_shared::service::OrderService;
 use pod_shared::sessions::SessionStore;
 use session::CookiePolicy;
@@ -117,6 +118,21 @@ impl FromRef<WebApp> for Key {
     fn from_ref(app: &WebApp) -> Key {
         app.settings().cookie_key().clone()
     }
+}
+
+/// [`router`], each request's metrics emitted through `metrics` (`Intent`: method and route).
+pub fn router_with_metrics(app: WebApp, metrics: Metrics) -> Router {
+    router(app).layer(middleware::from_fn_with_state(metrics, measured))
+}
+
+async fn measured(
+    State(metrics): State<Metrics>,
+    route: Option<MatchedPath>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let operation = metrics::http_operation(request.method().as_str(), route.as_ref().map(MatchedPath::as_str));
+    metrics.measure(metrics::FUNCTION_WEB, &operation, next.run(request)).await
 }
 
 /// The web app's pages under [`PREFIX`]; unknown paths under it answer a 404 page.
