@@ -10,7 +10,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
-	@echo "make test   - every test (format, lints, unit, integration, end to end)"
+	@echo "make test   - every test (format, lints, template, the SAM build, unit, integration, end to end)"
 	@echo "make run-dynamodb - the stack on a local DynamoDB-compatible server (moto, in memory)"
 	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
 	@echo "make sam-build - sam validate --lint + sam build (cargo-lambda, arm64) into build/sam/, offline (part of make test)"
