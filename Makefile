@@ -6,14 +6,15 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help build run run-dynamodb table test fmt lint unit smoke infra model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench toolchain clean
+.PHONY: help build run run-dynamodb table test fmt lint unit smoke infra sam-build model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
-	@echo "make test   - every test (format, lints, unit, integration, end to end)"
+	@echo "make test   - every test (format, lints, template, the SAM build, unit, integration, end to end)"
 	@echo "make run-dynamodb - the stack on a local DynamoDB-compatible server (moto, in memory)"
 	@echo "make table  - create the orders table where the AWS settings point (ORDERS_TABLE)"
-	@echo "make deploy - sam build + sam deploy --guided, then the skill package from the stack outputs"
+	@echo "make sam-build - sam validate --lint + sam build (cargo-lambda, arm64) into build/sam/, offline (part of make test)"
+	@echo "make deploy - make sam-build, then sam deploy --guided of build/sam/, then the skill package from the stack outputs"
 	@echo "make invoke EVENT=events/alexa/launch.json - one recorded event through cargo lambda watch"
 	@echo "make build  - the three functions with cargo lambda build --release --arm64 (target/lambda/)"
 	@echo "make bench  - handler cost, load, cold start, memory, binary size, round trips: build/bench/results.md"
@@ -56,11 +57,19 @@ browser:
 unit: toolchain browser
 	scripts/with-moto.sh $(CARGO) test --workspace --locked
 
-# The SAM template: cfn-lint, and a check that it matches the code (table keys, TTL, binaries).
+# The SAM template: cfn-lint, and a check that it matches the code (table keys, TTL, binaries,
+# the metrics the alarms and the dashboard read), with the check's own tests.
 infra:
 	scripts/venv.sh
 	.venv/bin/cfn-lint infra/template.yaml
+	.venv/bin/python scripts/test_check_template.py
 	.venv/bin/python scripts/check-template.py
+
+# sam validate --lint and sam build (cargo-lambda, release, arm64) of the template, offline, into
+# build/sam/; checks the build holds the template's three functions as aarch64 binaries.
+# The release build shares the target dir with make build and make bench.
+sam-build: toolchain
+	scripts/sam-build.sh
 
 # The interaction models are generated from one source; the skill package fills from stack outputs.
 model:
@@ -72,12 +81,11 @@ build: toolchain
 	scripts/build.sh
 
 STACK ?= pod
-# Deploys to your AWS account (needs credentials, Docker is not needed: cargo-lambda builds).
-deploy: toolchain
-	scripts/venv.sh
-	.venv/bin/pip install --quiet --disable-pip-version-check aws-sam-cli
-	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam build --template-file infra/template.yaml --beta-features
-	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam deploy --guided --stack-name $(STACK) --capabilities CAPABILITY_IAM
+# Deploys to your AWS account (needs credentials, Docker is not needed: cargo-lambda builds):
+# the build make test proves (make sam-build), then sam deploy of its built template.
+deploy: sam-build
+	SAM_CLI_TELEMETRY=0 .venv/bin/sam deploy --guided --template-file build/sam/template.yaml \
+	  --stack-name $(STACK) --capabilities CAPABILITY_IAM
 	$(MAKE) skill-package
 
 # build/skill-package/ and build/account-linking.json from the deployed stack (APP_CLIENT_ID/SECRET in env).
@@ -122,7 +130,7 @@ smoke: toolchain
 	$(CARGO) build -p pod-local --bin pod-local --locked
 	scripts/smoke-local.sh $(TARGET_DIR)/debug/pod-local
 
-test: fmt lint infra model unit smoke schemathesis invoke-check
+test: fmt lint infra sam-build model unit smoke schemathesis invoke-check
 	@echo "make test: all checks passed"
 
 clean:

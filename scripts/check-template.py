@@ -1,7 +1,13 @@
 """Checks infra/template.yaml against the code: the orders table has the keys,
-TTL attribute and capacity mode that shared/src/store/dynamodb.rs uses, and
-every function's binary exists in the workspace. cfn-lint checks the rest."""
+TTL attribute and capacity mode that shared/src/store/dynamodb.rs uses, every
+function's binary exists in the workspace, and every metric an alarm or the
+dashboard reads in namespace Pod is one the code emits (shared/src/metrics.rs).
+cfn-lint checks the rest. scripts/test_check_template.py tests the metric check.
 
+    check-template.py [--template FILE] [--metrics FILE]"""
+
+import argparse
+import json
 import pathlib
 import re
 import sys
@@ -158,8 +164,93 @@ def check_dynamodb_actions(template):
     return problems
 
 
+# The EMF namespace and the dimension sets the code emits (the metric contract; a CloudWatch metric is
+# one namespace, name and exact set of dimension names, so an alarm on another set matches nothing).
+POD_NAMESPACE = "Pod"
+DIMENSION_SETS = [{"Function"}, {"Function", "Intent"}, {"Function", "Outcome"}, {"Function", "Channel"}]
+
+
+def emitted_names(source):
+    """The values of the `pub const NAME: &str = "value";` items of shared/src/metrics.rs: the namespace,
+    metric and dimension names and the dimension values the code emits."""
+    return set(re.findall(r'pub const [A-Z0-9_]+: &str = "([^"]*)";', source))
+
+
+def pod_metrics_used(template):
+    """(where, metric name, {dimension: value}) of every metric in namespace Pod that an alarm or the
+    dashboard reads, and the problems found on the way (a form the check cannot read)."""
+    used, problems = [], []
+    for name, resource in template["Resources"].items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            metrics = [props] if "MetricName" in props else []
+            metrics += [q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q]
+            for metric in metrics:
+                if metric.get("Namespace") == POD_NAMESPACE:
+                    dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
+                    used.append((name, metric["MetricName"], dims))
+        elif resource["Type"] == "AWS::CloudWatch::Dashboard":
+            body = props["DashboardBody"]
+            if isinstance(body, list):  # !Sub [body, {variables}]
+                body = body[0]
+            try:
+                widgets = json.loads(re.sub(r"\$\{[^}]*\}", "substituted", body))["widgets"]
+            except (ValueError, KeyError, TypeError) as error:
+                problems.append(f"{name}: the dashboard body is not JSON with widgets ({error})")
+                continue
+            for widget in widgets:
+                for row in widget.get("properties", {}).get("metrics", []):
+                    fields = [f for f in row if not isinstance(f, dict)]
+                    expressions = [f["expression"] for f in row if isinstance(f, dict) and "expression" in f]
+                    if fields and any(f in (".", "...") for f in fields):
+                        problems.append(f"{name}: a dashboard row uses the '.' shorthand; write it out")
+                    elif fields and fields[0] == POD_NAMESPACE:
+                        used.append((name, fields[1], dict(zip(fields[2::2], fields[3::2]))))
+                    for expression in expressions:
+                        used += search_metrics(name, expression)
+    return used, problems
+
+
+def search_metrics(where, expression):
+    """The Pod metrics a dashboard SEARCH('{Namespace,Dim,…} MetricName="…" Dim="value"', …) reads."""
+    used = []
+    for schema, terms in re.findall(r"SEARCH\('\{([^}]*)\}([^']*)'", expression):
+        namespace, *dimensions = [part.strip() for part in schema.split(",")]
+        if namespace != POD_NAMESPACE:
+            continue
+        pairs = dict(re.findall(r'(\w+)="([^"]*)"', terms))
+        metric = pairs.pop("MetricName", "")
+        dims = {d: pairs.get(d) for d in dimensions}
+        used.append((where, metric, dims))
+    return used
+
+
+def check_pod_metrics(template, emitted):
+    """Every Pod metric an alarm or the dashboard reads: its name, dimension names and values are ones
+    the code emits, and its dimensions are one of the contract's dimension sets."""
+    used, problems = pod_metrics_used(template)
+    if POD_NAMESPACE not in emitted:
+        problems.append(f"the code does not emit the namespace {POD_NAMESPACE}")
+    for where, metric, dims in used:
+        if metric not in emitted:
+            problems.append(f"{where}: metric {metric!r} in namespace {POD_NAMESPACE} is one the code does not emit")
+        if set(dims) not in DIMENSION_SETS:
+            problems.append(f"{where}: {metric} with dimensions {sorted(dims)}, which is not a dimension set the code emits")
+        for dimension, value in dims.items():
+            if dimension not in emitted:
+                problems.append(f"{where}: dimension {dimension!r} is one the code does not emit")
+            # A SEARCH may leave a dimension open (any value, e.g. every intent).
+            if value is not None and value not in emitted:
+                problems.append(f"{where}: {metric} {dimension}={value!r} is a value the code does not emit")
+    return problems
+
+
 def main():
-    template = yaml.load((ROOT / "infra/template.yaml").read_text(), Loader=CloudFormationLoader)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--template", default=ROOT / "infra/template.yaml", type=pathlib.Path)
+    parser.add_argument("--metrics", default=ROOT / "shared/src/metrics.rs", type=pathlib.Path)
+    args = parser.parse_args()
+    template = yaml.load(args.template.read_text(), Loader=CloudFormationLoader)
     table = template["Resources"]["OrdersTable"]["Properties"]
     problems = []
     keys = {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]}
@@ -172,6 +263,8 @@ def main():
         problems.append("TTL must be enabled on the store's TTL attribute")
     if table.get("BillingMode") != "PAY_PER_REQUEST":
         problems.append("the table must be on-demand")
+    if template["Globals"]["Function"].get("Tracing") != "Active":
+        problems.append("the functions need X-Ray active tracing (Globals: Tracing: Active)")
     skill_env = template["Resources"]["SkillFunction"]["Properties"]["Environment"]["Variables"]
     if skill_env.get("ALEXA_VERIFY_SIGNATURE") != "true" or "ALEXA_SKILL_ID" not in skill_env:
         problems.append("the skill function must set ALEXA_VERIFY_SIGNATURE=true and ALEXA_SKILL_ID")
@@ -189,9 +282,16 @@ def main():
     problems += check_dynamodb_actions(template)
     for provider in ("auth0", "builtin"):
         problems += check_settings_are_read(template, provider)
+    if args.metrics.exists():
+        problems += check_pod_metrics(template, emitted_names(args.metrics.read_text()))
+    else:
+        # Until the code has its metric names, the alarms cannot be checked against them.
+        print(f"check-template: {args.metrics.name} is not there yet; the alarms' metric names are unchecked")
     if problems:
         sys.exit("check-template: " + "; ".join(problems))
-    print("check-template: infra/template.yaml matches the code")
+    shown = args.template.resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
+    print(f"check-template: {shown} matches the code")
 
 
 if __name__ == "__main__":
