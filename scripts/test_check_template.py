@@ -17,38 +17,8 @@ SPEC = importlib.util.spec_from_file_location("check_template", ROOT / "scripts/
 check = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(check)
 
-# The metric contract of issue 16, as shared/src/metrics.rs states it.
-CONTRACT = """
-pub const NAMESPACE: &str = "Pod";
-pub const FUNCTION: &str = "Function";
-pub const INTENT: &str = "Intent";
-pub const OUTCOME: &str = "Outcome";
-pub const CHANNEL: &str = "Channel";
-pub const FUNCTION_SKILL: &str = "skill";
-pub const FUNCTION_API: &str = "api";
-pub const FUNCTION_WEB: &str = "web";
-pub const CHANNEL_SMS: &str = "sms";
-pub const CHANNEL_EMAIL: &str = "email";
-pub const REQUESTS: &str = "Requests";
-pub const ANSWERS: &str = "Answers";
-pub const DURATION: &str = "Duration";
-pub const STORE_CALLS: &str = "StoreCalls";
-pub const AUTH0_CALLS: &str = "Auth0Calls";
-pub const DELIVERY_CALLS: &str = "DeliveryCalls";
-pub const SEQUENTIAL_ROUND_TRIPS: &str = "SequentialRoundTrips";
-pub const CODES_SENT: &str = "CodesSent";
-pub const OUTCOME_CONFIRMED: &str = "confirmed";
-pub const OUTCOME_WRONG_CODE: &str = "wrong_code";
-pub const OUTCOME_ORDER_LOCKED: &str = "order_locked";
-pub const OUTCOME_ORDERING_PAUSED: &str = "ordering_paused";
-pub const OUTCOME_ORDERING_LOCKED: &str = "ordering_locked";
-pub const OUTCOME_NO_CONTACT: &str = "no_contact";
-pub const OUTCOME_RATE_LIMITED: &str = "rate_limited";
-pub const OUTCOME_AUTH0_UNAVAILABLE: &str = "auth0_unavailable";
-pub const OUTCOME_STORE_UNAVAILABLE: &str = "store_unavailable";
-pub const OUTCOME_REFUSED_REQUEST: &str = "refused_request";
-pub const OUTCOME_OTHER: &str = "other";
-"""
+# The metric contract: the names shared/src/metrics.rs emits (read, not copied, so the two cannot drift).
+CONTRACT = (ROOT / "shared/src/metrics.rs").read_text()
 
 
 def alarm(metric="Answers", dimensions=(("Function", "skill"), ("Outcome", "wrong_code")), namespace="Pod"):
