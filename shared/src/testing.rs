@@ -398,17 +398,72 @@ impl crate::sessions::SessionStore for FailingStore {
     }
 }
 
-/// What the code under test logs, as plain text: a `fmt` layer writes here while the guard of
-/// [`CapturedLogs::capture`] lives (this thread only: use a current-thread test runtime).
+/// What the code under test logs, as plain text, while the guard of [`CapturedLogs::capture`]
+/// lives (this thread only: use a current-thread test runtime).
+///
+/// One subscriber serves the whole test binary: it is installed globally on the first capture and
+/// writes each event into the capture of the thread that logged it. A per-thread
+/// `tracing::subscriber::set_default` would race: a test logging on another thread with no
+/// subscriber can leave a call site's cached interest at "never", and the capture then misses
+/// the event.
 #[derive(Clone, Default)]
 pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
+thread_local! {
+    static THIS_THREADS_CAPTURE: std::cell::RefCell<Option<CapturedLogs>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Ends a capture when dropped: later events of this thread are no longer kept.
+#[must_use = "the capture ends when the guard drops"]
+pub struct CaptureGuard {
+    previous: Option<CapturedLogs>,
+}
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        THIS_THREADS_CAPTURE.with(|capture| *capture.borrow_mut() = previous);
+    }
+}
+
+/// The writer of the binary-wide subscriber: the current thread's capture, or nowhere.
+#[derive(Clone, Copy)]
+struct ThisThreadsCapture;
+
+impl std::io::Write for ThisThreadsCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        THIS_THREADS_CAPTURE.with(|capture| {
+            if let Some(logs) = capture.borrow_mut().as_mut() {
+                std::io::Write::write_all(logs, bytes)?;
+            }
+            Ok(bytes.len())
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl CapturedLogs {
-    /// Captures this thread's logs until the guard drops.
-    pub fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+    /// Captures this thread's logs (INFO and above, as the `fmt` subscriber writes them) until the
+    /// guard drops.
+    pub fn capture() -> (Self, CaptureGuard) {
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        INSTALLED.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::INFO)
+                .with_writer(|| ThisThreadsCapture)
+                .with_ansi(false)
+                .finish();
+            // Another global subscriber already set by the test binary would keep this one out,
+            // and every capture would then stay empty: say so at once instead.
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("CapturedLogs needs to install the test binary's only global subscriber");
+        });
         let logs = Self::default();
-        let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_ansi(false).finish();
-        (logs.clone(), tracing::subscriber::set_default(subscriber))
+        let previous = THIS_THREADS_CAPTURE.with(|capture| capture.borrow_mut().replace(logs.clone()));
+        (logs, CaptureGuard { previous })
     }
 
     /// Everything logged so far.
