@@ -38,26 +38,45 @@ pub enum StartupError {
 }
 
 /// Structured logs on stdout: JSON in Lambda, text locally. `RUST_LOG` filters by
-/// level and target (`info`, `pod_shared=debug,info`); without it, `info`.
+/// level and target (`info`, `pod_shared=debug,info`); without it, `info`. In Lambda with
+/// active tracing (`AWS_XRAY_DAEMON_ADDRESS` set), Pod's spans also go to X-Ray
+/// ([`crate::traces`]).
 pub fn init_logging(format: LogFormat) {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = logging(format, std::io::stdout, crate::traces::XRayLayer::from_environment()).try_init();
+}
+
+/// The subscriber [`init_logging`] installs, writing to `writer` and sending spans to `xray`.
+/// In JSON, every line carries its spans: the runtime's (Lambda request id, X-Ray trace
+/// header) and Pod's answer span (Alexa request id, intent).
+pub fn logging<W>(
+    format: LogFormat,
+    writer: W,
+    xray: Option<crate::traces::XRayLayer>,
+) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     use tracing_subscriber::Layer;
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
 
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|directives| directives.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let layer = tracing_subscriber::fmt::layer().with_target(false).with_ansi(colour);
-    let registry = tracing_subscriber::registry();
-    let _ = match format {
-        LogFormat::Json => {
-            registry.with(layer.json().flatten_event(true).without_time().with_filter(filter)).try_init()
-        }
-        LogFormat::Text => registry.with(layer.compact().with_filter(filter)).try_init(),
+    let layer = tracing_subscriber::fmt::layer().with_target(false).with_ansi(colour).with_writer(writer);
+    let lines = match format {
+        LogFormat::Json => layer.json().flatten_event(true).without_time().with_filter(filter).boxed(),
+        LogFormat::Text => layer.compact().with_filter(filter).boxed(),
     };
+    // Only the runtime's span and Pod's own reach the X-Ray layer: every other span (the AWS
+    // SDK's, hyper's) stays as cheap as the log filter makes it.
+    let traced = tracing_subscriber::filter::filter_fn(|metadata| {
+        metadata.target() == crate::traces::TARGET || metadata.name() == crate::traces::RUNTIME_SPAN
+    });
+    tracing_subscriber::registry().with(lines).with(xray.map(|xray| xray.with_filter(traced)))
 }
 
 /// The order store the settings ask for.

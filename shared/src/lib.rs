@@ -24,3 +24,4 @@ pub mod sign_in_profiles;
 pub mod store;
 #[cfg(feature = "test-doubles")]
 pub mod testing;
+pub mod traces;

@@ -236,7 +236,9 @@ impl Metrics {
 
     /// Runs one request of `function` (`intent`: its operation or route) and emits its lines:
     /// its duration, round trips, and what was noted inside it. Off, it only runs it.
+    /// The request runs in its answer span ([`crate::traces::answer_span`]), metrics on or off.
     pub async fn measure<F: Future>(&self, function: &'static str, intent: &str, request: F) -> F::Output {
+        let request = tracing::Instrument::instrument(request, crate::traces::answer_span(function, None, intent));
         if !self.is_on() {
             return request.await;
         }

@@ -47,10 +47,11 @@ tokio::task_local! {
     static METER: Arc<Meter>;
 }
 
-/// Runs one network call and records it in the measured request, if any.
+/// Runs one network call and records it in the measured request, if any. The call runs in
+/// its own span ([`crate::traces::call_span`]): in Lambda, an X-Ray subsegment.
 pub async fn track<F: Future>(remote: Remote, operation: &'static str, call: F) -> F::Output {
     let started = Instant::now();
-    let output = call.await;
+    let output = tracing::Instrument::instrument(call, crate::traces::call_span(remote, operation)).await;
     let ended = Instant::now();
     let _outside_a_measured_request = METER.try_with(|meter| {
         let trip = Trip {
@@ -106,6 +107,13 @@ impl RoundTrips {
         let mut trips: Vec<&Trip> = self.trips.iter().collect();
         trips.sort_by_key(|t| t.started);
         trips.iter().map(|t| format!("{}:{}", remote_name(t.remote), t.operation)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+impl Remote {
+    /// How logs, traces and [`RoundTrips::operations`] name it.
+    pub fn name(self) -> &'static str {
+        remote_name(self)
     }
 }
 

@@ -60,16 +60,7 @@ impl ProbeSkill {
     /// Sends one Alexa request (`request` is its `request` object; its `stage`, if any, goes
     /// into the session's attributes, as [`order`] gives one) and measures it.
     pub async fn send(&self, name: &'static str, request: Value) -> Result<IntentTrips, String> {
-        let user = json!({"userId": "amzn1.ask.account.PROBE", "accessToken": self.token});
-        let application = json!({"applicationId": "amzn1.ask.skill.probe"});
-        let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
-        let event = json!({"version": "1.0",
-            "session": {"new": false, "sessionId": "probe", "application": application, "user": user,
-                        "attributes": attributes},
-            "context": {"System": {"application": application, "user": user, "apiEndpoint": self.api_endpoint,
-                                   "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},
-            "request": request});
-        let envelope = parse_event(event).map_err(|e| e.to_string())?;
+        let envelope = parse_event(self.event(request)).map_err(|e| e.to_string())?;
         let (answer, trips) = self.skill.handle_measured(&envelope).await;
         let connection_token = answer.response.directives.iter().find_map(|directive| match directive {
             Directive::StartConnection { token, .. } => Some(token.clone()),
@@ -80,6 +71,25 @@ impl ProbeSkill {
             None => String::new(),
         };
         Ok(IntentTrips { request: name, trips, said, connection_token })
+    }
+
+    /// The skill the probe talks to, e.g. to serve it under Lambda's runtime.
+    pub fn skill(&self) -> &Skill {
+        &self.skill
+    }
+
+    /// The Alexa request (a direct invocation's event, for skill `amzn1.ask.skill.probe`) that
+    /// [`send`](Self::send) sends for `request`.
+    pub fn event(&self, request: Value) -> Value {
+        let user = json!({"userId": "amzn1.ask.account.PROBE", "accessToken": self.token});
+        let application = json!({"applicationId": "amzn1.ask.skill.probe"});
+        let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
+        json!({"version": "1.0",
+            "session": {"new": false, "sessionId": "probe", "application": application, "user": user,
+                        "attributes": attributes},
+            "context": {"System": {"application": application, "user": user, "apiEndpoint": self.api_endpoint,
+                                   "apiAccessToken": crate::directives::LOCAL_API_ACCESS_TOKEN}},
+            "request": request})
     }
 
     /// The conversation, once to warm the instance (tokens, profile, the passwordless
@@ -159,7 +169,8 @@ pub fn order() -> Value {
         "stage": {"waiting_for": "send_code", "currency": "USD", "pizza": {"size": "large", "toppings": ["pepperoni"]}}})
 }
 
-fn authorize(code: &str) -> Value {
+/// The code intent with `code`, with a fresh request id.
+pub fn authorize(code: &str) -> Value {
     json!({"type": "IntentRequest", "requestId": request_id(), "timestamp": timestamp(),
         "intent": {"name": pod_skill::AUTHORIZE_INTENT, "slots": {"Code": {"name": "Code", "value": code}}}})
 }

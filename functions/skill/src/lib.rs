@@ -235,7 +235,12 @@ impl Skill {
         let locale = Locale::for_tag_or_default(envelope.locale());
         let started = std::time::Instant::now();
         let answering = speech::in_locale(locale, tokio::time::timeout(ANSWER_DEADLINE, self.route(envelope)));
-        let ((answered, noted), trips) = round_trips::measure(metrics::observe(answering)).await;
+        // Every line logged while answering names the Alexa request; in Lambda the span is
+        // also the answer's X-Ray subsegment, over its calls' subsegments.
+        let span = pod_shared::traces::answer_span(metrics::FUNCTION_SKILL, Some(request_id), metric_intent(envelope));
+        let answering = tracing::Instrument::instrument(metrics::observe(answering), span.clone());
+        let ((answered, noted), trips) = round_trips::measure(answering).await;
+        let _in_the_answer = span.enter();
         if trips.calls() > 0 {
             tracing::info!(
                 request_id,
@@ -366,6 +371,16 @@ pub const REFUSED_INTENT: &str = "Refused";
 
 /// The `Intent` dimension of a request: the intent's name if the skill handles it (an unknown
 /// name is `Other`, so no request can add dimension values), else the request's type.
+/// Answers Lambda's invocations from its Runtime API (`AWS_LAMBDA_RUNTIME_API`) until the
+/// runtime ends: what `main.rs` runs. The runtime opens each invocation's span (Lambda request
+/// id, X-Ray trace header) around [`Skill::answer_event`].
+pub async fn serve_lambda_runtime(skill: &Skill, verifier: &AlexaVerifier) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| async move {
+        skill.answer_event(verifier, event.payload).await
+    }))
+    .await
+}
+
 pub fn metric_intent(envelope: &RequestEnvelope) -> &'static str {
     use pod_shared::alexa::Request;
     match &envelope.request {

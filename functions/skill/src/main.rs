@@ -2,7 +2,7 @@
 //! invocation by Alexa (Lambda ARN; the event is the Alexa request) and a
 //! function URL (an HTTP event; the request is verified as ASK requires).
 
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::Error;
 use pod_shared::alexa::{AlexaVerifier, DirectiveApi, VerifierSettings};
 use pod_shared::bootstrap::{build_service, init_logging};
 use pod_shared::config::Settings;
@@ -23,11 +23,7 @@ async fn main() -> Result<(), Error> {
         settings.alexa.verify_signature,
         settings.alexa.skill_id.clone(),
     ));
-    let (skill, verifier) = (&skill, &verifier);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        skill.answer_event(verifier, event.payload).await
-    }))
-    .await
+    pod_skill::serve_lambda_runtime(&skill, &verifier).await
 }
 
 /// The environment's settings; with `SECRETS_ARN`, the secret ones from Secrets Manager.

@@ -220,7 +220,7 @@ impl Auth0Client {
             return Ok(cached);
         }
         let path = format!("/api/v2/users/{}", urlencoding::encode(user.as_str()));
-        let record: Auth0User = match self.management(reqwest::Method::GET, &path, None, "user profile").await {
+        let record: Auth0User = match self.management(reqwest::Method::GET, &path, None, "user_profile").await {
             Err(IdentityError::Refused { status: 404, .. }) => Err(IdentityError::UnknownUser),
             other => other,
         }?;
@@ -277,7 +277,7 @@ impl Auth0Client {
                         urlencoding::encode(&existing.provider),
                         urlencoding::encode(&existing.user_id())
                     );
-                    let _: Value = self.management(reqwest::Method::DELETE, &path, None, "unlink identity").await?;
+                    let _: Value = self.management(reqwest::Method::DELETE, &path, None, "unlink_identity").await?;
                     self.forget_user(&user.user_id);
                     tracing::info!(connection, "passwordless identity for an old contact unlinked");
                 }
@@ -290,7 +290,7 @@ impl Auth0Client {
             Destination::Email(email) => json!({"connection": "email", "email": email.as_str()}),
         };
         let created: Auth0User = match self
-            .management(reqwest::Method::POST, "/api/v2/users", Some(&body), "create passwordless user")
+            .management(reqwest::Method::POST, "/api/v2/users", Some(&body), "create_passwordless_user")
             .await
         {
             Err(IdentityError::Refused { status: 409, .. }) => {
@@ -317,7 +317,7 @@ impl Auth0Client {
         let path = format!("/api/v2/users/{}/identities", urlencoding::encode(user.user_id.as_str()));
         let link = json!({"provider": provider, "user_id": secondary_id});
         let linked: Result<Value, _> =
-            self.management(reqwest::Method::POST, &path, Some(&link), "link identity").await;
+            self.management(reqwest::Method::POST, &path, Some(&link), "link_identity").await;
         // The cached record no longer lists the user's identities as they are.
         self.forget_user(&user.user_id);
         linked?;

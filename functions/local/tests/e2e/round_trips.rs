@@ -74,7 +74,7 @@ async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_claim_
     let cold = probe.send("order", pod_local::round_trips::order()).await.unwrap();
     let auth0 = operations(&cold, Remote::Auth0);
     assert_eq!(auth0.iter().filter(|o| **o == "management_token").count(), 1, "{}", cold.trips.operations());
-    assert_eq!(auth0.iter().filter(|o| **o == "user profile").count(), 1, "{}", cold.trips.operations());
+    assert_eq!(auth0.iter().filter(|o| **o == "user_profile").count(), 1, "{}", cold.trips.operations());
     // The replay claim (the first store write, once the token says who is asking) and the
     // profile lookup overlap.
     let claim = cold.trips.trips.iter().filter(|t| t.remote == Remote::Store).min_by_key(|t| t.started).unwrap();
