@@ -127,13 +127,21 @@ impl Outcome {
     pub fn of_check(outcome: &AuthorizeOutcome) -> Self {
         match outcome {
             AuthorizeOutcome::Confirmed(_) => Outcome::Confirmed,
-            AuthorizeOutcome::WrongCode { account: IfWrong::Open { .. }, .. } => Outcome::WrongCode,
+            AuthorizeOutcome::WrongCode { account, .. } => Outcome::of_wrong_code(account),
             AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. } => Outcome::OrderLocked,
-            AuthorizeOutcome::WrongCode { account: IfWrong::Paused { .. }, .. }
-            | AuthorizeOutcome::Locked { account: IfWrong::Paused { .. }, .. } => Outcome::OrderingPaused,
-            AuthorizeOutcome::WrongCode { account: IfWrong::Locked, .. }
-            | AuthorizeOutcome::Locked { account: IfWrong::Locked, .. } => Outcome::OrderingLocked,
+            AuthorizeOutcome::Locked { account: IfWrong::Paused { .. }, .. } => Outcome::OrderingPaused,
+            AuthorizeOutcome::Locked { account: IfWrong::Locked, .. } => Outcome::OrderingLocked,
             AuthorizeOutcome::Expired(_) | AuthorizeOutcome::NoPendingOrder => Outcome::Other,
+        }
+    }
+
+    /// A wrong code (an order's or a phone enrollment's), by what it did to the account: a
+    /// wrong code, or the one that paused or locked voice ordering.
+    pub fn of_wrong_code(account: &IfWrong) -> Self {
+        match account {
+            IfWrong::Open { .. } => Outcome::WrongCode,
+            IfWrong::Paused { .. } => Outcome::OrderingPaused,
+            IfWrong::Locked => Outcome::OrderingLocked,
         }
     }
 

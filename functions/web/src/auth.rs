@@ -71,6 +71,7 @@ impl FromRequestParts<WebApp> for MaybeSignedIn {
 }
 
 fn sessions_unavailable() -> Response {
+    pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::StoreUnavailable);
     let message = t("web-error-sessions-unavailable");
     error_page(StatusCode::SERVICE_UNAVAILABLE, Nav::new("", None), "web-error-unavailable-title", message, None)
 }
@@ -206,13 +207,16 @@ fn identity_provider_refused(nav: Nav, error: &str) -> Response {
 fn login_failure(nav: Nav, error: &LoginError) -> Response {
     tracing::warn!(%error, "sign-in could not be finished");
     match error {
-        LoginError::Unreachable(_) | LoginError::BadResponse(_) => error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            nav,
-            "web-sign-in-unavailable-title",
-            t("web-sign-in-unavailable"),
-            Some(try_again()),
-        ),
+        LoginError::Unreachable(_) | LoginError::BadResponse(_) => {
+            pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::Auth0Unavailable);
+            error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                nav,
+                "web-sign-in-unavailable-title",
+                t("web-sign-in-unavailable"),
+                Some(try_again()),
+            )
+        }
         LoginError::CodeRefused(_) | LoginError::NoIdToken | LoginError::BadIdToken(_) => {
             sign_in_refused(nav, "web-sign-in-unverified")
         }

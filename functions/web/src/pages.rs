@@ -18,6 +18,7 @@ use pod_shared::domain::{
     ActivityId, Blocked, BudgetState, Code, EnrollmentError, IfWrong, OrderId, PhoneNumber, Source, UserId,
 };
 use pod_shared::i18n::Arg;
+use pod_shared::metrics::{self, Outcome};
 use pod_shared::ports::PageRequest;
 use pod_shared::service::{EnrollmentOutcome, ServiceError};
 use serde::Deserialize;
@@ -50,6 +51,7 @@ pub async fn profile(State(app): State<WebApp>, SignedIn(session): SignedIn) -> 
     match app.service().user_profile(&session.user).await {
         Ok(profile) => render(StatusCode::OK, &ProfilePage { nav, profile: ProfileView::of(&profile) }),
         Err(error) => {
+            metrics::note_outcome(Outcome::of_error(&error));
             tracing::error!(%error, "profile unavailable");
             unavailable(nav)
         }
@@ -100,6 +102,7 @@ pub async fn live_orders(State(app): State<WebApp>, MaybeSignedIn(session): Mayb
     match orders_table(&app, &session.user, None).await {
         Ok((table, _)) => render(StatusCode::OK, &table),
         Err(error) => {
+            metrics::note_outcome(Outcome::of_error(&error));
             tracing::error!(%error, "live orders unavailable");
             (StatusCode::SERVICE_UNAVAILABLE, t("web-live-unavailable")).into_response()
         }
@@ -366,6 +369,7 @@ pub async fn confirm_enrollment(
             Redirect::to(&format!("{SECURITY_PATH}?note={}#contact", note.key())).into_response()
         }
         Ok(EnrollmentOutcome::WrongCode { tries_left, account }) => {
+            metrics::note_outcome(Outcome::of_wrong_code(&account));
             let feedback = Some(ContactFeedback::Code(wrong_code_message(tries_left, account)));
             security_page(&app, &session, StatusCode::OK, None, feedback).await
         }
@@ -454,6 +458,7 @@ enum Step {
 /// How the Security page answers a refused enrollment step: a status and what it says.
 /// `Err` for failures that are the unavailable page.
 fn enrollment_refused(error: ServiceError, step: Step) -> Result<(StatusCode, ContactFeedback), ServiceError> {
+    metrics::note_outcome(Outcome::of_error(&error));
     // Which of each message's two endings: "so no code was sent" or "so the code was not checked".
     let step_arg = || {
         (
@@ -536,6 +541,7 @@ fn service_failure(nav: Nav, error: ServiceError) -> Response {
     match error {
         ServiceError::OrderNotFound => not_found_page(nav),
         other => {
+            metrics::note_outcome(Outcome::of_error(&other));
             tracing::error!(error = %other, "page unavailable");
             unavailable(nav)
         }

@@ -15,6 +15,7 @@ use pod_shared::domain::{
     ActivityEvent, ActivityKind, BudgetChange, BudgetState, Code, Destination, IfWrong, PhoneEnrollment, PhoneNumber,
     Pizza, Size, Source, Timestamp, Topping, Toppings, UserId,
 };
+use pod_shared::metrics::{CapturedLines, Metrics, check_emf_line};
 use pod_shared::ports::{OrderStore, StoreError};
 use pod_shared::service::{AuthorizeOutcome, OrderService};
 use pod_shared::sessions::SessionStore;
@@ -125,6 +126,8 @@ struct TestWeb {
     notices: Arc<RecordingSender>,
     tokens: FakeTokenEndpoint,
     issuer: String,
+    /// The EMF lines of every request.
+    metrics: Arc<CapturedLines>,
     _data: tempfile::TempDir,
 }
 
@@ -208,7 +211,19 @@ impl TestWeb {
                 .with_sessions(sessions.clone());
         let app = WebApp::new(service.clone(), web_settings, &settings.auth0).unwrap();
         let issuer = settings.auth0.endpoint.issuer();
-        Self { router: pod_web::router(app), service, store, clock, codes, notices, tokens, issuer, _data: data }
+        let metrics = Arc::new(CapturedLines::default());
+        let router = pod_web::router_with_metrics(app, Metrics::to(metrics.clone()));
+        Self { router, service, store, clock, codes, notices, tokens, issuer, metrics, _data: data }
+    }
+
+    /// The `Outcome` the last request's metrics counted it as (`other` for most pages).
+    fn last_outcome(&self) -> String {
+        let lines = self.metrics.lines();
+        let mut outcomes = lines
+            .iter()
+            .map(|line| check_emf_line(line).unwrap())
+            .filter_map(|line| line.get("Outcome").and_then(Value::as_str).map(str::to_string));
+        outcomes.next_back().expect("a request was counted")
     }
 
     async fn send(&self, request: Request<Body>) -> Page {
@@ -941,11 +956,13 @@ async fn pages_say_unavailable_when_the_session_store_is_down() {
     for path in ["/pod/app/orders", "/pod/app/", "/pod/app/orders/live"] {
         let page = down.get(path, &session).await;
         assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(down.last_outcome(), "store_unavailable", "{path}");
     }
     let (params, login_cookie) = down.start_sign_in("/pod/app/orders").await;
     down.tokens.grant("c9", down.claims("auth0|ana", &params["nonce"]), &params["code_challenge"]);
     let page = down.callback(&format!("code=c9&state={}", params["state"]), &login_cookie).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "no session without a record");
+    assert_eq!(down.last_outcome(), "store_unavailable");
     assert!(page.cookie_pair("pod_session").is_none());
 }
 
@@ -1494,6 +1511,7 @@ async fn ben_verifies_a_phone_and_his_codes_go_there() {
     // A wrong code: the form again, with the tries left.
     let page = web.give_enrollment_code(&ben, WRONG_CODE).await;
     assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(web.last_outcome(), "wrong_code", "the operators' wrong-code alarm counts the web app's too");
     let said = r#"<p id="enrollment-code-error" class="field-error">That is not the code we sent. 2 tries left.</p>"#;
     assert!(page.body.contains(said), "{}", page.body);
     assert!(page.offers_code_form() && page.body.contains("2 tries left."));
@@ -1636,6 +1654,7 @@ async fn enrollment_answers_to_the_guess_budget_and_the_send_limit() {
     assert_eq!(web.enroll(&ana, NEW_PHONE).await.status, StatusCode::SEE_OTHER);
     let page = web.give_enrollment_code(&ana, WRONG_CODE).await;
     assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(web.last_outcome(), "ordering_paused", "the operators' pause alarm counts the web app's pauses too");
     let BudgetState::Paused { until, .. } = web.voice_ordering("auth0|ana").await else { panic!("paused") };
     let said = format!(
         "That is not the code we sent. 2 tries left. Too many wrong codes in a row: voice ordering is paused until {}",
@@ -1653,6 +1672,7 @@ async fn enrollment_answers_to_the_guess_budget_and_the_send_limit() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.body.contains(&format!("{problem}Voice ordering is paused until")), "{}", page.body);
     assert!(page.body.contains("so the code was not checked"));
+    assert_eq!(web.last_outcome(), "ordering_paused");
     assert_eq!(web.codes.checked(), checked);
     assert_eq!(web.enrolled_phone("auth0|ana").await, None);
     let page = web.enroll(&ana, "+14155550177").await;
@@ -1667,6 +1687,7 @@ async fn enrollment_answers_to_the_guess_budget_and_the_send_limit() {
     assert_eq!(page.status, StatusCode::LOCKED);
     assert!(page.body.contains(&format!("{problem}Voice ordering is locked after too many wrong codes")));
     assert!(page.body.contains("so no code was sent"));
+    assert_eq!(web.last_outcome(), "ordering_locked");
     assert_eq!(web.codes.sent().len(), 1);
 
     // Codes for enrollment count against the same hourly limit as order codes.
@@ -1678,6 +1699,7 @@ async fn enrollment_answers_to_the_guess_budget_and_the_send_limit() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.body.contains("Pod has sent you as many codes as it may in an hour, so no code was sent."));
     assert!(page.body.contains("Try again in 60 minutes."), "{}", page.body);
+    assert_eq!(web.last_outcome(), "rate_limited");
     assert_eq!(web.codes.sent().len(), 1 + web.service.policy().sends_per_hour as usize);
 }
 
@@ -1696,6 +1718,7 @@ async fn enrollment_says_try_again_when_codes_cannot_be_sent_or_checked() {
     let page = web.enroll(&ben, NEW_PHONE).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.body.contains(&format!("{problem}Pod could not send the code just now. Try again shortly.</p>")));
+    assert_eq!(web.last_outcome(), "auth0_unavailable");
     assert!(web.pending_enrollment("auth0|ben").await.is_none(), "nothing stored");
 
     web.codes.set_down(false);
@@ -1704,6 +1727,7 @@ async fn enrollment_says_try_again_when_codes_cannot_be_sent_or_checked() {
     let page = web.give_enrollment_code(&ben, RIGHT_CODE).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.body.contains(&format!("{problem}Pod could not check the code just now. Try again shortly.</p>")));
+    assert_eq!(web.last_outcome(), "auth0_unavailable");
     assert!(page.offers_code_form() && page.body.contains("3 tries left."), "no try used");
     assert_eq!(web.voice_ordering("auth0|ben").await, BudgetState::Open { failures: 0 }, "the guess given back");
 
