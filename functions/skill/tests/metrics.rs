@@ -1,14 +1,15 @@
 //! The skill's EMF lines: every request emits one line that follows the Embedded Metric
 //! Format, with the outcome the answer had (a right code, a wrong code, a locked order, a
-//! paused account, Auth0 down, a refused request) and a line per code sent. Real embedded
-//! store; test doubles for the identity provider and the code desk.
+//! paused account, no verified contact, Auth0 or the store down, a refused request) and a line
+//! per code sent. Real embedded store; test doubles for the identity provider and the code desk.
 
 use pod_shared::alexa::{AlexaVerifier, RequestEnvelope, VerifierSettings};
 use pod_shared::domain::{ChallengePolicy, Timestamp};
 use pod_shared::metrics::{CapturedLines, Metrics, check_emf_line};
+use pod_shared::ports::{OrderStore, StoreError};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
-use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
+use pod_shared::testing::{FailingStore, FakeCodeDesk, FakeDirectory, ManualClock};
 use pod_skill::{Skill, parse_request};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -26,6 +27,11 @@ struct Harness {
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
+    harness_on(store, dir)
+}
+
+/// The skill over `store` (`dir`: whatever it keeps alive).
+fn harness_on(store: Arc<dyn OrderStore>, dir: tempfile::TempDir) -> Harness {
     let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
     let codes = Arc::new(FakeCodeDesk::accepting(RIGHT_CODE));
     let policy = ChallengePolicy { sends_per_hour: 100, ..ChallengePolicy::default() };
@@ -41,7 +47,12 @@ fn next_request_id() -> String {
 }
 
 fn body(request: Value) -> Value {
-    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
+    body_for("token-ana", request)
+}
+
+/// The request of the user whose account-linking token is `token`.
+fn body_for(token: &str, request: Value) -> Value {
+    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": token});
     let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
     json!({
         "version": "1.0",
@@ -146,6 +157,20 @@ async fn auth0_down_while_sending_a_code_is_auth0_unavailable() {
     let lines = h.lines_of(placing()).await;
     assert_eq!(lines.len(), 1, "no code sent: {lines:?}");
     assert_eq!(lines[0]["Outcome"], "auth0_unavailable");
+}
+
+#[tokio::test]
+async fn no_verified_contact_is_no_contact_and_the_store_down_is_store_unavailable() {
+    let h = harness();
+    let nobody = parse_request(body_for("token-nobody", placing()).to_string().as_bytes()).unwrap();
+    h.skill.handle(&nobody).await;
+    let lines = h.new_lines(0);
+    assert_eq!(lines.len(), 1, "no code sent: {lines:?}");
+    assert_eq!(lines[0]["Outcome"], "no_contact");
+
+    let down = harness_on(Arc::new(FailingStore(StoreError::Unavailable("test".into()))), tempfile::tempdir().unwrap());
+    assert_eq!(down.outcome_of(placing()).await, "store_unavailable", "the skill error answers alarm counts it");
+    assert!(down.codes.sent().is_empty());
 }
 
 #[tokio::test]
