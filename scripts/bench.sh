@@ -39,6 +39,19 @@ scripts/bench_cold.sh "$bins" "$out/cold-start.json"
 if [[ $skip != *" load "* ]]; then
   echo "bench 4/5: load (wrk) on the local stack" >&2
   POD_LOCAL_BIN="$bins/pod-local" scripts/bench_load.sh
+  # Every commit is durable; concurrent writers share the flush (group commit). The same flow on
+  # disk and on tmpfs, alone and eight at once, shows what the disk's flush still costs.
+  echo "bench 4/5: the embedded store's flows on disk and on tmpfs, 1 and 8 connections" >&2
+  for data in disk tmpfs; do
+    for conns in 1 8; do
+      root=""
+      [ "$data" = disk ] || root=/dev/shm
+      BENCH_SCENARIOS=flow BENCH_CONNECTIONS=$conns BENCH_USERS_PER_CONNECTION=64 \
+        BENCH_DATA_ROOT=$root BENCH_DATA_LABEL=$data \
+        BENCH_LOAD_OUT="$out/load-durability-$data-$conns.json" POD_LOCAL_BIN="$bins/pod-local" \
+        scripts/bench_load.sh embedded >/dev/null
+    done
+  done
 fi
 
 echo "bench 5/5: release binary sizes" >&2

@@ -17,6 +17,11 @@
 #                   from the same directory unless POD_TABLE_BIN says otherwise
 #   BENCH_SECONDS   length of each wrk run (10)
 #   BENCH_CONNECTIONS  wrk connections, one wrk thread each (16)
+#   BENCH_SCENARIOS  which scenarios to run ("list flow")
+#   BENCH_DATA_ROOT  where the embedded store's data directory goes (a fresh directory under
+#                   the system's temporary directory): /dev/shm puts it on tmpfs
+#   BENCH_DATA_LABEL what the rows call that place in the "data" column ("disk")
+#   BENCH_LOAD_OUT   the JSON written (build/bench/load.json)
 #   BENCH_USERS_PER_CONNECTION  users each flow connection takes in turn (16 per 10 s of run):
 #                   Pod sends a user at most CODE_SENDS_PER_HOUR codes an hour, and that
 #                   setting is at most 100
@@ -30,6 +35,10 @@ conns=${BENCH_CONNECTIONS:-16}
 per_conn=${BENCH_USERS_PER_CONNECTION:-$(((seconds + 9) / 10 * 16))}
 pod_local=${POD_LOCAL_BIN:-target/release/pod-local}
 pod_table=${POD_TABLE_BIN:-$(dirname "$pod_local")/pod-table}
+scenarios=${BENCH_SCENARIOS:-list flow}
+data_root=${BENCH_DATA_ROOT:-}
+data_label=${BENCH_DATA_LABEL:-disk}
+load_out=${BENCH_LOAD_OUT:-build/bench/load.json}
 sends_per_hour=100 # the most CODE_SENDS_PER_HOUR allows
 preload=3          # orders per user of the list scenario
 out=build/bench
@@ -122,8 +131,9 @@ stop_server() {
 
 # Runs both scenarios against a fresh pod-local on one store; appends the results to $work/results.jsonl.
 run_store() {
-  local store=$1 dir="$work/$1"
-  mkdir -p "$dir/data"
+  local store=$1 dir="$work/$1" data="$work/$1/data"
+  [ -z "$data_root" ] || data=$(mktemp -d "$data_root/pod-bench-data.XXXXXX")
+  mkdir -p "$dir" "$data"
   users_tool users "$dir" "$conns" "$((conns * per_conn))"
   if [ "$store" = dynamodb ]; then
     "$pod_table" >"$dir/pod-table.log" 2>&1 || { cat "$dir/pod-table.log" >&2; die "pod-table failed"; }
@@ -132,7 +142,7 @@ run_store() {
   # PORT=0: pod-local picks a free port and prints it. Its own identity provider, not a tenant.
   : >"$dir/pod-local.log"
   env -u AUTH0_DOMAIN -u TOKEN_ALGORITHM -u APP_BASE_URL \
-    PORT=0 ORDERS_STORE="$store" DATA_DIR="$dir/data" DEV_USERS_FILE="$dir/dev-users.json" \
+    PORT=0 ORDERS_STORE="$store" DATA_DIR="$data" DEV_USERS_FILE="$dir/dev-users.json" \
     CODE_SENDS_PER_HOUR=$sends_per_hour LOG_FORMAT=json RUST_LOG="${RUST_LOG:-info}" \
     "$pod_local" >"$dir/pod-local.log" 2>&1 &
   server_pid=$!
@@ -157,7 +167,7 @@ run_store() {
   done <"$dir/list-users.txt"
 
   local scenario script
-  for scenario in list flow; do
+  for scenario in $scenarios; do
     case $scenario in list) script=scripts/wrk/list_orders.lua ;; flow) script=scripts/wrk/order_confirm.lua ;; esac
     wrk -t"$conns" -c"$conns" -d"${seconds}s" --timeout 10s --latency -s "$script" "$base/" \
       -- "$dir/$scenario-users.txt" "$conns" >"$dir/wrk-$scenario.txt" 2>&1 ||
@@ -169,6 +179,7 @@ run_store() {
       "$line" "$store" >>"$work/results.jsonl"
   done
   stop_server
+  [ -z "$data_root" ] || rm -rf "$data"
 }
 
 # Inside scripts/with-moto.sh: one store only, into the caller's work directory.
@@ -212,7 +223,7 @@ for store in "${stores[@]}"; do
 done
 
 verdict=0
-python3 - "$work/results.jsonl" "$out/load.json" "$seconds" "$conns" <<'PY' || verdict=$?
+python3 - "$work/results.jsonl" "$load_out" "$seconds" "$conns" "$data_label" <<'PY' || verdict=$?
 import json, os, sys
 results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 rows, problems = [], []
@@ -225,6 +236,7 @@ for r in results:
         "requests": r["requests"], "flows": r.get("flows"), "non2xx": r["non2xx"],
         "socket_errors": r["socket_errors"], "statuses": r["statuses"],
         "seconds": round(r["seconds"], 2), "connections": int(sys.argv[4]),
+        "data": sys.argv[5] if r["store"] == "embedded" else None,
     })
     where = f'{r["store"]}/{r["scenario"]}'
     if errors:
@@ -252,4 +264,4 @@ PY
 [ "$verdict" = 0 ] || exit 1 # the EXIT trap says where the logs are
 trap - EXIT
 rm -rf "$work"
-echo "bench_load: results in $out/load.json" >&2
+echo "bench_load: results in $load_out" >&2

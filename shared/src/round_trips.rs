@@ -41,6 +41,7 @@ pub struct Trip {
 struct Meter {
     origin: Instant,
     trips: Mutex<Vec<Trip>>,
+    durable_commits: std::sync::atomic::AtomicUsize,
 }
 
 tokio::task_local! {
@@ -65,19 +66,33 @@ pub async fn track<F: Future>(remote: Remote, operation: &'static str, call: F) 
     output
 }
 
+/// Counts one durable commit of the embedded store in the measured request, if any: a write
+/// the request waited to reach the disk (alone or sharing a flush with other writers).
+pub fn note_durable_commit() {
+    let _outside_a_measured_request =
+        METER.try_with(|meter| meter.durable_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+}
+
 /// Runs `request` and reports the round trips it made (calls made from tasks
 /// it spawns are not seen; concurrent calls within it are).
 pub async fn measure<F: Future>(request: F) -> (F::Output, RoundTrips) {
-    let meter = Arc::new(Meter { origin: Instant::now(), trips: Mutex::new(Vec::new()) });
+    let meter = Arc::new(Meter {
+        origin: Instant::now(),
+        trips: Mutex::new(Vec::new()),
+        durable_commits: std::sync::atomic::AtomicUsize::new(0),
+    });
     let output = METER.scope(Arc::clone(&meter), request).await;
     let trips = std::mem::take(&mut *meter.trips.lock().unwrap_or_else(PoisonError::into_inner));
-    (output, RoundTrips { trips })
+    let durable_commits = meter.durable_commits.load(std::sync::atomic::Ordering::Relaxed);
+    (output, RoundTrips { trips, durable_commits })
 }
 
 /// The round trips of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RoundTrips {
     pub trips: Vec<Trip>,
+    /// The embedded store's durable commits the request waited for (DynamoDB's are its calls).
+    pub durable_commits: usize,
 }
 
 impl RoundTrips {

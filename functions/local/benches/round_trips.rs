@@ -34,6 +34,7 @@ async fn main() -> Result<(), String> {
                 "auth0_sequential": m.trips.sequential_to(Remote::Auth0),
                 "store_calls": m.trips.calls_to(Remote::Store),
                 "sequential": m.trips.sequential(),
+                "durable_commits": m.trips.durable_commits,
                 "operations": m.trips.operations(),
             });
             println!("{line}");

@@ -5,6 +5,7 @@
 //! reads, checks the state machine and writes: the same all-or-nothing step a
 //! DynamoDB conditional write gives.
 
+use super::embedded_commits::{Db, GroupCommit, WriteTxn};
 use crate::domain::{
     ActivityEvent, ActivityId, AlexaUserId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, ErasureEntry,
     ErasureReport, GuessBudget, Order, OrderId, OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts,
@@ -53,6 +54,8 @@ const AFTER_ALL_IDS: &str = "~";
 #[derive(Clone)]
 pub struct EmbeddedOrderStore {
     pub(super) db: Arc<Database>,
+    /// Shares durable commits between writers ([`super::embedded_commits`]).
+    commits: Arc<GroupCommit>,
     path: PathBuf,
 }
 
@@ -127,7 +130,7 @@ impl EmbeddedOrderStore {
             txn.open_table(ERASURES).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
-        Ok(Self { db: Arc::new(db), path })
+        Ok(Self { db: Arc::new(db), commits: Arc::default(), path })
     }
 
     pub fn path(&self) -> &Path {
@@ -195,20 +198,32 @@ impl EmbeddedOrderStore {
         .await
     }
 
-    /// Runs one short redb transaction on this thread. On a multi-threaded runtime
-    /// (pod-local) the worker first hands its other tasks to another worker
-    /// (`block_in_place`), so a slow disk flush holds up nothing else; on a
-    /// current-thread runtime it simply runs. Measured by `make bench`: handing
-    /// each call to the blocking pool instead (`spawn_blocking`) costs a thread
-    /// wake-up per call, several per request.
+    /// Runs one short redb transaction on this thread, and returns once everything it wrote
+    /// or could have read is durable ([`super::embedded_commits`]: concurrent writers share
+    /// one flush). On a multi-threaded runtime (pod-local) the worker first hands its other
+    /// tasks to another worker (`block_in_place`), so a slow disk flush holds up nothing
+    /// else; on a current-thread runtime it simply runs. Measured by `make bench`: handing
+    /// each call to the blocking pool instead (`spawn_blocking`) costs a thread wake-up per
+    /// call, several per request. A method that committed counts as one durable commit of
+    /// the request ([`crate::round_trips::note_durable_commit`]).
     pub(super) async fn blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let db = &self.db;
+        let run = || {
+            let visible = self.commits.visible();
+            GroupCommit::take_this_threads_commit();
+            let output = work(&Db::new(&self.db, &self.commits));
+            let committed = GroupCommit::take_this_threads_commit();
+            self.commits.wait_until_durable(&self.db, visible.max(committed)).map_err(unavailable)?;
+            if committed > 0 {
+                crate::round_trips::note_durable_commit();
+            }
+            output
+        };
         match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| work(db)),
-            _ => work(db),
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+            _ => run(),
         }
     }
 }
@@ -239,7 +254,7 @@ fn remove_user_key<V: redb::Value + 'static>(
 
 /// Everything of `user` in one write transaction (redb serialises them, so nothing writes
 /// between the reads and the deletes): the erasure is all-or-nothing here.
-fn erase_in(txn: &redb::WriteTransaction, user: &str, now: Timestamp) -> Result<ErasureReport, StoreError> {
+fn erase_in(txn: &WriteTxn<'_>, user: &str, now: Timestamp) -> Result<ErasureReport, StoreError> {
     let mut deleted = 0;
     {
         let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;

@@ -37,7 +37,7 @@ fn read(
 /// Reads, changes and writes one stored session in one write transaction; `change`
 /// returns the session to write, or `None` to write nothing.
 fn update(
-    db: &redb::Database,
+    db: &super::embedded_commits::Db<'_>,
     user: &str,
     id: &str,
     change: impl FnOnce(&WebSession) -> Option<WebSession>,

@@ -6,6 +6,8 @@ mod dynamodb_sessions;
 #[cfg(feature = "embedded-store")]
 mod embedded;
 #[cfg(feature = "embedded-store")]
+mod embedded_commits;
+#[cfg(feature = "embedded-store")]
 mod embedded_sessions;
 
 pub use dynamodb::{DynamoDbOrderStore, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};

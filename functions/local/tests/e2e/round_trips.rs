@@ -56,6 +56,20 @@ async fn a_warm_instance_on_the_embedded_store_calls_auth0_once_per_intent_and_n
     let probe = ProbeSkill::start(stack.local(), store, "ana").await.unwrap();
     let measured = probe.warm_conversation(stack.local()).await.unwrap();
     check_auth0(&measured);
+    // The durable commits each request waits for (one store method each, sharing flushes with
+    // concurrent writers): exact, so that a change adding one fails here.
+    let commits: Vec<(&str, usize)> = measured.iter().map(|m| (m.request, m.trips.durable_commits)).collect();
+    assert_eq!(
+        commits,
+        [
+            ("launch", 0),
+            ("recap", 0),
+            ("order", 5),
+            ("authorize_wrong_code", 5),
+            ("authorize_right_code", 6),
+            ("authorize_repeated_by_alexa", 1)
+        ]
+    );
     for m in &measured {
         assert_eq!(m.trips.calls_to(Remote::Store), 0, "the embedded store is local: {}", m.trips.operations());
         // Every Auth0 call is a round of its own; the Directive API call is none.

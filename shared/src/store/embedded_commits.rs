@@ -1,0 +1,225 @@
+//! Group commit for the embedded store: every commit is durable before its caller hears of it,
+//! and writers that commit at the same time share one flush to disk.
+//!
+//! Each store method still runs as one redb write transaction (redb serialises them), but
+//! commits it with [`Durability::None`]: visible at once, on disk only after the next durable
+//! commit. Before the method returns, [`GroupCommit::wait_until_durable`] makes sure a durable
+//! commit (an empty write transaction with [`Durability::Immediate`], one fsync) has followed
+//! it: the first caller to find none under way runs one; callers that committed meanwhile wait
+//! for it, or for the next one, and share it. Alone, a write costs what a durable commit costs;
+//! eight at once pay for one or two flushes instead of eight. A read waits too, until what it
+//! could have seen is durable, so no answer rests on a commit a crash could still undo.
+//!
+//! After a crash redb reopens at the last durable commit: the non-durable commits since were
+//! answered to no one.
+
+use redb::{Database, Durability};
+use std::cell::Cell;
+use std::sync::{Condvar, Mutex, PoisonError};
+
+thread_local! {
+    /// The sequence number of the last commit this thread made (0: none since it was taken).
+    static THIS_THREADS_COMMIT: Cell<u64> = const { Cell::new(0) };
+}
+
+#[derive(Debug, Default)]
+struct Sequence {
+    /// Commits made (non-durable), numbered from 1.
+    committed: u64,
+    /// Every commit up to this number is on disk.
+    durable: u64,
+    /// A durable commit is under way.
+    flushing: bool,
+}
+
+/// The commit sequence of one database and who is flushing it.
+#[derive(Debug, Default)]
+pub(super) struct GroupCommit {
+    sequence: Mutex<Sequence>,
+    flushed: Condvar,
+}
+
+/// The database as store methods see it: reads as redb's, writes through [`Db::begin_write`].
+pub(super) struct Db<'a> {
+    pub(super) database: &'a Database,
+    commits: &'a GroupCommit,
+}
+
+impl std::ops::Deref for Db<'_> {
+    type Target = Database;
+    fn deref(&self) -> &Database {
+        self.database
+    }
+}
+
+impl<'a> Db<'a> {
+    pub(super) fn new(database: &'a Database, commits: &'a GroupCommit) -> Self {
+        Self { database, commits }
+    }
+
+    /// A write transaction whose commit is made durable before the store method returns.
+    pub(super) fn begin_write(&self) -> Result<WriteTxn<'a>, String> {
+        let mut txn = self.database.begin_write().map_err(|e| e.to_string())?;
+        txn.set_durability(Durability::None).map_err(|e| e.to_string())?;
+        Ok(WriteTxn { txn, commits: self.commits })
+    }
+}
+
+/// A redb write transaction (everything but `commit` and `abort` through `Deref`).
+pub(super) struct WriteTxn<'a> {
+    txn: redb::WriteTransaction,
+    commits: &'a GroupCommit,
+}
+
+impl std::ops::Deref for WriteTxn<'_> {
+    type Target = redb::WriteTransaction;
+    fn deref(&self) -> &redb::WriteTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn<'_> {
+    /// Commits (not yet durably) and notes the commit's number for this thread's method.
+    pub(super) fn commit(self) -> Result<(), String> {
+        // Numbered before the commit, while this transaction still holds redb's write lock: a
+        // flush that counts it cannot begin its own write transaction until this one is done.
+        let number = self.commits.next_number();
+        THIS_THREADS_COMMIT.with(|mine| mine.set(number));
+        self.txn.commit().map_err(|e| e.to_string())
+    }
+
+    pub(super) fn abort(self) -> Result<(), String> {
+        self.txn.abort().map_err(|e| e.to_string())
+    }
+}
+
+impl GroupCommit {
+    fn next_number(&self) -> u64 {
+        let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
+        sequence.committed += 1;
+        sequence.committed
+    }
+
+    /// The newest commit a transaction begun now could see.
+    pub(super) fn visible(&self) -> u64 {
+        self.sequence.lock().unwrap_or_else(PoisonError::into_inner).committed
+    }
+
+    /// Takes the number of the commit this thread made in the method just run, if any.
+    pub(super) fn take_this_threads_commit() -> u64 {
+        THIS_THREADS_COMMIT.with(|mine| mine.replace(0))
+    }
+
+    /// Returns once every commit up to `number` is on disk; `Ok(true)` when it had to wait
+    /// for (or run) a flush.
+    pub(super) fn wait_until_durable(&self, database: &Database, number: u64) -> Result<bool, String> {
+        let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
+        if sequence.durable >= number {
+            return Ok(false);
+        }
+        loop {
+            if sequence.durable >= number {
+                return Ok(true);
+            }
+            if sequence.flushing {
+                sequence = self.flushed.wait(sequence).unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            sequence.flushing = true;
+            let covers = sequence.committed;
+            drop(sequence);
+            let flushed = flush(database);
+            sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
+            sequence.flushing = false;
+            if flushed.is_ok() {
+                sequence.durable = sequence.durable.max(covers);
+            }
+            self.flushed.notify_all();
+            flushed?;
+        }
+    }
+}
+
+/// One durable commit: every non-durable commit before it reaches the disk with it.
+fn flush(database: &Database) -> Result<(), String> {
+    let mut txn = database.begin_write().map_err(|e| e.to_string())?;
+    txn.set_durability(Durability::Immediate).map_err(|e| e.to_string())?;
+    txn.commit().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::{ReadableDatabase, TableDefinition};
+
+    const T: TableDefinition<u64, u64> = TableDefinition::new("t");
+
+    fn write(db: &Db<'_>, key: u64) {
+        let txn = db.begin_write().unwrap();
+        txn.open_table(T).unwrap().insert(key, key).unwrap();
+        txn.commit().unwrap();
+    }
+
+    #[test]
+    fn a_commit_waits_for_one_flush_and_a_later_check_for_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::create(dir.path().join("t.redb")).unwrap();
+        let commits = GroupCommit::default();
+        let db = Db::new(&database, &commits);
+        write(&db, 1);
+        let number = GroupCommit::take_this_threads_commit();
+        assert_eq!(number, 1);
+        assert!(commits.wait_until_durable(&database, number).unwrap(), "the commit needed a flush");
+        assert!(!commits.wait_until_durable(&database, number).unwrap(), "already durable");
+        assert_eq!(GroupCommit::take_this_threads_commit(), 0, "taken once");
+    }
+
+    #[test]
+    fn what_was_committed_before_a_flush_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.redb");
+        {
+            let database = Database::create(&path).unwrap();
+            let commits = GroupCommit::default();
+            let db = Db::new(&database, &commits);
+            for key in 1..=3 {
+                write(&db, key);
+            }
+            commits.wait_until_durable(&database, GroupCommit::take_this_threads_commit()).unwrap();
+        }
+        let database = Database::create(&path).unwrap();
+        let txn = database.begin_read().unwrap();
+        let table = txn.open_table(T).unwrap();
+        for key in 1..=3 {
+            assert_eq!(table.get(key).unwrap().map(|v| v.value()), Some(key));
+        }
+    }
+
+    #[test]
+    fn writers_at_the_same_time_share_flushes_and_each_returns_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::create(dir.path().join("t.redb")).unwrap();
+        let commits = GroupCommit::default();
+        let flushes = std::sync::atomic::AtomicU64::new(0);
+        std::thread::scope(|scope| {
+            for writer in 0..8u64 {
+                let (database, commits, flushes) = (&database, &commits, &flushes);
+                scope.spawn(move || {
+                    let db = Db::new(database, commits);
+                    for n in 0..25 {
+                        write(&db, writer * 1000 + n);
+                        let number = GroupCommit::take_this_threads_commit();
+                        if commits.wait_until_durable(database, number).unwrap() {
+                            flushes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        let sequence = commits.sequence.lock().unwrap();
+                        assert!(sequence.durable >= number, "returned before its commit was durable");
+                    }
+                });
+            }
+        });
+        let sequence = commits.sequence.lock().unwrap();
+        assert_eq!(sequence.committed, 200);
+        assert_eq!(sequence.durable, 200);
+    }
+}
