@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: help build run run-dynamodb table test fmt lint unit smoke infra sam-build model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench toolchain clean
+.PHONY: help build run run-dynamodb table test fmt lint unit smoke infra sam-build model deploy skill-package invoke invoke-check events chat browser fuzz schemathesis bench profile toolchain clean
 
 help:
 	@echo "make run    - the whole stack on 127.0.0.1 (embedded store, local identity provider)"
@@ -18,6 +18,7 @@ help:
 	@echo "make invoke EVENT=events/alexa/launch.json - one recorded event through cargo lambda watch"
 	@echo "make build  - the three functions with cargo lambda build --release --arm64 (target/lambda/)"
 	@echo "make bench  - handler cost, load, cold start, memory, binary size, round trips: build/bench/results.md"
+	@echo "make profile - where the skill handler's CPU time goes, by stage (perf): build/bench/profile.md"
 	@echo "make chat   - talk to the skill in a terminal (USER=ben, SCRIPT=scripts/seed-conversation.chat, STEP_UP=voice_pin_or_code SCRIPT=scripts/voice-pin-conversation.chat, LOCALE=de-DE SCRIPT=scripts/full-conversation-de.chat)"
 	@echo "make events - build/events/ with a fresh token and timestamps (for sam local invoke -e)"
 	@echo "make clean  - remove build output and local data"
@@ -101,6 +102,10 @@ chat: toolchain
 # Benchmarks (not part of make test): results in build/bench/results.md and results.json.
 bench: toolchain
 	scripts/bench.sh
+
+# Where the skill handler's CPU time goes, by stage (perf over the criterion bench): build/bench/profile.md.
+profile: toolchain
+	scripts/profile_handler.sh
 
 # Longer property-based fuzzing of the Alexa parser/handler and the API bodies (make test runs 256 cases each).
 FUZZ_CASES ?= 20000

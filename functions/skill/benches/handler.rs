@@ -23,6 +23,11 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A request's `stage` goes into the session's attributes, where the recap's answer left it.
 fn request(request: Value) -> RequestEnvelope {
+    parse_request(event(request).to_string().as_bytes()).unwrap()
+}
+
+/// The event Alexa sends for `request`.
+fn event(request: Value) -> Value {
     let user = json!({"userId": "amzn1.ask.account.BENCH", "accessToken": "token-ana"});
     let attributes = request.get("stage").map(|stage| json!({"stage": stage})).unwrap_or(json!({}));
     let body = json!({"version": "1.0",
@@ -30,7 +35,7 @@ fn request(request: Value) -> RequestEnvelope {
                     "user": user, "attributes": attributes},
         "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.bench"}, "user": user}},
         "request": request});
-    parse_request(body.to_string().as_bytes()).unwrap()
+    body
 }
 
 fn intent(name: &str, slots: Value) -> RequestEnvelope {
@@ -51,11 +56,20 @@ fn recap() -> RequestEnvelope {
 
 /// "Yes" to the recap of a large pizza with pepperoni and mushrooms: what places the order.
 fn order() -> RequestEnvelope {
+    request(order_request())
+}
+
+/// The whole event of [`order`], as Alexa sends it.
+fn order_event_json() -> Value {
+    event(order_request())
+}
+
+fn order_request() -> Value {
     let id = format!("amzn1.echo-api.request.bench-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
-    request(json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
+    json!({"type": "IntentRequest", "requestId": id, "timestamp": "2027-01-15T08:00:00Z",
                    "intent": {"name": "AMAZON.YesIntent", "slots": {}},
                    "stage": {"waiting_for": "send_code", "currency": "USD",
-                             "pizza": {"size": "large", "toppings": ["pepperoni", "mushrooms"]}}}))
+                             "pizza": {"size": "large", "toppings": ["pepperoni", "mushrooms"]}}})
 }
 
 fn authorize(code: &str) -> RequestEnvelope {
@@ -127,6 +141,44 @@ fn handler(c: &mut Criterion) {
             serde_json::to_vec(&json!({"version": "1.0", "request": {"type": "LaunchRequest", "requestId": "r"}}))
                 .unwrap();
         b.iter(|| parse_request(&body).unwrap())
+    });
+    group.finish();
+
+    // What a request costs besides `Skill::handle` (which the cases above time on a parsed
+    // request, with the in-process identity provider's token check): reading the event, the
+    // token's signature, writing the answer. `make profile` splits `handle` itself by stage.
+    let mut group = c.benchmark_group("skill_stages");
+    let order_event = serde_json::to_vec(&order_event_json()).unwrap();
+    group.bench_function("parse_order_event", |b| b.iter(|| parse_request(&order_event).unwrap()));
+    let answer = runtime.block_on(skill.handle(&bench.next_order()));
+    group.bench_function("serialise_order_answer", |b| b.iter(|| serde_json::to_vec(&answer).unwrap()));
+    let (issuer, audience) = ("https://pod.eu.auth0.com/", "https://pod.localtest.me");
+    let claims = json!({"sub": "auth0|ana", "iss": issuer, "aud": audience, "exp": 4_102_444_800u64,
+                        "iat": 1_800_000_000u64, "scope": "openid"});
+    let hs256_key = b"a-signing-key-for-the-token-bench-0123456789";
+    let hs256 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(hs256_key),
+    )
+    .unwrap();
+    let validator = pod_shared::auth0::AccessTokenValidator::hs256(hs256_key, issuer, audience);
+    group.bench_function("token_check_hs256", |b| b.iter(|| runtime.block_on(validator.validate(&hs256)).unwrap()));
+    let private = include_bytes!("../../../shared/tests/fixtures/test-rsa-private.pem");
+    let public = include_bytes!("../../../shared/tests/fixtures/test-rsa-public.pem");
+    let rs256 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_pem(private).unwrap(),
+    )
+    .unwrap();
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(public).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    // The signature check the RS256 validator makes once the tenant's key is cached.
+    group.bench_function("token_check_rs256", |b| {
+        b.iter(|| jsonwebtoken::decode::<Value>(&rs256, &key, &validation).unwrap())
     });
     group.finish();
 
