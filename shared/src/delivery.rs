@@ -29,8 +29,14 @@ impl AwsMessageSender {
 
     /// Clients from the standard AWS settings (region, credentials, endpoint overrides).
     pub async fn from_environment(from_address: &str) -> Self {
-        let config = aws_config::load_from_env().await;
-        Self::new(aws_sdk_sns::Client::new(&config), aws_sdk_sesv2::Client::new(&config), from_address)
+        Self::from_settings(from_address, |name| std::env::var(name).ok())
+    }
+
+    /// As [`Self::from_environment`], reading the settings through `lookup` ([`crate::aws`]).
+    pub fn from_settings(from_address: &str, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let sns = aws_sdk_sns::Client::new(&crate::aws::sdk_config_from(crate::aws::Service::Sns, &lookup));
+        let ses = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config_from(crate::aws::Service::SesV2, &lookup));
+        Self::new(sns, ses, from_address)
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod alexa;
 pub mod auth0;
+pub mod aws;
 pub mod bootstrap;
 pub mod builtin_codes;
 pub mod config;

@@ -150,7 +150,7 @@ impl SettingsSource {
         if environment.get(SECRETS_ARN).is_none_or(|arn| arn.trim().is_empty()) {
             return Self::new(environment, None);
         }
-        let config = aws_config::load_from_env().await;
+        let config = crate::aws::sdk_config(crate::aws::Service::SecretsManager);
         Self::with_client(environment, &aws_sdk_secretsmanager::Client::new(&config)).await
     }
 

@@ -49,3 +49,32 @@ async fn an_email_goes_through_ses_from_a_verified_sender_only() {
     let refused = unverified.deliver(&to, TEXT).await.unwrap_err();
     assert!(refused.0.starts_with("SES: "), "{refused}");
 }
+
+#[tokio::test]
+async fn the_senders_settings_come_as_lambda_sets_them_with_each_services_endpoint() {
+    let (_, ses) = clients();
+    ses.create_email_identity().email_identity("settings@pod.example.com").send().await.unwrap();
+    let endpoint = endpoint();
+    let settings = std::collections::HashMap::from([
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("AWS_SESSION_TOKEN", "a-role-session".to_string()),
+        ("AWS_ENDPOINT_URL_SNS", endpoint.clone()),
+        ("AWS_ENDPOINT_URL_SESV2", endpoint),
+    ]);
+    let sender = AwsMessageSender::from_settings("settings@pod.example.com", |name| settings.get(name).cloned());
+    let phone = Destination::Sms(PhoneNumber::parse("+14155550121").unwrap());
+    sender.deliver(&phone, TEXT).await.expect("SNS, at its own endpoint");
+    let to = Destination::Email(EmailAddress::parse("ana@example.com").unwrap());
+    sender.deliver(&to, TEXT).await.expect("SES v2, at its own endpoint");
+
+    let nowhere = std::collections::HashMap::from([
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_string()),
+    ]);
+    let unreachable = AwsMessageSender::from_settings("settings@pod.example.com", |name| nowhere.get(name).cloned());
+    assert!(unreachable.deliver(&phone, TEXT).await.is_err(), "the global endpoint is used when a service has none");
+}

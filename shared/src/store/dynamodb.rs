@@ -423,7 +423,7 @@ impl DynamoDbOrderStore {
     /// A client from the standard AWS settings (region, credentials,
     /// `AWS_ENDPOINT_URL_DYNAMODB`), with the SDK's standard retries and backoff.
     pub async fn from_environment(table: impl Into<String>) -> Self {
-        let config = aws_config::load_from_env().await;
+        let config = crate::aws::sdk_config(crate::aws::Service::DynamoDb);
         Self::new(Client::new(&config), table)
     }
 
