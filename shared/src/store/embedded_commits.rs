@@ -1,13 +1,15 @@
 //! Group commit for the embedded store: every commit is durable before its caller hears of it,
 //! and writers that commit at the same time share one flush to disk.
 //!
-//! Each store method still runs as one redb write transaction (redb serialises them), but
-//! commits it with [`Durability::None`]: visible at once, on disk only after the next durable
-//! commit. Before the method returns, [`GroupCommit::wait_until_durable`] makes sure a durable
-//! commit (an empty write transaction with [`Durability::Immediate`], one fsync) has followed
-//! it: the first caller to find none under way runs one; callers that committed meanwhile wait
-//! for it, or for the next one, and share it. Alone, a write costs what a durable commit costs;
-//! eight at once pay for one or two flushes instead of eight. A read waits too, until what it
+//! Each store method still runs as one redb write transaction (redb serialises them). When no
+//! other writer is waiting for redb's write lock, it commits durably ([`Durability::Immediate`],
+//! one fsync), as without group commit. When others are waiting, it commits with
+//! [`Durability::None`] (visible at once, on disk only after the next durable commit) and lets go
+//! of the lock; before the method returns, [`GroupCommit::wait_until_durable`] makes sure a
+//! durable commit has followed it: the first caller to find none under way runs one (an empty
+//! write transaction), the last writer of a queue commits durably anyway, and everyone who
+//! committed before shares it. Alone, a write costs one durable commit; eight at once pay for
+//! one or two flushes instead of eight. A read waits too, until what it
 //! could have seen is durable, so no answer rests on a commit a crash could still undo.
 //!
 //! After a crash redb reopens at the last durable commit: the non-durable commits since were
@@ -15,6 +17,7 @@
 
 use redb::{Database, Durability};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 thread_local! {
@@ -37,6 +40,12 @@ struct Sequence {
 pub(super) struct GroupCommit {
     sequence: Mutex<Sequence>,
     flushed: Condvar,
+    /// Writers waiting for redb's write lock: while there are none, a commit is made durable
+    /// in place (one commit, as without group commit); while there are some, it is left to
+    /// the next flush, which they share.
+    waiting_writers: AtomicUsize,
+    /// Empty durable commits run to cover others (for the tests).
+    flushes: AtomicUsize,
 }
 
 /// The database as store methods see it: reads as redb's, writes through [`Db::begin_write`].
@@ -59,7 +68,10 @@ impl<'a> Db<'a> {
 
     /// A write transaction whose commit is made durable before the store method returns.
     pub(super) fn begin_write(&self) -> Result<WriteTxn<'a>, String> {
-        let mut txn = self.database.begin_write().map_err(|e| e.to_string())?;
+        self.commits.waiting_writers.fetch_add(1, Ordering::SeqCst);
+        let began = self.database.begin_write();
+        self.commits.waiting_writers.fetch_sub(1, Ordering::SeqCst);
+        let mut txn = began.map_err(|e| e.to_string())?;
         txn.set_durability(Durability::None).map_err(|e| e.to_string())?;
         Ok(WriteTxn { txn, commits: self.commits })
     }
@@ -79,13 +91,21 @@ impl std::ops::Deref for WriteTxn<'_> {
 }
 
 impl WriteTxn<'_> {
-    /// Commits (not yet durably) and notes the commit's number for this thread's method.
-    pub(super) fn commit(self) -> Result<(), String> {
+    /// Commits and notes the commit's number for this thread's method: durably at once when no
+    /// other writer is waiting, else without a flush, for the next flush to cover.
+    pub(super) fn commit(mut self) -> Result<(), String> {
         // Numbered before the commit, while this transaction still holds redb's write lock: a
         // flush that counts it cannot begin its own write transaction until this one is done.
         let number = self.commits.next_number();
         THIS_THREADS_COMMIT.with(|mine| mine.set(number));
-        self.txn.commit().map_err(|e| e.to_string())
+        if self.commits.waiting_writers.load(Ordering::SeqCst) > 0 {
+            return self.txn.commit().map_err(|e| e.to_string());
+        }
+        self.txn.set_durability(Durability::Immediate).map_err(|e| e.to_string())?;
+        self.txn.commit().map_err(|e| e.to_string())?;
+        // A durable commit makes every commit before it durable too.
+        self.commits.durable_up_to(number);
+        Ok(())
     }
 
     pub(super) fn abort(self) -> Result<(), String> {
@@ -98,6 +118,12 @@ impl GroupCommit {
         let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
         sequence.committed += 1;
         sequence.committed
+    }
+
+    fn durable_up_to(&self, number: u64) {
+        let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
+        sequence.durable = sequence.durable.max(number);
+        self.flushed.notify_all();
     }
 
     /// The newest commit a transaction begun now could see.
@@ -129,6 +155,7 @@ impl GroupCommit {
             let covers = sequence.committed;
             drop(sequence);
             let flushed = flush(database);
+            self.flushes.fetch_add(1, Ordering::Relaxed);
             sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
             sequence.flushing = false;
             if flushed.is_ok() {
@@ -161,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn a_commit_waits_for_one_flush_and_a_later_check_for_none() {
+    fn a_lone_commit_is_durable_at_once_with_no_second_commit() {
         let dir = tempfile::tempdir().unwrap();
         let database = Database::create(dir.path().join("t.redb")).unwrap();
         let commits = GroupCommit::default();
@@ -169,9 +196,26 @@ mod tests {
         write(&db, 1);
         let number = GroupCommit::take_this_threads_commit();
         assert_eq!(number, 1);
-        assert!(commits.wait_until_durable(&database, number).unwrap(), "the commit needed a flush");
-        assert!(!commits.wait_until_durable(&database, number).unwrap(), "already durable");
+        assert!(!commits.wait_until_durable(&database, number).unwrap(), "durable when it returned");
+        assert_eq!(commits.flushes.load(Ordering::Relaxed), 0, "no empty commit to flush it");
         assert_eq!(GroupCommit::take_this_threads_commit(), 0, "taken once");
+    }
+
+    #[test]
+    fn a_commit_made_while_another_writer_waits_is_left_to_one_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::create(dir.path().join("t.redb")).unwrap();
+        let commits = GroupCommit::default();
+        let db = Db::new(&database, &commits);
+        commits.waiting_writers.fetch_add(1, Ordering::SeqCst); // as if one were queued
+        write(&db, 1);
+        write(&db, 2);
+        commits.waiting_writers.fetch_sub(1, Ordering::SeqCst);
+        let number = GroupCommit::take_this_threads_commit();
+        assert_eq!(commits.sequence.lock().unwrap().durable, 0, "not durable yet");
+        assert!(commits.wait_until_durable(&database, number).unwrap(), "it waited for a flush");
+        assert_eq!(commits.flushes.load(Ordering::Relaxed), 1, "one flush covered both");
+        assert!(!commits.wait_until_durable(&database, 1).unwrap(), "the first is durable too");
     }
 
     #[test]
@@ -182,10 +226,13 @@ mod tests {
             let database = Database::create(&path).unwrap();
             let commits = GroupCommit::default();
             let db = Db::new(&database, &commits);
+            commits.waiting_writers.fetch_add(1, Ordering::SeqCst); // commits left to the flush
             for key in 1..=3 {
                 write(&db, key);
             }
+            commits.waiting_writers.fetch_sub(1, Ordering::SeqCst);
             commits.wait_until_durable(&database, GroupCommit::take_this_threads_commit()).unwrap();
+            assert_eq!(commits.flushes.load(Ordering::Relaxed), 1);
         }
         let database = Database::create(&path).unwrap();
         let txn = database.begin_read().unwrap();
