@@ -396,7 +396,12 @@ impl OrderStore for EmbeddedOrderStore {
                     }
                 };
             }
-            txn.commit().map_err(unavailable)?;
+            if matches!(found, RequestClaim::Claimed) {
+                txn.commit().map_err(unavailable)?;
+            } else {
+                // Answered or in progress: nothing was written, so nothing to make durable.
+                txn.abort().map_err(unavailable)?;
+            }
             Ok(found)
         })
         .await
