@@ -121,23 +121,19 @@ impl RoundTrips {
     pub fn operations(&self) -> String {
         let mut trips: Vec<&Trip> = self.trips.iter().collect();
         trips.sort_by_key(|t| t.started);
-        trips.iter().map(|t| format!("{}:{}", remote_name(t.remote), t.operation)).collect::<Vec<_>>().join(" ")
+        trips.iter().map(|t| format!("{}:{}", t.remote.name(), t.operation)).collect::<Vec<_>>().join(" ")
     }
 }
 
 impl Remote {
     /// How logs, traces and [`RoundTrips::operations`] name it.
     pub fn name(self) -> &'static str {
-        remote_name(self)
-    }
-}
-
-fn remote_name(remote: Remote) -> &'static str {
-    match remote {
-        Remote::Auth0 => "auth0",
-        Remote::Store => "store",
-        Remote::Delivery => "delivery",
-        Remote::Alexa => "alexa",
+        match self {
+            Remote::Auth0 => "auth0",
+            Remote::Store => "store",
+            Remote::Delivery => "delivery",
+            Remote::Alexa => "alexa",
+        }
     }
 }
 
