@@ -12,6 +12,7 @@ pub mod builtin_codes;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod durability;
 pub mod https;
 pub mod i18n;
 pub mod metrics;

@@ -361,6 +361,7 @@ impl OrderService {
             }
             Ok::<(), ServiceError>(())
         };
+        self.before_telling_anyone().await?;
         let (sent, ()) = tokio::join!(send, while_sending);
         sent?;
         crate::metrics::note_code_sent(destination.channel());
@@ -478,6 +479,7 @@ impl OrderService {
         self.reserve_send(user, now).await?;
         let order = match &self.codes {
             CodeIssuer::Delegated(channel) => {
+                self.before_telling_anyone().await?;
                 channel.send_code(profile, &destination).await?;
                 order
             }
@@ -491,6 +493,7 @@ impl OrderService {
                 let sealed = codes.seal(&order, &code);
                 let resealed = self.store.reseal_code(user, &order.id, &previous, &sealed, now).await?;
                 let text = crate::builtin_codes::message(&code, &resealed);
+                self.before_telling_anyone().await?;
                 codes.sender().deliver(&destination, &text).await?;
                 resealed
             }
@@ -615,11 +618,14 @@ impl OrderService {
                         tracing::error!(%error, "a right code could not reset the guess budget");
                     }
                     let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
-                    let receipt = async {
-                        if let Ok(order) = &confirmed {
-                            self.send_receipt(&profile, order).await;
+                    // The receipt goes once the confirmation and the answer are on disk: beside
+                    // the activity entry on DynamoDB, after the request's last flush embedded.
+                    let receipt = confirmed.as_ref().ok().map(|order| (self.clone(), profile.clone(), order.clone()));
+                    let receipt = crate::durability::when_durable(async move {
+                        if let Some((service, profile, order)) = receipt {
+                            service.send_receipt(&profile, &order).await;
                         }
-                    };
+                    });
                     tokio::join!(self.record(recorded), receipt);
                 }
                 confirmed.map(AuthorizeOutcome::Confirmed)
@@ -669,6 +675,10 @@ impl OrderService {
         };
         let to = Destination::Email(email.clone());
         let text = crate::receipt::receipt_email(order);
+        if let Err(error) = self.before_telling_anyone().await {
+            tracing::error!(order_id = %order.id, %error, "the confirmation is not on disk: no receipt email");
+            return;
+        }
         let first = sender.deliver(&to, &text).await;
         let outcome = match first {
             Ok(()) => Ok(()),
@@ -683,6 +693,13 @@ impl OrderService {
                 "the receipt could not be sent (twice); the order stays confirmed"
             ),
         }
+    }
+
+    /// Makes what this request wrote durable before anything leaves Pod: a code's send, its
+    /// check at the provider, a notice or a receipt ([`crate::durability::settle`]; nothing to
+    /// do outside a request that defers its writes, or on DynamoDB).
+    async fn before_telling_anyone(&self) -> Result<(), ServiceError> {
+        crate::durability::settle().await.map_err(ServiceError::Store)
     }
 
     /// Reserves one code send for `user` at `now` (the rolling hourly limit).
@@ -704,6 +721,10 @@ impl OrderService {
         code: &Code,
         guess: &BudgetWrite,
     ) -> Result<CodeCheck, ServiceError> {
+        if let Err(error) = self.before_telling_anyone().await {
+            self.refund(&profile.user_id, guess).await;
+            return Err(error);
+        }
         match channel.verify_code(profile, destination, code).await {
             Ok(verdict) => Ok(verdict),
             Err(error) => {
@@ -738,6 +759,10 @@ impl OrderService {
         };
         tracing::warn!(kind = what.name(), "too many wrong codes for this account");
         self.record(ActivityEvent::new(user, now, source, what)).await;
+        if let Err(error) = self.before_telling_anyone().await {
+            tracing::error!(%error, "the block is not on disk: the owner is not told yet");
+            return;
+        }
         if let Some(sender) = self.message_sender()
             && let Err(error) = sender.deliver(to, &text).await
         {
@@ -780,6 +805,7 @@ impl OrderService {
         let mut enrollment =
             PhoneEnrollment::start(user.clone(), phone, self.policy.ttl, self.policy.max_attempts, now);
         let destination = Destination::Sms(enrollment.phone.clone());
+        self.before_telling_anyone().await?;
         match &self.codes {
             CodeIssuer::Delegated(channel) => channel.send_code(&profile, &destination).await?,
             CodeIssuer::Builtin(codes) => {
@@ -882,6 +908,10 @@ impl OrderService {
             "Pizza on Demand security notice (this is not a code): order codes for your Pizza on Demand \
              account now go to the {now_to}, not here.{act}"
         );
+        if let Err(error) = self.before_telling_anyone().await {
+            tracing::error!(%error, "the change is not on disk: the previous contact is not told yet");
+            return false;
+        }
         match sender.deliver(previous, &text).await {
             Ok(()) => true,
             Err(error) => {

@@ -75,3 +75,77 @@ fn an_order_stored_before_prices_decodes_without_a_bill() {
     assert_eq!(legacy.bill, None);
     assert!(!serde_json::to_string(&legacy).unwrap().contains("bill"), "nothing is made up for it");
 }
+
+/// Requests that defer their writes to their settles (`pod_shared::durability`), eight at once
+/// beside a reader outside any request: each request's writes are all there after reopening,
+/// and it waited for two flushes (one mid-way, one at its end), never one per write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requests_deferred_writes_are_all_on_disk_once_it_returns() {
+    use pod_shared::domain::{
+        Channel, MaskedDestination, Order, Pizza, RequestClaim, RequestId, RequestKey, Size, SkillId, Timestamp, UserId,
+    };
+    use pod_shared::ports::OrderStore;
+    let dir = tempfile::tempdir().unwrap();
+    let now = Timestamp::now();
+    let users: Vec<UserId> = (0..8).map(|n| UserId::parse(format!("auth0|deferred-{n}")).unwrap()).collect();
+    let key = |user: &UserId| {
+        RequestKey::new(
+            SkillId::parse("amzn1.ask.skill.deferred").unwrap(),
+            user.clone(),
+            RequestId::parse("amzn1.echo-api.request.deferred").unwrap(),
+        )
+    };
+    let orders: Vec<Order> = users
+        .iter()
+        .map(|user| {
+            Order::place(
+                user.clone(),
+                Pizza { size: Size::Large, toppings: Default::default() },
+                Channel::Email,
+                MaskedDestination::Email { first_char: 'a', domain: "example.com".into() },
+                Default::default(),
+                now,
+            )
+        })
+        .collect();
+    {
+        let store = Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap());
+        let reader = {
+            let (store, users) = (Arc::clone(&store), users.clone());
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    for user in &users {
+                        store.pending_for(user).await.unwrap();
+                    }
+                }
+            })
+        };
+        let mut requests = Vec::new();
+        for order in orders.clone() {
+            let (store, key) = (Arc::clone(&store), key(&order.user_id));
+            requests.push(tokio::spawn(pod_shared::round_trips::measure(async move {
+                pod_shared::durability::one_request(async {
+                    let expires = now.plus(std::time::Duration::from_secs(3600));
+                    assert_eq!(store.claim_request(&key, now, expires).await.unwrap(), RequestClaim::Claimed);
+                    store.reserve_code_send(&order.user_id, now, 5).await.unwrap();
+                    pod_shared::durability::settle().await.unwrap();
+                    store.insert_superseding(&order).await.unwrap();
+                    assert!(store.answer_request(&key, "answered", expires).await.unwrap());
+                })
+                .await
+                .unwrap()
+            })));
+        }
+        for request in requests {
+            let ((), trips) = request.await.unwrap();
+            assert_eq!(trips.durable_commits, 2, "one flush mid-way and one at the end");
+        }
+        reader.await.unwrap();
+    }
+    let store = EmbeddedOrderStore::open(dir.path()).unwrap();
+    for order in &orders {
+        assert_eq!(store.pending_for(&order.user_id).await.unwrap().as_ref(), Some(order));
+        let claim = store.claim_request(&key(&order.user_id), now, now).await.unwrap();
+        assert_eq!(claim, RequestClaim::Answered("answered".into()));
+    }
+}

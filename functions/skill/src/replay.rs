@@ -45,27 +45,37 @@ where
     Answering: Future<Output = ResponseEnvelope>,
 {
     let request_id = key.request().as_str();
-    let (claim, beside) = tokio::join!(service.claim_request(key), beside);
-    match claim {
-        Ok(RequestClaim::Claimed) => {
-            let response = answer(beside).await;
-            remember(service, key, &response).await;
-            response
+    // Every write of the request reaches the disk at once: before its send or check, and before
+    // this answer (`pod_shared::durability`; DynamoDB's writes are durable as they return).
+    let answered = pod_shared::durability::one_request(async {
+        let (claim, beside) = tokio::join!(service.claim_request(key), beside);
+        match claim {
+            Ok(RequestClaim::Claimed) => {
+                let response = answer(beside).await;
+                remember(service, key, &response).await;
+                response
+            }
+            Ok(RequestClaim::Answered(first)) => {
+                tracing::info!(request_id, "repeated request: the first answer is replayed");
+                replayed(&first)
+            }
+            Ok(RequestClaim::InProgress) => {
+                tracing::info!(request_id, "the same request is being answered by another delivery: waiting for it");
+                first_answer(service, key).await
+            }
+            Err(error) => {
+                pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_error(&error));
+                tracing::error!(%error, request_id, "cannot claim the request: not acted on");
+                ResponseEnvelope::tell(doing.failed())
+            }
         }
-        Ok(RequestClaim::Answered(first)) => {
-            tracing::info!(request_id, "repeated request: the first answer is replayed");
-            replayed(&first)
-        }
-        Ok(RequestClaim::InProgress) => {
-            tracing::info!(request_id, "the same request is being answered by another delivery: waiting for it");
-            first_answer(service, key).await
-        }
-        Err(error) => {
-            pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_error(&error));
-            tracing::error!(%error, request_id, "cannot claim the request: not acted on");
-            ResponseEnvelope::tell(doing.failed())
-        }
-    }
+    })
+    .await;
+    answered.unwrap_or_else(|error| {
+        pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::StoreUnavailable);
+        tracing::error!(%error, request_id, "what the request wrote did not reach the disk: its answer is not given");
+        ResponseEnvelope::tell(doing.failed())
+    })
 }
 
 /// The first delivery's answer once it is stored, looked for until [`WAIT_FOR_FIRST_ANSWER`].

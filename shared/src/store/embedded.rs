@@ -11,6 +11,7 @@ use crate::domain::{
     ErasureReport, GuessBudget, Order, OrderId, OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts,
     Timestamp, Transition, UserId, admit_send,
 };
+use crate::durability::DeferredCommits;
 use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
@@ -56,7 +57,21 @@ pub struct EmbeddedOrderStore {
     pub(super) db: Arc<Database>,
     /// Shares durable commits between writers ([`super::embedded_commits`]).
     commits: Arc<GroupCommit>,
+    /// The same two, as what a request's settle makes durable ([`crate::durability`]).
+    deferred: Arc<dyn DeferredCommits>,
     path: PathBuf,
+}
+
+/// What a request's settle flushes: this database's commits, through its group commit.
+struct Flush {
+    db: Arc<Database>,
+    commits: Arc<GroupCommit>,
+}
+
+impl DeferredCommits for Flush {
+    fn make_durable(&self, number: u64) -> Result<(), StoreError> {
+        self.commits.wait_until_durable(&self.db, number).map(|_| ()).map_err(unavailable)
+    }
 }
 
 impl std::fmt::Debug for EmbeddedOrderStore {
@@ -130,7 +145,9 @@ impl EmbeddedOrderStore {
             txn.open_table(ERASURES).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
-        Ok(Self { db: Arc::new(db), commits: Arc::default(), path })
+        let (db, commits) = (Arc::new(db), Arc::<GroupCommit>::default());
+        let deferred = Arc::new(Flush { db: Arc::clone(&db), commits: Arc::clone(&commits) });
+        Ok(Self { db, commits, deferred, path })
     }
 
     pub fn path(&self) -> &Path {
@@ -205,19 +222,30 @@ impl EmbeddedOrderStore {
     /// else; on a current-thread runtime it simply runs. Measured by `make bench`: handing
     /// each call to the blocking pool instead (`spawn_blocking`) costs a thread wake-up per
     /// call, several per request. A method that committed counts as one durable commit of
-    /// the request ([`crate::round_trips::note_durable_commit`]).
+    /// the request ([`crate::round_trips::note_durable_commit`]). Within
+    /// [`crate::durability::one_request`] its commit is left to the request's settle instead,
+    /// and only what other requests committed is waited for.
     pub(super) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        let request = crate::durability::current();
         let run = || {
-            let visible = self.commits.visible();
+            let scope = request.as_ref().map(|r| r.id());
             GroupCommit::take_this_threads_commit();
-            let output = work(&Db::new(&self.db, &self.commits));
+            let output = work(&Db::for_request(&self.db, &self.commits, scope));
             let committed = GroupCommit::take_this_threads_commit();
-            self.commits.wait_until_durable(&self.db, visible.max(committed)).map_err(unavailable)?;
-            if committed > 0 {
-                crate::round_trips::note_durable_commit();
+            // Taken after the work: whatever its transactions saw was numbered by then.
+            let visible = self.commits.visible_to(scope);
+            let deferred = committed > 0 && request.as_ref().is_some_and(|r| r.defer(&self.deferred, committed));
+            if deferred {
+                // Left to the request's settle; only what others committed is waited for.
+                self.commits.wait_until_durable(&self.db, visible).map_err(unavailable)?;
+            } else {
+                self.commits.wait_until_durable(&self.db, visible.max(committed)).map_err(unavailable)?;
+                if committed > 0 {
+                    crate::round_trips::note_durable_commit();
+                }
             }
             output
         };

@@ -33,6 +33,17 @@ struct Sequence {
     durable: u64,
     /// A durable commit is under way.
     flushing: bool,
+    /// Commits not yet durable that a request left to its own settle ([`crate::durability`]),
+    /// with the request's scope: that request reads them before they are on disk, no one else.
+    deferred: Vec<(u64, u64)>,
+}
+
+impl Sequence {
+    fn made_durable(&mut self, number: u64) {
+        self.durable = self.durable.max(number);
+        let durable = self.durable;
+        self.deferred.retain(|(commit, _)| *commit > durable);
+    }
 }
 
 /// The commit sequence of one database and who is flushing it.
@@ -52,6 +63,8 @@ pub(super) struct GroupCommit {
 pub(super) struct Db<'a> {
     pub(super) database: &'a Database,
     commits: &'a GroupCommit,
+    /// The request whose writes are left to its settle, if any ([`crate::durability`]).
+    scope: Option<u64>,
 }
 
 impl std::ops::Deref for Db<'_> {
@@ -62,8 +75,14 @@ impl std::ops::Deref for Db<'_> {
 }
 
 impl<'a> Db<'a> {
+    #[cfg(test)]
     pub(super) fn new(database: &'a Database, commits: &'a GroupCommit) -> Self {
-        Self { database, commits }
+        Self { database, commits, scope: None }
+    }
+
+    /// The database as seen by the request with scope `scope`: its commits are deferred to it.
+    pub(super) fn for_request(database: &'a Database, commits: &'a GroupCommit, scope: Option<u64>) -> Self {
+        Self { database, commits, scope }
     }
 
     /// A write transaction whose commit is made durable before the store method returns.
@@ -73,7 +92,7 @@ impl<'a> Db<'a> {
         self.commits.waiting_writers.fetch_sub(1, Ordering::SeqCst);
         let mut txn = began.map_err(|e| e.to_string())?;
         txn.set_durability(Durability::None).map_err(|e| e.to_string())?;
-        Ok(WriteTxn { txn, commits: self.commits })
+        Ok(WriteTxn { txn, commits: self.commits, scope: self.scope })
     }
 }
 
@@ -81,6 +100,7 @@ impl<'a> Db<'a> {
 pub(super) struct WriteTxn<'a> {
     txn: redb::WriteTransaction,
     commits: &'a GroupCommit,
+    scope: Option<u64>,
 }
 
 impl std::ops::Deref for WriteTxn<'_> {
@@ -92,13 +112,14 @@ impl std::ops::Deref for WriteTxn<'_> {
 
 impl WriteTxn<'_> {
     /// Commits and notes the commit's number for this thread's method: durably at once when no
-    /// other writer is waiting, else without a flush, for the next flush to cover.
+    /// other writer is waiting and no request defers it, else without a flush, for the next
+    /// flush (or the request's settle) to cover.
     pub(super) fn commit(mut self) -> Result<(), String> {
         // Numbered before the commit, while this transaction still holds redb's write lock: a
         // flush that counts it cannot begin its own write transaction until this one is done.
-        let number = self.commits.next_number();
+        let number = self.commits.next_number(self.scope);
         THIS_THREADS_COMMIT.with(|mine| mine.set(number));
-        if self.commits.waiting_writers.load(Ordering::SeqCst) > 0 {
+        if self.scope.is_some() || self.commits.waiting_writers.load(Ordering::SeqCst) > 0 {
             return self.txn.commit().map_err(|e| e.to_string());
         }
         self.txn.set_durability(Durability::Immediate).map_err(|e| e.to_string())?;
@@ -114,21 +135,32 @@ impl WriteTxn<'_> {
 }
 
 impl GroupCommit {
-    fn next_number(&self) -> u64 {
+    fn next_number(&self, scope: Option<u64>) -> u64 {
         let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
         sequence.committed += 1;
-        sequence.committed
+        let number = sequence.committed;
+        if let Some(scope) = scope {
+            sequence.deferred.push((number, scope));
+        }
+        number
     }
 
     fn durable_up_to(&self, number: u64) {
         let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
-        sequence.durable = sequence.durable.max(number);
+        sequence.made_durable(number);
         self.flushed.notify_all();
     }
 
-    /// The newest commit a transaction begun now could see.
-    pub(super) fn visible(&self) -> u64 {
-        self.sequence.lock().unwrap_or_else(PoisonError::into_inner).committed
+    /// The newest commit a transaction begun now by the request `scope` (or by no request)
+    /// could see that it must not act on before it is durable: the newest commit but the
+    /// request's own deferred ones (a request reads its own writes before they are on disk).
+    pub(super) fn visible_to(&self, scope: Option<u64>) -> u64 {
+        let sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(scope) = scope else { return sequence.committed };
+        (sequence.durable + 1..=sequence.committed)
+            .rev()
+            .find(|number| !sequence.deferred.contains(&(*number, scope)))
+            .unwrap_or(sequence.durable)
     }
 
     /// Takes the number of the commit this thread made in the method just run, if any.
@@ -159,7 +191,7 @@ impl GroupCommit {
             sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
             sequence.flushing = false;
             if flushed.is_ok() {
-                sequence.durable = sequence.durable.max(covers);
+                sequence.made_durable(covers);
             }
             self.flushed.notify_all();
             flushed?;
@@ -240,6 +272,30 @@ mod tests {
         for key in 1..=3 {
             assert_eq!(table.get(key).unwrap().map(|v| v.value()), Some(key));
         }
+    }
+
+    #[test]
+    fn a_requests_deferred_commits_are_its_own_to_read_and_anyone_elses_to_flush_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::create(dir.path().join("t.redb")).unwrap();
+        let commits = GroupCommit::default();
+        write(&Db::new(&database, &commits), 1); // durable in place: nothing waits
+        let request = Db::for_request(&database, &commits, Some(7));
+        write(&request, 2);
+        write(&request, 3);
+        assert_eq!(GroupCommit::take_this_threads_commit(), 3);
+        assert_eq!(commits.sequence.lock().unwrap().durable, 1, "left to the request's settle");
+        assert_eq!(commits.visible_to(Some(7)), 1, "the request reads its own writes without a flush");
+        assert_eq!(commits.visible_to(Some(8)), 3, "another request waits for them");
+        assert_eq!(commits.visible_to(None), 3, "and so does a write outside any request");
+        // Another request's write lands between: the first request must not act on it unflushed.
+        write(&Db::for_request(&database, &commits, Some(8)), 4);
+        assert_eq!(commits.visible_to(Some(7)), 4);
+        assert!(commits.wait_until_durable(&database, 4).unwrap(), "one flush");
+        assert_eq!(commits.flushes.load(Ordering::Relaxed), 1);
+        let sequence = commits.sequence.lock().unwrap();
+        assert_eq!(sequence.durable, 4);
+        assert!(sequence.deferred.is_empty(), "forgotten once durable");
     }
 
     #[test]
