@@ -82,6 +82,21 @@ pub trait OrderStore: Send + Sync {
     /// user's previous pending order if there is one; returns that order's id.
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError>;
 
+    /// [`insert_superseding`](Self::insert_superseding) and, in the same atomic step (one
+    /// transaction), appends `sent` (the code's send) to the user's activity. The default runs the
+    /// two one after the other, for stores that have no single step for it.
+    async fn insert_superseding_recorded(
+        &self,
+        order: &Order,
+        sent: &ActivityEvent,
+    ) -> Result<Option<OrderId>, StoreError> {
+        let superseded = self.insert_superseding(order).await?;
+        if let Err(error) = self.record_activity(sent).await {
+            tracing::error!(%error, kind = sent.what.name(), "an activity entry could not be written");
+        }
+        Ok(superseded)
+    }
+
     /// Reserves one code send for `user` at `now`, atomically: refused with
     /// [`StoreError::RateLimited`] if `max_per_hour` were sent in the last hour.
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;

@@ -365,13 +365,13 @@ impl OrderService {
         let (sent, ()) = tokio::join!(send, while_sending);
         sent?;
         crate::metrics::note_code_sent(destination.channel());
-        let superseded = self.store.insert_superseding(&order).await?;
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),
             to: destination.masked(),
             purpose: CodePurpose::Order,
         };
-        self.record(ActivityEvent::new(user, now, source, sent).for_order(order.id)).await;
+        let sent = ActivityEvent::new(user, now, source, sent).for_order(order.id);
+        let superseded = self.store.insert_superseding_recorded(&order, &sent).await?;
         tracing::info!(
             order_id = %order.id,
             channel = destination.channel().connection(),
@@ -448,7 +448,8 @@ impl OrderService {
                 return Ok(VoicePinOutcome::NotThisOrder);
             }
         };
-        let outcome = self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source).await?;
+        let outcome =
+            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source)).await?;
         Ok(VoicePinOutcome::Checked(Box::new(outcome)))
     }
 
@@ -532,7 +533,7 @@ impl OrderService {
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let (pending, profile) = tokio::join!(self.store.pending_for(user), self.user_profile(user));
         match pending? {
-            Some(order) => self.authorize(order, Factor::Code(code), speaker, Some(profile), source).await,
+            Some(order) => Box::pin(self.authorize(order, Factor::Code(code), speaker, Some(profile), source)).await,
             None => Ok(AuthorizeOutcome::NoPendingOrder),
         }
     }
@@ -546,10 +547,11 @@ impl OrderService {
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let order = self.store.get(user, id).await?.ok_or(ServiceError::OrderNotFound)?;
-        self.authorize(order, Factor::Code(code), None, None, source).await
+        Box::pin(self.authorize(order, Factor::Code(code), None, None, source)).await
     }
 
-    /// `profile`: the owner's profile if already fetched.
+    /// `profile`: the owner's profile if already fetched. (Callers box its future: it holds the
+    /// check's every step, too large to move around on a debug build's stack.)
     ///
     /// The account's guess budget is charged before the code is checked (one
     /// conditional write that refuses while paused or locked), so no code is ever
@@ -614,9 +616,11 @@ impl OrderService {
             CodeCheck::Accepted => {
                 let confirmed = self.store.transition(user, &order.id, Transition::Confirm, now).await;
                 if confirmed.is_ok() {
-                    if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
-                        tracing::error!(%error, "a right code could not reset the guess budget");
-                    }
+                    let reset = async {
+                        if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
+                            tracing::error!(%error, "a right code could not reset the guess budget");
+                        }
+                    };
                     let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
                     // The receipt goes once the confirmation and the answer are on disk: beside
                     // the activity entry on DynamoDB, after the request's last flush embedded.
@@ -626,15 +630,19 @@ impl OrderService {
                             service.send_receipt(&profile, &order).await;
                         }
                     });
-                    tokio::join!(self.record(recorded), receipt);
+                    tokio::join!(reset, self.record(recorded), receipt);
                 }
                 confirmed.map(AuthorizeOutcome::Confirmed)
             }
             CodeCheck::Rejected => {
                 let account = guess.after.if_wrong(&self.budget);
-                self.record(ActivityEvent::new(user, now, source, ActivityKind::WrongCode).for_order(order.id)).await;
-                self.account_blocked(&profile, &destination, &guess, source).await;
-                let recorded = self.store.transition(user, &order.id, Transition::RecordWrongCode, now).await;
+                // The entry, any block's notice and the order's count do not wait for each other.
+                let wrong = ActivityEvent::new(user, now, source, ActivityKind::WrongCode).for_order(order.id);
+                let ((), (), recorded) = tokio::join!(
+                    self.record(wrong),
+                    self.account_blocked(&profile, &destination, &guess, source),
+                    self.store.transition(user, &order.id, Transition::RecordWrongCode, now)
+                );
                 recorded.map(|order| match order.wrong_code_outcome() {
                     WrongCodeOutcome::Locked => AuthorizeOutcome::Locked { order, account },
                     WrongCodeOutcome::TriesLeft(tries_left) => {

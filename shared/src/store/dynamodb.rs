@@ -500,6 +500,178 @@ impl DynamoDbOrderStore {
             .and_then(|item| get_s(&item, "order_id").ok().map(str::to_string)))
     }
 
+    /// The user's newest order (order ids are UUIDv7: a query newest first, one item). The
+    /// pending order, when there is one, is nearly always it: a new order cancels the one before.
+    async fn newest_order(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :orders)")
+            .expression_attribute_values(":pk", user_key(user))
+            .expression_attribute_values(":orders", s(ORDER_PREFIX))
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(1)
+            .send();
+        let output = track(Remote::Store, "query", query).await.map_err(unavailable)?;
+        output.items().first().map(order_from).transpose()
+    }
+
+    /// The pending pointer and the order it names, in one round: the pointer and the newest order
+    /// are read at once, and only a pointer to an older order costs a second read.
+    async fn pointer_and_order(&self, user: &UserId) -> Result<(Option<String>, Option<Order>), StoreError> {
+        // Boxed: two SDK calls side by side make a large future (a debug build's stack notices).
+        let (pointer, newest) = tokio::join!(Box::pin(self.pending_pointer(user)), Box::pin(self.newest_order(user)));
+        let Some(pointer) = pointer? else { return Ok((None, None)) };
+        let order = match newest? {
+            Some(newest) if newest.id.to_string() == pointer => Some(newest),
+            _ => {
+                let id: OrderId = pointer.parse().map_err(|_| corrupt("pending pointer"))?;
+                self.read(user, order_key(&id)).await?.as_ref().map(order_from).transpose()?
+            }
+        };
+        Ok((Some(pointer), order.filter(|o| &o.user_id == user)))
+    }
+
+    /// One `UpdateItem` that returns the item as written, or, when its condition fails, the item
+    /// as it is (`None`: there is none).
+    async fn update_returning(
+        &self,
+        request: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    ) -> Result<Result<Item, Option<Item>>, StoreError> {
+        let request = request
+            .table_name(&self.table)
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        match track(Remote::Store, "update_item", request.send()).await {
+            Ok(output) => Ok(Ok(output.attributes.ok_or_else(|| corrupt("no attributes returned"))?)),
+            Err(error) => match error.as_service_error() {
+                Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
+                    failed,
+                )) => Ok(Err(failed.item().cloned())),
+                _ => Err(unavailable(error)),
+            },
+        }
+    }
+
+    /// A guess reserved in one conditional update while the budget is far from any block: the
+    /// count and the version grow in place, refused (and the budget returned as stored) when it
+    /// is blocked or this guess would pause or lock it, which [`GuessBudget::apply`] then decides.
+    async fn reserve_quietly(
+        &self,
+        user: &UserId,
+        now: Timestamp,
+        policy: &crate::domain::BudgetPolicy,
+    ) -> Result<Result<BudgetWrite, Option<Item>>, StoreError> {
+        let quiet = policy.pause_after().min(policy.lock_after()).saturating_sub(1);
+        let request = self
+            .client
+            .update_item()
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, s(BUDGET_SORT_KEY))
+            .update_expression(
+                "SET failures = if_not_exists(failures, :zero) + :one, version = if_not_exists(version, :zero) + :one, \
+                 pauses = if_not_exists(pauses, :zero), kind = :kind",
+            )
+            .condition_expression(
+                "(attribute_not_exists(failures) OR failures < :quiet) AND attribute_not_exists(locked_at) \
+                 AND (attribute_not_exists(paused_until) OR paused_until <= :now)",
+            )
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":quiet", n(quiet))
+            .expression_attribute_values(":now", n(now.unix_millis()))
+            .expression_attribute_values(":kind", s("guess_budget"));
+        Ok(match self.update_returning(request).await? {
+            Ok(item) => {
+                let after = budget_from(&item)?;
+                // Only the count and the version moved: the budget before is the same less one each.
+                let mut before = after.clone();
+                before.failures -= 1;
+                before.version -= 1;
+                Ok(BudgetWrite { before, after })
+            }
+            Err(stored) => Err(stored),
+        })
+    }
+
+    /// The new order, the previous pending one cancelled (if still pending), the pointer moved,
+    /// and `sent` appended to the activity: one transaction, retried when the pointer moved.
+    async fn insert_superseding_with(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+    ) -> Result<Option<OrderId>, StoreError> {
+        for _ in 0..MAX_RACE_RETRIES {
+            let (previous_id, previous) = self.pointer_and_order(&order.user_id).await?;
+            if previous_id.as_deref() == Some(order.id.to_string().as_str()) {
+                return Err(StoreError::Duplicate);
+            }
+            let mut superseded = None;
+            let mut writes = vec![
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(order_item(order)))
+                            .condition_expression("attribute_not_exists(PK)")
+                            .build()
+                            .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                    )
+                    .build(),
+            ];
+            // Named by the pointer (none without one).
+            if let Some(previous) = previous
+                && previous.status == OrderStatus::PendingConfirmation
+            {
+                // The same Cancel rule as every other cancel.
+                let rule = update_for(Transition::Cancel, order.created_at, false);
+                let mut cancel = Update::builder()
+                    .table_name(&self.table)
+                    .key(PARTITION_KEY, user_key(&order.user_id))
+                    .key(SORT_KEY, order_key(&previous.id))
+                    .update_expression(rule.set)
+                    .condition_expression(rule.condition)
+                    .expression_attribute_names("#status", "status");
+                for (name, value) in rule.values {
+                    cancel = cancel.expression_attribute_values(name, value);
+                }
+                let cancel = cancel.build().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                writes.push(TransactWriteItem::builder().update(cancel).build());
+                superseded = Some(previous.id);
+            }
+            writes.push(self.pointer_put(order, previous_id.as_deref())?);
+            if let Some(sent) = sent {
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(activity_item(sent)?))
+                    .condition_expression("attribute_not_exists(PK)")
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                writes.push(TransactWriteItem::builder().put(put).build());
+            }
+            let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+            match track(Remote::Store, "transact_write_items", transaction).await {
+                Ok(_) => return Ok(superseded),
+                Err(error) => {
+                    let reasons: Vec<Option<String>> = match error.as_service_error() {
+                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
+                            e.cancellation_reasons().iter().map(|r| r.code().map(str::to_string)).collect()
+                        }
+                        _ => return Err(unavailable(error)),
+                    };
+                    if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") {
+                        return Err(StoreError::Duplicate);
+                    }
+                    // The pointer or the previous order moved under us: read again and retry.
+                    tracing::debug!(?reasons, "supersede lost a race; retrying");
+                }
+            }
+        }
+        Err(StoreError::Unavailable("too much contention on this user's pending order".into()))
+    }
+
     fn pointer_put(&self, order: &Order, previous: Option<&str>) -> Result<TransactWriteItem, StoreError> {
         let ttl = order.challenge.expires_at.plus(POINTER_GRACE).unix_seconds();
         let item = HashMap::from([
@@ -566,74 +738,47 @@ impl DynamoDbOrderStore {
 #[async_trait]
 impl OrderStore for DynamoDbOrderStore {
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
-        for _ in 0..MAX_RACE_RETRIES {
-            let previous_id = self.pending_pointer(&order.user_id).await?;
-            if previous_id.as_deref() == Some(order.id.to_string().as_str()) {
-                return Err(StoreError::Duplicate);
-            }
-            let mut superseded = None;
-            let mut writes = vec![
-                TransactWriteItem::builder()
-                    .put(
-                        Put::builder()
-                            .table_name(&self.table)
-                            .set_item(Some(order_item(order)))
-                            .condition_expression("attribute_not_exists(PK)")
-                            .build()
-                            .map_err(|e| StoreError::Unavailable(e.to_string()))?,
-                    )
-                    .build(),
-            ];
-            if let Some(previous_id) = &previous_id {
-                let previous_order_id: OrderId = previous_id.parse().map_err(|_| corrupt("pending pointer"))?;
-                let previous = self.read(&order.user_id, order_key(&previous_order_id)).await?;
-                if let Some(previous) = previous.as_ref().map(order_from).transpose()?
-                    && previous.status == OrderStatus::PendingConfirmation
-                {
-                    // The same Cancel rule as every other cancel.
-                    let rule = update_for(Transition::Cancel, order.created_at, false);
-                    let mut cancel = Update::builder()
-                        .table_name(&self.table)
-                        .key(PARTITION_KEY, user_key(&order.user_id))
-                        .key(SORT_KEY, order_key(&previous.id))
-                        .update_expression(rule.set)
-                        .condition_expression(rule.condition)
-                        .expression_attribute_names("#status", "status");
-                    for (name, value) in rule.values {
-                        cancel = cancel.expression_attribute_values(name, value);
-                    }
-                    let cancel = cancel.build().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                    writes.push(TransactWriteItem::builder().update(cancel).build());
-                    superseded = Some(previous.id);
-                }
-            }
-            writes.push(self.pointer_put(order, previous_id.as_deref())?);
-            let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
-            match track(Remote::Store, "transact_write_items", transaction).await {
-                Ok(_) => return Ok(superseded),
-                Err(error) => {
-                    let reasons: Vec<Option<String>> = match error.as_service_error() {
-                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
-                            e.cancellation_reasons().iter().map(|r| r.code().map(str::to_string)).collect()
-                        }
-                        _ => return Err(unavailable(error)),
-                    };
-                    if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") {
-                        return Err(StoreError::Duplicate);
-                    }
-                    // The pointer or the previous order moved under us: read again and retry.
-                    tracing::debug!(?reasons, "supersede lost a race; retrying");
-                }
-            }
-        }
-        Err(StoreError::Unavailable("too much contention on this user's pending order".into()))
+        self.insert_superseding_with(order, None).await
     }
 
-    /// Optimistic concurrency: read the send times and their version, write the
-    /// admitted list only if the version is unchanged; a lost race reads again.
+    /// The code-sent entry is one more put in the superseding transaction.
+    async fn insert_superseding_recorded(
+        &self,
+        order: &Order,
+        sent: &ActivityEvent,
+    ) -> Result<Option<OrderId>, StoreError> {
+        self.insert_superseding_with(order, Some(sent)).await
+    }
+
+    /// One conditional update while fewer than `max_per_hour` send times are stored: the send is
+    /// appended in place. Otherwise (some may have aged out) the refused update returns the
+    /// stored times, and the admitted list (aged-out times dropped) is written only if the version
+    /// is unchanged; a lost race reads again.
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {
+        let expires = now.plus(SEND_WINDOW).unix_seconds();
+        let append = self
+            .client
+            .update_item()
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, s(SENDS_SORT_KEY))
+            .update_expression(
+                "SET sends = list_append(if_not_exists(sends, :none), :now), \
+                 version = if_not_exists(version, :zero) + :one, kind = :kind, #ttl = :ttl",
+            )
+            .condition_expression("attribute_not_exists(sends) OR size(sends) < :max")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":now", AttributeValue::L(vec![n(now.unix_millis())]))
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":kind", s("code_sends"))
+            .expression_attribute_values(":ttl", n(expires))
+            .expression_attribute_values(":max", n(max_per_hour));
+        let mut item = match self.update_returning(append).await? {
+            Ok(_) => return Ok(()),
+            Err(stored) => stored,
+        };
         for _ in 0..MAX_RACE_RETRIES {
-            let item = self.read(user, s(SENDS_SORT_KEY)).await?;
             let version: Option<u64> = item.as_ref().map(|i| get_n(i, "version")).transpose()?;
             let previous: Vec<Timestamp> = match item.as_ref().and_then(|i| i.get("sends")) {
                 Some(AttributeValue::L(list)) => list
@@ -662,7 +807,9 @@ impl OrderStore for DynamoDbOrderStore {
             };
             match track(Remote::Store, "put_item", put.send()).await {
                 Ok(_) => return Ok(()),
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                    item = self.read(user, s(SENDS_SORT_KEY)).await?;
+                }
                 Err(e) => return Err(unavailable(e)),
             }
         }
@@ -745,10 +892,10 @@ impl OrderStore for DynamoDbOrderStore {
         }
     }
 
+    /// The pointer and the newest order at once (one round; see `pointer_and_order`).
     async fn pending_for(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
-        let Some(id) = self.pending_pointer(user).await? else { return Ok(None) };
-        let id: OrderId = id.parse().map_err(|_| corrupt("pending pointer"))?;
-        Ok(self.get(user, &id).await?.filter(|o| o.status == OrderStatus::PendingConfirmation))
+        let (_, order) = self.pointer_and_order(user).await?;
+        Ok(order.filter(|o| o.status == OrderStatus::PendingConfirmation))
     }
 
     async fn list(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, StoreError> {
@@ -849,10 +996,43 @@ impl OrderStore for DynamoDbOrderStore {
         self.read(user, s(BUDGET_SORT_KEY)).await?.as_ref().map(budget_from).transpose().map(Option::unwrap_or_default)
     }
 
-    /// Optimistic concurrency on the budget's version: one conditional put per try.
+    /// A guess while the budget is far from any block, and a reset (a right code, the owner's
+    /// unlock), are one update each; anything else (a guess that blocks, a refund) is computed
+    /// by [`GuessBudget::apply`] from the budget as stored and written only if its version is
+    /// unchanged (optimistic concurrency: a lost race reads again). A refused quick update
+    /// returns the stored budget, so the slow path starts without a read.
     async fn change_budget(&self, user: &UserId, change: &BudgetChange) -> Result<BudgetWrite, StoreError> {
+        let mut stored = match change {
+            BudgetChange::Reserve { now, policy } if policy.pause_after().min(policy.lock_after()) > 1 => {
+                match self.reserve_quietly(user, *now, policy).await? {
+                    Ok(write) => return Ok(write),
+                    Err(stored) => stored,
+                }
+            }
+            BudgetChange::Succeed | BudgetChange::Unlock => {
+                let reset = self
+                    .client
+                    .update_item()
+                    .key(PARTITION_KEY, user_key(user))
+                    .key(SORT_KEY, s(BUDGET_SORT_KEY))
+                    .update_expression(
+                        "SET failures = :zero, pauses = :zero, kind = :kind, \
+                         version = if_not_exists(version, :zero) + :one REMOVE paused_until, locked_at",
+                    )
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":kind", s("guess_budget"))
+                    .return_values(ReturnValue::AllOld)
+                    .table_name(&self.table)
+                    .send();
+                let output = track(Remote::Store, "update_item", reset).await.map_err(unavailable)?;
+                let before = output.attributes.as_ref().map(budget_from).transpose()?.unwrap_or_default();
+                let after = GuessBudget { version: before.version + 1, ..GuessBudget::default() };
+                return Ok(BudgetWrite { before, after });
+            }
+            _ => self.read(user, s(BUDGET_SORT_KEY)).await?,
+        };
         for _ in 0..MAX_RACE_RETRIES {
-            let stored = self.read(user, s(BUDGET_SORT_KEY)).await?;
             let before = stored.as_ref().map(budget_from).transpose()?.unwrap_or_default();
             let after = before.apply(change)?;
             let put = self.client.put_item().table_name(&self.table).set_item(Some(budget_item(user, &after)));
@@ -864,7 +1044,9 @@ impl OrderStore for DynamoDbOrderStore {
             };
             match track(Remote::Store, "put_item", put.send()).await {
                 Ok(_) => return Ok(BudgetWrite { before, after }),
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                    stored = self.read(user, s(BUDGET_SORT_KEY)).await?;
+                }
                 Err(e) => return Err(unavailable(e)),
             }
         }

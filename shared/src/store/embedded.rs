@@ -215,6 +215,60 @@ impl EmbeddedOrderStore {
         .await
     }
 
+    /// The new order, the previous pending one cancelled, and `sent` appended to the activity:
+    /// one write transaction.
+    async fn insert_superseding_with(
+        &self,
+        order: &Order,
+        sent: Option<ActivityEvent>,
+    ) -> Result<Option<OrderId>, StoreError> {
+        let order = order.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let superseded;
+            {
+                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+                let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
+                let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
+                let id = order.id.to_string();
+                if orders.get(id.as_str()).map_err(unavailable)?.is_some() {
+                    return Err(StoreError::Duplicate);
+                }
+                let user = order.user_id.as_str();
+                let previous_id = pending.get(user).map_err(unavailable)?.map(|g| g.value().to_string());
+                superseded = match previous_id {
+                    Some(previous_id) => match read_order(&orders, &previous_id)? {
+                        Some(mut previous) if previous.status == OrderStatus::PendingConfirmation => {
+                            previous.apply(Transition::Cancel, order.created_at)?;
+                            orders.insert(previous_id.as_str(), encode(&previous)?.as_slice()).map_err(unavailable)?;
+                            Some(previous.id)
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                };
+                orders.insert(id.as_str(), encode(&order)?.as_slice()).map_err(unavailable)?;
+                user_orders.insert((user, id.as_str()), ()).map_err(unavailable)?;
+                if order.status == OrderStatus::PendingConfirmation {
+                    pending.insert(user, id.as_str()).map_err(unavailable)?;
+                }
+                if let Some(event) = &sent {
+                    let mut activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
+                    let entry = event.id.to_string();
+                    if activity.get((event.user_id.as_str(), entry.as_str())).map_err(unavailable)?.is_some() {
+                        return Err(StoreError::Duplicate);
+                    }
+                    activity
+                        .insert((event.user_id.as_str(), entry.as_str()), to_json(event)?.as_slice())
+                        .map_err(unavailable)?;
+                }
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(superseded)
+        })
+        .await
+    }
+
     /// Runs one short redb transaction on this thread, and returns once everything it wrote
     /// or could have read is durable ([`super::embedded_commits`]: concurrent writers share
     /// one flush). On a multi-threaded runtime (pod-local) the worker first hands its other
@@ -337,41 +391,15 @@ fn read_order(table: &impl ReadableTable<&'static str, &'static [u8]>, id: &str)
 #[async_trait]
 impl OrderStore for EmbeddedOrderStore {
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
-        let order = order.clone();
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(unavailable)?;
-            let superseded;
-            {
-                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
-                let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
-                let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
-                let id = order.id.to_string();
-                if orders.get(id.as_str()).map_err(unavailable)?.is_some() {
-                    return Err(StoreError::Duplicate);
-                }
-                let user = order.user_id.as_str();
-                let previous_id = pending.get(user).map_err(unavailable)?.map(|g| g.value().to_string());
-                superseded = match previous_id {
-                    Some(previous_id) => match read_order(&orders, &previous_id)? {
-                        Some(mut previous) if previous.status == OrderStatus::PendingConfirmation => {
-                            previous.apply(Transition::Cancel, order.created_at)?;
-                            orders.insert(previous_id.as_str(), encode(&previous)?.as_slice()).map_err(unavailable)?;
-                            Some(previous.id)
-                        }
-                        _ => None,
-                    },
-                    None => None,
-                };
-                orders.insert(id.as_str(), encode(&order)?.as_slice()).map_err(unavailable)?;
-                user_orders.insert((user, id.as_str()), ()).map_err(unavailable)?;
-                if order.status == OrderStatus::PendingConfirmation {
-                    pending.insert(user, id.as_str()).map_err(unavailable)?;
-                }
-            }
-            txn.commit().map_err(unavailable)?;
-            Ok(superseded)
-        })
-        .await
+        self.insert_superseding_with(order, None).await
+    }
+
+    async fn insert_superseding_recorded(
+        &self,
+        order: &Order,
+        sent: &ActivityEvent,
+    ) -> Result<Option<OrderId>, StoreError> {
+        self.insert_superseding_with(order, Some(sent.clone())).await
     }
 
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {

@@ -534,6 +534,30 @@ pub async fn racing_guesses_are_each_counted_once_and_stop_at_the_lock(store: St
     admitted_per_round
 }
 
+pub async fn a_new_order_and_its_code_sent_entry_are_written_in_one_step(store: Store) {
+    let ana = new_user();
+    let sent = |order: &Order| {
+        let what = ActivityKind::CodeSent {
+            channel: Channel::Sms,
+            to: MaskedDestination::Phone { last_digits: "21".into() },
+            purpose: pod_shared::domain::CodePurpose::Order,
+        };
+        ActivityEvent::new(&ana, order.created_at, Source::Voice, what).for_order(order.id)
+    };
+    let (first, second) = (new_order(&ana, 0), new_order(&ana, 10));
+    assert_eq!(store.insert_superseding_recorded(&first, &sent(&first)).await.unwrap(), None);
+    let entry = sent(&second);
+    assert_eq!(store.insert_superseding_recorded(&second, &entry).await.unwrap(), Some(first.id));
+    assert_eq!(store.get(&ana, &first.id).await.unwrap().unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(store.pending_for(&ana).await.unwrap().map(|o| o.id), Some(second.id));
+    let listed = store.list_activity(&ana, 10, None).await.unwrap().events;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0], entry);
+    // The same order again: refused, and its entry is not written either.
+    assert_eq!(store.insert_superseding_recorded(&second, &sent(&second)).await, Err(StoreError::Duplicate));
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events.len(), 2);
+}
+
 pub async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user(store: Store) {
     let (ana, ben) = (new_user(), new_user());
     let mut recorded = Vec::new();
@@ -938,6 +962,10 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn racing_sign_ins_keep_the_newest() {
             store_suite::racing_sign_ins_keep_the_newest($make, 20).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_new_order_and_its_code_sent_entry_are_written_in_one_step() {
+            store_suite::a_new_order_and_its_code_sent_entry_are_written_in_one_step($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {

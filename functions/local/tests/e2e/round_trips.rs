@@ -104,8 +104,8 @@ async fn the_cold_order_fetches_the_token_and_profile_once_and_the_replay_claim_
     stack.stop().await;
 }
 
-/// On DynamoDB every store call is a network round trip too: the warm order's are
-/// pinned here so that a change that adds one shows up.
+/// On DynamoDB every store call is a network round trip too: the warm requests' calls and
+/// sequential rounds are pinned here so that a change that adds one shows up.
 #[tokio::test]
 async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     let table = pod_local::fresh_local_table("pod-orders-trips").await;
@@ -113,18 +113,20 @@ async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     let probe = ProbeSkill::start(stack.local(), StoreSettings::DynamoDb { table }, "ana").await.unwrap();
     let measured = probe.warm_conversation(stack.local()).await.unwrap();
     check_auth0(&measured);
+    // Calls and sequential rounds, exact. The order: the replay claim (one conditional put) beside
+    // the enrolled phone; the guess budget (is ordering paused?); the send reserved in one update;
+    // the send; the pending pointer beside the newest order (the one it names); the superseding
+    // transaction, the code-sent entry in it; the answer stored on the claim (one update).
     let order = find(&measured, "order");
-    // The replay claim (one conditional put, beside the profile), the enrolled phone, guess budget
-    // (is ordering paused?), send window read + write, pending pointer, previous order, the
-    // superseding transaction, the activity entry, the answer stored on the claim (one update).
-    assert_eq!(order.trips.calls_to(Remote::Store), 10, "{}", order.trips.operations());
-    // The replay claim, pending pointer and order, the enrolled phone, the guess budget read and its
-    // reservation, the activity entry, the order's update, the answer on the claim; a right code
-    // also resets the budget (read and write) and records the confirmation instead of the wrong code.
+    let pinned = |m: &IntentTrips| (m.trips.calls_to(Remote::Store), m.trips.sequential_to(Remote::Store));
+    assert_eq!(pinned(order), (8, 6), "{}", order.trips.operations());
+    // A code check: the claim; the pointer, the newest order and the enrolled phone at once; the
+    // guess reserved in one update; the check; the wrong-code entry beside the order's count; the
+    // answer. A right code: the confirmation, then the budget's reset beside the entry.
     let wrong = find(&measured, "authorize_wrong_code");
-    assert_eq!(wrong.trips.calls_to(Remote::Store), 9, "{}", wrong.trips.operations());
+    assert_eq!(pinned(wrong), (8, 5), "{}", wrong.trips.operations());
     let right = find(&measured, "authorize_right_code");
-    assert_eq!(right.trips.calls_to(Remote::Store), 11, "{}", right.trips.operations());
+    assert_eq!(pinned(right), (9, 6), "{}", right.trips.operations());
     let repeated = find(&measured, "authorize_repeated_by_alexa");
     // A repeat: the claim's conditional put is refused and returns the answer stored on it.
     assert_eq!(operations(repeated, Remote::Store), ["put_item"], "{}", repeated.trips.operations());
@@ -166,8 +168,8 @@ async fn a_warm_voice_pin_conversation_on_the_embedded_store_makes_no_round_trip
     stack.stop().await;
 }
 
-/// On DynamoDB the voice PIN's store calls are pinned: the order costs fewer than one with a code
-/// (no send window, no code sent to record), and ACHIEVED no more than a right code (11).
+/// On DynamoDB the voice PIN's store calls and rounds are pinned: the order costs fewer than one
+/// with a code (no send window, no code sent to record), and ACHIEVED no more than a right code.
 #[tokio::test]
 async fn a_warm_voice_pin_conversation_on_dynamodb_costs_no_more_store_calls_than_codes() {
     let table = pod_local::fresh_local_table("pod-orders-trips-pin").await;
@@ -178,16 +180,15 @@ async fn a_warm_voice_pin_conversation_on_dynamodb_costs_no_more_store_calls_tha
         .unwrap();
     let measured = probe.warm_voice_pin_conversation().await.unwrap();
     check_voice_pin(&measured);
+    let pinned = |m: &IntentTrips| (m.trips.calls_to(Remote::Store), m.trips.sequential_to(Remote::Store));
     let placed = find(&measured, "voice_pin_order");
-    // The replay claim, the enrolled phone, the guess budget, the pending pointer and the previous
-    // order, the superseding transaction, the answer on the claim: a code's order (10) less the
-    // send window's read and write and the code-sent activity entry.
-    assert_eq!(placed.trips.calls_to(Remote::Store), 7, "{}", placed.trips.operations());
+    // A code's order (8 calls, 6 rounds) less the send's reservation; no code-sent entry.
+    assert_eq!(pinned(placed), (7, 5), "{}", placed.trips.operations());
     let wrong = find(&measured, "voice_pin_not_achieved");
-    // Exactly a wrong code's (9) and a right code's (11): the same path, without Auth0's check.
-    assert_eq!(wrong.trips.calls_to(Remote::Store), 9, "{}", wrong.trips.operations());
+    // Exactly a wrong code's and a right code's: the same path, without Auth0's check.
+    assert_eq!(pinned(wrong), (8, 5), "{}", wrong.trips.operations());
     let right = find(&measured, "voice_pin_achieved");
-    assert_eq!(right.trips.calls_to(Remote::Store), 11, "{}", right.trips.operations());
+    assert_eq!(pinned(right), (9, 6), "{}", right.trips.operations());
     let repeated = find(&measured, "voice_pin_repeated_by_alexa");
     assert_eq!(operations(repeated, Remote::Store), ["put_item"], "{}", repeated.trips.operations());
     stack.stop().await;
