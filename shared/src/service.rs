@@ -84,6 +84,13 @@ pub enum AuthorizeOutcome {
     NoPendingOrder,
 }
 
+/// What a code check read before acting ([`OrderService::read_for_code_check`]).
+#[derive(Debug, Clone)]
+pub struct CodeCheckRead {
+    pending: Result<Option<Order>, ServiceError>,
+    profile: Result<UserProfile, ServiceError>,
+}
+
 /// What Alexa's voice PIN check (`AMAZON.VerifyPerson`) found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoicePinVerdict {
@@ -338,10 +345,38 @@ impl OrderService {
         source: Source,
         while_sending: impl std::future::Future<Output = ()>,
     ) -> Result<PlacedOrder, ServiceError> {
+        let budget = self.store.guess_budget(&profile.user_id).await;
+        self.place_priced_order_within(
+            profile,
+            budget.map_err(ServiceError::from),
+            pizza,
+            currency,
+            person,
+            source,
+            while_sending,
+        )
+        .await
+    }
+
+    /// [`place_priced_order_by`](Self::place_priced_order_by) within the account's guess budget
+    /// as already read (the skill reads it beside the request's replay claim, so that placing
+    /// the order waits for no read of its own): refused, nothing sent or stored, while voice
+    /// ordering is paused or locked.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn place_priced_order_within(
+        &self,
+        profile: &UserProfile,
+        budget: Result<GuessBudget, ServiceError>,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+        source: Source,
+        while_sending: impl std::future::Future<Output = ()>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
-        let budget = self.store.guess_budget(user).await?;
+        let budget = budget?;
         budget.check_open(now).map_err(ServiceError::Blocked)?;
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
         self.reserve_send(user, now).await?;
@@ -393,10 +428,24 @@ impl OrderService {
         currency: Currency,
         person: Option<PersonId>,
     ) -> Result<PlacedOrder, ServiceError> {
+        let budget = self.store.guess_budget(&profile.user_id).await.map_err(ServiceError::from);
+        self.place_voice_pin_order_within(profile, budget, pizza, currency, person).await
+    }
+
+    /// [`place_voice_pin_order`](Self::place_voice_pin_order) within the guess budget as already
+    /// read (beside the request's replay claim).
+    pub async fn place_voice_pin_order_within(
+        &self,
+        profile: &UserProfile,
+        budget: Result<GuessBudget, ServiceError>,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
-        let budget = self.store.guess_budget(user).await?;
+        let budget = budget?;
         budget.check_open(now).map_err(ServiceError::Blocked)?;
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
         let order = Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
@@ -531,9 +580,31 @@ impl OrderService {
         speaker: Option<&PersonId>,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
+        let read = self.read_for_code_check(user).await;
+        self.authorize_read(read, code, speaker, source).await
+    }
+
+    /// What a code check reads before it changes anything: the user's pending order and their
+    /// profile, at once. The skill reads it beside the request's replay claim, so that a code
+    /// check waits for no read of its own ([`authorize_read`](Self::authorize_read)).
+    pub async fn read_for_code_check(&self, user: &UserId) -> CodeCheckRead {
         let (pending, profile) = tokio::join!(self.store.pending_for(user), self.user_profile(user));
-        match pending? {
-            Some(order) => Box::pin(self.authorize(order, Factor::Code(code), speaker, Some(profile), source)).await,
+        CodeCheckRead { pending: pending.map_err(ServiceError::from), profile }
+    }
+
+    /// [`authorize_pending_by`](Self::authorize_pending_by) on what
+    /// [`read_for_code_check`](Self::read_for_code_check) read.
+    pub async fn authorize_read(
+        &self,
+        read: CodeCheckRead,
+        code: &Code,
+        speaker: Option<&PersonId>,
+        source: Source,
+    ) -> Result<AuthorizeOutcome, ServiceError> {
+        match read.pending? {
+            Some(order) => {
+                Box::pin(self.authorize(order, Factor::Code(code), speaker, Some(read.profile), source)).await
+            }
             None => Ok(AuthorizeOutcome::NoPendingOrder),
         }
     }

@@ -7,13 +7,15 @@ use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
 use pod_shared::domain::{Code, IfWrong, PersonId, Source, Timestamp, UserId};
 use pod_shared::metrics::{self, Outcome};
-use pod_shared::service::{AuthorizeOutcome, OrderService};
+use pod_shared::service::{AuthorizeOutcome, CodeCheckRead, OrderService};
 
 /// `user`: the linked user, known before the replay claim.
 /// `speaker`: the voice Alexa recognised, if any (an order placed by another refuses the code).
+/// `read`: the pending order and profile, if read already (beside the replay claim).
 pub(crate) async fn answer(
     service: &OrderService,
     user: &UserId,
+    read: Option<CodeCheckRead>,
     speaker: Option<&PersonId>,
     code: Option<SpokenValue>,
 ) -> ResponseEnvelope {
@@ -22,10 +24,19 @@ pub(crate) async fn answer(
         Err(answer) => return *answer,
     };
     let now = service.now();
-    match service.authorize_pending_by(user, &code, speaker, Source::Voice).await {
+    let read = match read {
+        Some(read) => read,
+        None => service.read_for_code_check(user).await,
+    };
+    match service.authorize_read(read, &code, speaker, Source::Voice).await {
         Ok(outcome) => said(service, outcome, now),
         Err(error) => failure::answer(service, Doing::CheckingCode, error),
     }
+}
+
+/// Whether a code check with `heard` goes as far as checking a code (it was heard, and is one).
+pub(crate) fn checks(service: &OrderService, heard: &Option<SpokenValue>) -> bool {
+    heard_code(service, heard.clone()).is_ok()
 }
 
 /// The code as heard, or the question that asks for it again.

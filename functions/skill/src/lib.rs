@@ -298,7 +298,9 @@ impl Skill {
                     // Nothing is sent when only the account is read: no progressive response.
                     let progressive = progressive::Progressive::for_request(None, envelope);
                     let person = envelope.person_id();
-                    self.answer(asked, Some(Caller { user, currency, profile: None, progressive, person })).await
+                    let caller =
+                        Caller { user, currency, profile: None, budget: None, code_check: None, progressive, person };
+                    self.answer(asked, Some(caller)).await
                 }
                 Err(link_account) => link_account,
             };
@@ -316,11 +318,28 @@ impl Skill {
         };
         let currency = Locale::for_tag_or_default(envelope.locale()).currency();
         let profile_first = asked.looks_up_caller_first();
-        let profile = async { if profile_first { Some(service.user_profile(&user).await) } else { None } };
+        let budget_first = asked.sends_a_code();
+        let code_check_first = matches!(&asked, Asked::Authorize { code } if authorize::checks(service, code));
+        // What answering reads, beside the claim: a code check waits for no read after it.
+        let profile = async {
+            if code_check_first {
+                (None, None, Some(service.read_for_code_check(&user).await))
+            } else if budget_first {
+                let (profile, budget) = tokio::join!(service.user_profile(&user), service.guess_budget(&user));
+                (Some(profile), Some(budget), None)
+            } else if profile_first {
+                (Some(service.user_profile(&user).await), None, None)
+            } else {
+                (None, None, None)
+            }
+        };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
         let person = envelope.person_id();
-        replay::once_per_request(service, &key, doing, profile, |profile| {
-            self.answer(asked, Some(Caller { user: key.user().clone(), currency, profile, progressive, person }))
+        replay::once_per_request(service, &key, doing, profile, |(profile, budget, code_check)| {
+            let user = key.user().clone();
+            let caller = Caller { user, currency, profile, budget, code_check, progressive, person };
+            // Boxed: the answer to any intent is a large future.
+            Box::pin(self.answer(asked, Some(caller)))
         })
         .await
     }
@@ -340,7 +359,7 @@ impl Skill {
             (Asked::Status, Some(caller)) => status::answer(service, &caller.user).await,
             (Asked::CancelOrder, Some(caller)) => cancel_order::ask(service, &caller.user).await,
             (Asked::Authorize { code }, Some(caller)) => {
-                authorize::answer(service, &caller.user, caller.person.as_ref(), code).await
+                authorize::answer(service, &caller.user, caller.code_check, caller.person.as_ref(), code).await
             }
             (Asked::VoicePinChecked(resumed), Some(caller)) => {
                 voice_pin::answer(service, caller, resumed, self.step_up).await
