@@ -4,7 +4,8 @@ and results.json, each figure beside its target, and prints the Markdown.
 
 Usage: bench_report.py build/bench
 Reads (each optional but criterion.txt): criterion.txt (criterion's bencher lines),
-round-trips.jsonl, cold-start.json, load.json, binaries.txt (one ELF path per line).
+round-trips.jsonl, cold-start.json, load.json, turn-delayed.json and turn-undelayed.json
+(scripts/bench_turn.py), item-sizes.json, binaries.txt (one ELF path per line).
 """
 
 import json
@@ -19,6 +20,23 @@ COLD_START_TARGET_MS = 20.0
 RSS_TARGET_MB = 32.0
 SIZE_TARGET_BYTES = 8_000_000
 ROUND_TRIP_TARGET = 2
+# Sequential DynamoDB rounds on a warm instance (issue 17): an order, a code check.
+STORE_ROUNDS_TARGET = {"order": 3, "authorize_wrong_code": 2, "authorize_right_code": 2}
+
+# The prices the cost line uses (us-east-1, public list prices; stated, not measured). Override the
+# SMS price with BENCH_SMS_USD: it depends on the country, the sender and the gateway (SNS for
+# builtin codes, Auth0's Twilio for passwordless).
+LAMBDA_GB_SECOND_ARM64_USD = 0.0000133334
+LAMBDA_REQUEST_USD = 0.20 / 1_000_000
+DYNAMODB_WRITE_UNIT_USD = 0.625 / 1_000_000  # on-demand, since November 2024
+DYNAMODB_READ_UNIT_USD = 0.125 / 1_000_000
+SMS_USD = float(os.environ.get("BENCH_SMS_USD", "0.00883"))  # US: a message part plus carrier fee
+LAMBDA_MEMORY_GB = 128 / 1024
+# The requests of one confirmed order, as a user speaks them (the round-trip probe's names).
+ORDER_REQUESTS = ("recap", "order", "authorize_right_code")
+# Items per transaction: the superseding one writes the order, the pending pointer and the
+# code-sent entry (a fourth item, the superseded order, when one is still pending).
+TRANSACTION_ITEMS = 3
 ELF_MACHINES = {0x3E: "x86_64", 0xB7: "aarch64"}
 
 # Published hello-world cold starts (lambda-perf, December 2025, average init duration).
@@ -62,6 +80,62 @@ def elf(path):
     if header[:4] != b"\x7fELF":
         raise SystemExit(f"bench_report: {path} is not an ELF binary")
     return ELF_MACHINES.get(int.from_bytes(header[18:20], "little"), "unknown")
+
+
+def request_units(operations, sizes):
+    """DynamoDB request units of one request's store calls. Reads are strongly consistent and every
+    item is under 4 KB: 1 unit each. A write is 1 unit per KB of the item (sizes: the largest of each
+    kind, from item-sizes.json); a transaction's writes 2 units per item. The request's last write
+    stores its answer on its claim (the REQUEST item, the largest); the others are under 1 KB."""
+    calls = [call.partition(":")[2] for call in operations.split() if call.startswith("store:")]
+    last_write = max((i for i, op in enumerate(calls) if op == "update_item"), default=None)
+    answer_units = -(-sizes.get("REQUEST", 1024) // 1024)
+    reads = writes = 0
+    for i, operation in enumerate(calls):
+        if operation in ("get_item", "query"):
+            reads += 1
+        elif operation in ("put_item", "update_item", "delete_item"):
+            writes += answer_units if i == last_write else 1
+        elif operation == "transact_write_items":
+            writes += 2 * TRANSACTION_ITEMS
+    return reads, writes
+
+
+def cost_lines(turn, dynamo, out, results):
+    """What 1,000,000 confirmed orders cost: Lambda (the measured answer times, billed per ms at
+    128 MB arm64, and the requests), DynamoDB on demand (from the counted calls), one SMS each."""
+    billed_ms = sum(turn["requests"][name]["answer"]["mean_ms"] for name in ("recap", "order", "authorize"))
+    sizes_path = out / "item-sizes.json"
+    sizes = json.loads(sizes_path.read_text()) if sizes_path.exists() else {}
+    reads = writes = 0
+    for name in ORDER_REQUESTS:
+        r, w = request_units(dynamo[name]["operations"], sizes)
+        reads, writes = reads + r, writes + w
+    million = 1_000_000
+    lambda_compute = million * billed_ms / 1000 * LAMBDA_MEMORY_GB * LAMBDA_GB_SECOND_ARM64_USD
+    lambda_requests = million * len(ORDER_REQUESTS) * LAMBDA_REQUEST_USD
+    dynamodb = million * (reads * DYNAMODB_READ_UNIT_USD + writes * DYNAMODB_WRITE_UNIT_USD)
+    sms = million * SMS_USD
+    total = lambda_compute + lambda_requests + dynamodb + sms
+    results["cost_per_million_orders"] = {
+        "lambda_ms_per_order": round(billed_ms, 1), "read_units_per_order": reads, "write_units_per_order": writes,
+        "lambda_compute_usd": round(lambda_compute, 2), "lambda_requests_usd": round(lambda_requests, 2),
+        "dynamodb_usd": round(dynamodb, 2), "sms_usd": round(sms, 2), "total_usd": round(total, 2),
+        "largest_item_bytes": sizes,
+    }
+    md = ["### What 1,000,000 confirmed orders cost", "",
+          f"Per order: three requests, {billed_ms:.0f} ms of Lambda in all (the delayed run's mean answer times; "
+          f"Lambda bills the wait on Auth0 too), {reads} read and {writes} write request units "
+          "(the counted DynamoDB calls; a transaction's items at 2 units each; a write 1 unit per KB of its item, "
+          f"the largest of each kind in bytes: {json.dumps(sizes, sort_keys=True) if sizes else 'not measured'}), "
+          "one SMS. Prices: us-east-1 list prices, stated, not measured.", "",
+          "| part | price | per 1,000,000 orders |", "| --- | --- | --- |",
+          f"| Lambda compute, 128 MB arm64 | ${LAMBDA_GB_SECOND_ARM64_USD:.10f} per GB-s | ${lambda_compute:,.2f} |",
+          f"| Lambda requests | $0.20 per million | ${lambda_requests:,.2f} |",
+          f"| DynamoDB on demand | $0.625 per million writes, $0.125 per million reads | ${dynamodb:,.2f} |",
+          f"| SMS, one per order | ${SMS_USD} each (BENCH_SMS_USD) | ${sms:,.2f} |",
+          f"| **total** | | **${total:,.2f}** |", ""]
+    return md
 
 
 def main():
@@ -110,6 +184,45 @@ def main():
             md += ["", f"Order intent: {worst} sequential Auth0 round trip(s): {verdict(worst, ROUND_TRIP_TARGET + 1)} "
                    f"(target ≤ {ROUND_TRIP_TARGET})."]
         md.append("")
+
+        rounds = [t for t in trips if t["store"] == "dynamodb" and t["request"] in STORE_ROUNDS_TARGET]
+        if rounds:
+            md += ["DynamoDB, sequential store rounds per warm request against the target:", "",
+                   "| request | store calls | sequential store rounds | target |", "| --- | --- | --- | --- |"]
+            for t in rounds:
+                target = STORE_ROUNDS_TARGET[t["request"]]
+                met = "met" if t["store_sequential"] <= target else "MISSED"
+                md.append(f"| {t['request']} | {t['store_calls']} | {t['store_sequential']} | {met} (≤ {target}) |")
+            md.append("")
+
+    turns = {}
+    for label in ("delayed", "undelayed"):
+        path = out / f"turn-{label}.json"
+        if path.exists():
+            turns[label] = json.loads(path.read_text())
+    if turns:
+        results["voice_turn"] = turns
+        delayed = turns.get("delayed") or next(iter(turns.values()))
+        md += ["## The voice turn as the user waits for it (skill binary under the Runtime API emulator, DynamoDB on moto)",
+               "",
+               f"One warm pod-skill, {delayed['turns']} confirmed orders, each three requests in one session. "
+               f"Delayed: the identity provider answers a token, profile or key call after "
+               f"{delayed['idp_delay_ms']} ms and a passwordless start after {delayed['idp_passwordless_delay_ms']} ms, "
+               "as Auth0 does from a Lambda function; undelayed: what Pod and the store add by themselves (moto "
+               "answers one call at a time, on this machine). Times run from the event's hand-out (GET /next) to "
+               "the answer, and to the progressive response's arrival at a double of Alexa's Directive API.", "",
+               "| run | request | answer p50 | answer p99 | progressive response p50 | p99 |",
+               "| --- | --- | --- | --- | --- | --- |"]
+        for label, turn in turns.items():
+            for name, figures in turn["requests"].items():
+                progressive = figures["progressive"]
+                heard = (f"{progressive['p50_ms']:.1f} ms | {progressive['p99_ms']:.1f} ms" if progressive else "— | —")
+                md.append(f"| {label} | {name} | {figures['answer']['p50_ms']:.1f} ms | "
+                          f"{figures['answer']['p99_ms']:.1f} ms | {heard} |")
+        md.append("")
+        dynamo = {t["request"]: t for t in results.get("round_trips", []) if t["store"] == "dynamodb"}
+        if all(name in dynamo for name in ORDER_REQUESTS):
+            md += cost_lines(delayed, dynamo, out, results)
 
     durability = {}
     for path in sorted(out.glob("load-durability-*-*.json")):

@@ -33,6 +33,7 @@ async fn main() -> Result<(), String> {
                 "auth0_calls": m.trips.calls_to(Remote::Auth0),
                 "auth0_sequential": m.trips.sequential_to(Remote::Auth0),
                 "store_calls": m.trips.calls_to(Remote::Store),
+                "store_sequential": m.trips.sequential_to(Remote::Store),
                 "sequential": m.trips.sequential(),
                 "durable_commits": m.trips.durable_commits,
                 "operations": m.trips.operations(),

@@ -1,7 +1,7 @@
 //! Starting and stopping the local stack.
 
 use crate::directives::{DIRECTIVE_API_PATH, DirectiveDouble, DirectiveFault};
-use crate::idp::{IdpClient, IdpConfig, LocalIdp, load_dev_users};
+use crate::idp::{IdpClient, IdpConfig, IdpLatency, LocalIdp, load_dev_users};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -117,6 +117,25 @@ impl LocalStack {
             otp_length,
             users,
         });
+
+        let delay = |name: &'static str| match setting(name) {
+            None => Ok(std::time::Duration::ZERO),
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= IdpLatency::MAX_MS)
+                .map(std::time::Duration::from_millis)
+                .ok_or_else(|| StackError::Invalid {
+                    name,
+                    reason: format!("expected milliseconds from 0 to {}, got '{raw}'", IdpLatency::MAX_MS),
+                }),
+        };
+        let call = delay("LOCAL_IDP_DELAY_MS")?;
+        let passwordless_start = match setting("LOCAL_IDP_PASSWORDLESS_DELAY_MS") {
+            None => call,
+            Some(_) => delay("LOCAL_IDP_PASSWORDLESS_DELAY_MS")?,
+        };
+        idp.answer_after(IdpLatency { call, passwordless_start });
 
         // One store, two services, as deployed: the skill's and the api's reads profiles through the
         // Management API; the web app's holds no Management credential (profiles from sign-ins).

@@ -14,9 +14,15 @@ async fn main() -> Result<(), Error> {
     let settings = load_settings().await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
     init_logging(settings.log_format);
     let service = build_service(&settings).await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
-    // Progressive responses go only to Alexa's own https API hosts (see DirectiveApi).
+    // Progressive responses go only to Alexa's own https API hosts (see DirectiveApi); a
+    // benchmark of the voice turn adds its own double on http://127.0.0.1:PORT, which nothing
+    // deployed sets (infra/template.yaml does not).
+    let directives = match std::env::var("LOCAL_DIRECTIVE_ENDPOINT") {
+        Ok(endpoint) if !endpoint.trim().is_empty() => DirectiveApi::allowing_local(endpoint.trim()),
+        _ => DirectiveApi::production(),
+    };
     let skill = Skill::new(service)
-        .with_progressive_speech(std::sync::Arc::new(DirectiveApi::production()))
+        .with_progressive_speech(std::sync::Arc::new(directives))
         .with_step_up(settings.step_up)
         .with_metrics(pod_shared::metrics::Metrics::for_mode(settings.metrics));
     let verifier = AlexaVerifier::new(VerifierSettings::production(

@@ -119,6 +119,8 @@ struct Shared {
     tenant: Tenant,
     state: Mutex<IdpState>,
     fault: Mutex<Option<IdpFault>>,
+    /// How long it takes to answer, as a tenant far away over the internet would.
+    latency: Mutex<IdpLatency>,
     /// Management API requests served (any endpoint, any answer).
     management_calls: std::sync::atomic::AtomicU64,
 }
@@ -130,6 +132,35 @@ pub enum IdpFault {
     Status(u16),
     /// Answer every call (but the outbox) only after this long.
     Delay(std::time::Duration),
+}
+
+/// How long the provider takes to answer, as Auth0 does from a Lambda function: a benchmark
+/// of the voice turn sets it (`LOCAL_IDP_DELAY_MS`, `LOCAL_IDP_PASSWORDLESS_DELAY_MS`) so that
+/// its figures show what Pod adds and what it waits for. The outbox, a tool's view of what was
+/// sent, answers at once. Zero by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdpLatency {
+    /// Any call but `/passwordless/start`: tokens, profiles, keys, the Management API.
+    pub call: std::time::Duration,
+    /// `/passwordless/start`, which waits for the SMS or email gateway to take the message.
+    pub passwordless_start: std::time::Duration,
+}
+
+impl IdpLatency {
+    /// The longest delay either setting takes, in milliseconds.
+    pub const MAX_MS: u64 = 10_000;
+
+    /// How long a call to `path` (below `/auth0`) waits before it is answered.
+    pub fn for_path(&self, path: &str) -> std::time::Duration {
+        let path = path.trim_end_matches('/');
+        if path.ends_with("/outbox") || path == "outbox" {
+            std::time::Duration::ZERO
+        } else if path.ends_with("/passwordless/start") {
+            self.passwordless_start
+        } else {
+            self.call
+        }
+    }
 }
 
 /// Everything that changes while the identity provider runs.
@@ -172,6 +203,7 @@ impl LocalIdp {
                 tenant: Tenant::new(config),
                 state: Mutex::new(state),
                 fault: Mutex::new(None),
+                latency: Mutex::new(IdpLatency::default()),
                 management_calls: Default::default(),
             }),
         }
@@ -203,6 +235,11 @@ impl LocalIdp {
     /// From now on, fail every call but the outbox this way (`None`: work normally).
     pub fn fail_with(&self, fault: Option<IdpFault>) {
         *self.shared.fault.lock().unwrap_or_else(PoisonError::into_inner) = fault;
+    }
+
+    /// From now on, answer every call only after `latency` (on top of any injected fault).
+    pub fn answer_after(&self, latency: IdpLatency) {
+        *self.shared.latency.lock().unwrap_or_else(PoisonError::into_inner) = latency;
     }
 
     /// Lets every code sent so far run out now, as if its OTP expiry had passed (for tests
@@ -300,6 +337,10 @@ async fn inject_fault(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let fault = *idp.shared.fault.lock().unwrap_or_else(PoisonError::into_inner);
+    let delay = idp.shared.latency.lock().unwrap_or_else(PoisonError::into_inner).for_path(request.uri().path());
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     match fault {
         Some(_) if request.uri().path().ends_with("/outbox") => next.run(request).await,
         Some(IdpFault::Status(status)) => {
@@ -405,5 +446,18 @@ mod tests {
 
         assert_eq!(codes(&idp.outbox_newest(Some("ben@example.com"), 5)), ["2222", "4444"]);
         assert_eq!(codes(&idp.outbox_newest(None, 0)), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_latency_slows_every_call_but_the_outbox_and_passwordless_start_by_its_own_delay() {
+        use std::time::Duration;
+        let latency = IdpLatency { call: Duration::from_millis(80), passwordless_start: Duration::from_millis(400) };
+        for path in ["/oauth/token", "/userinfo", "/api/v2/users/auth0%7C1", "/.well-known/jwks.json"] {
+            assert_eq!(latency.for_path(path), Duration::from_millis(80), "{path}");
+        }
+        assert_eq!(latency.for_path("/passwordless/start"), Duration::from_millis(400));
+        assert_eq!(latency.for_path("/passwordless/start/"), Duration::from_millis(400));
+        assert_eq!(latency.for_path("/outbox"), Duration::ZERO);
+        assert_eq!(IdpLatency::default().for_path("/passwordless/start"), Duration::ZERO);
     }
 }

@@ -49,3 +49,32 @@ async fn authorizing_while_auth0_fails_uses_up_no_attempt() {
     assert!(said.contains("Order confirmed"), "the same code works once Auth0 is back: {said}");
     stack.stop().await;
 }
+
+/// A slow but working Auth0 (the voice-turn benchmark's `LOCAL_IDP_*_DELAY_MS`, here short):
+/// the conversation is the same, only later.
+#[tokio::test]
+async fn a_slow_auth0_within_the_timeout_changes_nothing_but_the_wait() {
+    let stack = TestStack::spawn(&[("LOCAL_IDP_DELAY_MS", "20"), ("LOCAL_IDP_PASSWORDLESS_DELAY_MS", "60")]).await;
+    let ana = stack.linked_token("ana");
+    let said = stack.order(&ana).await;
+    assert!(said.contains("I sent a code"), "{said}");
+    let code = stack.last_code().await;
+    let said = stack.say("authorize-code.json", &ana, &code).await;
+    assert!(said.contains("Order confirmed"), "{said}");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_identity_provider_delay_stops_the_stack_with_a_clear_error() {
+    for (name, value) in [("LOCAL_IDP_DELAY_MS", "soon"), ("LOCAL_IDP_PASSWORDLESS_DELAY_MS", "10001")] {
+        let data = tempfile::tempdir().unwrap();
+        let mut vars =
+            pod_local::private_settings(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), data.path()).unwrap();
+        vars.insert(name.into(), value.into());
+        let error = match pod_local::LocalStack::start(|name| vars.get(name).cloned()).await {
+            Ok(_) => panic!("a stack with {name}={value} started"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.contains(name) && error.contains(&format!("'{value}'")), "{error}");
+    }
+}
