@@ -74,6 +74,18 @@ pub struct BudgetWrite {
     pub after: GuessBudget,
 }
 
+/// What one read of a user's pending order saw: the pointer to it and the order it names, for a
+/// supersede to start from instead of reading them again. Opaque outside the stores: only a store
+/// whose supersede checks what it replaces in the same write (DynamoDB's conditions) makes one,
+/// so a stale one costs a retry, never a wrong write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingSeen {
+    /// Whose they are: a supersede for anyone else reads its own.
+    pub(crate) user: UserId,
+    pub(crate) pointer: Option<String>,
+    pub(crate) order: Option<Order>,
+}
+
 /// Where orders live. Every method is one atomic step, so that each maps onto
 /// one conditional write (or one transaction) in DynamoDB.
 #[async_trait]
@@ -95,6 +107,30 @@ pub trait OrderStore: Send + Sync {
             tracing::error!(%error, kind = sent.what.name(), "an activity entry could not be written");
         }
         Ok(superseded)
+    }
+
+    /// The user's pending pointer and order as a later
+    /// [`insert_superseding_after`](Self::insert_superseding_after) can start from, read while
+    /// something else runs; `None` from a store whose supersede reads them itself at no cost
+    /// worth saving (the embedded store's local read).
+    async fn pending_seen(&self, _user: &UserId) -> Result<Option<PendingSeen>, StoreError> {
+        Ok(None)
+    }
+
+    /// [`insert_superseding`](Self::insert_superseding), or with `sent`
+    /// [`insert_superseding_recorded`](Self::insert_superseding_recorded), starting from what
+    /// `seen` read (from [`pending_seen`](Self::pending_seen); `None`: read it now). The same
+    /// atomic step either way.
+    async fn insert_superseding_after(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        _seen: Option<PendingSeen>,
+    ) -> Result<Option<OrderId>, StoreError> {
+        match sent {
+            Some(sent) => self.insert_superseding_recorded(order, sent).await,
+            None => self.insert_superseding(order).await,
+        }
     }
 
     /// Reserves one code send for `user` at `now`, atomically: refused with

@@ -91,6 +91,22 @@ pub struct CodeCheckRead {
     profile: Result<UserProfile, ServiceError>,
 }
 
+/// What placing an order read before acting ([`OrderService::read_for_order`]): the account's
+/// guess budget (is voice ordering paused?) and, where the store makes one, what its supersede
+/// starts from.
+#[derive(Debug, Clone)]
+pub struct OrderRead {
+    budget: Result<GuessBudget, ServiceError>,
+    pending: Option<crate::ports::PendingSeen>,
+}
+
+impl OrderRead {
+    /// A budget read on its own (nothing for the supersede to start from).
+    pub fn of_budget(budget: Result<GuessBudget, ServiceError>) -> Self {
+        Self { budget, pending: None }
+    }
+}
+
 /// What Alexa's voice PIN check (`AMAZON.VerifyPerson`) found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoicePinVerdict {
@@ -345,17 +361,8 @@ impl OrderService {
         source: Source,
         while_sending: impl std::future::Future<Output = ()>,
     ) -> Result<PlacedOrder, ServiceError> {
-        let budget = self.store.guess_budget(&profile.user_id).await;
-        self.place_priced_order_within(
-            profile,
-            budget.map_err(ServiceError::from),
-            pizza,
-            currency,
-            person,
-            source,
-            while_sending,
-        )
-        .await
+        let read = self.read_for_order(&profile.user_id).await;
+        self.place_priced_order_within(profile, read, pizza, currency, person, source, while_sending).await
     }
 
     /// [`place_priced_order_by`](Self::place_priced_order_by) within the account's guess budget
@@ -366,7 +373,7 @@ impl OrderService {
     pub async fn place_priced_order_within(
         &self,
         profile: &UserProfile,
-        budget: Result<GuessBudget, ServiceError>,
+        read: OrderRead,
         pizza: Pizza,
         currency: Currency,
         person: Option<PersonId>,
@@ -376,6 +383,7 @@ impl OrderService {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
+        let OrderRead { budget, pending } = read;
         let budget = budget?;
         budget.check_open(now).map_err(ServiceError::Blocked)?;
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
@@ -406,7 +414,7 @@ impl OrderService {
             purpose: CodePurpose::Order,
         };
         let sent = ActivityEvent::new(user, now, source, sent).for_order(order.id);
-        let superseded = self.store.insert_superseding_recorded(&order, &sent).await?;
+        let superseded = self.store.insert_superseding_after(&order, Some(&sent), pending).await?;
         tracing::info!(
             order_id = %order.id,
             channel = destination.channel().connection(),
@@ -428,8 +436,8 @@ impl OrderService {
         currency: Currency,
         person: Option<PersonId>,
     ) -> Result<PlacedOrder, ServiceError> {
-        let budget = self.store.guess_budget(&profile.user_id).await.map_err(ServiceError::from);
-        self.place_voice_pin_order_within(profile, budget, pizza, currency, person).await
+        let read = self.read_for_order(&profile.user_id).await;
+        self.place_voice_pin_order_within(profile, read, pizza, currency, person).await
     }
 
     /// [`place_voice_pin_order`](Self::place_voice_pin_order) within the guess budget as already
@@ -437,7 +445,7 @@ impl OrderService {
     pub async fn place_voice_pin_order_within(
         &self,
         profile: &UserProfile,
-        budget: Result<GuessBudget, ServiceError>,
+        read: OrderRead,
         pizza: Pizza,
         currency: Currency,
         person: Option<PersonId>,
@@ -445,6 +453,7 @@ impl OrderService {
         let user = &profile.user_id;
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();
+        let OrderRead { budget, pending } = read;
         let budget = budget?;
         budget.check_open(now).map_err(ServiceError::Blocked)?;
         let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
@@ -452,7 +461,7 @@ impl OrderService {
             .priced_in(currency)
             .awaiting_voice_pin()
             .spoken_by(person);
-        let superseded = self.store.insert_superseding(&order).await?;
+        let superseded = self.store.insert_superseding_after(&order, None, pending).await?;
         tracing::info!(
             order_id = %order.id,
             superseded = superseded.map(|id| id.to_string()),
@@ -1017,6 +1026,19 @@ impl OrderService {
     /// The user's guess budget as stored.
     pub async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, ServiceError> {
         Ok(self.store.guess_budget(user).await?)
+    }
+
+    /// What placing an order reads, at once: the guess budget and what the supersede starts
+    /// from. The latter only saves a read: when it fails, the supersede reads again.
+    pub async fn read_for_order(&self, user: &UserId) -> OrderRead {
+        // Boxed: two store calls side by side make a large future.
+        let (budget, pending) =
+            tokio::join!(Box::pin(self.store.guess_budget(user)), Box::pin(self.store.pending_seen(user)));
+        let pending = pending.unwrap_or_else(|error| {
+            tracing::debug!(%error, "the pending order could not be read ahead; the supersede reads it");
+            None
+        });
+        OrderRead { budget: budget.map_err(ServiceError::from), pending }
     }
 
     /// The signed-in owner unlocks voice ordering (and clears any pause).

@@ -13,8 +13,8 @@ pub(crate) struct Caller {
     /// What the caller is priced in: their request's locale's currency.
     pub(crate) currency: Currency,
     pub(crate) profile: Option<Result<UserProfile, ServiceError>>,
-    /// The account's guess budget, read beside the replay claim of an order's yes.
-    pub(crate) budget: Option<Result<pod_shared::domain::GuessBudget, ServiceError>>,
+    /// What an order's yes reads (the guess budget, the pending order), beside the replay claim.
+    pub(crate) order_read: Option<pod_shared::service::OrderRead>,
     /// A code check's pending order and profile, read beside the replay claim.
     pub(crate) code_check: Option<pod_shared::service::CodeCheckRead>,
     /// Where to say "one moment" while a code goes out to them.

@@ -298,8 +298,15 @@ impl Skill {
                     // Nothing is sent when only the account is read: no progressive response.
                     let progressive = progressive::Progressive::for_request(None, envelope);
                     let person = envelope.person_id();
-                    let caller =
-                        Caller { user, currency, profile: None, budget: None, code_check: None, progressive, person };
+                    let caller = Caller {
+                        user,
+                        currency,
+                        profile: None,
+                        order_read: None,
+                        code_check: None,
+                        progressive,
+                        person,
+                    };
                     self.answer(asked, Some(caller)).await
                 }
                 Err(link_account) => link_account,
@@ -325,8 +332,8 @@ impl Skill {
             if code_check_first {
                 (None, None, Some(service.read_for_code_check(&user).await))
             } else if budget_first {
-                let (profile, budget) = tokio::join!(service.user_profile(&user), service.guess_budget(&user));
-                (Some(profile), Some(budget), None)
+                let (profile, read) = tokio::join!(service.user_profile(&user), service.read_for_order(&user));
+                (Some(profile), Some(read), None)
             } else if profile_first {
                 (Some(service.user_profile(&user).await), None, None)
             } else {
@@ -335,9 +342,9 @@ impl Skill {
         };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
         let person = envelope.person_id();
-        replay::once_per_request(service, &key, doing, profile, |(profile, budget, code_check)| {
+        replay::once_per_request(service, &key, doing, profile, |(profile, order_read, code_check)| {
             let user = key.user().clone();
-            let caller = Caller { user, currency, profile, budget, code_check, progressive, person };
+            let caller = Caller { user, currency, profile, order_read, code_check, progressive, person };
             // Boxed: the answer to any intent is a large future.
             Box::pin(self.answer(asked, Some(caller)))
         })

@@ -47,19 +47,19 @@ pub(crate) async fn place(
         Some(profile) => profile,
         None => service.user_profile(&caller.user).await,
     };
-    let budget = match caller.budget {
-        Some(budget) => budget,
-        None => service.guess_budget(&caller.user).await,
+    let read = match caller.order_read {
+        Some(read) => read,
+        None => service.read_for_order(&caller.user).await,
     };
     if step_up.confirm_by() == ConfirmBy::VoicePin {
-        return with_voice_pin(service, profile, budget, pizza, currency, caller.person).await;
+        return with_voice_pin(service, profile, read, pizza, currency, caller.person).await;
     }
     let placed = match profile {
         Ok(profile) => {
             let while_sending = caller.progressive.while_sending();
             let person = caller.person;
             service
-                .place_priced_order_within(&profile, budget, pizza, currency, person, Source::Voice, while_sending)
+                .place_priced_order_within(&profile, read, pizza, currency, person, Source::Voice, while_sending)
                 .await
         }
         Err(error) => Err(error),
@@ -80,13 +80,13 @@ pub(crate) async fn place(
 async fn with_voice_pin(
     service: &OrderService,
     profile: Result<UserProfile, ServiceError>,
-    budget: Result<pod_shared::domain::GuessBudget, ServiceError>,
+    read: pod_shared::service::OrderRead,
     pizza: Pizza,
     currency: Currency,
     person: Option<PersonId>,
 ) -> ResponseEnvelope {
     let placed = match profile {
-        Ok(profile) => service.place_voice_pin_order_within(&profile, budget, pizza, currency, person).await,
+        Ok(profile) => service.place_voice_pin_order_within(&profile, read, pizza, currency, person).await,
         Err(error) => Err(error),
     };
     match placed {

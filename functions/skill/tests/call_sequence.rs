@@ -64,6 +64,9 @@ struct TrackedStore(EmbeddedOrderStore);
 tracked_store! {
     insert_superseding<'a>(order: &'a Order) -> Result<Option<OrderId>, StoreError>;
     insert_superseding_recorded<'a, 'b>(order: &'a Order, sent: &'b ActivityEvent) -> Result<Option<OrderId>, StoreError>;
+    pending_seen<'a>(user: &'a UserId) -> Result<Option<pod_shared::ports::PendingSeen>, StoreError>;
+    insert_superseding_after<'a, 'b>(order: &'a Order, sent: Option<&'b ActivityEvent>,
+        seen: Option<pod_shared::ports::PendingSeen>) -> Result<Option<OrderId>, StoreError>;
     reserve_code_send<'a>(user: &'a UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;
     claim_request<'a>(key: &'a RequestKey, now: Timestamp, expires: Timestamp) -> Result<RequestClaim, StoreError>;
     answer_request<'a, 'b>(key: &'a RequestKey, answer: &'b str, expires: Timestamp) -> Result<bool, StoreError>;
@@ -296,16 +299,20 @@ async fn a_yes_to_the_recap_knows_its_user_then_claims_the_request_beside_the_pr
         operations,
         format!(
             "auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone store:guess_budget \
-             store:reserve_code_send auth0:passwordless_start store:insert_superseding_recorded {ANSWER}"
+             store:pending_seen store:reserve_code_send auth0:passwordless_start store:insert_superseding_after {ANSWER}"
         )
     );
     assert!(overlaps(&trips, "claim_request", "profile"));
     assert!(overlaps(&trips, "claim_request", "guess_budget"), "the budget is read beside the claim");
+    assert!(overlaps(&trips, "claim_request", "pending_seen"), "and what the supersede starts from");
     assert_eq!(rounds, 6);
 
     // Alexa delivers it again: the claim finds the answer, beside the same lookups, and nothing after.
     let (operations, rounds, trips) = calls(&h, Some("token-ana"), yes_to_recap(&id)).await;
-    assert_eq!(operations, format!("auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone store:guess_budget"));
+    assert_eq!(
+        operations,
+        format!("auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone store:guess_budget store:pending_seen")
+    );
     assert!(overlaps(&trips, "claim_request", "profile"));
     assert_eq!(rounds, 2);
 }
@@ -453,8 +460,8 @@ async fn the_yes_that_sends_the_code_says_one_moment_beside_the_send_once_and_it
         trips.operations(),
         format!(
             "auth0:authenticate {CLAIM} auth0:profile store:enrolled_phone store:guess_budget \
-             store:reserve_code_send auth0:passwordless_start alexa:directive \
-             store:insert_superseding_recorded {ANSWER}"
+             store:pending_seen store:reserve_code_send auth0:passwordless_start alexa:directive \
+             store:insert_superseding_after {ANSWER}"
         )
     );
     assert!(overlaps(&trips, "passwordless_start", "directive"), "beside the send");

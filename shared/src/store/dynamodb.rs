@@ -19,7 +19,7 @@ use crate::domain::{
     OrderStatus, Payee, PersonId, PhoneEnrollment, Pizza, RequestClaim, RequestKey, SEND_WINDOW, SignInContacts, Size,
     Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
-use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
+use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError};
 use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -602,9 +602,13 @@ impl DynamoDbOrderStore {
         &self,
         order: &Order,
         sent: Option<&ActivityEvent>,
+        mut seen: Option<PendingSeen>,
     ) -> Result<Option<OrderId>, StoreError> {
         for _ in 0..MAX_RACE_RETRIES {
-            let (previous_id, previous) = self.pointer_and_order(&order.user_id).await?;
+            let (previous_id, previous) = match seen.take().filter(|seen| seen.user == order.user_id) {
+                Some(seen) => (seen.pointer, seen.order),
+                None => self.pointer_and_order(&order.user_id).await?,
+            };
             if previous_id.as_deref() == Some(order.id.to_string().as_str()) {
                 return Err(StoreError::Duplicate);
             }
@@ -738,7 +742,7 @@ impl DynamoDbOrderStore {
 #[async_trait]
 impl OrderStore for DynamoDbOrderStore {
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, None).await
+        self.insert_superseding_with(order, None, None).await
     }
 
     /// The code-sent entry is one more put in the superseding transaction.
@@ -747,7 +751,24 @@ impl OrderStore for DynamoDbOrderStore {
         order: &Order,
         sent: &ActivityEvent,
     ) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, Some(sent)).await
+        self.insert_superseding_with(order, Some(sent), None).await
+    }
+
+    /// The pointer beside the newest order (one round), as the supersede would read them.
+    async fn pending_seen(&self, user: &UserId) -> Result<Option<PendingSeen>, StoreError> {
+        let (pointer, order) = self.pointer_and_order(user).await?;
+        Ok(Some(PendingSeen { user: user.clone(), pointer, order }))
+    }
+
+    /// The transaction's conditions hold it to what `seen` read: a pointer or an order that moved
+    /// since cancels it, and the retry reads them again.
+    async fn insert_superseding_after(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        seen: Option<PendingSeen>,
+    ) -> Result<Option<OrderId>, StoreError> {
+        self.insert_superseding_with(order, sent, seen).await
     }
 
     /// One conditional update while fewer than `max_per_hour` send times are stored: the send is

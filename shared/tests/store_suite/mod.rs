@@ -558,6 +558,44 @@ pub async fn a_new_order_and_its_code_sent_entry_are_written_in_one_step(store: 
     assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events.len(), 2);
 }
 
+/// A supersede may start from what an earlier read saw (`pending_seen`, read beside the request's
+/// claim); when the pointer moved since, the write's conditions catch it and the order pending
+/// now is the one cancelled. Racing supersedes from one stale read leave exactly one pending.
+pub async fn a_supersede_from_a_stale_read_cancels_the_order_pending_now(store: Store) {
+    let (ana, ben) = (new_user(), new_user());
+    let first = new_order(&ana, 0);
+    store.insert_superseding(&first).await.unwrap();
+    let stale = store.pending_seen(&ana).await.unwrap();
+    let second = new_order(&ana, 10);
+    assert_eq!(store.insert_superseding(&second).await.unwrap(), Some(first.id));
+    let third = new_order(&ana, 20);
+    assert_eq!(store.insert_superseding_after(&third, None, stale.clone()).await.unwrap(), Some(second.id));
+    assert_eq!(store.get(&ana, &second.id).await.unwrap().unwrap().status, OrderStatus::Cancelled);
+    // Another user's read is no start for ana's supersede.
+    let bens = store.pending_seen(&ben).await.unwrap();
+    let fourth = new_order(&ana, 30);
+    assert_eq!(store.insert_superseding_after(&fourth, None, bens).await.unwrap(), Some(third.id));
+
+    let racers: Vec<Order> = (0..8).map(|i| new_order(&ana, 40 + i)).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for order in racers.clone() {
+        let (store, stale) = (store.clone(), stale.clone());
+        tasks.spawn(async move { store.insert_superseding_after(&order, None, stale).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let result = joined.unwrap();
+        assert!(result.is_ok(), "every racer's order is stored: {result:?}");
+    }
+    let pending = store.pending_for(&ana).await.unwrap().expect("one order is pending");
+    let mut statuses = Vec::new();
+    for order in racers.iter().chain([&first, &second, &third, &fourth]) {
+        statuses.push(store.get(&ana, &order.id).await.unwrap().unwrap().status);
+    }
+    let still_pending = statuses.iter().filter(|s| **s == OrderStatus::PendingConfirmation).count();
+    assert_eq!(still_pending, 1, "exactly one pending: {statuses:?}");
+    assert!(racers.iter().any(|o| o.id == pending.id), "the pending one is a racer's");
+}
+
 pub async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user(store: Store) {
     let (ana, ben) = (new_user(), new_user());
     let mut recorded = Vec::new();
@@ -966,6 +1004,10 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn a_new_order_and_its_code_sent_entry_are_written_in_one_step() {
             store_suite::a_new_order_and_its_code_sent_entry_are_written_in_one_step($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_supersede_from_a_stale_read_cancels_the_order_pending_now() {
+            store_suite::a_supersede_from_a_stale_read_cancels_the_order_pending_now($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {
