@@ -133,6 +133,40 @@ pub trait OrderStore: Send + Sync {
         }
     }
 
+    /// [`transition`](Self::transition), and `entry` appended to the user's activity whether or
+    /// not the move was allowed (a wrong code is a wrong code, even for an order that moved on).
+    /// The default makes the two writes at once; a store that can makes them one step.
+    async fn transition_recorded(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        transition: Transition,
+        now: Timestamp,
+        entry: &ActivityEvent,
+    ) -> Result<Order, StoreError> {
+        let (moved, recorded) = tokio::join!(self.transition(user, id, transition, now), self.record_activity(entry));
+        if let Err(error) = recorded {
+            tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+        }
+        moved
+    }
+
+    /// [`change_budget`](Self::change_budget), and `entry` appended to the user's activity
+    /// whatever the change's outcome. The default makes the two writes at once; a store that can
+    /// makes them one step.
+    async fn change_budget_recorded(
+        &self,
+        user: &UserId,
+        change: &BudgetChange,
+        entry: &ActivityEvent,
+    ) -> Result<BudgetWrite, StoreError> {
+        let (changed, recorded) = tokio::join!(self.change_budget(user, change), self.record_activity(entry));
+        if let Err(error) = recorded {
+            tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+        }
+        changed
+    }
+
     /// Reserves one code send for `user` at `now`, atomically: refused with
     /// [`StoreError::RateLimited`] if `max_per_hour` were sent in the last hour.
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError>;

@@ -696,12 +696,14 @@ impl OrderService {
             CodeCheck::Accepted => {
                 let confirmed = self.store.transition(user, &order.id, Transition::Confirm, now).await;
                 if confirmed.is_ok() {
+                    let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
+                    // The budget's reset and the entry: one step where the store has one.
                     let reset = async {
-                        if let Err(error) = self.store.change_budget(user, &BudgetChange::Succeed).await {
+                        let reset = self.store.change_budget_recorded(user, &BudgetChange::Succeed, &recorded).await;
+                        if let Err(error) = reset {
                             tracing::error!(%error, "a right code could not reset the guess budget");
                         }
                     };
-                    let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
                     // The receipt goes once the confirmation and the answer are on disk: beside
                     // the activity entry on DynamoDB, after the request's last flush embedded.
                     let receipt = confirmed.as_ref().ok().map(|order| (self.clone(), profile.clone(), order.clone()));
@@ -710,18 +712,18 @@ impl OrderService {
                             service.send_receipt(&profile, &order).await;
                         }
                     });
-                    tokio::join!(reset, self.record(recorded), receipt);
+                    tokio::join!(reset, receipt);
                 }
                 confirmed.map(AuthorizeOutcome::Confirmed)
             }
             CodeCheck::Rejected => {
                 let account = guess.after.if_wrong(&self.budget);
-                // The entry, any block's notice and the order's count do not wait for each other.
+                // The order's count with its entry (one step where the store has one), and any
+                // block's notice, do not wait for each other.
                 let wrong = ActivityEvent::new(user, now, source, ActivityKind::WrongCode).for_order(order.id);
-                let ((), (), recorded) = tokio::join!(
-                    self.record(wrong),
+                let ((), recorded) = tokio::join!(
                     self.account_blocked(&profile, &destination, &guess, source),
-                    self.store.transition(user, &order.id, Transition::RecordWrongCode, now)
+                    self.store.transition_recorded(user, &order.id, Transition::RecordWrongCode, now, &wrong)
                 );
                 recorded.map(|order| match order.wrong_code_outcome() {
                     WrongCodeOutcome::Locked => AuthorizeOutcome::Locked { order, account },

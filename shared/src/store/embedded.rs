@@ -381,6 +381,53 @@ fn erase_in(txn: &WriteTxn<'_>, user: &str, now: Timestamp) -> Result<ErasureRep
     Ok(ErasureReport { deleted, erased_at: now })
 }
 
+/// Applies one state-machine move to the user's order `id` within `txn` (nothing written when
+/// it is refused); an order that leaves pending stops being the user's pending one.
+fn transition_in(
+    txn: &redb::WriteTransaction,
+    user: &UserId,
+    id: &str,
+    transition: Transition,
+    now: Timestamp,
+) -> Result<Order, StoreError> {
+    let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+    let mut stored = read_order(&orders, id)?.filter(|o| &o.user_id == user).ok_or(StoreError::NotFound)?;
+    stored.apply(transition, now)?;
+    orders.insert(id, encode(&stored)?.as_slice()).map_err(unavailable)?;
+    if stored.status != OrderStatus::PendingConfirmation {
+        let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
+        let points_here = pending.get(user.as_str()).map_err(unavailable)?.is_some_and(|g| g.value() == id);
+        if points_here {
+            pending.remove(user.as_str()).map_err(unavailable)?;
+        }
+    }
+    Ok(stored)
+}
+
+/// Applies `change` to the user's guess budget within `txn` (nothing written when refused).
+fn change_budget_in(
+    txn: &redb::WriteTransaction,
+    user: &UserId,
+    change: &BudgetChange,
+) -> Result<BudgetWrite, StoreError> {
+    let mut budgets = txn.open_table(BUDGETS).map_err(unavailable)?;
+    let before = read_budget(&budgets, user.as_str())?;
+    let after = before.apply(change)?;
+    budgets.insert(user.as_str(), to_json(&after)?.as_slice()).map_err(unavailable)?;
+    Ok(BudgetWrite { before, after })
+}
+
+/// Appends `event` to its user's activity within `txn`; an entry already there is refused.
+fn append_activity_in(txn: &redb::WriteTransaction, event: &ActivityEvent) -> Result<(), StoreError> {
+    let mut activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
+    let (user, id) = (event.user_id.as_str(), event.id.to_string());
+    if activity.get((user, id.as_str())).map_err(unavailable)?.is_some() {
+        return Err(StoreError::Duplicate);
+    }
+    activity.insert((user, id.as_str()), to_json(event)?.as_slice()).map_err(unavailable)?;
+    Ok(())
+}
+
 fn read_order(table: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<Order>, StoreError> {
     match table.get(id).map_err(unavailable)? {
         Some(guard) => decode(guard.value()).map(Some),
@@ -544,23 +591,31 @@ impl OrderStore for EmbeddedOrderStore {
         let (user, id) = (user.clone(), id.to_string());
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            let order;
-            {
-                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
-                let mut stored = read_order(&orders, &id)?.filter(|o| o.user_id == user).ok_or(StoreError::NotFound)?;
-                stored.apply(transition, now)?;
-                orders.insert(id.as_str(), encode(&stored)?.as_slice()).map_err(unavailable)?;
-                if stored.status != OrderStatus::PendingConfirmation {
-                    let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
-                    let points_here = pending.get(user.as_str()).map_err(unavailable)?.is_some_and(|g| g.value() == id);
-                    if points_here {
-                        pending.remove(user.as_str()).map_err(unavailable)?;
-                    }
-                }
-                order = stored;
-            }
+            let order = transition_in(&txn, &user, &id, transition, now)?;
             txn.commit().map_err(unavailable)?;
             Ok(order)
+        })
+        .await
+    }
+
+    /// One write transaction: the move (if allowed) and the entry (either way).
+    async fn transition_recorded(
+        &self,
+        user: &UserId,
+        id: &OrderId,
+        transition: Transition,
+        now: Timestamp,
+        entry: &ActivityEvent,
+    ) -> Result<Order, StoreError> {
+        let (user, id, entry) = (user.clone(), id.to_string(), entry.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let moved = transition_in(&txn, &user, &id, transition, now);
+            if let Err(error) = append_activity_in(&txn, &entry) {
+                tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+            }
+            txn.commit().map_err(unavailable)?;
+            moved
         })
         .await
     }
@@ -609,16 +664,29 @@ impl OrderStore for EmbeddedOrderStore {
         let (user, change) = (user.clone(), change.clone());
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            let write;
-            {
-                let mut budgets = txn.open_table(BUDGETS).map_err(unavailable)?;
-                let before = read_budget(&budgets, user.as_str())?;
-                let after = before.apply(&change)?;
-                budgets.insert(user.as_str(), to_json(&after)?.as_slice()).map_err(unavailable)?;
-                write = BudgetWrite { before, after };
-            }
+            let write = change_budget_in(&txn, &user, &change)?;
             txn.commit().map_err(unavailable)?;
             Ok(write)
+        })
+        .await
+    }
+
+    /// One write transaction: the change (if allowed) and the entry (either way).
+    async fn change_budget_recorded(
+        &self,
+        user: &UserId,
+        change: &BudgetChange,
+        entry: &ActivityEvent,
+    ) -> Result<BudgetWrite, StoreError> {
+        let (user, change, entry) = (user.clone(), change.clone(), entry.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let changed = change_budget_in(&txn, &user, &change);
+            if let Err(error) = append_activity_in(&txn, &entry) {
+                tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+            }
+            txn.commit().map_err(unavailable)?;
+            changed
         })
         .await
     }
@@ -627,14 +695,7 @@ impl OrderStore for EmbeddedOrderStore {
         let event = event.clone();
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            {
-                let mut activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
-                let (user, id) = (event.user_id.as_str(), event.id.to_string());
-                if activity.get((user, id.as_str())).map_err(unavailable)?.is_some() {
-                    return Err(StoreError::Duplicate);
-                }
-                activity.insert((user, id.as_str()), to_json(&event)?.as_slice()).map_err(unavailable)?;
-            }
+            append_activity_in(&txn, &event)?;
             txn.commit().map_err(unavailable)
         })
         .await

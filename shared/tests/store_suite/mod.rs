@@ -596,6 +596,38 @@ pub async fn a_supersede_from_a_stale_read_cancels_the_order_pending_now(store: 
     assert!(racers.iter().any(|o| o.id == pending.id), "the pending one is a racer's");
 }
 
+/// A wrong code's count and its entry, and a right code's reset and its entry: the move when
+/// it is allowed, the entry either way (one step in the embedded store, two writes at once on
+/// DynamoDB; the same outcome).
+pub async fn a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused(store: Store) {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let entry = |what, seconds| ActivityEvent::new(&ana, at(seconds), Source::Voice, what).for_order(order.id);
+
+    let wrong = entry(ActivityKind::WrongCode, 1);
+    let counted = store.transition_recorded(&ana, &order.id, Transition::RecordWrongCode, at(1), &wrong).await.unwrap();
+    assert_eq!(counted.challenge.attempts_used, 1);
+    assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap().challenge.attempts_used, 1);
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events, vec![wrong.clone()]);
+
+    store.transition(&ana, &order.id, Transition::Confirm, at(2)).await.unwrap();
+    let late = entry(ActivityKind::WrongCode, 3);
+    let refused = store.transition_recorded(&ana, &order.id, Transition::RecordWrongCode, at(3), &late).await;
+    assert!(matches!(refused, Err(StoreError::Transition(_))), "{refused:?}");
+    let stored = store.get(&ana, &order.id).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.challenge.attempts_used), (OrderStatus::Confirmed, 1), "the order did not move");
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events, vec![late, wrong.clone()]);
+
+    let policy = BudgetPolicy::default();
+    store.change_budget(&ana, &BudgetChange::Reserve { now: at(4), policy }).await.unwrap();
+    let confirmed = entry(ActivityKind::Confirmed, 5);
+    let reset = store.change_budget_recorded(&ana, &BudgetChange::Succeed, &confirmed).await.unwrap();
+    assert_eq!((reset.before.failures, reset.after.failures), (1, 0));
+    assert_eq!(store.guess_budget(&ana).await.unwrap().failures, 0);
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events[0], confirmed);
+}
+
 pub async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user(store: Store) {
     let (ana, ben) = (new_user(), new_user());
     let mut recorded = Vec::new();
@@ -1008,6 +1040,11 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn a_supersede_from_a_stale_read_cancels_the_order_pending_now() {
             store_suite::a_supersede_from_a_stale_read_cancels_the_order_pending_now($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused() {
+            store_suite::a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused($make)
+                .await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {
