@@ -129,14 +129,16 @@ impl Asked {
         )
     }
 
-    /// Whether answering starts by reading the caller's profile (the contacts a code
-    /// can go to). That does not change state, so it runs beside the replay claim. A
-    /// code check reads its user's profile only once the request is known to be new.
-    /// Whether answering places an order that sends a code (its guess budget is read beside the claim).
+    /// Whether answering places an order that sends a code (its guess budget and pending order
+    /// are read beside the claim).
     pub(crate) fn sends_a_code(&self) -> bool {
         matches!(self, Asked::Yes(Heard::At(Stage::SendCode { .. })))
     }
 
+    /// Whether answering starts by reading the caller's profile (the contacts a code
+    /// can go to). That does not change state, so it runs beside the replay claim. A
+    /// code check's reads (its pending order and the profile) run there too, once a code was
+    /// heard (`authorize::checks`).
     pub(crate) fn looks_up_caller_first(&self) -> bool {
         match self {
             Asked::Yes(Heard::At(Stage::SendCode { .. })) | Asked::ResendCode => true,
