@@ -74,6 +74,12 @@ pub struct BudgetWrite {
     pub after: GuessBudget,
 }
 
+/// Logs an activity entry that could not be written: the step it records stands, so the
+/// caller goes on.
+pub(crate) fn entry_not_written(entry: &ActivityEvent, error: &StoreError) {
+    tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+}
+
 /// What one read of a user's pending order saw: the pointer to it and the order it names, for a
 /// supersede to start from instead of reading them again. Opaque outside the stores: only a store
 /// whose supersede checks what it replaces in the same write (DynamoDB's conditions) makes one,
@@ -104,7 +110,7 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<Option<OrderId>, StoreError> {
         let superseded = self.insert_superseding(order).await?;
         if let Err(error) = self.record_activity(sent).await {
-            tracing::error!(%error, kind = sent.what.name(), "an activity entry could not be written");
+            entry_not_written(sent, &error);
         }
         Ok(superseded)
     }
@@ -146,7 +152,7 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<Order, StoreError> {
         let (moved, recorded) = tokio::join!(self.transition(user, id, transition, now), self.record_activity(entry));
         if let Err(error) = recorded {
-            tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+            entry_not_written(entry, &error);
         }
         moved
     }
@@ -162,7 +168,7 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<BudgetWrite, StoreError> {
         let (changed, recorded) = tokio::join!(self.change_budget(user, change), self.record_activity(entry));
         if let Err(error) = recorded {
-            tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
+            entry_not_written(entry, &error);
         }
         changed
     }

@@ -100,11 +100,13 @@ pub struct OrderRead {
     pending: Option<crate::ports::PendingSeen>,
 }
 
-impl OrderRead {
-    /// A budget read on its own (nothing for the supersede to start from).
-    pub fn of_budget(budget: Result<GuessBudget, ServiceError>) -> Self {
-        Self { budget, pending: None }
-    }
+/// An order that may be placed ([`OrderService::admit_order`]): where its code goes, when, what
+/// its supersede starts from, and the wrong codes left before voice ordering locks.
+struct Admitted {
+    destination: Destination,
+    now: Timestamp,
+    pending: Option<crate::ports::PendingSeen>,
+    guesses_before_lock: u32,
 }
 
 /// What Alexa's voice PIN check (`AMAZON.VerifyPerson`) found.
@@ -381,12 +383,7 @@ impl OrderService {
         while_sending: impl std::future::Future<Output = ()>,
     ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
-        let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
-        let now = self.clock.now();
-        let OrderRead { budget, pending } = read;
-        let budget = budget?;
-        budget.check_open(now).map_err(ServiceError::Blocked)?;
-        let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
+        let Admitted { destination, now, pending, guesses_before_lock } = self.admit_order(profile, read)?;
         self.reserve_send(user, now).await?;
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
@@ -451,12 +448,7 @@ impl OrderService {
         person: Option<PersonId>,
     ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
-        let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
-        let now = self.clock.now();
-        let OrderRead { budget, pending } = read;
-        let budget = budget?;
-        budget.check_open(now).map_err(ServiceError::Blocked)?;
-        let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
+        let Admitted { destination, now, pending, guesses_before_lock } = self.admit_order(profile, read)?;
         let order = Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
             .priced_in(currency)
             .awaiting_voice_pin()
@@ -874,7 +866,7 @@ impl OrderService {
     /// Appends to the user's record; a record that cannot be written is logged, never lost silently.
     async fn record(&self, event: ActivityEvent) {
         if let Err(error) = self.store.record_activity(&event).await {
-            tracing::error!(%error, kind = event.what.name(), "an activity entry could not be written");
+            crate::ports::entry_not_written(&event, &error);
         }
     }
 
@@ -1028,6 +1020,18 @@ impl OrderService {
     /// The user's guess budget as stored.
     pub async fn guess_budget(&self, user: &UserId) -> Result<GuessBudget, ServiceError> {
         Ok(self.store.guess_budget(user).await?)
+    }
+
+    /// What placing an order checks first, either way: a verified contact (the code, notices and
+    /// the receipt go there) and voice ordering open by the guess budget as read.
+    fn admit_order(&self, profile: &UserProfile, read: OrderRead) -> Result<Admitted, ServiceError> {
+        let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
+        let now = self.clock.now();
+        let OrderRead { budget, pending } = read;
+        let budget = budget?;
+        budget.check_open(now).map_err(ServiceError::Blocked)?;
+        let guesses_before_lock = self.budget.lock_after().saturating_sub(budget.failures);
+        Ok(Admitted { destination, now, pending, guesses_before_lock })
     }
 
     /// What placing an order reads, at once: the guess budget and what the supersede starts

@@ -500,11 +500,9 @@ impl DynamoDbOrderStore {
             .and_then(|item| get_s(&item, "order_id").ok().map(str::to_string)))
     }
 
-    /// The user's newest order (order ids are UUIDv7: a query newest first, one item). The
-    /// pending order, when there is one, is nearly always it: a new order cancels the one before.
-    async fn newest_order(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
-        let query = self
-            .client
+    /// A query of the user's orders, newest first (order ids are UUIDv7), strongly consistent.
+    fn orders_newest_first(&self, user: &UserId) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :orders)")
@@ -512,8 +510,12 @@ impl DynamoDbOrderStore {
             .expression_attribute_values(":orders", s(ORDER_PREFIX))
             .scan_index_forward(false)
             .consistent_read(true)
-            .limit(1)
-            .send();
+    }
+
+    /// The user's newest order (order ids are UUIDv7: a query newest first, one item). The
+    /// pending order, when there is one, is nearly always it: a new order cancels the one before.
+    async fn newest_order(&self, user: &UserId) -> Result<Option<Order>, StoreError> {
+        let query = self.orders_newest_first(user).limit(1).send();
         let output = track(Remote::Store, "query", query).await.map_err(unavailable)?;
         output.items().first().map(order_from).transpose()
     }
@@ -921,16 +923,7 @@ impl OrderStore for DynamoDbOrderStore {
 
     async fn list(&self, user: &UserId, page: PageRequest) -> Result<OrderPage, StoreError> {
         let limit = page.limit.clamp(1, PageRequest::MAX_LIMIT) as usize;
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :orders)")
-            .expression_attribute_values(":pk", user_key(user))
-            .expression_attribute_values(":orders", s(ORDER_PREFIX))
-            .scan_index_forward(false)
-            .consistent_read(true)
-            .limit(limit as i32 + 1);
+        let mut query = self.orders_newest_first(user).limit(limit as i32 + 1);
         if let Some(after) = page.after {
             query = query
                 .exclusive_start_key(PARTITION_KEY, user_key(user))

@@ -269,6 +269,26 @@ impl EmbeddedOrderStore {
         .await
     }
 
+    /// One write transaction: `work`'s change (kept only if it succeeds: it writes nothing when
+    /// refused) and `entry` appended to the activity either way; `work`'s outcome.
+    async fn write_with_entry<T: Send + 'static>(
+        &self,
+        entry: &ActivityEvent,
+        work: impl FnOnce(&redb::WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let entry = entry.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let outcome = work(&txn);
+            if let Err(error) = append_activity_in(&txn, &entry) {
+                crate::ports::entry_not_written(&entry, &error);
+            }
+            txn.commit().map_err(unavailable)?;
+            outcome
+        })
+        .await
+    }
+
     /// Runs one short redb transaction on this thread, and returns once everything it wrote
     /// or could have read is durable ([`super::embedded_commits`]: concurrent writers share
     /// one flush). On a multi-threaded runtime (pod-local) the worker first hands its other
@@ -607,17 +627,8 @@ impl OrderStore for EmbeddedOrderStore {
         now: Timestamp,
         entry: &ActivityEvent,
     ) -> Result<Order, StoreError> {
-        let (user, id, entry) = (user.clone(), id.to_string(), entry.clone());
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(unavailable)?;
-            let moved = transition_in(&txn, &user, &id, transition, now);
-            if let Err(error) = append_activity_in(&txn, &entry) {
-                tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
-            }
-            txn.commit().map_err(unavailable)?;
-            moved
-        })
-        .await
+        let (user, id) = (user.clone(), id.to_string());
+        self.write_with_entry(entry, move |txn| transition_in(txn, &user, &id, transition, now)).await
     }
 
     async fn reseal_code(
@@ -678,17 +689,8 @@ impl OrderStore for EmbeddedOrderStore {
         change: &BudgetChange,
         entry: &ActivityEvent,
     ) -> Result<BudgetWrite, StoreError> {
-        let (user, change, entry) = (user.clone(), change.clone(), entry.clone());
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(unavailable)?;
-            let changed = change_budget_in(&txn, &user, &change);
-            if let Err(error) = append_activity_in(&txn, &entry) {
-                tracing::error!(%error, kind = entry.what.name(), "an activity entry could not be written");
-            }
-            txn.commit().map_err(unavailable)?;
-            changed
-        })
-        .await
+        let (user, change) = (user.clone(), change.clone());
+        self.write_with_entry(entry, move |txn| change_budget_in(txn, &user, &change)).await
     }
 
     async fn record_activity(&self, event: &ActivityEvent) -> Result<(), StoreError> {
