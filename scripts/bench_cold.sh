@@ -15,15 +15,11 @@ fi
 work=$(mktemp -d)
 export ORDERS_TABLE=pod-orders-cold-start
 "$bin/pod-table" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-PORT=$port DATA_DIR="$work/idp" LOG_FORMAT=json ORDERS_STORE=embedded "$bin/pod-local" >"$work/pod-local.log" 2>&1 &
-idp=$!
-trap 'kill $idp 2>/dev/null || true; wait $idp 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/pod/api/health" >/dev/null && break
-  kill -0 $idp 2>/dev/null || { cat "$work/pod-local.log" >&2; exit 1; }
-  sleep 0.1
-done
+idp_pid=
+trap 'if [ -n "$idp_pid" ]; then kill $idp_pid 2>/dev/null || true; wait $idp_pid 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+source scripts/bench_idp.sh
+start_idp "$bin/pod-local" "$work"
+port=$idp_port
 AUTH0_DOMAIN="http://127.0.0.1:$port/auth0" "$bin/pod-events" --out "$work/events" >/dev/null
 {
   grep -E '^[A-Z_]+=' functions/local/local.env

@@ -182,16 +182,21 @@ class RuntimeState:
             self.cond.notify_all()
 
 
-class RuntimeApiHandler(BaseHTTPRequestHandler):
-    # HTTP/1.1 keep-alive, as the real Runtime API: the runtime client reuses its connection.
+class QuietHandler(BaseHTTPRequestHandler):
+    """What every HTTP double of these benchmarks shares."""
+
+    # HTTP/1.1 keep-alive, as the real APIs: the function's client reuses its connection.
     protocol_version = "HTTP/1.1"
     # TCP_NODELAY: without it a small write can wait for the client's delayed ACK (~40 ms),
     # which would be measured as the function's latency.
     disable_nagle_algorithm = True
-    server: "RuntimeApiServer"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
         pass
+
+
+class RuntimeApiHandler(QuietHandler):
+    server: "RuntimeApiServer"
 
     def read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

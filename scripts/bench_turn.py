@@ -34,7 +34,7 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,13 +54,8 @@ class Directives:
     arrived: dict[str, float] = field(default_factory=dict)
 
 
-class DirectiveHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class DirectiveHandler(runtime.QuietHandler):
     server: "DirectiveServer"
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
-        pass
 
     def do_POST(self) -> None:
         at = time.perf_counter()

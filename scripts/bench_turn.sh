@@ -24,24 +24,17 @@ passwordless=${BENCH_IDP_PASSWORDLESS_DELAY_MS:-400}
   exit 1
 }
 work=$(mktemp -d)
-idp=
-trap 'if [ -n "$idp" ]; then kill $idp 2>/dev/null || true; wait $idp 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+idp_pid=
+trap 'if [ -n "$idp_pid" ]; then kill $idp_pid 2>/dev/null || true; wait $idp_pid 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+source scripts/bench_idp.sh
 
 one_run() { # LABEL DELAY_MS PASSWORDLESS_DELAY_MS
   local label=$1 run="$work/$1"
   mkdir -p "$run"
   export ORDERS_TABLE="pod-orders-turn-$label-$$"
   "$bin/pod-table" >/dev/null
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  PORT=$port DATA_DIR="$run/idp" LOG_FORMAT=json ORDERS_STORE=embedded \
-    LOCAL_IDP_DELAY_MS=$2 LOCAL_IDP_PASSWORDLESS_DELAY_MS=$3 "$bin/pod-local" >"$run/pod-local.log" 2>&1 &
-  idp=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$port/pod/api/health" >/dev/null && break
-    kill -0 $idp 2>/dev/null || { cat "$run/pod-local.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  start_idp "$bin/pod-local" "$run" LOCAL_IDP_DELAY_MS="$2" LOCAL_IDP_PASSWORDLESS_DELAY_MS="$3"
+  local port=$idp_port
   AUTH0_DOMAIN="http://127.0.0.1:$port/auth0" "$bin/pod-events" --out "$run/events" >/dev/null
   {
     grep -E '^[A-Z_]+=' functions/local/local.env | grep -vE '^(PORT|DATA_DIR|LOG_FORMAT|ORDERS_STORE)='
@@ -59,9 +52,9 @@ one_run() { # LABEL DELAY_MS PASSWORDLESS_DELAY_MS
     --auth0 "http://127.0.0.1:$port/auth0" --turns "$turns" --label "$label" \
     --idp-delay-ms "$2" --idp-passwordless-delay-ms "$3" --out "$out/turn-$label.json"
   if [ "$label" = delayed ]; then item_sizes >"$out/item-sizes.json"; fi
-  kill $idp 2>/dev/null || true
-  wait $idp 2>/dev/null || true
-  idp=
+  kill $idp_pid 2>/dev/null || true
+  wait $idp_pid 2>/dev/null || true
+  idp_pid=
 }
 
 # The largest item of each kind the run left in the table, in bytes as DynamoDB sizes them
