@@ -92,6 +92,20 @@ pub struct PendingSeen {
     pub(crate) order: Option<Order>,
 }
 
+/// A request's answer as its claim keeps it ([`OrderStore::answer_request`]), to be stored in the
+/// same transaction as the request's last write where the store has one: a repeat then never
+/// finds the write without its answer, and the answer costs no round of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimAnswer {
+    pub key: RequestKey,
+    pub answer: String,
+    pub expires: Timestamp,
+}
+
+/// What a request answers if its last write is stored as the store is about to store it, given
+/// what that write will have done; `None` when it cannot say (then the answer is stored after).
+pub type AnswerFor<'a, T> = &'a (dyn Fn(&T) -> Option<ClaimAnswer> + Send + Sync);
+
 /// Where orders live. Every method is one atomic step, so that each maps onto
 /// one conditional write (or one transaction) in DynamoDB.
 #[async_trait]
@@ -137,6 +151,40 @@ pub trait OrderStore: Send + Sync {
             Some(sent) => self.insert_superseding_recorded(order, sent).await,
             None => self.insert_superseding(order).await,
         }
+    }
+
+    /// [`insert_superseding_after`](Self::insert_superseding_after), and the request's answer
+    /// stored on its claim in the same transaction: `answer` is told which order the write
+    /// supersedes (`None`: none) and says what the request answers. Returns the superseded order
+    /// and whether the answer was stored with it; the default stores no answer (the caller then
+    /// stores it on its own), for stores whose writes cost no round trip.
+    async fn insert_superseding_answered(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        seen: Option<PendingSeen>,
+        _answer: AnswerFor<'_, Option<OrderId>>,
+    ) -> Result<(Option<OrderId>, bool), StoreError> {
+        Ok((self.insert_superseding_after(order, sent, seen).await?, false))
+    }
+
+    /// A code check's last write as one transaction, only if the order is still stored as `seen`
+    /// (the request's own read of it): `transition` applied to it at `now`, `entries` appended to
+    /// the activity, with `reset_budget` the guess budget's reset ([`BudgetChange::Succeed`]), and
+    /// the answer `answer` gives for the order after stored on the request's claim. Returns the
+    /// order after; `None` when the order or the claim moved since `seen` (or the store has no such
+    /// transaction: the default): then nothing was written, and the caller writes step by step.
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_answered(
+        &self,
+        _seen: &Order,
+        _transition: Transition,
+        _now: Timestamp,
+        _entries: &[ActivityEvent],
+        _reset_budget: bool,
+        _answer: AnswerFor<'_, Order>,
+    ) -> Result<Option<Order>, StoreError> {
+        Ok(None)
     }
 
     /// [`transition`](Self::transition), and `entry` appended to the user's activity whether or

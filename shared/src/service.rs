@@ -8,10 +8,11 @@ use crate::domain::{
     Transition, TransitionError, UserId, WrongCodeOutcome,
 };
 use crate::ports::{
-    ActivityPage, AuthError, BudgetWrite, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
-    MessageSender, OrderPage, OrderStore, PageRequest, StoreError, UserProfile,
+    ActivityPage, AuthError, BudgetWrite, ClaimAnswer, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
+    MessageSender, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError, UserProfile,
 };
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {
@@ -63,6 +64,18 @@ pub struct PlacedOrder {
     pub superseded: Option<OrderId>,
     /// Wrong codes the account has left before voice ordering locks (1: warn the user).
     pub guesses_before_lock: u32,
+}
+
+/// A request's answer, rendered before the request's last write so that the store keeps it on
+/// the request's claim in that same write ([`OrderStore::insert_superseding_answered`],
+/// [`OrderStore::finish_answered`]): no round of its own, and never a write without its answer.
+pub struct AnswerOnClaim<'a, O> {
+    /// The request whose claim keeps the answer.
+    pub key: &'a RequestKey,
+    /// What the request answers for an outcome, as its claim keeps it (`None`: it cannot say).
+    pub render: &'a (dyn Fn(&O) -> Option<String> + Send + Sync),
+    /// Set when the answer was stored with the write; otherwise the caller stores it.
+    pub stored: &'a AtomicBool,
 }
 
 /// What a spoken or typed code did.
@@ -382,6 +395,23 @@ impl OrderService {
         source: Source,
         while_sending: impl std::future::Future<Output = ()>,
     ) -> Result<PlacedOrder, ServiceError> {
+        self.place_priced_order_answering(profile, read, pizza, currency, person, source, while_sending, None).await
+    }
+
+    /// [`place_priced_order_within`](Self::place_priced_order_within), and with `answer` the
+    /// request's answer stored in the order's own transaction where the store has one.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn place_priced_order_answering(
+        &self,
+        profile: &UserProfile,
+        read: OrderRead,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+        source: Source,
+        while_sending: impl std::future::Future<Output = ()>,
+        answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let Admitted { destination, now, pending, guesses_before_lock } = self.admit_order(profile, read)?;
         self.reserve_send(user, now).await?;
@@ -411,7 +441,8 @@ impl OrderService {
             purpose: CodePurpose::Order,
         };
         let sent = ActivityEvent::new(user, now, source, sent).for_order(order.id);
-        let superseded = self.store.insert_superseding_after(&order, Some(&sent), pending).await?;
+        let superseded =
+            Box::pin(self.insert_answering(&order, Some(&sent), pending, guesses_before_lock, answer)).await?;
         tracing::info!(
             order_id = %order.id,
             channel = destination.channel().connection(),
@@ -447,13 +478,27 @@ impl OrderService {
         currency: Currency,
         person: Option<PersonId>,
     ) -> Result<PlacedOrder, ServiceError> {
+        self.place_voice_pin_order_answering(profile, read, pizza, currency, person, None).await
+    }
+
+    /// [`place_voice_pin_order_within`](Self::place_voice_pin_order_within), and with `answer` the
+    /// request's answer stored in the order's own transaction where the store has one.
+    pub async fn place_voice_pin_order_answering(
+        &self,
+        profile: &UserProfile,
+        read: OrderRead,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+        answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let Admitted { destination, now, pending, guesses_before_lock } = self.admit_order(profile, read)?;
         let order = Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
             .priced_in(currency)
             .awaiting_voice_pin()
             .spoken_by(person);
-        let superseded = self.store.insert_superseding_after(&order, None, pending).await?;
+        let superseded = Box::pin(self.insert_answering(&order, None, pending, guesses_before_lock, answer)).await?;
         tracing::info!(
             order_id = %order.id,
             superseded = superseded.map(|id| id.to_string()),
@@ -499,7 +544,7 @@ impl OrderService {
             }
         };
         let outcome =
-            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source)).await?;
+            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source, None)).await?;
         Ok(VoicePinOutcome::Checked(Box::new(outcome)))
     }
 
@@ -602,9 +647,22 @@ impl OrderService {
         speaker: Option<&PersonId>,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
+        self.authorize_read_answering(read, code, speaker, source, None).await
+    }
+
+    /// [`authorize_read`](Self::authorize_read), and with `answer` the request's answer stored
+    /// in the check's last write where the store has one such transaction.
+    pub async fn authorize_read_answering(
+        &self,
+        read: CodeCheckRead,
+        code: &Code,
+        speaker: Option<&PersonId>,
+        source: Source,
+        answer: Option<&AnswerOnClaim<'_, AuthorizeOutcome>>,
+    ) -> Result<AuthorizeOutcome, ServiceError> {
         match read.pending? {
             Some(order) => {
-                Box::pin(self.authorize(order, Factor::Code(code), speaker, Some(read.profile), source)).await
+                Box::pin(self.authorize(order, Factor::Code(code), speaker, Some(read.profile), source, answer)).await
             }
             None => Ok(AuthorizeOutcome::NoPendingOrder),
         }
@@ -619,7 +677,7 @@ impl OrderService {
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let order = self.store.get(user, id).await?.ok_or(ServiceError::OrderNotFound)?;
-        Box::pin(self.authorize(order, Factor::Code(code), None, None, source)).await
+        Box::pin(self.authorize(order, Factor::Code(code), None, None, source, None)).await
     }
 
     /// `profile`: the owner's profile if already fetched. (Callers box its future: it holds the
@@ -640,6 +698,7 @@ impl OrderService {
         speaker: Option<&PersonId>,
         profile: Option<Result<UserProfile, ServiceError>>,
         source: Source,
+        answer: Option<&AnswerOnClaim<'_, AuthorizeOutcome>>,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let now = self.clock.now();
         match order.check(Transition::Confirm, now) {
@@ -679,6 +738,8 @@ impl OrderService {
         };
         let now = self.clock.now();
         let user = &order.user_id;
+        // Whether the lock's entry went with the last try's count (one transaction).
+        let mut lock_recorded = false;
         let result = match verdict {
             CodeCheck::Expired => {
                 // The provider's code ran out: reported as expired, never counted as a guess.
@@ -686,11 +747,31 @@ impl OrderService {
                 return self.expire_early(order, now).await;
             }
             CodeCheck::Accepted => {
-                let confirmed = self.store.transition(user, &order.id, Transition::Confirm, now).await;
+                let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
+                // The confirmation, the budget's reset, the entry and the answer: one transaction
+                // where the store has one and the order is as read; else step by step.
+                // Boxed, as every step of the check's large future.
+                let finished = Box::pin(self.finish_answering(
+                    &order,
+                    Transition::Confirm,
+                    now,
+                    std::slice::from_ref(&recorded),
+                    true,
+                    answer,
+                    AuthorizeOutcome::Confirmed,
+                ))
+                .await;
+                let (confirmed, finished) = match finished {
+                    Ok(Some(confirmed)) => (Ok(confirmed), true),
+                    Ok(None) => (self.store.transition(user, &order.id, Transition::Confirm, now).await, false),
+                    Err(error) => (Err(error), false),
+                };
                 if confirmed.is_ok() {
-                    let recorded = ActivityEvent::new(user, now, source, ActivityKind::Confirmed).for_order(order.id);
                     // The budget's reset and the entry: one step where the store has one.
                     let reset = async {
+                        if finished {
+                            return;
+                        }
                         let reset = self.store.change_budget_recorded(user, &BudgetChange::Succeed, &recorded).await;
                         if let Err(error) = reset {
                             tracing::error!(%error, "a right code could not reset the guess budget");
@@ -710,22 +791,51 @@ impl OrderService {
             }
             CodeCheck::Rejected => {
                 let account = guess.after.if_wrong(&self.budget);
-                // The order's count with its entry (one step where the store has one), and any
-                // block's notice, do not wait for each other.
-                let wrong = ActivityEvent::new(user, now, source, ActivityKind::WrongCode).for_order(order.id);
-                let ((), recorded) = tokio::join!(
-                    self.account_blocked(&profile, &destination, &guess, source),
-                    self.store.transition_recorded(user, &order.id, Transition::RecordWrongCode, now, &wrong)
-                );
-                recorded.map(|order| match order.wrong_code_outcome() {
+                let outcome = |order: Order| match order.wrong_code_outcome() {
                     WrongCodeOutcome::Locked => AuthorizeOutcome::Locked { order, account },
                     WrongCodeOutcome::TriesLeft(tries_left) => {
                         AuthorizeOutcome::WrongCode { order, tries_left, account }
                     }
+                };
+                let wrong = ActivityEvent::new(user, now, source, ActivityKind::WrongCode).for_order(order.id);
+                // The count, its entry (and the lock's, if this was the last try) and the answer:
+                // one transaction where the store has one and the order is as read.
+                let mut entries = vec![wrong.clone()];
+                let mut after = order.clone();
+                if after.apply(Transition::RecordWrongCode, now).is_ok() && after.status == OrderStatus::Locked {
+                    entries.push(ActivityEvent::new(user, now, source, ActivityKind::OrderLocked).for_order(order.id));
+                }
+                let counted = Box::pin(async {
+                    let finished = Box::pin(self.finish_answering(
+                        &order,
+                        Transition::RecordWrongCode,
+                        now,
+                        &entries,
+                        false,
+                        answer,
+                        outcome,
+                    ))
+                    .await?;
+                    match finished {
+                        Some(order) => Ok((order, true)),
+                        None => self
+                            .store
+                            .transition_recorded(user, &order.id, Transition::RecordWrongCode, now, &wrong)
+                            .await
+                            .map(|order| (order, false)),
+                    }
+                });
+                // The order's count and any block's notice do not wait for each other.
+                let ((), counted) = tokio::join!(self.account_blocked(&profile, &destination, &guess, source), counted);
+                counted.map(|(order, finished)| {
+                    lock_recorded = finished;
+                    outcome(order)
                 })
             }
         };
-        if let Ok(AuthorizeOutcome::Locked { order, .. }) = &result {
+        if let Ok(AuthorizeOutcome::Locked { order, .. }) = &result
+            && !lock_recorded
+        {
             self.record(ActivityEvent::new(user, now, source, ActivityKind::OrderLocked).for_order(order.id)).await;
         }
         match result {
@@ -1024,6 +1134,53 @@ impl OrderService {
 
     /// What placing an order checks first, either way: a verified contact (the code, notices and
     /// the receipt go there) and voice ordering open by the guess budget as read.
+    /// The order's supersede, and with `answer` the request's answer in the same transaction,
+    /// rendered for the order as placed (where the store has one such transaction).
+    async fn insert_answering(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        pending: Option<PendingSeen>,
+        guesses_before_lock: u32,
+        answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
+    ) -> Result<Option<OrderId>, ServiceError> {
+        let Some(answer) = answer else { return Ok(self.store.insert_superseding_after(order, sent, pending).await?) };
+        let render = |superseded: &Option<OrderId>| {
+            let placed = PlacedOrder { order: order.clone(), superseded: *superseded, guesses_before_lock };
+            (answer.render)(&placed).map(|text| self.claim_answer(answer.key, text))
+        };
+        let (superseded, stored) = self.store.insert_superseding_answered(order, sent, pending, &render).await?;
+        answer.stored.store(stored, Ordering::Relaxed);
+        Ok(superseded)
+    }
+
+    /// A code check's last write and, with `answer`, the request's answer rendered for
+    /// `outcome` of the order after, in one transaction where the store has one. `None`: nothing
+    /// was written, and the caller writes step by step.
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_answering(
+        &self,
+        seen: &Order,
+        transition: Transition,
+        now: Timestamp,
+        entries: &[ActivityEvent],
+        reset_budget: bool,
+        answer: Option<&AnswerOnClaim<'_, AuthorizeOutcome>>,
+        outcome: impl Fn(Order) -> AuthorizeOutcome + Send + Sync,
+    ) -> Result<Option<Order>, StoreError> {
+        let Some(answer) = answer else { return Ok(None) };
+        let render =
+            |after: &Order| (answer.render)(&outcome(after.clone())).map(|text| self.claim_answer(answer.key, text));
+        let finished = self.store.finish_answered(seen, transition, now, entries, reset_budget, &render).await?;
+        answer.stored.store(finished.is_some(), Ordering::Relaxed);
+        Ok(finished)
+    }
+
+    /// `answer` as the claim of `key` keeps it: for [`ANSWER_MEMORY`] from now.
+    fn claim_answer(&self, key: &RequestKey, answer: String) -> ClaimAnswer {
+        ClaimAnswer { key: key.clone(), answer, expires: self.clock.now().plus(ANSWER_MEMORY) }
+    }
+
     fn admit_order(&self, profile: &UserProfile, read: OrderRead) -> Result<Admitted, ServiceError> {
         let destination = profile.code_destination().ok_or(ServiceError::NoVerifiedContact)?;
         let now = self.clock.now();

@@ -1,34 +1,32 @@
 //! "Authorize order, four two one seven": check the code; a right one confirms the pending order.
 
 use crate::asked::CODE_SLOT;
+use crate::caller::Caller;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
-use crate::speech;
+use crate::{replay, speech};
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
-use pod_shared::domain::{Code, IfWrong, PersonId, Source, Timestamp, UserId};
+use pod_shared::domain::{Code, IfWrong, Source, Timestamp};
 use pod_shared::metrics::{self, Outcome};
-use pod_shared::service::{AuthorizeOutcome, CodeCheckRead, OrderService};
+use pod_shared::service::{AuthorizeOutcome, OrderService};
 
-/// `user`: the linked user, known before the replay claim.
-/// `speaker`: the voice Alexa recognised, if any (an order placed by another refuses the code).
-/// `read`: the pending order and profile, if read already (beside the replay claim).
-pub(crate) async fn answer(
-    service: &OrderService,
-    user: &UserId,
-    read: Option<CodeCheckRead>,
-    speaker: Option<&PersonId>,
-    code: Option<SpokenValue>,
-) -> ResponseEnvelope {
+/// `caller`: the linked user (known before the replay claim), the voice Alexa recognised if any
+/// (an order placed by another refuses the code), the pending order and profile if read already
+/// (beside the replay claim), and where the answer goes with the check's last write.
+pub(crate) async fn answer(service: &OrderService, caller: Caller, code: Option<SpokenValue>) -> ResponseEnvelope {
     let code = match heard_code(service, code) {
         Ok(code) => code,
         Err(answer) => return *answer,
     };
     let now = service.now();
-    let read = match read {
+    let read = match caller.code_check {
         Some(read) => read,
-        None => service.read_for_code_check(user).await,
+        None => service.read_for_code_check(&caller.user).await,
     };
-    match service.authorize_read(read, &code, speaker, Source::Voice).await {
+    let speaker = caller.person.as_ref();
+    let render = |outcome: &AuthorizeOutcome| replay::kept(spoken(service, outcome.clone(), now));
+    let answering = caller.on_claim.as_ref().map(|on_claim| on_claim.answering(&render));
+    match service.authorize_read_answering(read, &code, speaker, Source::Voice, answering.as_ref()).await {
         Ok(outcome) => said(service, outcome, now),
         Err(error) => failure::answer(service, Doing::CheckingCode, error),
     }
@@ -56,9 +54,14 @@ fn heard_code(service: &OrderService, heard: Option<SpokenValue>) -> Result<Code
     }
 }
 
-/// What the check found, checked at `now`.
+/// What the check found, checked at `now`, counted in the metrics.
 pub(crate) fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
     metrics::note_outcome(Outcome::of_check(&outcome));
+    spoken(service, outcome, now)
+}
+
+/// What the check found, checked at `now`.
+fn spoken(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
     match outcome {
         AuthorizeOutcome::Confirmed(order) => {
             let said = speech::receipt_in_app(speech::confirmed(&order));

@@ -21,6 +21,8 @@ pub(crate) struct Caller {
     pub(crate) progressive: crate::progressive::Progressive,
     /// The speaker Alexa recognised (`context.System.person`), if any.
     pub(crate) person: Option<PersonId>,
+    /// Where the answer goes with the request's last write (a request that changes state).
+    pub(crate) on_claim: Option<crate::replay::OnClaim>,
 }
 
 /// The linked user; without one (no token, or a refused one) the answer asks to link the account.

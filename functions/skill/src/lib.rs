@@ -306,6 +306,7 @@ impl Skill {
                         code_check: None,
                         progressive,
                         person,
+                        on_claim: None,
                     };
                     self.answer(asked, Some(caller)).await
                 }
@@ -342,9 +343,10 @@ impl Skill {
         };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
         let person = envelope.person_id();
-        replay::once_per_request(service, &key, doing, profile, |(profile, order_read, code_check)| {
+        replay::once_per_request(service, &key, doing, profile, |(profile, order_read, code_check), on_claim| {
             let user = key.user().clone();
-            let caller = Caller { user, currency, profile, order_read, code_check, progressive, person };
+            let on_claim = Some(on_claim);
+            let caller = Caller { user, currency, profile, order_read, code_check, progressive, person, on_claim };
             // Boxed: the answer to any intent is a large future.
             Box::pin(self.answer(asked, Some(caller)))
         })
@@ -365,9 +367,7 @@ impl Skill {
             (Asked::Repeat { said, heard }, _) => repeat::answer(said, heard),
             (Asked::Status, Some(caller)) => status::answer(service, &caller.user).await,
             (Asked::CancelOrder, Some(caller)) => cancel_order::ask(service, &caller.user).await,
-            (Asked::Authorize { code }, Some(caller)) => {
-                authorize::answer(service, &caller.user, caller.code_check, caller.person.as_ref(), code).await
-            }
+            (Asked::Authorize { code }, Some(caller)) => authorize::answer(service, caller, code).await,
             (Asked::VoicePinChecked(resumed), Some(caller)) => {
                 voice_pin::answer(service, caller, resumed, self.step_up).await
             }

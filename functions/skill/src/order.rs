@@ -5,11 +5,12 @@ use crate::asked::{SIZE_SLOT, TOPPINGS_SLOT};
 use crate::caller::Caller;
 use crate::conversation::{self, Stage};
 use crate::failure::{self, Doing};
+use crate::replay::{self, OnClaim};
 use crate::speech;
 use pod_shared::alexa::{Card, ResponseEnvelope, SpokenValue};
 use pod_shared::domain::{ConfirmBy, Currency, Menu, PersonId, Pizza, Size, Source, StepUp, Topping, Toppings};
 use pod_shared::ports::UserProfile;
-use pod_shared::service::{OrderService, ServiceError};
+use pod_shared::service::{OrderService, PlacedOrder, ServiceError};
 
 /// The recap of the pizza the slots describe, with its total in `currency` (or the question to
 /// ask next). `earlier`: the pizza recapped before in this session, whose size an order that
@@ -51,27 +52,43 @@ pub(crate) async fn place(
         Some(read) => read,
         None => service.read_for_order(&caller.user).await,
     };
+    let on_claim = caller.on_claim;
     if step_up.confirm_by() == ConfirmBy::VoicePin {
-        return with_voice_pin(service, profile, read, pizza, currency, caller.person).await;
+        return with_voice_pin(service, profile, read, pizza, currency, caller.person, on_claim).await;
     }
+    let render = |placed: &PlacedOrder| replay::kept(placed_with_code(placed));
+    let answering = on_claim.as_ref().map(|on_claim| on_claim.answering(&render));
     let placed = match profile {
         Ok(profile) => {
             let while_sending = caller.progressive.while_sending();
             let person = caller.person;
+            let source = Source::Voice;
             service
-                .place_priced_order_within(&profile, read, pizza, currency, person, Source::Voice, while_sending)
+                .place_priced_order_answering(
+                    &profile,
+                    read,
+                    pizza,
+                    currency,
+                    person,
+                    source,
+                    while_sending,
+                    answering.as_ref(),
+                )
                 .await
         }
         Err(error) => Err(error),
     };
     match placed {
-        Ok(placed) => {
-            let (said, reprompt) = speech::order_placed(&placed);
-            let card = Card::Simple { title: speech::card_title(), content: said.plain() };
-            conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
-        }
+        Ok(placed) => placed_with_code(&placed),
         Err(error) => failure::answer(service, Doing::Ordering, error),
     }
+}
+
+/// The answer to an order placed and its code sent: where the code went, and the question for it.
+fn placed_with_code(placed: &PlacedOrder) -> ResponseEnvelope {
+    let (said, reprompt) = speech::order_placed(placed);
+    let card = Card::Simple { title: speech::card_title(), content: said.plain() };
+    conversation::at(ResponseEnvelope::ask(said, reprompt).with_card(card), &Stage::Code)
 }
 
 /// Yes to the recap with the voice PIN as the step-up: the order is stored pending (no code is
@@ -84,9 +101,14 @@ async fn with_voice_pin(
     pizza: Pizza,
     currency: Currency,
     person: Option<PersonId>,
+    on_claim: Option<OnClaim>,
 ) -> ResponseEnvelope {
+    let render = |placed: &PlacedOrder| replay::kept(ResponseEnvelope::verify_person(&placed.order.id.to_string()));
+    let answering = on_claim.as_ref().map(|on_claim| on_claim.answering(&render));
     let placed = match profile {
-        Ok(profile) => service.place_voice_pin_order_within(&profile, read, pizza, currency, person).await,
+        Ok(profile) => {
+            service.place_voice_pin_order_answering(&profile, read, pizza, currency, person, answering.as_ref()).await
+        }
         Err(error) => Err(error),
     };
     match placed {

@@ -11,6 +11,8 @@ use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::{RequestClaim, RequestId, RequestKey, RequestKeyError, SkillId, UserId};
 use pod_shared::service::OrderService;
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How long a delivery that finds its request in progress waits for the first answer
@@ -27,19 +29,46 @@ pub(crate) fn request_key(envelope: &RequestEnvelope, user: &UserId) -> Result<R
     Ok(RequestKey::new(skill, user.clone(), request))
 }
 
+/// Where the answer of the delivery that claimed its request goes when the request's last write
+/// can keep it ([`pod_shared::service::AnswerOnClaim`]): then it costs no write of its own.
+#[derive(Clone)]
+pub(crate) struct OnClaim {
+    key: RequestKey,
+    stored: Arc<AtomicBool>,
+}
+
+impl OnClaim {
+    /// The answer `render` gives, for the service to store with the request's last write.
+    pub(crate) fn answering<'a, O>(
+        &'a self,
+        render: &'a (dyn Fn(&O) -> Option<String> + Send + Sync),
+    ) -> pod_shared::service::AnswerOnClaim<'a, O> {
+        pod_shared::service::AnswerOnClaim { key: &self.key, render, stored: &self.stored }
+    }
+}
+
+/// `response` as the claim keeps it: what the skill answers once the conversation's "repeat
+/// that" is added ([`crate::conversation::remember_said`], which the answer goes through after).
+pub(crate) fn kept(response: ResponseEnvelope) -> Option<String> {
+    serde_json::to_string(&crate::conversation::remember_said(response))
+        .inspect_err(|error| tracing::warn!(%error, "cannot encode the answer to this request"))
+        .ok()
+}
+
 /// Answers a request that changes state once per `key`.
 ///
 /// `beside` is what answering reads that does not change state (the caller's profile,
 /// say): it runs at the same time as the claim. `answer` runs only in the delivery that
 /// claimed the key, and what it says is stored on the claim for repeats. If the claim
 /// cannot be made (the store is unreachable), nothing is done: the user hears that
-/// `doing` failed and can ask again.
+/// `doing` failed and can ask again. `answer` is also given the claim's [`OnClaim`]: an answer
+/// stored with the request's last write is not stored again.
 pub(crate) async fn once_per_request<T, Answering>(
     service: &OrderService,
     key: &RequestKey,
     doing: Doing,
     beside: impl Future<Output = T>,
-    answer: impl FnOnce(T) -> Answering,
+    answer: impl FnOnce(T, OnClaim) -> Answering,
 ) -> ResponseEnvelope
 where
     Answering: Future<Output = ResponseEnvelope>,
@@ -51,8 +80,11 @@ where
         let (claim, beside) = tokio::join!(service.claim_request(key), beside);
         match claim {
             Ok(RequestClaim::Claimed) => {
-                let response = answer(beside).await;
-                remember(service, key, &response).await;
+                let on_claim = OnClaim { key: key.clone(), stored: Arc::new(AtomicBool::new(false)) };
+                let response = answer(beside, on_claim.clone()).await;
+                if !on_claim.stored.load(Ordering::Relaxed) {
+                    remember(service, key, &response).await;
+                }
                 response
             }
             Ok(RequestClaim::Answered(first)) => {

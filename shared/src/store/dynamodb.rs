@@ -19,7 +19,9 @@ use crate::domain::{
     OrderStatus, Payee, PersonId, PhoneEnrollment, Pizza, RequestClaim, RequestKey, SEND_WINDOW, SignInContacts, Size,
     Timestamp, Topping, Toppings, Transition, UserId, admit_send,
 };
-use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError};
+use crate::ports::{
+    ActivityPage, AnswerFor, BudgetWrite, ClaimAnswer, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError,
+};
 use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -321,6 +323,43 @@ fn activity_item(event: &ActivityEvent) -> Result<Item, StoreError> {
     ]))
 }
 
+/// The update that stores an answer on a claim still in progress: [`OrderStore::answer_request`]
+/// on its own, or the last write of a request's transaction.
+const ANSWER_SET: &str = "SET #state = :answered, answer = :answer, expires_at = :expires, #ttl = :ttl";
+const ANSWER_CONDITION: &str = "#state = :in_progress";
+
+fn answer_values(answer: &str, expires: Timestamp) -> [(&'static str, AttributeValue); 5] {
+    [
+        (":answered", s(CLAIM_ANSWERED)),
+        (":in_progress", s(CLAIM_IN_PROGRESS)),
+        (":answer", s(answer)),
+        (":expires", n(expires.unix_millis())),
+        (":ttl", n(expires.unix_seconds())),
+    ]
+}
+
+/// The guess budget's reset after a right code (and an unlock): failures and pauses to zero.
+const BUDGET_RESET: &str = "SET failures = :zero, pauses = :zero, kind = :kind, \
+     version = if_not_exists(version, :zero) + :one REMOVE paused_until, locked_at";
+
+fn build_failed(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+/// Why each write of a cancelled transaction was refused, in the order they were given (`None`:
+/// that write was not the cause); any other error is the store's.
+fn cancellation_reasons(
+    error: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, impl std::fmt::Debug>,
+) -> Result<Vec<Option<String>>, StoreError> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+            Ok(e.cancellation_reasons().iter().map(|r| r.code().filter(|c| *c != "None").map(str::to_string)).collect())
+        }
+        _ => Err(unavailable(error)),
+    }
+}
+
 /// A versioned JSON document item (enrollments, the enrolled phone).
 fn document_item(
     user: &UserId,
@@ -600,12 +639,17 @@ impl DynamoDbOrderStore {
 
     /// The new order, the previous pending one cancelled (if still pending), the pointer moved,
     /// and `sent` appended to the activity: one transaction, retried when the pointer moved.
+    ///
+    /// With `answer`, the request's answer is the transaction's last write (rendered for the
+    /// supersede each try makes); a claim no longer in progress refuses it, and the retry goes
+    /// without it. Returns the superseded order and whether the answer was stored.
     async fn insert_superseding_with(
         &self,
         order: &Order,
         sent: Option<&ActivityEvent>,
         mut seen: Option<PendingSeen>,
-    ) -> Result<Option<OrderId>, StoreError> {
+        mut answer: Option<AnswerFor<'_, Option<OrderId>>>,
+    ) -> Result<(Option<OrderId>, bool), StoreError> {
         for _ in 0..MAX_RACE_RETRIES {
             let (previous_id, previous) = match seen.take().filter(|seen| seen.user == order.user_id) {
                 Some(seen) => (seen.pointer, seen.order),
@@ -649,26 +693,27 @@ impl DynamoDbOrderStore {
             }
             writes.push(self.pointer_put(order, previous_id.as_deref())?);
             if let Some(sent) = sent {
-                let put = Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(activity_item(sent)?))
-                    .condition_expression("attribute_not_exists(PK)")
-                    .build()
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                writes.push(TransactWriteItem::builder().put(put).build());
+                writes.push(self.entry_write(sent)?);
             }
+            let answered = match answer.and_then(|answer| answer(&superseded)) {
+                Some(answer) => {
+                    writes.push(self.answer_write(&answer)?);
+                    true
+                }
+                None => false,
+            };
             let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
             match track(Remote::Store, "transact_write_items", transaction).await {
-                Ok(_) => return Ok(superseded),
+                Ok(_) => return Ok((superseded, answered)),
                 Err(error) => {
-                    let reasons: Vec<Option<String>> = match error.as_service_error() {
-                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
-                            e.cancellation_reasons().iter().map(|r| r.code().map(str::to_string)).collect()
-                        }
-                        _ => return Err(unavailable(error)),
-                    };
+                    let reasons = cancellation_reasons(error)?;
                     if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") {
                         return Err(StoreError::Duplicate);
+                    }
+                    if answered && reasons.last().is_some_and(Option::is_some) {
+                        // The claim is no longer in progress: the order goes in without its answer.
+                        tracing::warn!("the request's claim was not in progress: its answer is not stored");
+                        answer = None;
                     }
                     // The pointer or the previous order moved under us: read again and retry.
                     tracing::debug!(?reasons, "supersede lost a race; retrying");
@@ -676,6 +721,33 @@ impl DynamoDbOrderStore {
             }
         }
         Err(StoreError::Unavailable("too much contention on this user's pending order".into()))
+    }
+
+    /// `answer` stored on its claim, if that claim is still in progress: a transaction's write.
+    fn answer_write(&self, answer: &ClaimAnswer) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(answer.key.user()))
+            .key(SORT_KEY, request_key(&answer.key))
+            .update_expression(ANSWER_SET)
+            .condition_expression(ANSWER_CONDITION)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE);
+        for (name, value) in answer_values(&answer.answer, answer.expires) {
+            update = update.expression_attribute_values(name, value);
+        }
+        Ok(TransactWriteItem::builder().update(update.build().map_err(build_failed)?).build())
+    }
+
+    /// `entry` appended to the activity: a transaction's write.
+    fn entry_write(&self, entry: &ActivityEvent) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(activity_item(entry)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_failed)?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn pointer_put(&self, order: &Order, previous: Option<&str>) -> Result<TransactWriteItem, StoreError> {
@@ -744,7 +816,7 @@ impl DynamoDbOrderStore {
 #[async_trait]
 impl OrderStore for DynamoDbOrderStore {
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, None, None).await
+        Ok(self.insert_superseding_with(order, None, None, None).await?.0)
     }
 
     /// The code-sent entry is one more put in the superseding transaction.
@@ -753,7 +825,7 @@ impl OrderStore for DynamoDbOrderStore {
         order: &Order,
         sent: &ActivityEvent,
     ) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, Some(sent), None).await
+        Ok(self.insert_superseding_with(order, Some(sent), None, None).await?.0)
     }
 
     /// The pointer beside the newest order (one round), as the supersede would read them.
@@ -770,7 +842,81 @@ impl OrderStore for DynamoDbOrderStore {
         sent: Option<&ActivityEvent>,
         seen: Option<PendingSeen>,
     ) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, sent, seen).await
+        Ok(self.insert_superseding_with(order, sent, seen, None).await?.0)
+    }
+
+    /// The answer is the superseding transaction's last write.
+    async fn insert_superseding_answered(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        seen: Option<PendingSeen>,
+        answer: AnswerFor<'_, Option<OrderId>>,
+    ) -> Result<(Option<OrderId>, bool), StoreError> {
+        self.insert_superseding_with(order, sent, seen, Some(answer)).await
+    }
+
+    /// One `TransactWriteItems`: the order's move under the domain's rule and only if the order
+    /// is unchanged since `seen` (its `updated_at` and attempts as read), the entries, the budget's
+    /// reset, the answer on the claim. Any refusal cancels all of it: `None`, nothing written.
+    async fn finish_answered(
+        &self,
+        seen: &Order,
+        transition: Transition,
+        now: Timestamp,
+        entries: &[ActivityEvent],
+        reset_budget: bool,
+        answer: AnswerFor<'_, Order>,
+    ) -> Result<Option<Order>, StoreError> {
+        let mut after = seen.clone();
+        if after.apply(transition, now).is_err() {
+            return Ok(None);
+        }
+        let Some(answer) = answer(&after) else { return Ok(None) };
+        let lock = transition.rule().1.uses_attempt && seen.challenge.attempts_left() == 1;
+        let rule = update_for(transition, now, lock);
+        let mut moved = Update::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(&seen.user_id))
+            .key(SORT_KEY, order_key(&seen.id))
+            .update_expression(rule.set)
+            .condition_expression(format!(
+                "{} AND updated_at = :seen_updated AND attempts_used = :seen_used",
+                rule.condition
+            ))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":seen_updated", n(seen.updated_at.unix_millis()))
+            .expression_attribute_values(":seen_used", n(seen.challenge.attempts_used));
+        for (name, value) in rule.values {
+            moved = moved.expression_attribute_values(name, value);
+        }
+        let mut writes = vec![TransactWriteItem::builder().update(moved.build().map_err(build_failed)?).build()];
+        for entry in entries {
+            writes.push(self.entry_write(entry)?);
+        }
+        if reset_budget {
+            let reset = Update::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, user_key(&seen.user_id))
+                .key(SORT_KEY, s(BUDGET_SORT_KEY))
+                .update_expression(BUDGET_RESET)
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":kind", s("guess_budget"))
+                .build()
+                .map_err(build_failed)?;
+            writes.push(TransactWriteItem::builder().update(reset).build());
+        }
+        writes.push(self.answer_write(&answer)?);
+        let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+        match track(Remote::Store, "transact_write_items", transaction).await {
+            Ok(_) => Ok(Some(after)),
+            Err(error) => {
+                let reasons = cancellation_reasons(error)?;
+                tracing::info!(?reasons, "the order or the claim moved since it was read: written step by step");
+                Ok(None)
+            }
+        }
     }
 
     /// One conditional update while fewer than `max_per_hour` send times are stored: the send is
@@ -891,15 +1037,13 @@ impl OrderStore for DynamoDbOrderStore {
             .table_name(&self.table)
             .key(PARTITION_KEY, user_key(key.user()))
             .key(SORT_KEY, request_key(key))
-            .update_expression("SET #state = :answered, answer = :answer, expires_at = :expires, #ttl = :ttl")
-            .condition_expression("#state = :in_progress")
+            .update_expression(ANSWER_SET)
+            .condition_expression(ANSWER_CONDITION)
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
-            .expression_attribute_values(":answered", s(CLAIM_ANSWERED))
-            .expression_attribute_values(":in_progress", s(CLAIM_IN_PROGRESS))
-            .expression_attribute_values(":answer", s(answer))
-            .expression_attribute_values(":expires", n(expires.unix_millis()))
-            .expression_attribute_values(":ttl", n(expires.unix_seconds()))
+            .set_expression_attribute_values(Some(
+                answer_values(answer, expires).into_iter().map(|(name, value)| (name.to_string(), value)).collect(),
+            ))
             .send();
         match track(Remote::Store, "update_item", update).await {
             Ok(_) => Ok(true),
@@ -1029,10 +1173,7 @@ impl OrderStore for DynamoDbOrderStore {
                     .update_item()
                     .key(PARTITION_KEY, user_key(user))
                     .key(SORT_KEY, s(BUDGET_SORT_KEY))
-                    .update_expression(
-                        "SET failures = :zero, pauses = :zero, kind = :kind, \
-                         version = if_not_exists(version, :zero) + :one REMOVE paused_until, locked_at",
-                    )
+                    .update_expression(BUDGET_RESET)
                     .expression_attribute_values(":zero", n(0))
                     .expression_attribute_values(":one", n(1))
                     .expression_attribute_values(":kind", s("guess_budget"))

@@ -12,7 +12,9 @@ use crate::domain::{
     Timestamp, Transition, UserId, admit_send,
 };
 use crate::durability::DeferredCommits;
-use crate::ports::{ActivityPage, BudgetWrite, OrderPage, OrderStore, PageRequest, StoreError};
+use crate::ports::{
+    ActivityPage, AnswerFor, BudgetWrite, ClaimAnswer, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError,
+};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 use std::path::{Path, PathBuf};
@@ -217,11 +219,16 @@ impl EmbeddedOrderStore {
 
     /// The new order, the previous pending one cancelled, and `sent` appended to the activity:
     /// one write transaction.
+    ///
+    /// With `answer`, the request's answer (rendered for the supersede the transaction makes) is
+    /// stored on its claim in the same transaction, if the claim is still in progress; returns
+    /// whether it was.
     async fn insert_superseding_with(
         &self,
         order: &Order,
         sent: Option<ActivityEvent>,
-    ) -> Result<Option<OrderId>, StoreError> {
+        answer: Option<AnswerFor<'_, Option<OrderId>>>,
+    ) -> Result<(Option<OrderId>, bool), StoreError> {
         let order = order.clone();
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
@@ -263,8 +270,12 @@ impl EmbeddedOrderStore {
                         .map_err(unavailable)?;
                 }
             }
+            let answered = match answer.and_then(|answer| answer(&superseded)) {
+                Some(answer) => answer_in(&txn, &answer)?,
+                None => false,
+            };
             txn.commit().map_err(unavailable)?;
-            Ok(superseded)
+            Ok((superseded, answered))
         })
         .await
     }
@@ -299,9 +310,9 @@ impl EmbeddedOrderStore {
     /// the request ([`crate::round_trips::note_durable_commit`]). Within
     /// [`crate::durability::one_request`] its commit is left to the request's settle instead,
     /// and only what other requests committed is waited for.
-    pub(super) async fn blocking<T: Send + 'static>(
+    pub(super) async fn blocking<T: Send>(
         &self,
-        work: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send,
     ) -> Result<T, StoreError> {
         let request = crate::durability::current();
         let run = || {
@@ -424,6 +435,23 @@ fn transition_in(
     Ok(stored)
 }
 
+/// Stores `answer` on its claim within `txn` if that claim is still in progress; whether it did.
+fn answer_in(txn: &redb::WriteTransaction, answer: &ClaimAnswer) -> Result<bool, StoreError> {
+    let (user, request) = (answer.key.user().as_str(), answer.key.skill_and_request());
+    let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
+    let stored = match claims.get((user, request.as_str())).map_err(unavailable)? {
+        Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
+        None => None,
+    };
+    if stored.is_none_or(|claim| claim.answer.is_some()) {
+        return Ok(false);
+    }
+    let answered =
+        to_json(&StoredClaim { expires_ms: answer.expires.unix_millis(), answer: Some(answer.answer.clone()) })?;
+    claims.insert((user, request.as_str()), answered.as_slice()).map_err(unavailable)?;
+    Ok(true)
+}
+
 /// Applies `change` to the user's guess budget within `txn` (nothing written when refused).
 fn change_budget_in(
     txn: &redb::WriteTransaction,
@@ -458,7 +486,7 @@ fn read_order(table: &impl ReadableTable<&'static str, &'static [u8]>, id: &str)
 #[async_trait]
 impl OrderStore for EmbeddedOrderStore {
     async fn insert_superseding(&self, order: &Order) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, None).await
+        Ok(self.insert_superseding_with(order, None, None).await?.0)
     }
 
     async fn insert_superseding_recorded(
@@ -466,7 +494,65 @@ impl OrderStore for EmbeddedOrderStore {
         order: &Order,
         sent: &ActivityEvent,
     ) -> Result<Option<OrderId>, StoreError> {
-        self.insert_superseding_with(order, Some(sent.clone())).await
+        Ok(self.insert_superseding_with(order, Some(sent.clone()), None).await?.0)
+    }
+
+    /// The answer goes in the superseding transaction (its local read of the pending order is
+    /// what `seen` would save).
+    async fn insert_superseding_answered(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        _seen: Option<PendingSeen>,
+        answer: AnswerFor<'_, Option<OrderId>>,
+    ) -> Result<(Option<OrderId>, bool), StoreError> {
+        self.insert_superseding_with(order, sent.cloned(), Some(answer)).await
+    }
+
+    /// One write transaction: the order as `seen` (its `updated_at` and attempts), the move, the
+    /// entries, the budget's reset and the answer on a claim still in progress; anything else
+    /// writes nothing.
+    async fn finish_answered(
+        &self,
+        seen: &Order,
+        transition: Transition,
+        now: Timestamp,
+        entries: &[ActivityEvent],
+        reset_budget: bool,
+        answer: AnswerFor<'_, Order>,
+    ) -> Result<Option<Order>, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let as_seen = {
+                let orders = txn.open_table(ORDERS).map_err(unavailable)?;
+                read_order(&orders, &seen.id.to_string())?.is_some_and(|stored| {
+                    stored.user_id == seen.user_id
+                        && stored.updated_at == seen.updated_at
+                        && stored.challenge.attempts_used == seen.challenge.attempts_used
+                })
+            };
+            if !as_seen {
+                return Ok(None);
+            }
+            let after = match transition_in(&txn, &seen.user_id, &seen.id.to_string(), transition, now) {
+                Ok(after) => after,
+                Err(StoreError::Transition(_)) => return Ok(None),
+                Err(other) => return Err(other),
+            };
+            for entry in entries {
+                append_activity_in(&txn, entry)?;
+            }
+            if reset_budget {
+                change_budget_in(&txn, &seen.user_id, &BudgetChange::Succeed)?;
+            }
+            let Some(answer) = answer(&after) else { return Ok(None) };
+            if !answer_in(&txn, &answer)? {
+                return Ok(None);
+            }
+            txn.commit().map_err(unavailable)?;
+            Ok(Some(after))
+        })
+        .await
     }
 
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {

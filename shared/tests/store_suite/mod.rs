@@ -9,7 +9,7 @@ use pod_shared::domain::{
     Transition, TransitionError, UserId,
 };
 use pod_shared::domain::{SessionId, SessionPolicy, SessionState, WebSession};
-use pod_shared::ports::{OrderStore, PageRequest, StoreError};
+use pod_shared::ports::{ClaimAnswer, OrderStore, PageRequest, StoreError};
 use pod_shared::sessions::SessionStore;
 use std::sync::Arc;
 
@@ -628,6 +628,133 @@ pub async fn a_move_and_its_entry_are_written_together_and_the_entry_even_when_t
     assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events[0], confirmed);
 }
 
+/// The answer a test request gives, kept on `key`'s claim until a day after `now`.
+fn answer_on(key: &RequestKey, answer: String) -> ClaimAnswer {
+    ClaimAnswer { key: key.clone(), answer, expires: at(86_400) }
+}
+
+/// An order's supersede keeps the request's answer, rendered for what it superseded, in the same
+/// write; a claim no longer in progress takes no answer, and the order is stored all the same.
+pub async fn an_order_keeps_its_requests_answer_in_its_own_write(store: Store) {
+    let ana = new_user();
+    let said = |key: &RequestKey| {
+        let key = key.clone();
+        move |superseded: &Option<pod_shared::domain::OrderId>| Some(answer_on(&key, format!("after {superseded:?}")))
+    };
+    let (first, second, third) = (new_order(&ana, 0), new_order(&ana, 10), new_order(&ana, 20));
+    let keys: Vec<RequestKey> = (0..3).map(|i| request_key("amzn1.ask.skill.pod", &ana, &format!("r{i}"))).collect();
+    for key in &keys[..2] {
+        assert_eq!(store.claim_request(key, at(0), at(3600)).await.unwrap(), RequestClaim::Claimed);
+    }
+    let (superseded, stored) = store.insert_superseding_answered(&first, None, None, &said(&keys[0])).await.unwrap();
+    assert_eq!((superseded, stored), (None, true));
+    let kept = store.claim_request(&keys[0], at(1), at(3600)).await.unwrap();
+    assert_eq!(kept, RequestClaim::Answered("after None".into()), "a repeat hears the answer given");
+    let seen = store.pending_seen(&ana).await.unwrap();
+    let (superseded, stored) = store.insert_superseding_answered(&second, None, seen, &said(&keys[1])).await.unwrap();
+    assert_eq!((superseded, stored), (Some(first.id), true));
+    let kept = store.claim_request(&keys[1], at(11), at(3600)).await.unwrap();
+    assert_eq!(kept, RequestClaim::Answered(format!("after {:?}", Some(first.id))));
+    // keys[2] was never claimed: the order goes in, its answer does not.
+    let (superseded, stored) = store.insert_superseding_answered(&third, None, None, &said(&keys[2])).await.unwrap();
+    assert_eq!((superseded, stored), (Some(second.id), false));
+    assert_eq!(store.pending_for(&ana).await.unwrap().map(|o| o.id), Some(third.id));
+    assert_eq!(store.claim_request(&keys[2], at(21), at(3600)).await.unwrap(), RequestClaim::Claimed);
+}
+
+/// A code check's last write (the move, its entries, the budget's reset) keeps the request's
+/// answer in one step, only while the order is as the request read it and its claim is in
+/// progress: otherwise nothing at all is written. Of eight such writes from one read, one wins.
+pub async fn a_code_checks_last_write_keeps_its_answer_only_for_the_order_as_read(store: Store) {
+    let ana = new_user();
+    let order = new_order(&ana, 0);
+    store.insert_superseding(&order).await.unwrap();
+    let key = |i: usize| request_key("amzn1.ask.skill.pod", &ana, &format!("check-{i}"));
+    let said = |key: RequestKey| {
+        move |after: &Order| {
+            Some(answer_on(&key, format!("{} with {} left", after.status.name(), after.challenge.attempts_left())))
+        }
+    };
+    let entry = |what, seconds| ActivityEvent::new(&ana, at(seconds), Source::Voice, what).for_order(order.id);
+    let claim = |i: usize| {
+        let (store, key) = (store.clone(), key(i));
+        async move { assert_eq!(store.claim_request(&key, at(0), at(3600)).await.unwrap(), RequestClaim::Claimed) }
+    };
+
+    let seen = store.get(&ana, &order.id).await.unwrap().unwrap();
+    claim(0).await;
+    let wrong = entry(ActivityKind::WrongCode, 1);
+    let counted = store
+        .finish_answered(&seen, Transition::RecordWrongCode, at(1), std::slice::from_ref(&wrong), false, &said(key(0)))
+        .await
+        .unwrap()
+        .expect("the order is as read");
+    let stored = store.get(&ana, &order.id).await.unwrap().unwrap();
+    assert_eq!(stored, counted, "what it returns is what is stored");
+    assert_eq!(stored.challenge.attempts_used, 1);
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events, vec![wrong.clone()]);
+    let kept = format!("{} with {} left", stored.status.name(), stored.challenge.attempts_left());
+    assert_eq!(store.claim_request(&key(0), at(2), at(3600)).await.unwrap(), RequestClaim::Answered(kept));
+
+    // The same read again: the order moved since, so nothing is written, not even the entry.
+    claim(1).await;
+    let late = entry(ActivityKind::WrongCode, 3);
+    let stale = store
+        .finish_answered(&seen, Transition::RecordWrongCode, at(3), std::slice::from_ref(&late), false, &said(key(1)))
+        .await
+        .unwrap();
+    assert_eq!(stale, None);
+    assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap(), counted);
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events, vec![wrong.clone()]);
+    assert_eq!(store.claim_request(&key(1), at(4), at(3600)).await.unwrap(), RequestClaim::InProgress);
+
+    // A claim that is not in progress (never made) writes nothing either.
+    let unclaimed = store
+        .finish_answered(
+            &counted,
+            Transition::RecordWrongCode,
+            at(5),
+            &[entry(ActivityKind::WrongCode, 5)],
+            false,
+            &said(key(2)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unclaimed, None);
+    assert_eq!(store.get(&ana, &order.id).await.unwrap().unwrap(), counted);
+
+    // Eight right codes from one read: exactly one confirms, resets the budget and keeps its answer.
+    let policy = BudgetPolicy::default();
+    store.change_budget(&ana, &BudgetChange::Reserve { now: at(6), policy }).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 10..18 {
+        claim(i).await;
+        let (store, seen, render) = (store.clone(), counted.clone(), said(key(i)));
+        let confirmed = entry(ActivityKind::Confirmed, 7);
+        tasks.spawn(async move {
+            store.finish_answered(&seen, Transition::Confirm, at(7), &[confirmed], true, &render).await.unwrap()
+        });
+    }
+    let mut wins = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        wins.extend(joined.unwrap());
+    }
+    assert_eq!(wins.len(), 1, "exactly one of eight confirms: {wins:?}");
+    let stored = store.get(&ana, &order.id).await.unwrap().unwrap();
+    assert_eq!((stored.status, &stored), (OrderStatus::Confirmed, &wins[0]));
+    assert_eq!(store.pending_for(&ana).await.unwrap(), None);
+    assert_eq!(store.guess_budget(&ana).await.unwrap().failures, 0, "the reset went with the confirmation");
+    let events = store.list_activity(&ana, 20, None).await.unwrap().events;
+    assert_eq!(events.iter().filter(|e| e.what == ActivityKind::Confirmed).count(), 1, "{events:?}");
+    let mut answered = 0;
+    for i in 10..18 {
+        if matches!(store.claim_request(&key(i), at(8), at(3600)).await.unwrap(), RequestClaim::Answered(_)) {
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 1, "only the winner's answer is kept");
+}
+
 pub async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user(store: Store) {
     let (ana, ben) = (new_user(), new_user());
     let mut recorded = Vec::new();
@@ -1045,6 +1172,14 @@ macro_rules! order_store_suite {
         async fn a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused() {
             store_suite::a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused($make)
                 .await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_order_keeps_its_requests_answer_in_its_own_write() {
+            store_suite::an_order_keeps_its_requests_answer_in_its_own_write($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_code_checks_last_write_keeps_its_answer_only_for_the_order_as_read() {
+            store_suite::a_code_checks_last_write_keeps_its_answer_only_for_the_order_as_read($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn activity_is_listed_newest_first_in_pages_and_only_to_its_user() {

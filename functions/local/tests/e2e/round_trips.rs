@@ -116,18 +116,22 @@ async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     // Calls and sequential rounds, exact. The order: the replay claim (one conditional put) beside
     // the enrolled phone, the guess budget (is ordering paused?), the pending pointer and the newest
     // order (the one it names, which the supersede starts from); the send reserved in one update;
-    // the send; the superseding transaction, the code-sent entry in it; the answer stored on the
-    // claim (one update).
+    // the send; the superseding transaction, the code-sent entry and the request's answer in it.
     let order = find(&measured, "order");
     let pinned = |m: &IntentTrips| (m.trips.calls_to(Remote::Store), m.trips.sequential_to(Remote::Store));
-    assert_eq!(pinned(order), (8, 4), "{}", order.trips.operations());
+    assert_eq!(pinned(order), (7, 3), "{}", order.trips.operations());
     // A code check: the claim beside the pointer, the newest order and the enrolled phone; the
-    // guess reserved in one update; the check; the wrong-code entry beside the order's count; the
-    // answer. A right code: the confirmation, then the budget's reset beside the entry.
+    // guess reserved in one update; the check; one transaction: the order's count, the wrong-code
+    // entry and the answer. A right code: the confirmation, the budget's reset, the entry and
+    // the answer in that one transaction.
     let wrong = find(&measured, "authorize_wrong_code");
-    assert_eq!(pinned(wrong), (8, 4), "{}", wrong.trips.operations());
+    assert_eq!(pinned(wrong), (6, 3), "{}", wrong.trips.operations());
     let right = find(&measured, "authorize_right_code");
-    assert_eq!(pinned(right), (9, 5), "{}", right.trips.operations());
+    assert_eq!(pinned(right), (6, 3), "{}", right.trips.operations());
+    for m in [order, wrong, right] {
+        let last = m.trips.operations();
+        assert!(last.ends_with("store:transact_write_items"), "the answer goes with the last write: {last}");
+    }
     let repeated = find(&measured, "authorize_repeated_by_alexa");
     // A repeat: the claim's conditional put is refused and returns the answer stored on it; the
     // code check's reads ran beside it (one round), and nothing is written.
@@ -187,8 +191,8 @@ async fn a_warm_voice_pin_conversation_on_dynamodb_costs_no_more_store_calls_tha
     check_voice_pin(&measured);
     let pinned = |m: &IntentTrips| (m.trips.calls_to(Remote::Store), m.trips.sequential_to(Remote::Store));
     let placed = find(&measured, "voice_pin_order");
-    // A code's order (8 calls, 4 rounds) less the send's reservation; no code-sent entry.
-    assert_eq!(pinned(placed), (7, 3), "{}", placed.trips.operations());
+    // A code's order (7 calls, 3 rounds) less the send's reservation; no code-sent entry.
+    assert_eq!(pinned(placed), (6, 2), "{}", placed.trips.operations());
     let wrong = find(&measured, "voice_pin_not_achieved");
     // Exactly a wrong code's and a right code's: the same path, without Auth0's check.
     assert_eq!(pinned(wrong), (8, 5), "{}", wrong.trips.operations());
