@@ -128,7 +128,7 @@ impl Outcome {
         match outcome {
             AuthorizeOutcome::Confirmed(_) => Outcome::Confirmed,
             AuthorizeOutcome::WrongCode { account, .. } => Outcome::of_wrong_code(account),
-            AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. } => Outcome::OrderLocked,
+            AuthorizeOutcome::Locked { account: IfWrong::Open, .. } => Outcome::OrderLocked,
             AuthorizeOutcome::Locked { account: IfWrong::Paused { .. }, .. } => Outcome::OrderingPaused,
             AuthorizeOutcome::Locked { account: IfWrong::Locked, .. } => Outcome::OrderingLocked,
             AuthorizeOutcome::Expired(_) | AuthorizeOutcome::NoPendingOrder => Outcome::Other,
@@ -139,7 +139,7 @@ impl Outcome {
     /// wrong code, or the one that paused or locked voice ordering.
     pub fn of_wrong_code(account: &IfWrong) -> Self {
         match account {
-            IfWrong::Open { .. } => Outcome::WrongCode,
+            IfWrong::Open => Outcome::WrongCode,
             IfWrong::Paused { .. } => Outcome::OrderingPaused,
             IfWrong::Locked => Outcome::OrderingLocked,
         }

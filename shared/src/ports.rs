@@ -2,9 +2,9 @@
 //! Adapters (embedded store, DynamoDB, Auth0, local identity provider) implement them.
 
 use crate::domain::{
-    ActivityEvent, ActivityId, AlexaUserId, Blocked, BudgetChange, Code, Destination, EmailAddress, EnrolledPhone,
-    EnrollmentError, EnrollmentId, ErasureReport, GuessBudget, Order, OrderId, PhoneEnrollment, PhoneNumber,
-    RequestClaim, RequestKey, SignInContacts, Timestamp, Transition, TransitionError, UserId,
+    ActivityEvent, ActivityId, AlexaUserId, Blocked, BudgetChange, BudgetPolicy, Code, Destination, EmailAddress,
+    EnrolledPhone, EnrollmentError, EnrollmentId, ErasureReport, GuessBudget, Order, OrderId, PhoneEnrollment,
+    PhoneNumber, RequestClaim, RequestKey, SignInContacts, Timestamp, Transition, TransitionError, UserId,
 };
 use async_trait::async_trait;
 
@@ -235,6 +235,22 @@ pub trait OrderStore: Send + Sync {
         now: Timestamp,
         expires: Timestamp,
     ) -> Result<RequestClaim, StoreError>;
+
+    /// [`claim_request`](Self::claim_request) for a code check, and in the same atomic step one
+    /// guess of the user's budget reserved while it is far from any block: a guess that, wrong,
+    /// pauses or locks nothing ([`BudgetChange::Reserve`] below both thresholds less one, neither
+    /// paused nor locked). Returns the claim and whether the guess was reserved with it: never
+    /// for a claim not made; not when the budget is near a block or blocked (the check then
+    /// reserves its guess itself). The default reserves none.
+    async fn claim_request_reserving(
+        &self,
+        key: &RequestKey,
+        now: Timestamp,
+        expires: Timestamp,
+        _policy: &BudgetPolicy,
+    ) -> Result<(RequestClaim, bool), StoreError> {
+        Ok((self.claim_request(key, now, expires).await?, false))
+    }
 
     /// Stores `answer` on the claim of `key`, kept until `expires`, only if that claim is still
     /// in progress (one conditional write). Returns whether it was stored: `false` when there is

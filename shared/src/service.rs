@@ -78,6 +78,53 @@ pub struct AnswerOnClaim<'a, O> {
     pub stored: &'a AtomicBool,
 }
 
+/// A guess reserved with a code check's claim ([`OrderService::claim_request_reserving`]): the
+/// check it was taken for spends it, or gives it back. Not `Clone`: one check, one guess.
+#[derive(Debug)]
+pub struct GuessReserved {
+    user: UserId,
+}
+
+/// The guess a code check spends: counted by its own reservation (the budget before and after
+/// known), or reserved quietly with the request's claim (far from any block, so a wrong one
+/// pauses or locks nothing).
+enum Guess {
+    Counted(BudgetWrite),
+    Quiet,
+}
+
+impl Guess {
+    /// What this guess means if the code is wrong.
+    fn if_wrong(&self, policy: &BudgetPolicy) -> IfWrong {
+        match self {
+            Guess::Counted(write) => write.after.if_wrong(policy),
+            Guess::Quiet => IfWrong::Open,
+        }
+    }
+
+    /// The change that gives it back when no code was checked.
+    fn unchecked(&self) -> BudgetChange {
+        match self {
+            Guess::Counted(write) => BudgetChange::Refund { reserved: write.before.clone() },
+            Guess::Quiet => BudgetChange::GiveBack,
+        }
+    }
+}
+
+/// What a code check has found before it takes its guess: whether the factor may confirm the
+/// order, the owner's profile and where the order's code went.
+struct ReadyToGuess {
+    allowed: Result<(), Refusal>,
+    profile: UserProfile,
+    destination: Destination,
+}
+
+/// Why a code check ends before its guess: the order's code expired, or it cannot be checked.
+enum BeforeTheGuess {
+    Expired,
+    Refused(ServiceError),
+}
+
 /// What a spoken or typed code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorizeOutcome {
@@ -544,7 +591,8 @@ impl OrderService {
             }
         };
         let outcome =
-            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source, None)).await?;
+            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source, None, None))
+                .await?;
         Ok(VoicePinOutcome::Checked(Box::new(outcome)))
     }
 
@@ -647,7 +695,7 @@ impl OrderService {
         speaker: Option<&PersonId>,
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
-        self.authorize_read_answering(read, code, speaker, source, None).await
+        self.authorize_read_answering(read, code, speaker, source, None, None).await
     }
 
     /// [`authorize_read`](Self::authorize_read), and with `answer` the request's answer stored
@@ -659,12 +707,21 @@ impl OrderService {
         speaker: Option<&PersonId>,
         source: Source,
         answer: Option<&AnswerOnClaim<'_, AuthorizeOutcome>>,
+        reserved: Option<GuessReserved>,
     ) -> Result<AuthorizeOutcome, ServiceError> {
-        match read.pending? {
-            Some(order) => {
-                Box::pin(self.authorize(order, Factor::Code(code), speaker, Some(read.profile), source, answer)).await
+        match read.pending {
+            Ok(Some(order)) => {
+                let profile = Some(read.profile);
+                Box::pin(self.authorize(order, Factor::Code(code), speaker, profile, source, answer, reserved)).await
             }
-            None => Ok(AuthorizeOutcome::NoPendingOrder),
+            Ok(None) => {
+                self.unspent(reserved).await;
+                Ok(AuthorizeOutcome::NoPendingOrder)
+            }
+            Err(error) => {
+                self.unspent(reserved).await;
+                Err(error)
+            }
         }
     }
 
@@ -677,7 +734,7 @@ impl OrderService {
         source: Source,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let order = self.store.get(user, id).await?.ok_or(ServiceError::OrderNotFound)?;
-        Box::pin(self.authorize(order, Factor::Code(code), None, None, source, None)).await
+        Box::pin(self.authorize(order, Factor::Code(code), None, None, source, None, None)).await
     }
 
     /// `profile`: the owner's profile if already fetched. (Callers box its future: it holds the
@@ -686,11 +743,13 @@ impl OrderService {
     /// The account's guess budget is charged before the code is checked (one
     /// conditional write that refuses while paused or locked), so no code is ever
     /// checked past a block, however many arrive at once. A right code resets the
-    /// budget; a check that never happened gives the guess back.
+    /// budget; a check that never happened gives the guess back. `reserved`: the guess already
+    /// taken with the request's claim (then none is reserved here; an early end gives it back).
     ///
     /// `factor`: a code, or Alexa's voice PIN verdict; `speaker`: the voice Alexa recognised. A
     /// factor the order does not take ([`Order::may_be_confirmed`]) from another voice is charged
     /// and counted as a wrong code without checking the code, so the answer never says which was wrong.
+    #[allow(clippy::too_many_arguments)]
     async fn authorize(
         &self,
         order: Order,
@@ -699,27 +758,27 @@ impl OrderService {
         profile: Option<Result<UserProfile, ServiceError>>,
         source: Source,
         answer: Option<&AnswerOnClaim<'_, AuthorizeOutcome>>,
+        reserved: Option<GuessReserved>,
     ) -> Result<AuthorizeOutcome, ServiceError> {
         let now = self.clock.now();
-        match order.check(Transition::Confirm, now) {
-            Ok(()) => {}
-            Err(TransitionError::ChallengeExpired) => return self.expire(order).await,
-            Err(other) => return Err(ServiceError::WrongState(other)),
-        }
-        let allowed = order.may_be_confirmed(factor.confirm_by(), speaker);
-        if allowed == Err(Refusal::AwaitsVoicePin) {
-            return Err(ServiceError::WrongState(TransitionError::AwaitsVoicePin));
-        }
-        let profile = match profile {
-            Some(fetched) => fetched?,
-            None => self.user_profile(&order.user_id).await?,
+        let ReadyToGuess { allowed, profile, destination } =
+            match self.ready_to_guess(&order, factor, speaker, profile, now).await {
+                Ok(ready) => ready,
+                Err(ended) => {
+                    self.unspent(reserved).await;
+                    return match ended {
+                        BeforeTheGuess::Expired => self.expire(order).await,
+                        BeforeTheGuess::Refused(error) => Err(error),
+                    };
+                }
+            };
+        let guess = match reserved {
+            Some(_) => Guess::Quiet,
+            None => {
+                let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
+                Guess::Counted(self.store.change_budget(&order.user_id, &reserve).await?)
+            }
         };
-        let destination = profile
-            .code_destination()
-            .filter(|d| d.channel() == order.challenge.channel && d.masked() == order.challenge.destination)
-            .ok_or(ServiceError::ContactChanged)?;
-        let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
-        let guess = self.store.change_budget(&order.user_id, &reserve).await?;
         let verdict = match (allowed, factor, &self.codes) {
             (Err(_), _, _) => {
                 tracing::warn!(order_id = %order.id, factor = factor.confirm_by().name(),
@@ -790,7 +849,7 @@ impl OrderService {
                 confirmed.map(AuthorizeOutcome::Confirmed)
             }
             CodeCheck::Rejected => {
-                let account = guess.after.if_wrong(&self.budget);
+                let account = guess.if_wrong(&self.budget);
                 let outcome = |order: Order| match order.wrong_code_outcome() {
                     WrongCodeOutcome::Locked => AuthorizeOutcome::Locked { order, account },
                     WrongCodeOutcome::TriesLeft(tries_left) => {
@@ -911,7 +970,7 @@ impl OrderService {
         profile: &UserProfile,
         destination: &Destination,
         code: &Code,
-        guess: &BudgetWrite,
+        guess: &Guess,
     ) -> Result<CodeCheck, ServiceError> {
         if let Err(error) = self.before_telling_anyone().await {
             self.refund(&profile.user_id, guess).await;
@@ -927,19 +986,57 @@ impl OrderService {
     }
 
     /// Gives back a reserved guess whose code was never checked.
-    async fn refund(&self, user: &UserId, guess: &BudgetWrite) {
-        let refund = BudgetChange::Refund { reserved: guess.before.clone() };
-        if let Err(error) = self.store.change_budget(user, &refund).await {
+    async fn refund(&self, user: &UserId, guess: &Guess) {
+        if let Err(error) = self.store.change_budget(user, &guess.unchecked()).await {
             tracing::error!(%error, "a guess that was not checked could not be given back");
         }
     }
 
+    /// Gives back a guess reserved with the request's claim that no code check spent.
+    async fn unspent(&self, reserved: Option<GuessReserved>) {
+        if let Some(GuessReserved { user }) = reserved {
+            self.refund(&user, &Guess::Quiet).await;
+        }
+    }
+
+    /// What a code check finds before it takes its guess, or why it ends there: the order still
+    /// takes a confirmation at `now`, by this factor (an order waiting for the voice PIN takes no
+    /// code), and its code went to the owner's contact as it is now.
+    async fn ready_to_guess(
+        &self,
+        order: &Order,
+        factor: Factor<'_>,
+        speaker: Option<&PersonId>,
+        profile: Option<Result<UserProfile, ServiceError>>,
+        now: Timestamp,
+    ) -> Result<ReadyToGuess, BeforeTheGuess> {
+        let refused = |error: ServiceError| BeforeTheGuess::Refused(error);
+        match order.check(Transition::Confirm, now) {
+            Ok(()) => {}
+            Err(TransitionError::ChallengeExpired) => return Err(BeforeTheGuess::Expired),
+            Err(other) => return Err(refused(ServiceError::WrongState(other))),
+        }
+        let allowed = order.may_be_confirmed(factor.confirm_by(), speaker);
+        if allowed == Err(Refusal::AwaitsVoicePin) {
+            return Err(refused(ServiceError::WrongState(TransitionError::AwaitsVoicePin)));
+        }
+        let profile = match profile {
+            Some(fetched) => fetched.map_err(refused)?,
+            None => self.user_profile(&order.user_id).await.map_err(refused)?,
+        };
+        let destination = profile
+            .code_destination()
+            .filter(|d| d.channel() == order.challenge.channel && d.masked() == order.challenge.destination)
+            .ok_or(refused(ServiceError::ContactChanged))?;
+        Ok(ReadyToGuess { allowed, profile, destination })
+    }
+
     /// When this wrong guess paused or locked voice ordering: the record, and a notice to the owner.
-    async fn account_blocked(&self, profile: &UserProfile, to: &Destination, guess: &BudgetWrite, source: Source) {
+    async fn account_blocked(&self, profile: &UserProfile, to: &Destination, guess: &Guess, source: Source) {
         let user = &profile.user_id;
         let now = self.clock.now();
-        let (what, text) = match guess.after.if_wrong(&self.budget) {
-            IfWrong::Open { .. } => return,
+        let (what, text) = match guess.if_wrong(&self.budget) {
+            IfWrong::Open => return,
             IfWrong::Paused { until, .. } => (
                 ActivityKind::VoiceOrderingPaused { until },
                 self.notice_text(&format!("paused until {}", until.to_human())),
@@ -1041,7 +1138,7 @@ impl OrderService {
         let profile = profile?;
         let destination = Destination::Sms(enrollment.phone.clone());
         let reserve = BudgetChange::Reserve { now, policy: self.budget.clone() };
-        let guess = self.store.change_budget(user, &reserve).await?;
+        let guess = Guess::Counted(self.store.change_budget(user, &reserve).await?);
         let verdict = match &self.codes {
             CodeIssuer::Delegated(channel) => {
                 self.delegated_check(channel.as_ref(), &profile, &destination, code, &guess).await?
@@ -1081,7 +1178,7 @@ impl OrderService {
                 if let Some(owner) = profile.code_destination() {
                     self.account_blocked(&profile, &owner, &guess, source).await;
                 }
-                let account = guess.after.if_wrong(&self.budget);
+                let account = guess.if_wrong(&self.budget);
                 let counted = self.store.enrollment_wrong_code(user, enrollment.id, now).await?;
                 Ok(EnrollmentOutcome::WrongCode { tries_left: counted.attempts_left(), account })
             }
@@ -1248,6 +1345,25 @@ impl OrderService {
     pub async fn claim_request(&self, key: &RequestKey) -> Result<RequestClaim, ServiceError> {
         let now = self.clock.now();
         Ok(self.store.claim_request(key, now, now.plus(ANSWER_MEMORY)).await?)
+    }
+
+    /// [`claim_request`](Self::claim_request) for a code check: with the claim, where the store
+    /// can, one guess of the user's budget reserved far from any block
+    /// ([`OrderStore::claim_request_reserving`]), for the check to spend or give back.
+    pub async fn claim_request_reserving(
+        &self,
+        key: &RequestKey,
+    ) -> Result<(RequestClaim, Option<GuessReserved>), ServiceError> {
+        let now = self.clock.now();
+        let (claim, reserved) =
+            self.store.claim_request_reserving(key, now, now.plus(ANSWER_MEMORY), &self.budget).await?;
+        Ok((claim, reserved.then(|| GuessReserved { user: key.user().clone() })))
+    }
+
+    /// Gives back a guess reserved with a request's claim that will not be spent (the request
+    /// turned out not to check a code).
+    pub async fn give_back(&self, reserved: GuessReserved) {
+        self.unspent(Some(reserved)).await;
     }
 
     /// Stores the answer on this delivery's claim of `key`, so that a repeat gets the same.

@@ -16,7 +16,13 @@ use pod_shared::service::{AuthorizeOutcome, OrderService};
 pub(crate) async fn answer(service: &OrderService, caller: Caller, code: Option<SpokenValue>) -> ResponseEnvelope {
     let code = match heard_code(service, code) {
         Ok(code) => code,
-        Err(answer) => return *answer,
+        Err(answer) => {
+            // Reserved only for a code that checks ([`checks`]): never spent here, so given back.
+            if let Some(guess) = caller.guess {
+                service.give_back(guess).await;
+            }
+            return *answer;
+        }
     };
     let now = service.now();
     let read = match caller.code_check {
@@ -26,7 +32,9 @@ pub(crate) async fn answer(service: &OrderService, caller: Caller, code: Option<
     let speaker = caller.person.as_ref();
     let render = |outcome: &AuthorizeOutcome| replay::kept(spoken(service, outcome.clone(), now));
     let answering = caller.on_claim.as_ref().map(|on_claim| on_claim.answering(&render));
-    match service.authorize_read_answering(read, &code, speaker, Source::Voice, answering.as_ref()).await {
+    let checked =
+        service.authorize_read_answering(read, &code, speaker, Source::Voice, answering.as_ref(), caller.guess);
+    match checked.await {
         Ok(outcome) => said(service, outcome, now),
         Err(error) => failure::answer(service, Doing::CheckingCode, error),
     }
@@ -70,7 +78,7 @@ fn spoken(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> 
                 Card::Standard { title: speech::receipt_card_title(), text: pod_shared::receipt::receipt_text(&order) };
             ResponseEnvelope::tell(said).with_card(card)
         }
-        AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open { .. }, .. } => conversation::at(
+        AuthorizeOutcome::WrongCode { tries_left, account: IfWrong::Open, .. } => conversation::at(
             ResponseEnvelope::elicit_slot(CODE_SLOT, speech::wrong_code(tries_left), speech::ask_code(), None),
             &Stage::CodeRefused,
         ),
@@ -79,7 +87,7 @@ fn spoken(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> 
             let told = service.tells_owners();
             failure::with_web_card(service, speech::wrong_code_blocked(account, now, service.web_app(), told))
         }
-        AuthorizeOutcome::Locked { account: IfWrong::Open { .. }, .. } => ResponseEnvelope::tell(speech::locked()),
+        AuthorizeOutcome::Locked { account: IfWrong::Open, .. } => ResponseEnvelope::tell(speech::locked()),
         AuthorizeOutcome::Expired(_) => ResponseEnvelope::tell(speech::expired()),
         AuthorizeOutcome::NoPendingOrder => ResponseEnvelope::ask(speech::no_pending_order(), speech::what_to_say()),
     }

@@ -23,6 +23,8 @@ pub(crate) struct Caller {
     pub(crate) person: Option<PersonId>,
     /// Where the answer goes with the request's last write (a request that changes state).
     pub(crate) on_claim: Option<crate::replay::OnClaim>,
+    /// The code check's guess, reserved with the replay claim where the store can.
+    pub(crate) guess: Option<pod_shared::service::GuessReserved>,
 }
 
 /// The linked user; without one (no token, or a refused one) the answer asks to link the account.

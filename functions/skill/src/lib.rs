@@ -307,6 +307,7 @@ impl Skill {
                         progressive,
                         person,
                         on_claim: None,
+                        guess: None,
                     };
                     self.answer(asked, Some(caller)).await
                 }
@@ -343,14 +344,16 @@ impl Skill {
         };
         let progressive = progressive::Progressive::for_request(self.progressive.as_ref(), envelope);
         let person = envelope.person_id();
-        replay::once_per_request(service, &key, doing, profile, |(profile, order_read, code_check), on_claim| {
+        let answer = |(profile, order_read, code_check), on_claim, guess| {
             let user = key.user().clone();
             let on_claim = Some(on_claim);
-            let caller = Caller { user, currency, profile, order_read, code_check, progressive, person, on_claim };
+            let caller =
+                Caller { user, currency, profile, order_read, code_check, progressive, person, on_claim, guess };
             // Boxed: the answer to any intent is a large future.
             Box::pin(self.answer(asked, Some(caller)))
-        })
-        .await
+        };
+        // A code check's guess is reserved with its claim.
+        replay::once_per_request(service, &key, doing, code_check_first, profile, answer).await
     }
 
     /// `caller`: who is asking, for a request that changes state or reads the account.

@@ -9,7 +9,7 @@ use crate::failure::Doing;
 use crate::speech;
 use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::{RequestClaim, RequestId, RequestKey, RequestKeyError, SkillId, UserId};
-use pod_shared::service::OrderService;
+use pod_shared::service::{GuessReserved, OrderService};
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -62,13 +62,16 @@ pub(crate) fn kept(response: ResponseEnvelope) -> Option<String> {
 /// claimed the key, and what it says is stored on the claim for repeats. If the claim
 /// cannot be made (the store is unreachable), nothing is done: the user hears that
 /// `doing` failed and can ask again. `answer` is also given the claim's [`OnClaim`]: an answer
-/// stored with the request's last write is not stored again.
+/// stored with the request's last write is not stored again. With `reserve_guess` (a code
+/// check), the claim also reserves the check's guess where the store can
+/// ([`OrderService::claim_request_reserving`]), and `answer` is given it to spend.
 pub(crate) async fn once_per_request<T, Answering>(
     service: &OrderService,
     key: &RequestKey,
     doing: Doing,
+    reserve_guess: bool,
     beside: impl Future<Output = T>,
-    answer: impl FnOnce(T, OnClaim) -> Answering,
+    answer: impl FnOnce(T, OnClaim, Option<GuessReserved>) -> Answering,
 ) -> ResponseEnvelope
 where
     Answering: Future<Output = ResponseEnvelope>,
@@ -77,21 +80,28 @@ where
     // Every write of the request reaches the disk at once: before its send or check, and before
     // this answer (`pod_shared::durability`; DynamoDB's writes are durable as they return).
     let answered = pod_shared::durability::one_request(async {
-        let (claim, beside) = tokio::join!(service.claim_request(key), beside);
+        let claim = async {
+            if reserve_guess {
+                service.claim_request_reserving(key).await
+            } else {
+                service.claim_request(key).await.map(|claim| (claim, None))
+            }
+        };
+        let (claim, beside) = tokio::join!(claim, beside);
         match claim {
-            Ok(RequestClaim::Claimed) => {
+            Ok((RequestClaim::Claimed, guess)) => {
                 let on_claim = OnClaim { key: key.clone(), stored: Arc::new(AtomicBool::new(false)) };
-                let response = answer(beside, on_claim.clone()).await;
+                let response = answer(beside, on_claim.clone(), guess).await;
                 if !on_claim.stored.load(Ordering::Relaxed) {
                     remember(service, key, &response).await;
                 }
                 response
             }
-            Ok(RequestClaim::Answered(first)) => {
+            Ok((RequestClaim::Answered(first), _)) => {
                 tracing::info!(request_id, "repeated request: the first answer is replayed");
                 replayed(&first)
             }
-            Ok(RequestClaim::InProgress) => {
+            Ok((RequestClaim::InProgress, _)) => {
                 tracing::info!(request_id, "the same request is being answered by another delivery: waiting for it");
                 first_answer(service, key).await
             }

@@ -335,7 +335,7 @@ pub fn wrong_code_blocked(account: IfWrong, now: Timestamp, web_app: Option<&str
             let said = say(id, &[("how-long", how_long(now, until).into())]);
             if before_lock == 1 { said.text(" ").then(one_more_locks()) } else { said }
         }
-        IfWrong::Locked | IfWrong::Open { .. } => {
+        IfWrong::Locked | IfWrong::Open => {
             self::said(if owner_told { "skill-wrong-code-locked-told" } else { "skill-wrong-code-locked" })
         }
     };

@@ -93,7 +93,7 @@ pub(crate) async fn answer(
 fn said(service: &OrderService, outcome: AuthorizeOutcome, now: pod_shared::domain::Timestamp) -> ResponseEnvelope {
     pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_check(&outcome));
     match outcome {
-        AuthorizeOutcome::WrongCode { order, tries_left, account: IfWrong::Open { .. } } => conversation::at(
+        AuthorizeOutcome::WrongCode { order, tries_left, account: IfWrong::Open } => conversation::at(
             ResponseEnvelope::ask(speech::voice_pin_not_confirmed(tries_left), speech::ask_voice_pin_again()),
             &Stage::VoicePinRefused { order: order.id },
         ),

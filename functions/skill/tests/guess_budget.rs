@@ -229,6 +229,52 @@ async fn twenty_wrong_codes_at_once_are_checked_at_most_up_to_the_pause() {
     assert!(matches!(budget.state_at(h.clock.now()), BudgetState::Paused { .. }));
 }
 
+/// A code check's guess is reserved with its request's claim; a check that finds nothing to
+/// check (no pending order, one cancelled, one expired) gives it back.
+#[tokio::test]
+async fn a_code_check_with_nothing_to_check_gives_its_guess_back() {
+    let h = harness();
+    let nothing = guess(&h, "1111").await;
+    assert!(!speech(&nothing).contains("isn't right"), "{}", speech(&nothing));
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 0 }, "no pending order");
+    order(&h).await;
+    let pending = h.service.pending_order(&ana()).await.unwrap().unwrap();
+    h.service.cancel_order(&ana(), &pending.id).await.unwrap();
+    guess(&h, "1112").await;
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 0 }, "a cancelled order");
+    order(&h).await;
+    h.clock.advance_seconds(600);
+    guess(&h, "1113").await;
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 0 }, "an expired order");
+    assert_eq!(h.codes.checked(), 0);
+    order(&h).await;
+    assert!(speech(&guess(&h, "1114").await).contains("isn't right"));
+    assert_eq!(budget_state(&h).await, BudgetState::Open { failures: 1 }, "a checked code is counted");
+}
+
+/// Twenty wrong codes at once through the skill, each its own request: the guesses reserved with
+/// the claims stay below the pause, the rest are reserved one by one, and exactly five codes are
+/// checked and counted before ordering pauses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_spoken_wrong_codes_at_once_are_checked_at_most_up_to_the_pause() {
+    let h = harness();
+    order(&h).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let skill = Skill::new(h.service.clone());
+        let request =
+            intent("AuthorizePizzaOrderIntent", json!({"Code": {"name": "Code", "value": format!("{}", 5000 + i)}}));
+        tasks.spawn(async move { skill.handle(&envelope(request)).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.unwrap();
+    }
+    let budget = h.store.guess_budget(&ana()).await.unwrap();
+    println!("race: 20 spoken wrong codes at once, {} checked, {} counted", h.codes.checked(), budget.failures);
+    assert!(h.codes.checked() <= 5, "{} checked", h.codes.checked());
+    assert_eq!(budget.failures as usize, h.codes.checked(), "every checked code counted exactly once");
+}
+
 /// Codes go only to verified contacts: an unverified phone (the seed's `user_metadata`) or an
 /// email without `email_verified` gets nothing, and the user hears where to verify one.
 #[tokio::test]

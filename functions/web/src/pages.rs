@@ -501,7 +501,7 @@ fn wrong_code_message(tries_left: u32, account: IfWrong) -> String {
         n => ta("web-tries-left", &[("n", n.into())]),
     };
     let account = match account {
-        IfWrong::Open { .. } => String::new(),
+        IfWrong::Open => String::new(),
         IfWrong::Paused { until, .. } => {
             format!(" {}", ta("web-wrong-code-paused", &[("until", TimeView::of(until).text.into())]))
         }

@@ -156,6 +156,9 @@ pub enum BudgetChange {
     Succeed,
     /// The reserved guess (taken from `reserved`, the budget before it) was never checked.
     Refund { reserved: GuessBudget },
+    /// A guess taken far from any block (whose budget before is not known) was never checked:
+    /// the count goes back, any block since stays (the safe side).
+    GiveBack,
     /// The signed-in owner unlocks voice ordering: everything is cleared.
     Unlock,
 }
@@ -163,8 +166,8 @@ pub enum BudgetChange {
 /// What one reserved guess will mean if the code turns out wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfWrong {
-    /// Ordering stays open; this many more wrong codes pause it.
-    Open { before_pause: u32 },
+    /// Ordering stays open.
+    Open,
     /// Ordering is paused until then; this many more wrong codes (after it) lock it.
     Paused { until: Timestamp, before_lock: u32 },
     /// Ordering is locked until the owner unlocks it.
@@ -215,14 +218,18 @@ impl GuessBudget {
                     reserved.clone()
                 } else {
                     // Others guessed since: give back the count, keep any block (the safe side).
-                    let mut next = self.clone();
-                    next.failures = next.failures.saturating_sub(1);
-                    next
+                    self.given_back()
                 }
             }
+            BudgetChange::GiveBack => self.given_back(),
         };
         next.version = self.version + 1;
         Ok(next)
+    }
+
+    /// One guess fewer counted, any block kept.
+    fn given_back(&self) -> GuessBudget {
+        GuessBudget { failures: self.failures.saturating_sub(1), ..self.clone() }
     }
 
     /// What the guess that produced this budget (by [`BudgetChange::Reserve`]) means if wrong.
@@ -232,7 +239,7 @@ impl GuessBudget {
         } else if let Some(until) = self.paused_until.filter(|_| self.failures >= policy.pause_after) {
             IfWrong::Paused { until, before_lock: policy.lock_after.saturating_sub(self.failures) }
         } else {
-            IfWrong::Open { before_pause: policy.pause_after.saturating_sub(self.failures) }
+            IfWrong::Open
         }
     }
 }
@@ -255,7 +262,7 @@ mod tests {
         let mut budget = GuessBudget::default();
         for n in 1..=4 {
             budget = reserve(&budget, at(0)).unwrap();
-            assert_eq!(budget.if_wrong(&policy), IfWrong::Open { before_pause: 5 - n });
+            assert_eq!((budget.failures, budget.if_wrong(&policy)), (n, IfWrong::Open));
         }
         budget = reserve(&budget, at(0)).unwrap();
         assert_eq!(budget.if_wrong(&policy), IfWrong::Paused { until: at(15), before_lock: 5 });
@@ -288,6 +295,20 @@ mod tests {
         let mut locked = GuessBudget { failures: 10, locked_at: Some(at(0)), ..GuessBudget::default() };
         locked = locked.apply(&BudgetChange::Unlock).unwrap();
         assert_eq!(locked.state_at(at(1)), BudgetState::Open { failures: 0 });
+    }
+
+    #[test]
+    fn a_guess_given_back_takes_one_off_the_count_and_keeps_any_block() {
+        let mut budget = GuessBudget::default();
+        for _ in 0..5 {
+            budget = reserve(&budget, at(0)).unwrap();
+        }
+        let paused = budget.paused_until;
+        let given = budget.apply(&BudgetChange::GiveBack).unwrap();
+        assert_eq!((given.failures, given.paused_until, given.version), (4, paused, budget.version + 1));
+        assert_eq!(given.check_open(at(1)), Err(Blocked::Paused { until: at(15) }), "the pause stays");
+        let none = GuessBudget::default().apply(&BudgetChange::GiveBack).unwrap();
+        assert_eq!(none.failures, 0, "never below zero");
     }
 
     #[test]

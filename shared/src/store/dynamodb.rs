@@ -338,6 +338,48 @@ fn answer_values(answer: &str, expires: Timestamp) -> [(&'static str, AttributeV
     ]
 }
 
+/// A guess reserved far from any block: the count and the version grow in place, only while
+/// this guess, wrong, would pause or lock nothing.
+const QUIET_RESERVE: &str = "SET failures = if_not_exists(failures, :zero) + :one, \
+     version = if_not_exists(version, :zero) + :one, pauses = if_not_exists(pauses, :zero), kind = :kind";
+const QUIET_RESERVE_CONDITION: &str = "(attribute_not_exists(failures) OR failures < :quiet) \
+     AND attribute_not_exists(locked_at) AND (attribute_not_exists(paused_until) OR paused_until <= :now)";
+
+fn quiet_reserve_values(now: Timestamp, policy: &crate::domain::BudgetPolicy) -> HashMap<String, AttributeValue> {
+    let quiet = policy.pause_after().min(policy.lock_after()).saturating_sub(1);
+    HashMap::from([
+        (":zero".to_string(), n(0)),
+        (":one".to_string(), n(1)),
+        (":quiet".to_string(), n(quiet)),
+        (":now".to_string(), n(now.unix_millis())),
+        (":kind".to_string(), s("guess_budget")),
+    ])
+}
+
+/// A request's claim: in progress, kept until `expires`.
+fn claim_item(key: &RequestKey, expires: Timestamp) -> Item {
+    HashMap::from([
+        (PARTITION_KEY.to_string(), user_key(key.user())),
+        (SORT_KEY.to_string(), request_key(key)),
+        ("kind".to_string(), s("request")),
+        ("state".to_string(), s(CLAIM_IN_PROGRESS)),
+        ("expires_at".to_string(), n(expires.unix_millis())),
+        (TTL_ATTRIBUTE.to_string(), n(expires.unix_seconds())),
+    ])
+}
+
+/// Written only where no claim is, or the one there expired (DynamoDB deletes expired items late).
+const CLAIM_CONDITION: &str = "attribute_not_exists(PK) OR expires_at <= :now";
+
+/// What a claim that refused ours says: in progress, or the answer given.
+fn claim_there(there: &Item) -> Result<RequestClaim, StoreError> {
+    match get_s(there, "state")? {
+        CLAIM_IN_PROGRESS => Ok(RequestClaim::InProgress),
+        CLAIM_ANSWERED => Ok(RequestClaim::Answered(get_s(there, "answer")?.to_string())),
+        _ => Err(corrupt("request claim state")),
+    }
+}
+
 /// The guess budget's reset after a right code (and an unlock): failures and pauses to zero.
 const BUDGET_RESET: &str = "SET failures = :zero, pauses = :zero, kind = :kind, \
      version = if_not_exists(version, :zero) + :one REMOVE paused_until, locked_at";
@@ -605,25 +647,14 @@ impl DynamoDbOrderStore {
         now: Timestamp,
         policy: &crate::domain::BudgetPolicy,
     ) -> Result<Result<BudgetWrite, Option<Item>>, StoreError> {
-        let quiet = policy.pause_after().min(policy.lock_after()).saturating_sub(1);
         let request = self
             .client
             .update_item()
             .key(PARTITION_KEY, user_key(user))
             .key(SORT_KEY, s(BUDGET_SORT_KEY))
-            .update_expression(
-                "SET failures = if_not_exists(failures, :zero) + :one, version = if_not_exists(version, :zero) + :one, \
-                 pauses = if_not_exists(pauses, :zero), kind = :kind",
-            )
-            .condition_expression(
-                "(attribute_not_exists(failures) OR failures < :quiet) AND attribute_not_exists(locked_at) \
-                 AND (attribute_not_exists(paused_until) OR paused_until <= :now)",
-            )
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":quiet", n(quiet))
-            .expression_attribute_values(":now", n(now.unix_millis()))
-            .expression_attribute_values(":kind", s("guess_budget"));
+            .update_expression(QUIET_RESERVE)
+            .condition_expression(QUIET_RESERVE_CONDITION)
+            .set_expression_attribute_values(Some(quiet_reserve_values(now, policy)));
         Ok(match self.update_returning(request).await? {
             Ok(item) => {
                 let after = budget_from(&item)?;
@@ -997,13 +1028,8 @@ impl OrderStore for DynamoDbOrderStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .item(PARTITION_KEY, user_key(key.user()))
-            .item(SORT_KEY, request_key(key))
-            .item("kind", s("request"))
-            .item("state", s(CLAIM_IN_PROGRESS))
-            .item("expires_at", n(expires.unix_millis()))
-            .item(TTL_ATTRIBUTE, n(expires.unix_seconds()))
-            .condition_expression("attribute_not_exists(PK) OR expires_at <= :now")
+            .set_item(Some(claim_item(key, expires)))
+            .condition_expression(CLAIM_CONDITION)
             .expression_attribute_values(":now", n(now.unix_millis()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send();
@@ -1022,10 +1048,62 @@ impl OrderStore for DynamoDbOrderStore {
             // A server that does not return the item it kept: read it.
             None => self.read(key.user(), request_key(key)).await?.ok_or_else(|| corrupt("request claim"))?,
         };
-        match get_s(&there, "state")? {
-            CLAIM_IN_PROGRESS => Ok(RequestClaim::InProgress),
-            CLAIM_ANSWERED => Ok(RequestClaim::Answered(get_s(&there, "answer")?.to_string())),
-            _ => Err(corrupt("request claim state")),
+        claim_there(&there)
+    }
+
+    /// One `TransactWriteItems`: the claim's conditional put and the guess's quiet reservation
+    /// (the same update as `change_budget`'s first try). A claim refused cancels both (its
+    /// refusal returns the claim there); a budget near a block cancels both too, and the claim
+    /// is then made alone.
+    async fn claim_request_reserving(
+        &self,
+        key: &RequestKey,
+        now: Timestamp,
+        expires: Timestamp,
+        policy: &crate::domain::BudgetPolicy,
+    ) -> Result<(RequestClaim, bool), StoreError> {
+        let claim = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(claim_item(key, expires)))
+            .condition_expression(CLAIM_CONDITION)
+            .expression_attribute_values(":now", n(now.unix_millis()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_failed)?;
+        let reserve = Update::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(key.user()))
+            .key(SORT_KEY, s(BUDGET_SORT_KEY))
+            .update_expression(QUIET_RESERVE)
+            .condition_expression(QUIET_RESERVE_CONDITION)
+            .set_expression_attribute_values(Some(quiet_reserve_values(now, policy)))
+            .build()
+            .map_err(build_failed)?;
+        let writes =
+            vec![TransactWriteItem::builder().put(claim).build(), TransactWriteItem::builder().update(reserve).build()];
+        let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+        let error = match track(Remote::Store, "transact_write_items", transaction).await {
+            Ok(_) => return Ok((RequestClaim::Claimed, true)),
+            Err(error) => error,
+        };
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let there = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                let claim_refused =
+                    e.cancellation_reasons().first().filter(|r| r.code() == Some("ConditionalCheckFailed"));
+                claim_refused.map(|refused| refused.item().cloned())
+            }
+            _ => return Err(unavailable(error)),
+        };
+        match there {
+            Some(Some(item)) => Ok((claim_there(&item)?, false)),
+            // A server that does not return the claim it kept: read it.
+            Some(None) => {
+                let item = self.read(key.user(), request_key(key)).await?.ok_or_else(|| corrupt("request claim"))?;
+                Ok((claim_there(&item)?, false))
+            }
+            // Only the budget refused (near a block, or blocked): the claim alone.
+            None => Ok((self.claim_request(key, now, expires).await?, false)),
         }
     }
 

@@ -7,9 +7,9 @@
 
 use super::embedded_commits::{Db, GroupCommit, WriteTxn};
 use crate::domain::{
-    ActivityEvent, ActivityId, AlexaUserId, BudgetChange, EnrolledPhone, EnrollmentError, EnrollmentId, ErasureEntry,
-    ErasureReport, GuessBudget, Order, OrderId, OrderStatus, PhoneEnrollment, RequestClaim, RequestKey, SignInContacts,
-    Timestamp, Transition, UserId, admit_send,
+    ActivityEvent, ActivityId, AlexaUserId, BudgetChange, BudgetPolicy, EnrolledPhone, EnrollmentError, EnrollmentId,
+    ErasureEntry, ErasureReport, GuessBudget, Order, OrderId, OrderStatus, PhoneEnrollment, RequestClaim, RequestKey,
+    SignInContacts, Timestamp, Transition, UserId, admit_send,
 };
 use crate::durability::DeferredCommits;
 use crate::ports::{
@@ -435,6 +435,31 @@ fn transition_in(
     Ok(stored)
 }
 
+/// Claims `key` within `txn` unless a live claim is there (written only then); what is there.
+fn claim_in(
+    txn: &redb::WriteTransaction,
+    key: &RequestKey,
+    now: Timestamp,
+    expires: Timestamp,
+) -> Result<RequestClaim, StoreError> {
+    let (user, request) = (key.user().as_str(), key.skill_and_request());
+    let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
+    let stored = match claims.get((user, request.as_str())).map_err(unavailable)? {
+        Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
+        None => None,
+    };
+    let live = stored.filter(|claim| now.unix_millis() < claim.expires_ms);
+    Ok(match live {
+        Some(StoredClaim { answer: Some(answer), .. }) => RequestClaim::Answered(answer),
+        Some(StoredClaim { answer: None, .. }) => RequestClaim::InProgress,
+        None => {
+            let claim = to_json(&StoredClaim { expires_ms: expires.unix_millis(), answer: None })?;
+            claims.insert((user, request.as_str()), claim.as_slice()).map_err(unavailable)?;
+            RequestClaim::Claimed
+        }
+    })
+}
+
 /// Stores `answer` on its claim within `txn` if that claim is still in progress; whether it did.
 fn answer_in(txn: &redb::WriteTransaction, answer: &ClaimAnswer) -> Result<bool, StoreError> {
     let (user, request) = (answer.key.user().as_str(), answer.key.skill_and_request());
@@ -584,27 +609,9 @@ impl OrderStore for EmbeddedOrderStore {
         now: Timestamp,
         expires: Timestamp,
     ) -> Result<RequestClaim, StoreError> {
-        let (user, request) = (key.user().clone(), key.skill_and_request());
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            let found;
-            {
-                let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
-                let stored = match claims.get((user.as_str(), request.as_str())).map_err(unavailable)? {
-                    Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
-                    None => None,
-                };
-                let live = stored.filter(|claim| now.unix_millis() < claim.expires_ms);
-                found = match live {
-                    Some(StoredClaim { answer: Some(answer), .. }) => RequestClaim::Answered(answer),
-                    Some(StoredClaim { answer: None, .. }) => RequestClaim::InProgress,
-                    None => {
-                        let claim = to_json(&StoredClaim { expires_ms: expires.unix_millis(), answer: None })?;
-                        claims.insert((user.as_str(), request.as_str()), claim.as_slice()).map_err(unavailable)?;
-                        RequestClaim::Claimed
-                    }
-                };
-            }
+            let found = claim_in(&txn, key, now, expires)?;
             if matches!(found, RequestClaim::Claimed) {
                 txn.commit().map_err(unavailable)?;
             } else {
@@ -612,6 +619,38 @@ impl OrderStore for EmbeddedOrderStore {
                 txn.abort().map_err(unavailable)?;
             }
             Ok(found)
+        })
+        .await
+    }
+
+    /// One write transaction: the claim, and with it the guess if the budget is far from any block.
+    async fn claim_request_reserving(
+        &self,
+        key: &RequestKey,
+        now: Timestamp,
+        expires: Timestamp,
+        policy: &BudgetPolicy,
+    ) -> Result<(RequestClaim, bool), StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let found = claim_in(&txn, key, now, expires)?;
+            if !matches!(found, RequestClaim::Claimed) {
+                txn.abort().map_err(unavailable)?;
+                return Ok((found, false));
+            }
+            let reserved = {
+                let mut budgets = txn.open_table(BUDGETS).map_err(unavailable)?;
+                let budget = read_budget(&budgets, key.user().as_str())?;
+                let quiet = policy.pause_after().min(policy.lock_after()).saturating_sub(1);
+                let far_from_a_block = budget.failures < quiet && budget.check_open(now).is_ok();
+                if far_from_a_block {
+                    let after = budget.apply(&BudgetChange::Reserve { now, policy: policy.clone() })?;
+                    budgets.insert(key.user().as_str(), to_json(&after)?.as_slice()).map_err(unavailable)?;
+                }
+                far_from_a_block
+            };
+            txn.commit().map_err(unavailable)?;
+            Ok((found, reserved))
         })
         .await
     }

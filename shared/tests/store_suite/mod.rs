@@ -298,6 +298,74 @@ pub async fn a_request_is_claimed_once_then_answered_and_the_answer_is_kept_unti
     );
 }
 
+/// A code check's claim reserves its guess in the same step: only with a claim it makes (a
+/// repeat, however many at once, reserves nothing), and only far from any block (then the claim
+/// is made alone and the check reserves its own guess).
+pub async fn a_claim_reserves_a_guess_only_with_itself_and_only_far_from_a_block(store: Store) {
+    let policy = BudgetPolicy::default();
+    let ana = new_user();
+    let failures = |user: UserId| {
+        let store = store.clone();
+        async move { store.guess_budget(&user).await.unwrap().failures }
+    };
+    let first = request_key("amzn1.ask.skill.pod", &ana, &new_request_id());
+    let claimed = store.claim_request_reserving(&first, at(0), at(3600), &policy).await.unwrap();
+    assert_eq!(claimed, (RequestClaim::Claimed, true));
+    assert_eq!(failures(ana.clone()).await, 1);
+    let again = store.claim_request_reserving(&first, at(1), at(3600), &policy).await.unwrap();
+    assert_eq!(again, (RequestClaim::InProgress, false), "a repeat reserves nothing");
+    assert!(store.answer_request(&first, "first", at(3600)).await.unwrap());
+    let answered = store.claim_request_reserving(&first, at(2), at(3600), &policy).await.unwrap();
+    assert_eq!(answered, (RequestClaim::Answered("first".into()), false));
+    assert_eq!(failures(ana.clone()).await, 1);
+
+    // One below the pause: this guess, wrong, would pause; the claim is made without it.
+    for i in 0..3 {
+        store.change_budget(&ana, &BudgetChange::Reserve { now: at(3 + i), policy: policy.clone() }).await.unwrap();
+    }
+    assert_eq!(failures(ana.clone()).await, policy.pause_after() - 1);
+    let near = request_key("amzn1.ask.skill.pod", &ana, &new_request_id());
+    let claimed = store.claim_request_reserving(&near, at(10), at(3600), &policy).await.unwrap();
+    assert_eq!(claimed, (RequestClaim::Claimed, false));
+    assert_eq!(failures(ana.clone()).await, policy.pause_after() - 1, "nothing reserved near a block");
+    assert_eq!(store.claim_request(&near, at(11), at(3600)).await.unwrap(), RequestClaim::InProgress);
+
+    // Twenty deliveries of one request at once: one claim, one guess.
+    let ben = new_user();
+    let same = request_key("amzn1.ask.skill.pod", &ben, &new_request_id());
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (store, same, policy) = (store.clone(), same.clone(), policy.clone());
+        tasks.spawn(async move { store.claim_request_reserving(&same, at(0), at(3600), &policy).await.unwrap() });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        outcomes.push(joined.unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|(claim, _)| *claim == RequestClaim::Claimed).count(), 1, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|(_, reserved)| *reserved).count(), 1, "{outcomes:?}");
+    assert_eq!(failures(ben).await, 1);
+
+    // Twenty requests at once: each claimed, and no more guesses reserved than stay quiet.
+    let cy = new_user();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (store, key, policy) =
+            (store.clone(), request_key("amzn1.ask.skill.pod", &cy, &new_request_id()), policy.clone());
+        tasks.spawn(async move { store.claim_request_reserving(&key, at(0), at(3600), &policy).await.unwrap() });
+    }
+    let mut reserved = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let (claim, with_guess) = joined.unwrap();
+        assert_eq!(claim, RequestClaim::Claimed);
+        reserved += u32::from(with_guess);
+    }
+    let quiet = policy.pause_after().min(policy.lock_after()) - 1;
+    assert_eq!(failures(cy.clone()).await, reserved, "every guess reserved is counted, and only those");
+    assert!(reserved <= quiet, "{reserved} reserved; at most {quiet} stay far from the pause");
+    assert_eq!(store.guess_budget(&cy).await.unwrap().check_open(at(0)), Ok(()), "no block from quiet guesses");
+}
+
 pub async fn the_same_request_id_for_another_user_or_skill_is_another_claim(store: Store) {
     let (ana, ben) = (new_user(), new_user());
     let id = new_request_id();
@@ -1172,6 +1240,10 @@ macro_rules! order_store_suite {
         async fn a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused() {
             store_suite::a_move_and_its_entry_are_written_together_and_the_entry_even_when_the_move_is_refused($make)
                 .await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_claim_reserves_a_guess_only_with_itself_and_only_far_from_a_block() {
+            store_suite::a_claim_reserves_a_guess_only_with_itself_and_only_far_from_a_block($make).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn an_order_keeps_its_requests_answer_in_its_own_write() {

@@ -120,24 +120,28 @@ async fn a_warm_instance_on_dynamodb_makes_a_known_number_of_store_calls() {
     let order = find(&measured, "order");
     let pinned = |m: &IntentTrips| (m.trips.calls_to(Remote::Store), m.trips.sequential_to(Remote::Store));
     assert_eq!(pinned(order), (7, 3), "{}", order.trips.operations());
-    // A code check: the claim beside the pointer, the newest order and the enrolled phone; the
-    // guess reserved in one update; the check; one transaction: the order's count, the wrong-code
-    // entry and the answer. A right code: the confirmation, the budget's reset, the entry and
-    // the answer in that one transaction.
+    // A code check: one transaction that claims the request and reserves the guess (far from
+    // any block), beside the pointer, the newest order and the enrolled phone; the check; one
+    // transaction: the order's count, the wrong-code entry and the answer. A right code: the
+    // confirmation, the budget's reset, the entry and the answer in that one transaction.
     let wrong = find(&measured, "authorize_wrong_code");
-    assert_eq!(pinned(wrong), (6, 3), "{}", wrong.trips.operations());
+    assert_eq!(pinned(wrong), (5, 2), "{}", wrong.trips.operations());
     let right = find(&measured, "authorize_right_code");
-    assert_eq!(pinned(right), (6, 3), "{}", right.trips.operations());
+    assert_eq!(pinned(right), (5, 2), "{}", right.trips.operations());
+    for m in [wrong, right] {
+        let first = m.trips.operations();
+        assert!(first.starts_with("store:transact_write_items"), "the claim reserves the guess: {first}");
+    }
     for m in [order, wrong, right] {
         let last = m.trips.operations();
         assert!(last.ends_with("store:transact_write_items"), "the answer goes with the last write: {last}");
     }
     let repeated = find(&measured, "authorize_repeated_by_alexa");
-    // A repeat: the claim's conditional put is refused and returns the answer stored on it; the
-    // code check's reads ran beside it (one round), and nothing is written.
+    // A repeat: the claim's transaction is refused (the guess with it: nothing is written) and
+    // returns the answer stored on the claim; the code check's reads ran beside it (one round).
     let mut calls = operations(repeated, Remote::Store);
     calls.sort_unstable();
-    assert_eq!(calls, ["get_item", "get_item", "put_item", "query"], "{}", repeated.trips.operations());
+    assert_eq!(calls, ["get_item", "get_item", "query", "transact_write_items"], "{}", repeated.trips.operations());
     assert_eq!(pinned(repeated), (4, 1), "{}", repeated.trips.operations());
     stack.stop().await;
 }
