@@ -581,6 +581,20 @@ impl OrderService {
         speaker: Option<&PersonId>,
         source: Source,
     ) -> Result<VoicePinOutcome, ServiceError> {
+        self.confirm_by_voice_pin_answering(user, token, verdict, speaker, source, None).await
+    }
+
+    /// [`confirm_by_voice_pin`](Self::confirm_by_voice_pin), and with `answer` the request's
+    /// answer stored in the check's last write where the store has one such transaction.
+    pub async fn confirm_by_voice_pin_answering(
+        &self,
+        user: &UserId,
+        token: &str,
+        verdict: VoicePinVerdict,
+        speaker: Option<&PersonId>,
+        source: Source,
+        answer: Option<&AnswerOnClaim<'_, AuthorizeOutcome>>,
+    ) -> Result<VoicePinOutcome, ServiceError> {
         let named = token.parse::<OrderId>().ok();
         let (pending, profile) = tokio::join!(self.store.pending_for(user), self.user_profile(user));
         let order = match pending? {
@@ -591,7 +605,7 @@ impl OrderService {
             }
         };
         let outcome =
-            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source, None, None))
+            Box::pin(self.authorize(order, Factor::VoicePin(verdict), speaker, Some(profile), source, answer, None))
                 .await?;
         Ok(VoicePinOutcome::Checked(Box::new(outcome)))
     }

@@ -69,7 +69,7 @@ pub(crate) fn said(service: &OrderService, outcome: AuthorizeOutcome, now: Times
 }
 
 /// What the check found, checked at `now`.
-fn spoken(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
+pub(crate) fn spoken(service: &OrderService, outcome: AuthorizeOutcome, now: Timestamp) -> ResponseEnvelope {
     match outcome {
         AuthorizeOutcome::Confirmed(order) => {
             let said = speech::receipt_in_app(speech::confirmed(&order));

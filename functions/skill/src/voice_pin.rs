@@ -81,8 +81,12 @@ pub(crate) async fn answer(
         PinResult::Unknown => return ResponseEnvelope::tell(speech::voice_pin_unchecked()),
     };
     let now = service.now();
-    let checked =
-        service.confirm_by_voice_pin(&caller.user, &token, verdict, caller.person.as_ref(), Source::Voice).await;
+    let render = |outcome: &AuthorizeOutcome| crate::replay::kept(spoken(service, outcome.clone(), now));
+    let answering = caller.on_claim.as_ref().map(|on_claim| on_claim.answering(&render));
+    let speaker = caller.person.as_ref();
+    let checked = service
+        .confirm_by_voice_pin_answering(&caller.user, &token, verdict, speaker, Source::Voice, answering.as_ref())
+        .await;
     match checked {
         Ok(VoicePinOutcome::Checked(outcome)) => said(service, *outcome, now),
         Ok(VoicePinOutcome::NotThisOrder) => ResponseEnvelope::tell(speech::voice_pin_not_for_this_order()),
@@ -90,15 +94,21 @@ pub(crate) async fn answer(
     }
 }
 
+/// What the voice PIN's check found, counted in the metrics.
 fn said(service: &OrderService, outcome: AuthorizeOutcome, now: pod_shared::domain::Timestamp) -> ResponseEnvelope {
     pod_shared::metrics::note_outcome(pod_shared::metrics::Outcome::of_check(&outcome));
+    spoken(service, outcome, now)
+}
+
+/// What the voice PIN's check found.
+fn spoken(service: &OrderService, outcome: AuthorizeOutcome, now: pod_shared::domain::Timestamp) -> ResponseEnvelope {
     match outcome {
         AuthorizeOutcome::WrongCode { order, tries_left, account: IfWrong::Open } => conversation::at(
             ResponseEnvelope::ask(speech::voice_pin_not_confirmed(tries_left), speech::ask_voice_pin_again()),
             &Stage::VoicePinRefused { order: order.id },
         ),
         AuthorizeOutcome::Expired(_) => ResponseEnvelope::tell(speech::voice_pin_too_late()),
-        other => authorize::said(service, other, now),
+        other => authorize::spoken(service, other, now),
     }
 }
 
