@@ -8,8 +8,8 @@
 //! `skill_store_on_disk` group shows what that flush adds on this machine.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use pod_shared::alexa::RequestEnvelope;
-use pod_shared::domain::{ChallengePolicy, Timestamp};
+use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
+use pod_shared::domain::{ChallengePolicy, Source, Timestamp, UserId};
 use pod_shared::service::OrderService;
 use pod_shared::store::EmbeddedOrderStore;
 use pod_shared::testing::{FakeCodeDesk, FakeDirectory, ManualClock};
@@ -79,27 +79,50 @@ fn authorize(code: &str) -> RequestEnvelope {
 /// A skill with the default challenge policy (5 codes per user per hour) and a
 /// clock moved 15 minutes before each order, so that the user's send window
 /// holds what it would for a real user (at most 4 recent sends).
+///
+/// Each timed request is the case it is named for, set up right before it (criterion's
+/// `PerIteration`): an order whose code goes out, a right code for the order pending now, a
+/// wrong code for a fresh pending order and a guess budget far from any block. (Batched set-ups
+/// would place every order of a batch first, so that most timed requests met a full send window
+/// or no pending order.) [`Bench::said_otherwise`] counts timed answers that are not the case's.
 struct Bench {
     skill: Skill,
+    service: OrderService,
     clock: Arc<ManualClock>,
+    said_otherwise: AtomicU64,
 }
 
 impl Bench {
     fn on(dir: &tempfile::TempDir) -> Self {
         let clock = Arc::new(ManualClock::at(Timestamp::from_unix_millis(1_800_000_000_000)));
-        let skill = Skill::new(OrderService::new(
+        let service = OrderService::new(
             Arc::new(EmbeddedOrderStore::open(dir.path()).unwrap()),
             Arc::new(FakeDirectory::standard()),
             Arc::new(FakeCodeDesk::accepting(RIGHT_CODE)),
             clock.clone(),
             ChallengePolicy::default(),
-        ));
-        Self { skill, clock }
+        );
+        Self { skill: Skill::new(service.clone()), service, clock, said_otherwise: AtomicU64::new(0) }
     }
 
     fn next_order(&self) -> RequestEnvelope {
         self.clock.advance_seconds(15 * 60);
         order()
+    }
+
+    /// A pending order with its code sent, and the guess budget as after a right code.
+    fn pending_order(&self, runtime: &tokio::runtime::Runtime) {
+        let ana = UserId::parse("auth0|ana").unwrap();
+        runtime.block_on(self.service.unlock_voice_ordering(&ana, Source::Web)).unwrap();
+        let placed = runtime.block_on(self.skill.handle(&self.next_order()));
+        assert!(pod_skill::speech_of(&placed).contains("sent a code"), "{}", pod_skill::speech_of(&placed));
+    }
+
+    /// Counts `answer` if it does not say `expected`.
+    fn expect(&self, answer: &ResponseEnvelope, expected: &str) {
+        if !pod_skill::speech_of(answer).contains(expected) {
+            self.said_otherwise.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -122,20 +145,28 @@ fn handler(c: &mut Criterion) {
         b.iter_batched(recap, |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
     });
     group.bench_function("order", |b| {
-        b.iter_batched(|| bench.next_order(), |r| runtime.block_on(skill.handle(&r)), BatchSize::SmallInput)
+        b.iter_batched(
+            || bench.next_order(),
+            |r| bench.expect(&runtime.block_on(skill.handle(&r)), "sent a code"),
+            BatchSize::PerIteration,
+        )
     });
-    for (name, code) in [("authorize_right", RIGHT_CODE), ("authorize_wrong", "0000")] {
+    for (name, code, expected) in
+        [("authorize_right", RIGHT_CODE, "Order confirmed"), ("authorize_wrong", "0000", "2 tries left")]
+    {
         group.bench_function(name, |b| {
             b.iter_batched(
                 || {
-                    runtime.block_on(skill.handle(&bench.next_order()));
+                    bench.pending_order(&runtime);
                     authorize(code)
                 },
-                |r| runtime.block_on(skill.handle(&r)),
-                BatchSize::SmallInput,
+                |r| bench.expect(&runtime.block_on(skill.handle(&r)), expected),
+                BatchSize::PerIteration,
             )
         });
     }
+    let otherwise = bench.said_otherwise.load(Ordering::Relaxed);
+    assert_eq!(otherwise, 0, "{otherwise} timed requests answered otherwise than their case");
     group.bench_function("parse_request", |b| {
         let body =
             serde_json::to_vec(&json!({"version": "1.0", "request": {"type": "LaunchRequest", "requestId": "r"}}))
@@ -186,9 +217,14 @@ fn handler(c: &mut Criterion) {
     let on_disk = Bench::on(&disk);
     let mut group = c.benchmark_group("skill_store_on_disk");
     group.bench_function("order", |b| {
-        b.iter_batched(|| on_disk.next_order(), |r| runtime.block_on(on_disk.skill.handle(&r)), BatchSize::SmallInput)
+        b.iter_batched(
+            || on_disk.next_order(),
+            |r| on_disk.expect(&runtime.block_on(on_disk.skill.handle(&r)), "sent a code"),
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
+    assert_eq!(on_disk.said_otherwise.load(Ordering::Relaxed), 0, "every order on disk sent its code");
 }
 
 criterion_group!(benches, handler);
