@@ -1,15 +1,17 @@
 //! One request, few durable commits: within [`one_request`], the embedded store commits each
 //! write at once (visible to everyone) but leaves it to reach the disk until the request is
-//! about to tell someone something: a code's send, a code's check at the provider, a notice,
-//! or its answer. There [`settle`] makes every write of the request durable in one flush
-//! (shared with any other writer's). A state-changing voice request so waits for one durable
-//! commit before its send (or check) and one before its answer, however many store methods it
+//! about to tell someone something: a code's send, a notice, a receipt, or its answer. There
+//! [`settle`] makes every write of the request durable in one flush (shared with any other
+//! writer's). An order so waits for one durable commit before its code's send and one before
+//! its answer, and a code check for one, before its answer, however many store methods they
 //! ran (`functions/local/tests/e2e/round_trips.rs` pins the counts).
 //!
 //! What this keeps true:
-//! - Nothing a request did is heard of before it is on disk: every effect outside Pod
-//!   (the sender, the code provider, the answer) is preceded by [`settle`], and
-//!   [`one_request`] settles before it returns.
+//! - Nothing a request did is heard of before it is on disk: every effect that reaches a
+//!   person (a code's send, a notice, a receipt, the answer) is preceded by [`settle`], and
+//!   [`one_request`] settles before it returns. A code's check at the provider is not: its
+//!   verdict reaches no one but through those, so a crash between the check and the settle
+//!   loses a guess whose verdict nobody heard (the provider still counts its own attempt).
 //! - Another request never acts on what could still be undone: a read or write of another
 //!   request waits until the commits it could see are durable (it runs the flush if need be);
 //!   only the request's own writes are read before they are on disk.

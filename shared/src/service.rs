@@ -978,6 +978,11 @@ impl OrderService {
     }
 
     /// The code provider's verdict on `code`; if it could not check it, the reserved guess goes back.
+    ///
+    /// The check does not wait for the request's writes (the claim, the guess) to reach the disk:
+    /// its verdict reaches no one but through the answer, the notice or the receipt, which each
+    /// wait for them ([`crate::durability`]). A crash in between loses a guess whose verdict
+    /// nobody heard.
     async fn delegated_check(
         &self,
         channel: &dyn CodeChannel,
@@ -986,10 +991,6 @@ impl OrderService {
         code: &Code,
         guess: &Guess,
     ) -> Result<CodeCheck, ServiceError> {
-        if let Err(error) = self.before_telling_anyone().await {
-            self.refund(&profile.user_id, guess).await;
-            return Err(error);
-        }
         match channel.verify_code(profile, destination, code).await {
             Ok(verdict) => Ok(verdict),
             Err(error) => {
