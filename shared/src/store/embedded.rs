@@ -655,22 +655,13 @@ impl OrderStore for EmbeddedOrderStore {
         .await
     }
 
+    /// One write transaction: [`answer_in`], as the last write of a request's transaction does it.
     async fn answer_request(&self, key: &RequestKey, answer: &str, expires: Timestamp) -> Result<bool, StoreError> {
-        let (user, request, answer) = (key.user().clone(), key.skill_and_request(), answer.to_string());
+        let answer = ClaimAnswer { key: key.clone(), answer: answer.to_string(), expires };
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            {
-                let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
-                let stored = match claims.get((user.as_str(), request.as_str())).map_err(unavailable)? {
-                    Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
-                    None => None,
-                };
-                let in_progress = stored.is_some_and(|claim| claim.answer.is_none());
-                if !in_progress {
-                    return Ok(false);
-                }
-                let answered = to_json(&StoredClaim { expires_ms: expires.unix_millis(), answer: Some(answer) })?;
-                claims.insert((user.as_str(), request.as_str()), answered.as_slice()).map_err(unavailable)?;
+            if !answer_in(&txn, &answer)? {
+                return Ok(false);
             }
             txn.commit().map_err(unavailable)?;
             Ok(true)
