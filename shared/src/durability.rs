@@ -2,9 +2,12 @@
 //! write at once (visible to everyone) but leaves it to reach the disk until the request is
 //! about to tell someone something: a code's send, a notice, a receipt, or its answer. There
 //! [`settle`] makes every write of the request durable in one flush (shared with any other
-//! writer's). An order so waits for one durable commit before its code's send and one before
-//! its answer, and a code check for one, before its answer, however many store methods they
-//! ran (`functions/local/tests/e2e/round_trips.rs` pins the counts).
+//! writer's). An order writes all of itself ahead of its code's send (the send reserved, the
+//! supersede, the entry and its answer: [`crate::ports::OrderStore::insert_reserving_send`]), so
+//! it waits for one durable commit, before the send, and none after; a code check waits for
+//! one, before its answer, however many store methods they ran
+//! (`functions/local/tests/e2e/round_trips.rs` pins the counts). A send that fails takes the
+//! order back ([`crate::ports::OrderStore::withdraw_unsent`]: a second commit, only then).
 //!
 //! What this keeps true:
 //! - Nothing a request did is heard of before it is on disk: every effect that reaches a
@@ -17,6 +20,9 @@
 //!   only the request's own writes are read before they are on disk.
 //! - A crash before a settle loses only writes nobody was told of: redb reopens at its last
 //!   durable commit, and every durable commit covers every commit before it.
+//! - A crash between an order's flush and its code's send leaves the order pending, with its
+//!   answer ("I sent a code") on the claim, and no code sent: what the user sees of a code lost
+//!   on its way, and "send the code again" is the way on. Nothing is confirmed without a code.
 //!
 //! Outside [`one_request`] (and for a store without deferred writes, DynamoDB: its every
 //! write is durable when it returns) [`settle`] does nothing and each write is durable

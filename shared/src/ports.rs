@@ -106,6 +106,20 @@ pub struct ClaimAnswer {
 /// what that write will have done; `None` when it cannot say (then the answer is stored after).
 pub type AnswerFor<'a, T> = &'a (dyn Fn(&T) -> Option<ClaimAnswer> + Send + Sync);
 
+/// An order as [`OrderStore::insert_reserving_send`] wrote it ahead of its code's send: what
+/// [`OrderStore::withdraw_unsent`] takes back if the send fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenBeforeSend {
+    /// The new order, as written.
+    pub order: Order,
+    /// The pending order it cancelled, as it was before.
+    pub superseded: Option<Order>,
+    /// The code-sent entry written with it.
+    pub sent: Option<ActivityEvent>,
+    /// The claim whose answer was stored with it.
+    pub answered: Option<RequestKey>,
+}
+
 /// Where orders live. Every method is one atomic step, so that each maps onto
 /// one conditional write (or one transaction) in DynamoDB.
 #[async_trait]
@@ -166,6 +180,36 @@ pub trait OrderStore: Send + Sync {
         _answer: AnswerFor<'_, Option<OrderId>>,
     ) -> Result<(Option<OrderId>, bool), StoreError> {
         Ok((self.insert_superseding_after(order, sent, seen).await?, false))
+    }
+
+    /// An order's whole write ahead of its code's send, in one atomic step: the send reserved
+    /// against the rolling hourly limit at the order's `created_at` (`RateLimited` when full, and
+    /// then nothing is written), [`insert_superseding_answered`](Self::insert_superseding_answered)'s
+    /// write with `sent` (starting from `seen`, as there) and the answer. For a store whose request waits for one flush of all it
+    /// wrote (the embedded store, [`crate::durability`]): that flush then comes before the send and
+    /// none after it. Returns what was written (for [`withdraw_unsent`](Self::withdraw_unsent)) and
+    /// whether the answer was stored; `None` (the default): no such step, nothing written, and the
+    /// caller reserves, sends and then inserts.
+    async fn insert_reserving_send(
+        &self,
+        _order: &Order,
+        _sent: Option<&ActivityEvent>,
+        _seen: Option<PendingSeen>,
+        _max_per_hour: u32,
+        _answer: AnswerFor<'_, Option<OrderId>>,
+    ) -> Result<Option<(WrittenBeforeSend, bool)>, StoreError> {
+        Ok(None)
+    }
+
+    /// Takes back, in one atomic step, an order [`insert_reserving_send`](Self::insert_reserving_send)
+    /// wrote whose code could not be sent: the order removed if it is still as written (cancelled
+    /// if it moved and is still pending), the order it superseded pending again if the new one was
+    /// removed and it is still as cancelled, the entry removed, and the claim's answer taken off
+    /// (the claim in progress again, for the failure's answer). The send stays counted: the
+    /// provider may have sent it after all. A moved order is cancelled at `now`. The default does
+    /// nothing (it never wrote ahead).
+    async fn withdraw_unsent(&self, _written: &WrittenBeforeSend, _now: Timestamp) -> Result<(), StoreError> {
+        Ok(())
     }
 
     /// A code check's last write as one transaction, only if the order is still stored as `seen`

@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::ports::{
     ActivityPage, AuthError, BudgetWrite, ClaimAnswer, Clock, CodeChannel, CodeCheck, IdentityError, IdentityProvider,
-    MessageSender, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError, UserProfile,
+    MessageSender, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError, UserProfile, WrittenBeforeSend,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -459,37 +459,87 @@ impl OrderService {
         while_sending: impl std::future::Future<Output = ()>,
         answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
     ) -> Result<PlacedOrder, ServiceError> {
+        // Boxed: the caller's future stays small (a request's future is near the stack's limit
+        // in a debug build).
+        Box::pin(self.place_priced(profile, read, pizza, currency, person, source, while_sending, answer)).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn place_priced(
+        &self,
+        profile: &UserProfile,
+        read: OrderRead,
+        pizza: Pizza,
+        currency: Currency,
+        person: Option<PersonId>,
+        source: Source,
+        while_sending: impl std::future::Future<Output = ()>,
+        answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
+    ) -> Result<PlacedOrder, ServiceError> {
         let user = &profile.user_id;
         let Admitted { destination, now, pending, guesses_before_lock } = self.admit_order(profile, read)?;
-        self.reserve_send(user, now).await?;
         let mut order =
             Order::place(user.clone(), pizza, destination.channel(), destination.masked(), self.policy, now)
                 .priced_in(currency)
                 .spoken_by(person);
-        let send = async {
-            match &self.codes {
-                CodeIssuer::Delegated(channel) => channel.send_code(profile, &destination).await?,
-                CodeIssuer::Builtin(codes) => {
-                    let code = codes.generate();
-                    order.challenge.code_hash = Some(codes.seal(&order, &code));
-                    let text = crate::builtin_codes::message(&code, &order);
-                    codes.sender().deliver(&destination, &text).await?;
-                }
+        // Pod's own code is made and sealed into the order before anything is written.
+        enum Outgoing<'a> {
+            ByProvider(&'a dyn CodeChannel),
+            Message(&'a dyn MessageSender, String),
+        }
+        let outgoing = match &self.codes {
+            CodeIssuer::Delegated(channel) => Outgoing::ByProvider(channel.as_ref()),
+            CodeIssuer::Builtin(codes) => {
+                let code = codes.generate();
+                order.challenge.code_hash = Some(codes.seal(&order, &code));
+                Outgoing::Message(codes.sender(), crate::builtin_codes::message(&code, &order))
+            }
+        };
+        // Boxed, as the writes below: a request's future is near the stack's limit in a debug build.
+        let send = Box::pin(async {
+            match &outgoing {
+                Outgoing::ByProvider(channel) => channel.send_code(profile, &destination).await?,
+                Outgoing::Message(sender, text) => sender.deliver(&destination, text).await?,
             }
             Ok::<(), ServiceError>(())
-        };
-        self.before_telling_anyone().await?;
-        let (sent, ()) = tokio::join!(send, while_sending);
-        sent?;
-        crate::metrics::note_code_sent(destination.channel());
+        });
         let sent = ActivityKind::CodeSent {
             channel: destination.channel(),
             to: destination.masked(),
             purpose: CodePurpose::Order,
         };
         let sent = ActivityEvent::new(user, now, source, sent).for_order(order.id);
-        let superseded =
-            Box::pin(self.insert_answering(&order, Some(&sent), pending, guesses_before_lock, answer)).await?;
+        let ahead = self.insert_ahead_of_send(&order, &sent, pending.clone(), guesses_before_lock, answer);
+        let written = match Box::pin(ahead).await {
+            Err(StoreError::RateLimited { retry_at }) => {
+                return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
+            }
+            other => other?,
+        };
+        let superseded = match written {
+            // The store wrote everything ahead of the send (the embedded store: the request's one
+            // flush comes before the send, and none after it); a send that fails takes it back.
+            Some(written) => {
+                if let Err(error) = self.before_telling_anyone().await {
+                    Box::pin(self.withdraw(&written, answer)).await;
+                    return Err(error);
+                }
+                let (delivered, ()) = tokio::join!(send, while_sending);
+                if let Err(error) = delivered {
+                    Box::pin(self.withdraw(&written, answer)).await;
+                    return Err(error);
+                }
+                written.superseded.map(|before| before.id)
+            }
+            None => {
+                Box::pin(self.reserve_send(user, now)).await?;
+                self.before_telling_anyone().await?;
+                let (delivered, ()) = tokio::join!(send, while_sending);
+                delivered?;
+                Box::pin(self.insert_answering(&order, Some(&sent), pending, guesses_before_lock, answer)).await?
+            }
+        };
+        crate::metrics::note_code_sent(destination.channel());
         tracing::info!(
             order_id = %order.id,
             channel = destination.channel().connection(),
@@ -497,6 +547,48 @@ impl OrderService {
             "order placed, code sent"
         );
         Ok(PlacedOrder { order, superseded, guesses_before_lock })
+    }
+
+    /// The order's whole write ahead of its code's send, where the store has one step for it
+    /// ([`OrderStore::insert_reserving_send`]): the send reserved, the supersede, `sent` and with
+    /// `answer` the request's answer. `None`: nothing was written.
+    async fn insert_ahead_of_send(
+        &self,
+        order: &Order,
+        sent: &ActivityEvent,
+        seen: Option<PendingSeen>,
+        guesses_before_lock: u32,
+        answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
+    ) -> Result<Option<WrittenBeforeSend>, StoreError> {
+        let render = |superseded: &Option<OrderId>| {
+            let answer = answer?;
+            let placed = PlacedOrder { order: order.clone(), superseded: *superseded, guesses_before_lock };
+            (answer.render)(&placed).map(|text| self.claim_answer(answer.key, text))
+        };
+        let max = self.policy.sends_per_hour;
+        let written = self.store.insert_reserving_send(order, Some(sent), seen, max, &render).await?;
+        Ok(written.map(|(written, stored)| {
+            if let Some(answer) = answer {
+                answer.stored.store(stored, Ordering::Relaxed);
+            }
+            written
+        }))
+    }
+
+    /// Takes back an order written ahead of a send that did not go out; its answer with it (the
+    /// caller then stores the failure's).
+    async fn withdraw(&self, written: &WrittenBeforeSend, answer: Option<&AnswerOnClaim<'_, PlacedOrder>>) {
+        match self.store.withdraw_unsent(written, self.clock.now()).await {
+            Ok(()) => {
+                if let Some(answer) = answer {
+                    answer.stored.store(false, Ordering::Relaxed);
+                }
+                tracing::info!(order_id = %written.order.id, "the code was not sent: the order is taken back");
+            }
+            Err(error) => {
+                tracing::error!(%error, order_id = %written.order.id, "the code was not sent and the order could not be taken back")
+            }
+        }
     }
 
     /// Stores the order pending confirmation by Alexa's voice PIN (the skill then hands the turn

@@ -322,6 +322,38 @@ async fn a_yes_to_a_recap_delivered_twice_places_one_order() {
     assert_eq!(orders(&h).await.len(), 1);
 }
 
+/// The order is written ahead of its code's send (the embedded store's one flush comes before
+/// the send): a send that fails takes it back whole. The earlier pending order is pending again,
+/// the new one is nowhere, and Alexa's repeat of the request hears the failure, not "sent".
+#[tokio::test]
+async fn a_code_that_cannot_be_sent_takes_its_order_back_and_the_earlier_one_stays_pending() {
+    let h = harness();
+    let mut ana = Session::new(&h);
+    ana.order(Some("large"), &[]).await;
+    assert!(speech(&ana.intent("AMAZON.YesIntent").await).contains("sent a code"));
+    let earlier = orders(&h).await;
+    assert_eq!(earlier.len(), 1);
+    ana.order(Some("small"), &[]).await;
+    let request = json!({"type": "IntentRequest", "requestId": next_request_id(),
+        "timestamp": "2027-01-15T08:00:00Z", "intent": {"name": "AMAZON.YesIntent", "slots": {}}});
+    let user = json!({"userId": "amzn1.ask.account.X", "accessToken": "token-ana"});
+    let body = json!({"version": "1.0",
+        "session": {"new": false, "sessionId": "s", "attributes": ana.attributes,
+                    "application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user},
+        "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.pod"}, "user": user}},
+        "request": request});
+    let yes = parse_request(body.to_string().as_bytes()).unwrap();
+    h.codes.set_down(true);
+    let failed = serde_json::to_value(h.skill.handle(&yes).await).unwrap();
+    assert!(speech(&failed).contains("your order was not placed"), "{}", speech(&failed));
+    assert_eq!(orders(&h).await, earlier, "the earlier order pending as it was; the new one is not stored");
+    h.codes.set_down(false);
+    let repeated = serde_json::to_value(h.skill.handle(&yes).await).unwrap();
+    assert_eq!(speech(&repeated), speech(&failed), "a repeat hears the failure");
+    assert_eq!(h.codes.sent().len(), 1, "nothing sent by the repeat");
+    assert_eq!(orders(&h).await, earlier);
+}
+
 #[tokio::test]
 async fn send_the_code_again_sends_a_new_one_for_the_same_order_and_resets_nothing() {
     let h = harness();

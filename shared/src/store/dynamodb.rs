@@ -21,6 +21,7 @@ use crate::domain::{
 };
 use crate::ports::{
     ActivityPage, AnswerFor, BudgetWrite, ClaimAnswer, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError,
+    WrittenBeforeSend,
 };
 use crate::round_trips::{Remote, track};
 use async_trait::async_trait;
@@ -337,6 +338,27 @@ fn answer_values(answer: &str, expires: Timestamp) -> [(&'static str, AttributeV
         (":ttl", n(expires.unix_seconds())),
     ]
 }
+
+/// One code send appended in place while the window holds fewer than `:max` sends (some may
+/// have aged out: then [`OrderStore::reserve_code_send`] reads and prunes).
+const SEND_APPEND: &str = "SET sends = list_append(if_not_exists(sends, :none), :now), \
+     version = if_not_exists(version, :zero) + :one, kind = :kind, #ttl = :ttl";
+const SEND_ROOM: &str = "attribute_not_exists(sends) OR size(sends) < :max";
+
+fn send_append_values(now: Timestamp, max_per_hour: u32) -> [(&'static str, AttributeValue); 7] {
+    [
+        (":none", AttributeValue::L(Vec::new())),
+        (":now", AttributeValue::L(vec![n(now.unix_millis())])),
+        (":zero", n(0)),
+        (":one", n(1)),
+        (":kind", s("code_sends")),
+        (":ttl", n(now.plus(SEND_WINDOW).unix_seconds())),
+        (":max", n(max_per_hour)),
+    ]
+}
+
+/// A claim answered by a write that is taken back: in progress again, for the answer after.
+const CLAIM_REOPEN: &str = "SET #state = :in_progress REMOVE answer";
 
 /// A guess reserved far from any block: the count and the version grow in place, only while
 /// this guess, wrong, would pause or lock nothing.
@@ -800,6 +822,48 @@ impl DynamoDbOrderStore {
         Ok(TransactWriteItem::builder().put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?).build())
     }
 
+    /// The pending pointer deleted while it names `order_id`.
+    fn pointer_delete(&self, user: &UserId, order_id: &AttributeValue) -> Result<Delete, StoreError> {
+        Delete::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, s(PENDING_SORT_KEY))
+            .condition_expression("order_id = :mine")
+            .expression_attribute_values(":mine", order_id.clone())
+            .build()
+            .map_err(build_failed)
+    }
+
+    /// What taking back `written` does besides the orders and the pointer: its entry deleted and
+    /// its claim in progress again (while answered).
+    fn withdrawal_steps(&self, written: &WrittenBeforeSend) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut steps = Vec::new();
+        if let Some(sent) = &written.sent {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, user_key(&sent.user_id))
+                .key(SORT_KEY, s(format!("{ACTIVITY_PREFIX}{}", sent.id)))
+                .build()
+                .map_err(build_failed)?;
+            steps.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        if let Some(key) = &written.answered {
+            let reopen = Update::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, user_key(key.user()))
+                .key(SORT_KEY, request_key(key))
+                .update_expression(CLAIM_REOPEN)
+                .condition_expression("#state = :answered")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":in_progress", s(CLAIM_IN_PROGRESS))
+                .expression_attribute_values(":answered", s(CLAIM_ANSWERED))
+                .build()
+                .map_err(build_failed)?;
+            steps.push(TransactWriteItem::builder().update(reopen).build());
+        }
+        Ok(steps)
+    }
+
     async fn apply_once(
         &self,
         user: &UserId,
@@ -887,6 +951,158 @@ impl OrderStore for DynamoDbOrderStore {
         self.insert_superseding_with(order, sent, seen, Some(answer)).await
     }
 
+    /// One `TransactWriteItems`: the send appended while the window holds fewer than
+    /// `max_per_hour` sends, the new order, the earlier pending one cancelled only if it is still
+    /// as read (so that [`withdraw_unsent`](OrderStore::withdraw_unsent) can put it back as it
+    /// was), the pointer, the entry and the answer. Cancelled for any reason (a window that looks
+    /// full, a pointer or an order that moved, a claim no longer in progress): `None`, nothing
+    /// written, and the order goes step by step, which tells those apart.
+    async fn insert_reserving_send(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        seen: Option<PendingSeen>,
+        max_per_hour: u32,
+        answer: AnswerFor<'_, Option<OrderId>>,
+    ) -> Result<Option<(WrittenBeforeSend, bool)>, StoreError> {
+        let user = &order.user_id;
+        let (previous_id, previous) = match seen.filter(|seen| &seen.user == user) {
+            Some(seen) => (seen.pointer, seen.order),
+            None => Box::pin(self.pointer_and_order(user)).await?,
+        };
+        if previous_id.as_deref() == Some(order.id.to_string().as_str()) {
+            return Err(StoreError::Duplicate);
+        }
+        let superseded = previous.filter(|previous| previous.status == OrderStatus::PendingConfirmation);
+        let mut reserve = Update::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, s(SENDS_SORT_KEY))
+            .update_expression(SEND_APPEND)
+            .condition_expression(SEND_ROOM)
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE);
+        for (name, value) in send_append_values(order.created_at, max_per_hour) {
+            reserve = reserve.expression_attribute_values(name, value);
+        }
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(order_item(order)))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_failed)?;
+        let mut writes = vec![
+            TransactWriteItem::builder().update(reserve.build().map_err(build_failed)?).build(),
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        if let Some(before) = &superseded {
+            let rule = update_for(Transition::Cancel, order.created_at, false);
+            let mut cancel = Update::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, user_key(user))
+                .key(SORT_KEY, order_key(&before.id))
+                .update_expression(rule.set)
+                .condition_expression(format!(
+                    "{} AND updated_at = :seen_updated AND attempts_used = :seen_used",
+                    rule.condition
+                ))
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":seen_updated", n(before.updated_at.unix_millis()))
+                .expression_attribute_values(":seen_used", n(before.challenge.attempts_used));
+            for (name, value) in rule.values {
+                cancel = cancel.expression_attribute_values(name, value);
+            }
+            writes.push(TransactWriteItem::builder().update(cancel.build().map_err(build_failed)?).build());
+        }
+        writes.push(self.pointer_put(order, previous_id.as_deref())?);
+        if let Some(sent) = sent {
+            writes.push(self.entry_write(sent)?);
+        }
+        let claim = answer(&superseded.as_ref().map(|before| before.id));
+        if let Some(claim) = &claim {
+            writes.push(self.answer_write(claim)?);
+        }
+        let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+        match track(Remote::Store, "transact_write_items", transaction).await {
+            Ok(_) => {
+                let stored = claim.is_some();
+                let answered = claim.map(|claim| claim.key);
+                Ok(Some((
+                    WrittenBeforeSend { order: order.clone(), superseded, sent: sent.cloned(), answered },
+                    stored,
+                )))
+            }
+            Err(error) => {
+                let reasons = cancellation_reasons(error)?;
+                tracing::info!(?reasons, "the order's write ahead of its send was refused: written step by step");
+                Ok(None)
+            }
+        }
+    }
+
+    /// One `TransactWriteItems` while the order is as written and the one it superseded as left:
+    /// the order deleted, the earlier one put back and pointed to (or the pointer deleted), the
+    /// entry deleted, the claim in progress again. Otherwise step by step: the order cancelled
+    /// if still pending, the pointer deleted if it is still the order's, the entry deleted, the
+    /// claim reopened.
+    async fn withdraw_unsent(&self, written: &WrittenBeforeSend, now: Timestamp) -> Result<(), StoreError> {
+        let order = &written.order;
+        let user = &order.user_id;
+        let mine = s(order.id.to_string());
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(user))
+            .key(SORT_KEY, order_key(&order.id))
+            .condition_expression("#status = :pending AND updated_at = :written AND attempts_used = :used")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s(OrderStatus::PendingConfirmation.name()))
+            .expression_attribute_values(":written", n(order.updated_at.unix_millis()))
+            .expression_attribute_values(":used", n(order.challenge.attempts_used))
+            .build()
+            .map_err(build_failed)?;
+        let mut writes = vec![TransactWriteItem::builder().delete(delete).build()];
+        match &written.superseded {
+            Some(before) => {
+                let back = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(order_item(before)))
+                    .condition_expression("#status = :cancelled AND updated_at = :cancelled_at")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":cancelled", s(OrderStatus::Cancelled.name()))
+                    .expression_attribute_values(":cancelled_at", n(order.created_at.unix_millis()))
+                    .build()
+                    .map_err(build_failed)?;
+                writes.push(TransactWriteItem::builder().put(back).build());
+                writes.push(self.pointer_put(before, Some(&order.id.to_string()))?);
+            }
+            None => writes.push(TransactWriteItem::builder().delete(self.pointer_delete(user, &mine)?).build()),
+        }
+        let steps = self.withdrawal_steps(written)?;
+        writes.extend(steps.iter().cloned());
+        let transaction = self.client.transact_write_items().set_transact_items(Some(writes)).send();
+        let Err(error) = track(Remote::Store, "transact_write_items", transaction).await else { return Ok(()) };
+        let reasons = cancellation_reasons(error)?;
+        tracing::info!(?reasons, "the unsent order moved since its write: it is cancelled instead");
+        match self.transition(user, &order.id, Transition::Cancel, now).await {
+            Ok(_) | Err(StoreError::Transition(_) | StoreError::NotFound) => {}
+            Err(other) => return Err(other),
+        }
+        let pointer = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(self.pointer_delete(user, &mine)?).build());
+        let mut outcomes = vec![track(Remote::Store, "transact_write_items", pointer.send()).await.err()];
+        for step in steps {
+            let single = self.client.transact_write_items().transact_items(step);
+            outcomes.push(track(Remote::Store, "transact_write_items", single.send()).await.err());
+        }
+        for error in outcomes.into_iter().flatten() {
+            // A condition that no longer holds (the pointer moved on, the claim answered again) is
+            // what it should be; anything else is the store failing.
+            cancellation_reasons(error)?;
+        }
+        Ok(())
+    }
+
     /// One `TransactWriteItems`: the order's move under the domain's rule and only if the order
     /// is unchanged since `seen` (its `updated_at` and attempts as read), the entries, the budget's
     /// reset, the answer on the claim. Any refusal cancels all of it: `None`, nothing written.
@@ -955,25 +1171,17 @@ impl OrderStore for DynamoDbOrderStore {
     /// stored times, and the admitted list (aged-out times dropped) is written only if the version
     /// is unchanged; a lost race reads again.
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {
-        let expires = now.plus(SEND_WINDOW).unix_seconds();
-        let append = self
+        let mut append = self
             .client
             .update_item()
             .key(PARTITION_KEY, user_key(user))
             .key(SORT_KEY, s(SENDS_SORT_KEY))
-            .update_expression(
-                "SET sends = list_append(if_not_exists(sends, :none), :now), \
-                 version = if_not_exists(version, :zero) + :one, kind = :kind, #ttl = :ttl",
-            )
-            .condition_expression("attribute_not_exists(sends) OR size(sends) < :max")
-            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
-            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
-            .expression_attribute_values(":now", AttributeValue::L(vec![n(now.unix_millis())]))
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":kind", s("code_sends"))
-            .expression_attribute_values(":ttl", n(expires))
-            .expression_attribute_values(":max", n(max_per_hour));
+            .update_expression(SEND_APPEND)
+            .condition_expression(SEND_ROOM)
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE);
+        for (name, value) in send_append_values(now, max_per_hour) {
+            append = append.expression_attribute_values(name, value);
+        }
         let mut item = match self.update_returning(append).await? {
             Ok(_) => return Ok(()),
             Err(stored) => stored,

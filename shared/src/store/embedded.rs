@@ -14,6 +14,7 @@ use crate::domain::{
 use crate::durability::DeferredCommits;
 use crate::ports::{
     ActivityPage, AnswerFor, BudgetWrite, ClaimAnswer, OrderPage, OrderStore, PageRequest, PendingSeen, StoreError,
+    WrittenBeforeSend,
 };
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
@@ -229,53 +230,11 @@ impl EmbeddedOrderStore {
         sent: Option<ActivityEvent>,
         answer: Option<AnswerFor<'_, Option<OrderId>>>,
     ) -> Result<(Option<OrderId>, bool), StoreError> {
-        let order = order.clone();
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            let superseded;
-            {
-                let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
-                let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
-                let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
-                let id = order.id.to_string();
-                if orders.get(id.as_str()).map_err(unavailable)?.is_some() {
-                    return Err(StoreError::Duplicate);
-                }
-                let user = order.user_id.as_str();
-                let previous_id = pending.get(user).map_err(unavailable)?.map(|g| g.value().to_string());
-                superseded = match previous_id {
-                    Some(previous_id) => match read_order(&orders, &previous_id)? {
-                        Some(mut previous) if previous.status == OrderStatus::PendingConfirmation => {
-                            previous.apply(Transition::Cancel, order.created_at)?;
-                            orders.insert(previous_id.as_str(), encode(&previous)?.as_slice()).map_err(unavailable)?;
-                            Some(previous.id)
-                        }
-                        _ => None,
-                    },
-                    None => None,
-                };
-                orders.insert(id.as_str(), encode(&order)?.as_slice()).map_err(unavailable)?;
-                user_orders.insert((user, id.as_str()), ()).map_err(unavailable)?;
-                if order.status == OrderStatus::PendingConfirmation {
-                    pending.insert(user, id.as_str()).map_err(unavailable)?;
-                }
-                if let Some(event) = &sent {
-                    let mut activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
-                    let entry = event.id.to_string();
-                    if activity.get((event.user_id.as_str(), entry.as_str())).map_err(unavailable)?.is_some() {
-                        return Err(StoreError::Duplicate);
-                    }
-                    activity
-                        .insert((event.user_id.as_str(), entry.as_str()), to_json(event)?.as_slice())
-                        .map_err(unavailable)?;
-                }
-            }
-            let answered = match answer.and_then(|answer| answer(&superseded)) {
-                Some(answer) => answer_in(&txn, &answer)?,
-                None => false,
-            };
+            let (superseded, answered) = insert_in(&txn, order, sent.as_ref(), answer)?;
             txn.commit().map_err(unavailable)?;
-            Ok((superseded, answered))
+            Ok((superseded.map(|previous| previous.id), answered.is_some()))
         })
         .await
     }
@@ -460,6 +419,135 @@ fn claim_in(
     })
 }
 
+/// Within `txn`: `order` stored (refused if its id is taken), the user's pending order (if any)
+/// cancelled and `order` made the pending one, `sent` appended to the activity, and with `answer`
+/// the request's answer on its claim still in progress. Returns the cancelled order as it was
+/// before, and the claim whose answer was stored.
+fn insert_in(
+    txn: &redb::WriteTransaction,
+    order: &Order,
+    sent: Option<&ActivityEvent>,
+    answer: Option<AnswerFor<'_, Option<OrderId>>>,
+) -> Result<(Option<Order>, Option<RequestKey>), StoreError> {
+    let superseded;
+    {
+        let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+        let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
+        let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
+        let id = order.id.to_string();
+        if orders.get(id.as_str()).map_err(unavailable)?.is_some() {
+            return Err(StoreError::Duplicate);
+        }
+        let user = order.user_id.as_str();
+        let previous_id = pending.get(user).map_err(unavailable)?.map(|g| g.value().to_string());
+        superseded = match previous_id {
+            Some(previous_id) => match read_order(&orders, &previous_id)? {
+                Some(before) if before.status == OrderStatus::PendingConfirmation => {
+                    let mut cancelled = before.clone();
+                    cancelled.apply(Transition::Cancel, order.created_at)?;
+                    orders.insert(previous_id.as_str(), encode(&cancelled)?.as_slice()).map_err(unavailable)?;
+                    Some(before)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        orders.insert(id.as_str(), encode(order)?.as_slice()).map_err(unavailable)?;
+        user_orders.insert((user, id.as_str()), ()).map_err(unavailable)?;
+        if order.status == OrderStatus::PendingConfirmation {
+            pending.insert(user, id.as_str()).map_err(unavailable)?;
+        }
+    }
+    if let Some(event) = sent {
+        append_activity_in(txn, event)?;
+    }
+    let superseded_id = superseded.as_ref().map(|previous| previous.id);
+    let answered = match answer.and_then(|answer| answer(&superseded_id)) {
+        Some(answer) if answer_in(txn, &answer)? => Some(answer.key),
+        _ => None,
+    };
+    Ok((superseded, answered))
+}
+
+/// Within `txn`: one send at `now` admitted against the rolling hourly limit and stored.
+fn reserve_send_in(
+    txn: &redb::WriteTransaction,
+    user: &UserId,
+    now: Timestamp,
+    max_per_hour: u32,
+) -> Result<(), StoreError> {
+    let mut sends = txn.open_table(CODE_SENDS).map_err(unavailable)?;
+    let previous: Vec<Timestamp> = match sends.get(user.as_str()).map_err(unavailable)? {
+        Some(guard) => from_json(guard.value())?,
+        None => Vec::new(),
+    };
+    let admitted = admit_send(&previous, now, max_per_hour).map_err(|retry_at| StoreError::RateLimited { retry_at })?;
+    sends.insert(user.as_str(), to_json(&admitted)?.as_slice()).map_err(unavailable)?;
+    Ok(())
+}
+
+/// Within `txn`: what [`insert_in`] wrote for `written` taken back ([`OrderStore::withdraw_unsent`]).
+fn withdraw_in(txn: &redb::WriteTransaction, written: &WrittenBeforeSend, now: Timestamp) -> Result<(), StoreError> {
+    let order = &written.order;
+    let (user, id) = (order.user_id.as_str(), order.id.to_string());
+    {
+        let mut orders = txn.open_table(ORDERS).map_err(unavailable)?;
+        let mut user_orders = txn.open_table(USER_ORDERS).map_err(unavailable)?;
+        let mut pending = txn.open_table(PENDING).map_err(unavailable)?;
+        let stored = read_order(&orders, &id)?;
+        let pointed = pending.get(user).map_err(unavailable)?.map(|g| g.value().to_string());
+        let points_here = pointed.as_deref() == Some(id.as_str());
+        match stored {
+            Some(stored) if stored == *order => {
+                orders.remove(id.as_str()).map_err(unavailable)?;
+                user_orders.remove((user, id.as_str())).map_err(unavailable)?;
+                let restored = match &written.superseded {
+                    Some(before) => {
+                        let previous_id = before.id.to_string();
+                        let mut cancelled = before.clone();
+                        cancelled.apply(Transition::Cancel, order.created_at)?;
+                        let as_left = read_order(&orders, &previous_id)?.is_some_and(|now| now == cancelled);
+                        if as_left && points_here {
+                            orders.insert(previous_id.as_str(), encode(before)?.as_slice()).map_err(unavailable)?;
+                            pending.insert(user, previous_id.as_str()).map_err(unavailable)?;
+                        }
+                        as_left && points_here
+                    }
+                    None => false,
+                };
+                if points_here && !restored {
+                    pending.remove(user).map_err(unavailable)?;
+                }
+            }
+            Some(mut moved) if moved.status == OrderStatus::PendingConfirmation => {
+                moved.apply(Transition::Cancel, now.max(moved.updated_at))?;
+                orders.insert(id.as_str(), encode(&moved)?.as_slice()).map_err(unavailable)?;
+                if points_here {
+                    pending.remove(user).map_err(unavailable)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(event) = &written.sent {
+        let mut activity = txn.open_table(ACTIVITY).map_err(unavailable)?;
+        activity.remove((event.user_id.as_str(), event.id.to_string().as_str())).map_err(unavailable)?;
+    }
+    if let Some(key) = &written.answered {
+        let (user, request) = (key.user().as_str(), key.skill_and_request());
+        let mut claims = txn.open_table(REQUESTS).map_err(unavailable)?;
+        let stored = match claims.get((user, request.as_str())).map_err(unavailable)? {
+            Some(guard) => Some(from_json::<StoredClaim>(guard.value())?),
+            None => None,
+        };
+        if let Some(claim) = stored.filter(|claim| claim.answer.is_some()) {
+            let open = to_json(&StoredClaim { expires_ms: claim.expires_ms, answer: None })?;
+            claims.insert((user, request.as_str()), open.as_slice()).map_err(unavailable)?;
+        }
+    }
+    Ok(())
+}
+
 /// Stores `answer` on its claim within `txn` if that claim is still in progress; whether it did.
 fn answer_in(txn: &redb::WriteTransaction, answer: &ClaimAnswer) -> Result<bool, StoreError> {
     let (user, request) = (answer.key.user().as_str(), answer.key.skill_and_request());
@@ -534,6 +622,37 @@ impl OrderStore for EmbeddedOrderStore {
         self.insert_superseding_with(order, sent.cloned(), Some(answer)).await
     }
 
+    /// One write transaction: the send's reservation, the supersede, the entry and the answer.
+    async fn insert_reserving_send(
+        &self,
+        order: &Order,
+        sent: Option<&ActivityEvent>,
+        _seen: Option<PendingSeen>,
+        max_per_hour: u32,
+        answer: AnswerFor<'_, Option<OrderId>>,
+    ) -> Result<Option<(WrittenBeforeSend, bool)>, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            reserve_send_in(&txn, &order.user_id, order.created_at, max_per_hour)?;
+            let (superseded, answered) = insert_in(&txn, order, sent, Some(answer))?;
+            txn.commit().map_err(unavailable)?;
+            let stored = answered.is_some();
+            let written = WrittenBeforeSend { order: order.clone(), superseded, sent: sent.cloned(), answered };
+            Ok(Some((written, stored)))
+        })
+        .await
+    }
+
+    /// One write transaction ([`withdraw_in`]).
+    async fn withdraw_unsent(&self, written: &WrittenBeforeSend, now: Timestamp) -> Result<(), StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(unavailable)?;
+            withdraw_in(&txn, written, now)?;
+            txn.commit().map_err(unavailable)
+        })
+        .await
+    }
+
     /// One write transaction: the order as `seen` (its `updated_at` and attempts), the move, the
     /// entries, the budget's reset and the answer on a claim still in progress; anything else
     /// writes nothing.
@@ -581,22 +700,9 @@ impl OrderStore for EmbeddedOrderStore {
     }
 
     async fn reserve_code_send(&self, user: &UserId, now: Timestamp, max_per_hour: u32) -> Result<(), StoreError> {
-        let user = user.clone();
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
-            {
-                let mut sends = txn.open_table(CODE_SENDS).map_err(unavailable)?;
-                let previous: Vec<Timestamp> = match sends.get(user.as_str()).map_err(unavailable)? {
-                    Some(guard) => {
-                        serde_json::from_slice(guard.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?
-                    }
-                    None => Vec::new(),
-                };
-                let admitted = admit_send(&previous, now, max_per_hour)
-                    .map_err(|retry_at| StoreError::RateLimited { retry_at })?;
-                let encoded = serde_json::to_vec(&admitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sends.insert(user.as_str(), encoded.as_slice()).map_err(unavailable)?;
-            }
+            reserve_send_in(&txn, user, now, max_per_hour)?;
             txn.commit().map_err(unavailable)
         })
         .await

@@ -442,6 +442,47 @@ pub async fn racing_code_sends_admit_exactly_the_limit(store: Store, fired: usiz
     admitted
 }
 
+/// Orders written ahead of their sends at once for one user: no more than the send limit are
+/// written, each of them counts one send, and exactly one of them is left pending (each
+/// supersedes the one before it). A write not made (the window full, or a race lost) wrote nothing.
+pub async fn racing_orders_written_ahead_of_their_sends_keep_the_limit_and_one_pending(
+    store: Store,
+    fired: usize,
+) -> usize {
+    let ana = new_user();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..fired {
+        let (store, order) = (store.clone(), new_order(&ana, i as i64));
+        tasks.spawn(async move {
+            let written = store.insert_reserving_send(&order, None, None, 5, &|_| None).await;
+            (order, written)
+        });
+    }
+    let (mut written, mut not_written) = (Vec::new(), Vec::new());
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            (order, Ok(Some(_))) => written.push(order.id),
+            (order, Ok(None) | Err(StoreError::RateLimited { .. })) => not_written.push(order.id),
+            (_, Err(other)) => panic!("unexpected: {other}"),
+        }
+    }
+    assert!(!written.is_empty() && written.len() <= 5, "written: {}", written.len());
+    for id in &not_written {
+        assert_eq!(store.get(&ana, id).await.unwrap(), None, "a write not made wrote nothing");
+    }
+    let listed = store.list(&ana, PageRequest::first(50)).await.unwrap().orders;
+    assert_eq!(listed.len(), written.len());
+    let pending: Vec<_> = listed.iter().filter(|o| o.status == OrderStatus::PendingConfirmation).collect();
+    assert_eq!(pending.len(), 1, "exactly one pending");
+    assert_eq!(store.pending_for(&ana).await.unwrap().as_ref(), Some(pending[0]));
+    let mut more = 0;
+    while store.reserve_code_send(&ana, at(100), 5).await.is_ok() {
+        more += 1;
+    }
+    assert_eq!(more, 5 - written.len(), "each written order counted one send, and nothing else did");
+    written.len()
+}
+
 /// Figures of one concurrency run, for the closing note.
 #[derive(Debug)]
 pub struct RaceFigures {
@@ -728,6 +769,75 @@ pub async fn an_order_keeps_its_requests_answer_in_its_own_write(store: Store) {
     assert_eq!((superseded, stored), (Some(second.id), false));
     assert_eq!(store.pending_for(&ana).await.unwrap().map(|o| o.id), Some(third.id));
     assert_eq!(store.claim_request(&keys[2], at(21), at(3600)).await.unwrap(), RequestClaim::Claimed);
+}
+
+/// An order written ahead of its code's send (`insert_reserving_send`: the send reserved, the
+/// supersede, the entry, the answer, one step) is taken back whole when the send fails: the
+/// earlier order pending again as it was, no trace of the new one but its counted send, and the
+/// claim in progress for the failure's answer. A full send window refuses the whole write; an
+/// order that moved after its write is cancelled instead.
+pub async fn an_order_written_ahead_of_its_send_is_taken_back_whole_when_the_send_fails(store: Store) {
+    let ana = new_user();
+    let code_sent = |order: &Order| {
+        let what = ActivityKind::CodeSent {
+            channel: Channel::Sms,
+            to: MaskedDestination::Phone { last_digits: "21".into() },
+            purpose: pod_shared::domain::CodePurpose::Order,
+        };
+        ActivityEvent::new(&order.user_id, order.created_at, Source::Voice, what).for_order(order.id)
+    };
+    let earlier = new_order(&ana, 0);
+    store.insert_superseding(&earlier).await.unwrap();
+    let key = request_key("amzn1.ask.skill.pod", &ana, &new_request_id());
+    assert_eq!(store.claim_request(&key, at(10), at(3600)).await.unwrap(), RequestClaim::Claimed);
+    let order = new_order(&ana, 10);
+    let entry = code_sent(&order);
+    let said =
+        |superseded: &Option<pod_shared::domain::OrderId>| Some(answer_on(&key, format!("after {superseded:?}")));
+    let written = store.insert_reserving_send(&order, Some(&entry), None, 5, &said).await.unwrap();
+    let (written, stored) = written.expect("both adapters write an order ahead of its send");
+    assert!(stored, "the answer went in the same step");
+    assert_eq!(written.superseded, Some(earlier.clone()), "the earlier order as it was");
+    assert_eq!((written.sent.as_ref(), written.answered.as_ref()), (Some(&entry), Some(&key)));
+    assert_eq!(store.pending_for(&ana).await.unwrap(), Some(order.clone()));
+    assert_eq!(store.get(&ana, &earlier.id).await.unwrap().unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(store.list_activity(&ana, 10, None).await.unwrap().events, std::slice::from_ref(&entry));
+    let kept = RequestClaim::Answered(format!("after {:?}", Some(earlier.id)));
+    assert_eq!(store.claim_request(&key, at(11), at(3600)).await.unwrap(), kept);
+
+    store.withdraw_unsent(&written, at(12)).await.unwrap();
+    assert_eq!(store.pending_for(&ana).await.unwrap(), Some(earlier.clone()), "pending again, as it was");
+    assert_eq!(store.get(&ana, &order.id).await.unwrap(), None);
+    assert_eq!(store.list(&ana, PageRequest::first(10)).await.unwrap().orders, std::slice::from_ref(&earlier));
+    assert!(store.list_activity(&ana, 10, None).await.unwrap().events.is_empty());
+    assert_eq!(store.claim_request(&key, at(12), at(3600)).await.unwrap(), RequestClaim::InProgress);
+    assert!(store.answer_request(&key, "not sent", at(3600)).await.unwrap(), "the failure's answer goes on");
+    for second in 0..4 {
+        store.reserve_code_send(&ana, at(20 + second), 5).await.unwrap();
+    }
+    let full = store.reserve_code_send(&ana, at(30), 5).await;
+    assert!(matches!(full, Err(StoreError::RateLimited { .. })), "the unsent send stays counted: {full:?}");
+
+    // A full window: nothing of the order is written (refused, or left to the step by step
+    // path by a store whose one step cannot tell a full window from one with aged-out sends).
+    let refused = new_order(&ana, 40);
+    let outcome = store.insert_reserving_send(&refused, Some(&code_sent(&refused)), None, 5, &said).await;
+    assert!(matches!(outcome, Err(StoreError::RateLimited { .. }) | Ok(None)), "{outcome:?}");
+    assert_eq!(store.get(&ana, &refused.id).await.unwrap(), None);
+    assert_eq!(store.pending_for(&ana).await.unwrap(), Some(earlier.clone()));
+
+    // An order that moved after its write (a wrong code) is cancelled, not removed; the one it
+    // superseded stays cancelled.
+    let ben = new_user();
+    let (first, second) = (new_order(&ben, 0), new_order(&ben, 10));
+    store.insert_superseding(&first).await.unwrap();
+    let (written, _) = store.insert_reserving_send(&second, None, None, 5, &|_| None).await.unwrap().unwrap();
+    assert_eq!(written.answered, None);
+    store.transition(&ben, &second.id, Transition::RecordWrongCode, at(11)).await.unwrap();
+    store.withdraw_unsent(&written, at(12)).await.unwrap();
+    assert_eq!(store.get(&ben, &second.id).await.unwrap().unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(store.get(&ben, &first.id).await.unwrap().unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(store.pending_for(&ben).await.unwrap(), None);
 }
 
 /// A code check's last write (the move, its entries, the budget's reset) keeps the request's
@@ -1248,6 +1358,16 @@ macro_rules! order_store_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn an_order_keeps_its_requests_answer_in_its_own_write() {
             store_suite::an_order_keeps_its_requests_answer_in_its_own_write($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn an_order_written_ahead_of_its_send_is_taken_back_whole_when_the_send_fails() {
+            store_suite::an_order_written_ahead_of_its_send_is_taken_back_whole_when_the_send_fails($make).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn racing_orders_written_ahead_of_their_sends_keep_the_limit_and_one_pending() {
+            let written =
+                store_suite::racing_orders_written_ahead_of_their_sends_keep_the_limit_and_one_pending($make, 12).await;
+            println!("orders written ahead of their sends, 12 at once: {written} written");
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn a_code_checks_last_write_keeps_its_answer_only_for_the_order_as_read() {
