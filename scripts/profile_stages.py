@@ -19,7 +19,7 @@ from pathlib import Path
 # the innermost out (allocation first, so that it is its own line). The first stage matching wins.
 STAGES = [
     ("allocation (malloc, free)", ("malloc", "free", "realloc", "_int_", "tcache", "unlink_chunk", "__rust_alloc",
-                                   "__rust_dealloc", "__rust_realloc")),
+                                   "__rust_dealloc", "__rust_realloc", "mimalloc", "_mi_", "mi_heap", "mi_page")),
     ("store (redb)", ("redb::", "pod_shared::store::")),
     ("JSON (serde_json)", ("serde_json::", "serde::", "serde_core::")),
     ("speech and messages (Fluent)", ("fluent_bundle::", "fluent_syntax::", "intl_pluralrules", "unic_langid",

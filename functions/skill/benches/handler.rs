@@ -7,6 +7,10 @@
 //! latency: every state change is a durable redb commit (an fsync). The
 //! `skill_store_on_disk` group shows what that flush adds on this machine.
 
+/// The allocator the Lambda binary runs with (`src/main.rs`), so that the figures are its.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use pod_shared::alexa::{RequestEnvelope, ResponseEnvelope};
 use pod_shared::domain::{ChallengePolicy, Source, Timestamp, UserId};

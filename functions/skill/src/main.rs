@@ -9,6 +9,11 @@ use pod_shared::config::Settings;
 use pod_shared::secrets::SettingsSource;
 use pod_skill::Skill;
 
+/// mimalloc instead of the system allocator: a request's many small allocations (JSON, speech,
+/// the store's pages) cost a fifth of the handler's CPU with glibc's (`make profile`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let settings = load_settings().await.inspect_err(|e| eprintln!("pod-skill cannot start: {e}"))?;
