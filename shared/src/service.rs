@@ -510,12 +510,7 @@ impl OrderService {
         };
         let sent = ActivityEvent::new(user, now, source, sent).for_order(order.id);
         let ahead = self.insert_ahead_of_send(&order, &sent, pending.clone(), guesses_before_lock, answer);
-        let written = match Box::pin(ahead).await {
-            Err(StoreError::RateLimited { retry_at }) => {
-                return Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) });
-            }
-            other => other?,
-        };
+        let written = Box::pin(ahead).await.map_err(|error| send_refused(error, now))?;
         let superseded = match written {
             // The store wrote everything ahead of the send (the embedded store: the request's one
             // flush comes before the send, and none after it); a send that fails takes it back.
@@ -561,9 +556,7 @@ impl OrderService {
         answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
     ) -> Result<Option<WrittenBeforeSend>, StoreError> {
         let render = |superseded: &Option<OrderId>| {
-            let answer = answer?;
-            let placed = PlacedOrder { order: order.clone(), superseded: *superseded, guesses_before_lock };
-            (answer.render)(&placed).map(|text| self.claim_answer(answer.key, text))
+            answer.and_then(|answer| self.placed_answer(order, *superseded, guesses_before_lock, answer))
         };
         let max = self.policy.sends_per_hour;
         let written = self.store.insert_reserving_send(order, Some(sent), seen, max, &render).await?;
@@ -1061,12 +1054,10 @@ impl OrderService {
 
     /// Reserves one code send for `user` at `now` (the rolling hourly limit).
     async fn reserve_send(&self, user: &UserId, now: Timestamp) -> Result<(), ServiceError> {
-        match self.store.reserve_code_send(user, now, self.policy.sends_per_hour).await {
-            Err(StoreError::RateLimited { retry_at }) => {
-                Err(ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) })
-            }
-            other => Ok(other?),
-        }
+        self.store
+            .reserve_code_send(user, now, self.policy.sends_per_hour)
+            .await
+            .map_err(|error| send_refused(error, now))
     }
 
     /// The code provider's verdict on `code`; if it could not check it, the reserved guess goes back.
@@ -1349,10 +1340,7 @@ impl OrderService {
         answer: Option<&AnswerOnClaim<'_, PlacedOrder>>,
     ) -> Result<Option<OrderId>, ServiceError> {
         let Some(answer) = answer else { return Ok(self.store.insert_superseding_after(order, sent, pending).await?) };
-        let render = |superseded: &Option<OrderId>| {
-            let placed = PlacedOrder { order: order.clone(), superseded: *superseded, guesses_before_lock };
-            (answer.render)(&placed).map(|text| self.claim_answer(answer.key, text))
-        };
+        let render = |superseded: &Option<OrderId>| self.placed_answer(order, *superseded, guesses_before_lock, answer);
         let (superseded, stored) = self.store.insert_superseding_answered(order, sent, pending, &render).await?;
         answer.stored.store(stored, Ordering::Relaxed);
         Ok(superseded)
@@ -1378,6 +1366,18 @@ impl OrderService {
         let finished = self.store.finish_answered(seen, transition, now, entries, reset_budget, &render).await?;
         answer.stored.store(finished.is_some(), Ordering::Relaxed);
         Ok(finished)
+    }
+
+    /// The request's answer for `order` as placed, superseding `superseded`, as its claim keeps it.
+    fn placed_answer(
+        &self,
+        order: &Order,
+        superseded: Option<OrderId>,
+        guesses_before_lock: u32,
+        answer: &AnswerOnClaim<'_, PlacedOrder>,
+    ) -> Option<ClaimAnswer> {
+        let placed = PlacedOrder { order: order.clone(), superseded, guesses_before_lock };
+        (answer.render)(&placed).map(|text| self.claim_answer(answer.key, text))
     }
 
     /// `answer` as the claim of `key` keeps it: for [`ANSWER_MEMORY`] from now.
@@ -1532,6 +1532,16 @@ impl OrderService {
     /// Alexa account linked); a failure is logged, never the caller's problem.
     pub async fn record_account_event(&self, user: &UserId, source: Source, what: ActivityKind) {
         self.record(ActivityEvent::new(user, self.clock.now(), source, what)).await;
+    }
+}
+
+/// A store's refusal of a code's send at `now`: a full send window is the caller's to wait out.
+fn send_refused(error: StoreError, now: Timestamp) -> ServiceError {
+    match error {
+        StoreError::RateLimited { retry_at } => {
+            ServiceError::TooManyCodes { retry_after_seconds: now.seconds_until(retry_at).max(1) }
+        }
+        other => other.into(),
     }
 }
 

@@ -822,6 +822,27 @@ impl DynamoDbOrderStore {
         Ok(TransactWriteItem::builder().put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?).build())
     }
 
+    /// `rule` applied to `seen`'s item only while the order is stored as `seen` was read (its
+    /// `updated_at` and attempts): a transaction's update.
+    fn move_as_seen(&self, seen: &Order, rule: ConditionalUpdate) -> Result<Update, StoreError> {
+        let mut moved = Update::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, user_key(&seen.user_id))
+            .key(SORT_KEY, order_key(&seen.id))
+            .update_expression(rule.set)
+            .condition_expression(format!(
+                "{} AND updated_at = :seen_updated AND attempts_used = :seen_used",
+                rule.condition
+            ))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":seen_updated", n(seen.updated_at.unix_millis()))
+            .expression_attribute_values(":seen_used", n(seen.challenge.attempts_used));
+        for (name, value) in rule.values {
+            moved = moved.expression_attribute_values(name, value);
+        }
+        moved.build().map_err(build_failed)
+    }
+
     /// The pending pointer deleted while it names `order_id`.
     fn pointer_delete(&self, user: &UserId, order_id: &AttributeValue) -> Result<Delete, StoreError> {
         Delete::builder()
@@ -995,23 +1016,8 @@ impl OrderStore for DynamoDbOrderStore {
             TransactWriteItem::builder().put(put).build(),
         ];
         if let Some(before) = &superseded {
-            let rule = update_for(Transition::Cancel, order.created_at, false);
-            let mut cancel = Update::builder()
-                .table_name(&self.table)
-                .key(PARTITION_KEY, user_key(user))
-                .key(SORT_KEY, order_key(&before.id))
-                .update_expression(rule.set)
-                .condition_expression(format!(
-                    "{} AND updated_at = :seen_updated AND attempts_used = :seen_used",
-                    rule.condition
-                ))
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":seen_updated", n(before.updated_at.unix_millis()))
-                .expression_attribute_values(":seen_used", n(before.challenge.attempts_used));
-            for (name, value) in rule.values {
-                cancel = cancel.expression_attribute_values(name, value);
-            }
-            writes.push(TransactWriteItem::builder().update(cancel.build().map_err(build_failed)?).build());
+            let cancel = self.move_as_seen(before, update_for(Transition::Cancel, order.created_at, false))?;
+            writes.push(TransactWriteItem::builder().update(cancel).build());
         }
         writes.push(self.pointer_put(order, previous_id.as_deref())?);
         if let Some(sent) = sent {
@@ -1121,23 +1127,8 @@ impl OrderStore for DynamoDbOrderStore {
         }
         let Some(answer) = answer(&after) else { return Ok(None) };
         let lock = transition.rule().1.uses_attempt && seen.challenge.attempts_left() == 1;
-        let rule = update_for(transition, now, lock);
-        let mut moved = Update::builder()
-            .table_name(&self.table)
-            .key(PARTITION_KEY, user_key(&seen.user_id))
-            .key(SORT_KEY, order_key(&seen.id))
-            .update_expression(rule.set)
-            .condition_expression(format!(
-                "{} AND updated_at = :seen_updated AND attempts_used = :seen_used",
-                rule.condition
-            ))
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":seen_updated", n(seen.updated_at.unix_millis()))
-            .expression_attribute_values(":seen_used", n(seen.challenge.attempts_used));
-        for (name, value) in rule.values {
-            moved = moved.expression_attribute_values(name, value);
-        }
-        let mut writes = vec![TransactWriteItem::builder().update(moved.build().map_err(build_failed)?).build()];
+        let moved = self.move_as_seen(seen, update_for(transition, now, lock))?;
+        let mut writes = vec![TransactWriteItem::builder().update(moved).build()];
         for entry in entries {
             writes.push(self.entry_write(entry)?);
         }
