@@ -8,6 +8,10 @@
 //! one, before its answer, however many store methods they ran
 //! (`functions/local/tests/e2e/round_trips.rs` pins the counts). A send that fails takes the
 //! order back ([`crate::ports::OrderStore::withdraw_unsent`]: a second commit, only then).
+//! That one durable commit is the request's last write itself where the store knows a settle
+//! follows it (the order's write ahead of its send, a code check's last write) and no other
+//! writer is queued: it commits durably in place, covering the request's earlier commits, and
+//! the settle then finds it on disk. While others are queued it is left to the flush they share.
 //!
 //! What this keeps true:
 //! - Nothing a request did is heard of before it is on disk: every effect that reaches a

@@ -622,7 +622,8 @@ impl OrderStore for EmbeddedOrderStore {
         self.insert_superseding_with(order, sent.cloned(), Some(answer)).await
     }
 
-    /// One write transaction: the send's reservation, the supersede, the entry and the answer.
+    /// One write transaction: the send's reservation, the supersede, the entry and the answer;
+    /// durable when it returns unless other writers share its flush at the settle.
     async fn insert_reserving_send(
         &self,
         order: &Order,
@@ -635,7 +636,8 @@ impl OrderStore for EmbeddedOrderStore {
             let txn = db.begin_write().map_err(unavailable)?;
             reserve_send_in(&txn, &order.user_id, order.created_at, max_per_hour)?;
             let (superseded, answered) = insert_in(&txn, order, sent, Some(answer))?;
-            txn.commit().map_err(unavailable)?;
+            // The send is next, and the request settles before it.
+            txn.commit_before_settle().map_err(unavailable)?;
             let stored = answered.is_some();
             let written = WrittenBeforeSend { order: order.clone(), superseded, sent: sent.cloned(), answered };
             Ok(Some((written, stored)))
@@ -693,7 +695,8 @@ impl OrderStore for EmbeddedOrderStore {
             if !answer_in(&txn, &answer)? {
                 return Ok(None);
             }
-            txn.commit().map_err(unavailable)?;
+            // The answer is next, and the request settles before it.
+            txn.commit_before_settle().map_err(unavailable)?;
             Ok(Some(after))
         })
         .await
