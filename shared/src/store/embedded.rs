@@ -267,8 +267,9 @@ impl EmbeddedOrderStore {
     /// each call to the blocking pool instead (`spawn_blocking`) costs a thread wake-up per
     /// call, several per request. A method that committed counts as one durable commit of
     /// the request ([`crate::round_trips::note_durable_commit`]). Within
-    /// [`crate::durability::one_request`] its commit is left to the request's settle instead,
-    /// and only what other requests committed is waited for.
+    /// [`crate::durability::one_request`] its commit is left to the request's settle instead
+    /// (which finds it on disk when it was the request's last write, made durable in place:
+    /// [`WriteTxn::commit_before_settle`]), and only what other requests committed is waited for.
     pub(super) async fn blocking<T: Send>(
         &self,
         work: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send,

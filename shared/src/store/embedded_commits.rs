@@ -233,6 +233,13 @@ mod tests {
         txn.commit().unwrap();
     }
 
+    /// [`write`], as a request's last write before its settle.
+    fn write_before_settle(db: &Db<'_>, key: u64) {
+        let txn = db.begin_write().unwrap();
+        txn.open_table(T).unwrap().insert(key, key).unwrap();
+        txn.commit_before_settle().unwrap();
+    }
+
     #[test]
     fn a_lone_commit_is_durable_at_once_with_no_second_commit() {
         let dir = tempfile::tempdir().unwrap();
@@ -320,9 +327,7 @@ mod tests {
         let request = Db::for_request(&database, &commits, Some(7));
         write(&request, 1); // the claim: left to the settle
         assert_eq!(commits.sequence.lock().unwrap().durable, 0);
-        let txn = request.begin_write().unwrap();
-        txn.open_table(T).unwrap().insert(2, 2).unwrap();
-        txn.commit_before_settle().unwrap();
+        write_before_settle(&request, 2);
         let number = GroupCommit::take_this_threads_commit();
         assert_eq!(number, 2);
         {
@@ -341,9 +346,7 @@ mod tests {
         let commits = GroupCommit::default();
         let request = Db::for_request(&database, &commits, Some(7));
         commits.waiting_writers.fetch_add(1, Ordering::SeqCst); // as if one were queued
-        let txn = request.begin_write().unwrap();
-        txn.open_table(T).unwrap().insert(1, 1).unwrap();
-        txn.commit_before_settle().unwrap();
+        write_before_settle(&request, 1);
         commits.waiting_writers.fetch_sub(1, Ordering::SeqCst);
         assert_eq!(commits.sequence.lock().unwrap().durable, 0, "not durable yet");
         assert_eq!(commits.visible_to(Some(7)), 0, "still the request's own to read");
