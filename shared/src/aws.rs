@@ -23,6 +23,8 @@ use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider:
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use aws_types::sdk_config::SharedHttpClient;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use std::sync::LazyLock;
 
 /// Amazon Root CA 1–4 and the Starfield Services root that cross-signs them, as PEM.
@@ -84,10 +86,19 @@ static HTTPS_CLIENT: LazyLock<Option<SharedHttpClient>> = LazyLock::new(|| {
 });
 
 /// An HTTPS client for the AWS SDKs that trusts exactly the roots in `pem`. The roots are checked
-/// here, as the SDK will read them when it first connects (where a bad one would panic).
+/// here ([`roots_in`]), as the SDK will read them when it first connects (where a bad one would panic).
 pub fn https_client_trusting(pem: &str) -> Result<SharedHttpClient, String> {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
+    roots_in(pem)?;
+    let trust_store = TrustStore::empty().with_native_roots(false).with_pem_certificate(pem.as_bytes());
+    let context = TlsContext::builder().with_trust_store(trust_store).build().map_err(|e| e.to_string())?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https())
+}
+
+/// The certificates in `pem`, each one usable as a trust anchor; at least one.
+fn roots_in(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     let roots = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("the roots are not PEM certificates: {e}"))?;
@@ -97,12 +108,7 @@ pub fn https_client_trusting(pem: &str) -> Result<SharedHttpClient, String> {
     for root in &roots {
         webpki::anchor_from_trusted_cert(root).map_err(|e| format!("a root is not a usable certificate: {e}"))?;
     }
-    let trust_store = TrustStore::empty().with_native_roots(false).with_pem_certificate(pem.as_bytes());
-    let context = TlsContext::builder().with_trust_store(trust_store).build().map_err(|e| e.to_string())?;
-    Ok(aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-        .tls_context(context)
-        .build_https())
+    Ok(roots)
 }
 
 #[cfg(test)]
@@ -170,10 +176,7 @@ mod tests {
 
     #[test]
     fn the_aws_clients_trust_exactly_the_pinned_amazon_trust_services_roots_each_a_valid_self_signed_ca() {
-        use rustls_pki_types::CertificateDer;
-        use rustls_pki_types::pem::PemObject;
-        let roots: Vec<CertificateDer> =
-            CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES_ROOTS.as_bytes()).map(|c| c.unwrap()).collect();
+        let roots = roots_in(AMAZON_TRUST_SERVICES_ROOTS).unwrap();
         assert_eq!(roots.len(), PINNED_ROOTS.len());
         let now = x509_parser::time::ASN1Time::now();
         for (root, (name, fingerprint)) in roots.iter().zip(PINNED_ROOTS) {
